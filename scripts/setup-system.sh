@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# System packages the test suite needs (Debian): chromium for browser tests.
+# Idempotent and quiet when everything is already there.
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "setup-system: please install: ${need[*]} (needs root)" >&2
+        exit 0
+    fi
+    echo "setup-system: installing ${need[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi

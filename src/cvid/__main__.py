@@ -1,0 +1,3 @@
+from cvid.cli import main
+
+main()

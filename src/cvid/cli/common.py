@@ -1,0 +1,60 @@
+"""Helpers shared by the CLI commands: consoles, JSON output and error exits."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from typing import Any
+
+import click
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
+
+from cvid.errors import CheckFailed, InputError
+
+#: Human output goes to stdout; errors and progress to stderr.
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+EXIT_OK = 0
+EXIT_CHECK_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+
+def _clean(value: Any) -> Any:
+    """Make a value JSON-ready: NaN and infinities become None (JSON has no such numbers)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if hasattr(value, "tolist"):  # numpy scalars and arrays
+        return _clean(value.tolist())
+    return value
+
+
+def emit_json(payload: Any) -> None:
+    """Print ``payload`` as indented JSON on stdout."""
+    sys.stdout.write(json.dumps(_clean(payload), indent=2, ensure_ascii=False) + "\n")
+
+
+def fail_input(reason: str, *, source: str | None = None, field: str | None = None) -> None:
+    """Stop the command with a bad-input error (exit 2)."""
+    raise InputError(reason, source=source, field=field)
+
+
+class CvidGroup(TyperGroup):
+    """Root command group: turns cvid's errors into one message and an exit status."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            err_console.print(f"[bold red]error:[/] {exc.describe()}", markup=True, soft_wrap=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        except CheckFailed as exc:
+            err_console.print(f"[bold red]check failed:[/] {exc}", markup=True, soft_wrap=True)
+            raise typer.Exit(EXIT_CHECK_FAILED) from None

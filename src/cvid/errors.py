@@ -1,0 +1,31 @@
+"""Errors that every part of cvid raises for a user's mistake or a failed check.
+
+An :class:`InputError` names where the bad input is (file, field path) and why it is bad;
+the CLI prints it as one line and exits 2. A :class:`CheckFailed` means a check ran and
+found a problem (for instance tampering in a ledger); the CLI exits 1.
+"""
+
+from __future__ import annotations
+
+
+class CvidError(Exception):
+    """Base class of cvid's own errors."""
+
+
+class InputError(CvidError, ValueError):
+    """Bad input from a user: names the source (file or argument), the field path and the reason."""
+
+    def __init__(self, reason: str, *, source: str | None = None, field: str | None = None) -> None:
+        self.reason = reason
+        self.source = source
+        self.field = field
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        """One line: ``source: field: reason`` with the parts that are known."""
+        parts = [p for p in (self.source, self.field) if p]
+        return ": ".join([*parts, self.reason])
+
+
+class CheckFailed(CvidError):
+    """A check ran and failed (exit status 1): tampering found, a proof that does not verify."""

@@ -1,0 +1,77 @@
+"""Scenario files: a state's program and an agreement with it, loaded from TOML.
+
+>>> from cvid.scenario import load_scenario
+>>> s = load_scenario("libya-2003")          # a bundled example, or a path to a .toml file
+>>> s.agreement.provisions.access
+'anywhere-anytime'
+"""
+
+from __future__ import annotations
+
+from cvid.scenario.agreement import (
+    IRREVERSIBLE_KINDS,
+    RESERVED_TARGETS,
+    REVERSIBLE_KINDS,
+    Agreement,
+    Commitment,
+    Concession,
+    Provisions,
+)
+from cvid.scenario.common import Estimate
+from cvid.scenario.counterpart import CounterpartModel, TypePrior
+from cvid.scenario.load import (
+    ScenarioError,
+    example_path,
+    examples,
+    load_scenario,
+    loads_scenario,
+    scenario_from_dict,
+)
+from cvid.scenario.model import Meta, Scenario
+from cvid.scenario.program import (
+    DIRECT_USE_MATERIALS,
+    SENSITIVE_FACILITY_KINDS,
+    SIGNIFICANT_QUANTITY_KG,
+    Facility,
+    Material,
+    MissileSystem,
+    Program,
+    WeaponStock,
+)
+from cvid.scenario.regime import AttributeSamplingPlan, MaterialBalancePlan, VerificationRegime
+from cvid.scenario.schema import scenario_json_schema
+from cvid.scenario.thresholds import LessonThresholds
+
+__all__ = [
+    "DIRECT_USE_MATERIALS",
+    "IRREVERSIBLE_KINDS",
+    "RESERVED_TARGETS",
+    "REVERSIBLE_KINDS",
+    "SENSITIVE_FACILITY_KINDS",
+    "SIGNIFICANT_QUANTITY_KG",
+    "Agreement",
+    "AttributeSamplingPlan",
+    "Commitment",
+    "Concession",
+    "CounterpartModel",
+    "Estimate",
+    "Facility",
+    "LessonThresholds",
+    "Material",
+    "MaterialBalancePlan",
+    "Meta",
+    "MissileSystem",
+    "Program",
+    "Provisions",
+    "Scenario",
+    "ScenarioError",
+    "TypePrior",
+    "VerificationRegime",
+    "WeaponStock",
+    "example_path",
+    "examples",
+    "load_scenario",
+    "loads_scenario",
+    "scenario_from_dict",
+    "scenario_json_schema",
+]

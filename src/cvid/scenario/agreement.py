@@ -1,0 +1,179 @@
+"""The agreement: commitments with deadlines and required verification, provisions, concessions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+
+from cvid.scenario.common import Estimate, Id, Model
+
+CommitmentKind = Literal[
+    "declare",
+    "freeze",
+    "disable",
+    "dismantle",
+    "remove",
+    "destroy",
+    "verify",
+    "grant-access",
+    "disclose",
+]
+#: Kinds of commitment that make a step hard to undo (irreversibility, lesson 4).
+IRREVERSIBLE_KINDS: frozenset[str] = frozenset({"dismantle", "remove", "destroy"})
+#: Kinds of commitment that only pause or slow the program.
+REVERSIBLE_KINDS: frozenset[str] = frozenset({"freeze", "disable"})
+
+VerificationMethod = Literal[
+    "on-site-inspection",
+    "challenge-inspection",
+    "environmental-sampling",
+    "material-accountancy",
+    "seals-and-surveillance",
+    "remote-monitoring",
+    "removal-escort",
+    "document-review",
+    "interviews",
+    "national-technical-means",
+]
+AccessRegime = Literal["anywhere-anytime", "managed", "declared-sites-only", "none"]
+ExternalCondition = Literal[
+    "withdrawal-of-forces",
+    "end-of-extended-deterrence",
+    "peace-treaty",
+    "normalization-first",
+    "sanctions-lifted-first",
+    "security-guarantee-first",
+    "civil-reactors-delivered",
+]
+ConcessionKind = Literal[
+    "sanctions-relief",
+    "economic-aid",
+    "energy-aid",
+    "food-aid",
+    "civil-nuclear",
+    "security-assurance",
+    "diplomatic",
+    "exercise-suspension",
+    "summit",
+    "terrorism-list-removal",
+]
+ReleaseCondition = Literal["verified", "declared", "statement", "schedule"]
+
+#: Reserved target names a commitment may use beside program item ids.
+RESERVED_TARGETS: dict[str, str] = {
+    "all": "every item of the program",
+    "all-facilities": "every facility, declared or not",
+    "all-materials": "every stock of nuclear material",
+    "all-weapons": "every weapon",
+    "all-missiles": "every missile system",
+    "nuclear-testing": "nuclear explosive testing",
+    "missile-testing": "missile flight testing (all classes)",
+    "icbm-testing": "flight testing of intercontinental ballistic missiles",
+    "documents": "the program's records (production, procurement, design)",
+    "people": "the program's scientists, engineers and officials",
+    "undeclared-sites": "sites the state has not declared",
+}
+
+
+class Commitment(Model):
+    """Something the state undertakes to do, by a deadline, verified in a stated way."""
+
+    id: Id
+    kind: CommitmentKind
+    description: str = ""
+    targets: list[str] = Field(
+        default_factory=list,
+        description="Program item ids, or reserved names: " + ", ".join(RESERVED_TARGETS) + ".",
+    )
+    deadline_months: float = Field(
+        gt=0, description="Months from the start of the agreement by which it is due."
+    )
+    verification: list[VerificationMethod] = Field(
+        default_factory=list,
+        description="Evidence the commitment needs before it counts as verified; empty = none.",
+    )
+    scope: Literal["complete", "partial"] = Field(
+        default="complete", description="For a declaration: complete, or a partial first list."
+    )
+    after: list[Id] = Field(
+        default_factory=list,
+        description="Commitments or concessions that must happen before this one starts.",
+    )
+    source: str = ""
+
+
+class Provisions(Model):
+    """Verification and end-state provisions of the agreement."""
+
+    access: AccessRegime = Field(
+        default="declared-sites-only", description="Where inspectors may go, and when."
+    )
+    challenge_notice_hours: float = Field(
+        default=24.0, ge=0, description="Notice given before a challenge inspection, in hours."
+    )
+    access_to_people: bool = Field(
+        default=False, description="Inspectors may interview scientists and officials."
+    )
+    access_to_documents: bool = Field(
+        default=False, description="Inspectors may read production and procurement records."
+    )
+    retained_enrichment: bool = Field(
+        default=False, description="The state keeps uranium enrichment (e.g. for peaceful use)."
+    )
+    retained_reprocessing: bool = Field(
+        default=False, description="The state keeps plutonium reprocessing."
+    )
+    external_conditions: list[ExternalCondition] = Field(
+        default_factory=list,
+        description="Conditions outside the program that disarmament is made to depend on.",
+    )
+    source: str = ""
+
+
+class Concession(Model):
+    """Something the other parties give, released on a condition."""
+
+    id: Id
+    kind: ConcessionKind
+    description: str = ""
+    value_musd: Estimate | None = Field(
+        default=None, description="Value in millions of US dollars (estimate)."
+    )
+    month: float = Field(ge=0, description="Month after the start at which it is released.")
+    requires: list[Id] = Field(
+        default_factory=list,
+        description="Commitments that must be verified before release.",
+    )
+    release_on: ReleaseCondition = Field(
+        default="verified",
+        description="What releases it: verified steps, declared steps, statements, or the calendar.",
+    )
+    after: list[Id] = Field(
+        default_factory=list, description="Other concessions that must be released first."
+    )
+    source: str = ""
+
+
+class Agreement(Model):
+    """An agreement, real or hypothetical, and what it asks of each side."""
+
+    name: str
+    start: date | None = Field(default=None, description="Date it was signed or took effect.")
+    duration_months: float = Field(
+        gt=0, description="Months from the start by which everything is to be done."
+    )
+    parties: list[str] = Field(default_factory=list)
+    stated_goal: str = Field(default="", description="The end state in the agreement's words.")
+    commitments: list[Commitment] = Field(default_factory=list)
+    concessions: list[Concession] = Field(default_factory=list)
+    provisions: Provisions = Field(default_factory=Provisions)
+    source: str = ""
+
+    def commitment(self, commitment_id: str) -> Commitment:
+        """The commitment with this id (KeyError if none)."""
+        for c in self.commitments:
+            if c.id == commitment_id:
+                return c
+        raise KeyError(commitment_id)

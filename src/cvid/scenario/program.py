@@ -1,0 +1,176 @@
+"""The state's program: facilities, nuclear material, weapons and missiles, with uncertainty."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+
+from cvid.scenario.common import Estimate, Id, Model, Probability
+
+FacilityKind = Literal[
+    "reactor",
+    "enrichment",
+    "reprocessing",
+    "conversion",
+    "fuel-fabrication",
+    "mine-mill",
+    "weapons-design",
+    "weapons-assembly",
+    "test-site",
+    "missile-production",
+    "missile-base",
+    "storage",
+    "research",
+]
+FacilityStatus = Literal[
+    "operating", "shutdown", "under-construction", "disabled", "dismantled", "unknown"
+]
+MaterialKind = Literal[
+    "plutonium",
+    "heu",
+    "leu",
+    "natural-uranium",
+    "depleted-uranium",
+    "uoc",
+    "uf6",
+    "u233",
+    "thorium",
+    "tritium",
+]
+MissileClass = Literal["srbm", "mrbm", "irbm", "icbm", "slbm", "slv", "cruise"]
+
+#: Facilities whose existence alone gives a path to weapon-usable material.
+SENSITIVE_FACILITY_KINDS: frozenset[str] = frozenset({"enrichment", "reprocessing"})
+
+#: IAEA significant quantities in kg of the material as counted by cvid (IAEA Safeguards
+#: Glossary, 2022 edition, §3.14): Pu 8 kg (Pu-238 < 80 %), U-233 8 kg, HEU 25 kg of U-235.
+#: For HEU cvid counts kg of U-235 contained; LEU, natural and depleted uranium 75 kg U-235.
+SIGNIFICANT_QUANTITY_KG: dict[str, float] = {
+    "plutonium": 8.0,
+    "u233": 8.0,
+    "heu": 25.0,
+    "leu": 75.0,
+    "natural-uranium": 10_000.0,
+    "depleted-uranium": 20_000.0,
+    "thorium": 20_000.0,
+}
+
+#: Material kinds that are direct-use material (IAEA Safeguards Glossary §4.25).
+DIRECT_USE_MATERIALS: frozenset[str] = frozenset({"plutonium", "heu", "u233"})
+
+
+class Facility(Model):
+    """A site of the program, declared or suspected."""
+
+    id: Id
+    name: str
+    kind: FacilityKind
+    declared: bool = Field(
+        default=True, description="False for a facility the state has not declared (suspected)."
+    )
+    status: FacilityStatus = "operating"
+    location: str = ""
+    thermal_power_mw: Estimate | None = Field(
+        default=None, description="Reactors: thermal power in MW(th)."
+    )
+    capacity_factor: Estimate | None = Field(
+        default=None, description="Reactors: fraction of the year at full power (0–1)."
+    )
+    operating_days_per_year: float = Field(
+        default=365.0, gt=0, le=366, description="Calendar days a year used with capacity_factor."
+    )
+    separative_capacity_swu_per_year: Estimate | None = Field(
+        default=None, description="Enrichment plants: separative work in kg-SWU a year."
+    )
+    throughput_t_hm_per_year: Estimate | None = Field(
+        default=None, description="Reprocessing plants: tonnes of heavy metal a year."
+    )
+    detection_probability_if_undeclared: Probability | None = Field(
+        default=None,
+        description="Optional override: chance that national means already know this site.",
+    )
+    source: str = ""
+    note: str = ""
+
+
+class Material(Model):
+    """A stock of nuclear material; ``mass_kg`` is the best estimate of what exists."""
+
+    id: Id
+    name: str
+    kind: MaterialKind
+    mass_kg: Estimate = Field(description="Estimated mass in kg (for HEU: kg of U-235 contained).")
+    declared_mass_kg: float | None = Field(
+        default=None, ge=0, description="Mass the state declared, in kg, if it declared one."
+    )
+    facility: Id | None = Field(default=None, description="Facility id where the stock is held.")
+    enrichment_fraction: Probability | None = Field(
+        default=None, description="U-235 fraction for uranium material (0–1)."
+    )
+    source: str = ""
+    note: str = ""
+
+    @property
+    def significant_quantity_kg(self) -> float | None:
+        """The IAEA significant quantity for this kind of material, if one is defined."""
+        return SIGNIFICANT_QUANTITY_KG.get(self.kind)
+
+
+class WeaponStock(Model):
+    """Assembled nuclear weapons (or material for them), as a count with uncertainty."""
+
+    id: Id
+    name: str
+    count: Estimate = Field(description="Number of weapons.")
+    source: str = ""
+    note: str = ""
+
+
+class MissileSystem(Model):
+    """A delivery system: class, range, launcher count and flight-test record."""
+
+    id: Id
+    name: str
+    missile_class: MissileClass = Field(alias="class")
+    range_km: Estimate | None = None
+    launchers: Estimate | None = Field(default=None, description="Number of launchers.")
+    flight_tests: int = Field(default=0, ge=0, description="Flight tests before the agreement.")
+    last_flight_test: date | None = None
+    source: str = ""
+    note: str = ""
+
+
+class Program(Model):
+    """What the state has at the time the agreement is struck."""
+
+    state: str = Field(description="The state whose program this is.")
+    as_of: date = Field(description="Date the estimates refer to.")
+    nuclear_tests: int = Field(default=0, ge=0, description="Nuclear explosive tests conducted.")
+    last_nuclear_test: date | None = None
+    facilities: list[Facility] = Field(default_factory=list)
+    materials: list[Material] = Field(default_factory=list)
+    weapons: list[WeaponStock] = Field(default_factory=list)
+    missiles: list[MissileSystem] = Field(default_factory=list)
+    source: str = ""
+
+    def item_ids(self) -> dict[str, str]:
+        """Every program item id mapped to what it is (facility, material, weapons, missile)."""
+        ids: dict[str, str] = {}
+        for kind, items in (
+            ("facility", self.facilities),
+            ("material", self.materials),
+            ("weapons", self.weapons),
+            ("missile", self.missiles),
+        ):
+            for item in items:
+                ids[item.id] = kind
+        return ids
+
+    def facility(self, facility_id: str) -> Facility:
+        """The facility with this id (KeyError if none)."""
+        for f in self.facilities:
+            if f.id == facility_id:
+                return f
+        raise KeyError(facility_id)

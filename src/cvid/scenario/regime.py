@@ -1,0 +1,83 @@
+"""The verification regime: what inspectors do, how often, and with what measurement quality.
+
+Every parameter here feeds a model in :mod:`cvid.verify`; defaults are documented in the
+JSON Schema (``cvid scenario schema``) and follow IAEA practice where one exists.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from cvid.scenario.common import Estimate, Model, Probability
+
+
+class AttributeSamplingPlan(Model):
+    """Item verification by attribute sampling (Avenhaus & Canty 1996, ch. 2)."""
+
+    items: int = Field(default=100, ge=1, description="Items in the stratum (e.g. containers).")
+    item_content_kg: float = Field(
+        default=4.0, gt=0, description="Direct-use material per item in kg."
+    )
+    detection_goal: Probability = Field(
+        default=0.9, description="Detection probability sought for one significant quantity."
+    )
+
+
+class MaterialBalancePlan(Model):
+    """Near-real-time material accountancy at the bulk-handling facility."""
+
+    throughput_kg_per_period: float = Field(
+        default=10.0, ge=0, description="Material received and shipped each balance period (kg)."
+    )
+    inventory_kg: float = Field(
+        default=20.0, ge=0, description="Physical inventory taken at each balance (kg)."
+    )
+    random_rsd: float = Field(
+        default=0.01, ge=0, le=1, description="Random relative standard deviation per measurement."
+    )
+    systematic_rsd: float = Field(
+        default=0.005, ge=0, le=1, description="Systematic relative standard deviation."
+    )
+    periods_per_year: int = Field(default=12, ge=1, le=365, description="Balances a year.")
+    false_alarm_probability: Probability = Field(
+        default=0.05, description="False-alarm probability of the balance test."
+    )
+
+
+class VerificationRegime(Model):
+    """The inspection regime an agreement sets up; the inputs of lesson 3's figures."""
+
+    inspectorate: str = Field(default="IAEA", description="Who verifies.")
+    routine_inspections_per_year: float = Field(
+        default=12.0, ge=0, description="Routine inspections a year at declared sites."
+    )
+    challenge_inspections_per_year: float = Field(
+        default=0.0,
+        ge=0,
+        description="Challenge inspections a year at undeclared or suspect sites.",
+    )
+    candidate_sites: int = Field(
+        default=100,
+        ge=1,
+        description="Suspect locations an undeclared facility could be among.",
+    )
+    intelligence_cueing: Probability = Field(
+        default=0.2,
+        description="Probability that intelligence points an inspection at the true site.",
+    )
+    concealment_time_hours: Estimate = Field(
+        default_factory=lambda: Estimate(low=24.0, high=168.0),
+        description="Hours the state needs to hide the signs of activity at a site.",
+    )
+    site_detection_probability: Probability = Field(
+        default=0.9,
+        description="Chance an inspection at the true site, not yet cleaned up, finds evidence.",
+    )
+    timeliness_goal_months: float = Field(
+        default=1.0,
+        gt=0,
+        description="Timeliness goal (months): IAEA ~1 for unirradiated direct-use material.",
+    )
+    sampling: AttributeSamplingPlan = Field(default_factory=AttributeSamplingPlan)
+    material_balance: MaterialBalancePlan = Field(default_factory=MaterialBalancePlan)
+    source: str = ""
