@@ -7,9 +7,9 @@ import math
 import sys
 from typing import Any
 
-import click
 import typer
 from rich.console import Console
+from typer._click.core import Context
 from typer.core import TyperGroup
 
 from cvid.errors import CheckFailed, InputError
@@ -49,7 +49,7 @@ def fail_input(reason: str, *, source: str | None = None, field: str | None = No
 class CvidGroup(TyperGroup):
     """Root command group: turns cvid's errors into one message and an exit status."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Context) -> Any:
         try:
             return super().invoke(ctx)
         except InputError as exc:

@@ -148,7 +148,7 @@ class Concession(Model):
     )
     release_on: ReleaseCondition = Field(
         default="verified",
-        description="What releases it: verified steps, declared steps, statements, or the calendar.",
+        description="What releases it: verified steps, declared steps, statements, or calendar.",
     )
     after: list[Id] = Field(
         default_factory=list, description="Other concessions that must be released first."

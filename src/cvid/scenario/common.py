@@ -1,4 +1,4 @@
-"""Shared building blocks of the scenario model: the frozen base model, ids and uncertain quantities."""
+"""Building blocks of the scenario model: the frozen base model, ids, uncertain quantities."""
 
 from __future__ import annotations
 

@@ -198,14 +198,12 @@ def _describe_error(err: Any, data: Mapping[str, Any]) -> tuple[str, str]:
         return field, f"unknown field '{name}'{hint}"
     if kind == "missing":
         return field, "required field is missing"
-    if kind in {"float_parsing", "int_parsing", "float_type", "int_type"} and isinstance(
-        value, str
-    ):
-        if re.search(r"[A-Za-z]", value) and re.search(r"\d", value):
-            return field, (
-                f"expected a bare number, got '{value}': the unit is in the field name "
-                "or the schema, so write only the number"
-            )
+    numeric = kind in {"float_parsing", "int_parsing", "float_type", "int_type"}
+    if numeric and isinstance(value, str) and re.search(r"[A-Za-z].*|\d", value):
+        return field, (
+            f"expected a bare number, got '{value}': the unit is in the field name "
+            "or the schema, so write only the number"
+        )
     message = str(err.get("msg", "invalid value"))
     message = message.removeprefix("Value error, ")
     if kind in {"greater_than_equal", "greater_than"} and isinstance(value, int | float):

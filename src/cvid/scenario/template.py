@@ -8,7 +8,8 @@ _TEMPLATE = """\
 # cvid scenario: {name}
 # Every field is documented in the JSON Schema: `cvid scenario schema`.
 # Quantities carry their unit in the field name (mass_kg, deadline_months, thermal_power_mw).
-# An uncertain quantity is a number, {{ low = .., high = .. }} or {{ low = .., mode = .., high = .. }}.
+# An uncertain quantity is a number, {{ low = .., high = .. }}
+# or {{ low = .., mode = .., high = .. }}.
 # Cite a source for every fact: `source = "..."` on the item, and [meta].sources.
 
 [meta]
@@ -56,7 +57,7 @@ external_conditions = []
 
 [[agreement.commitments]]
 id = "declare"
-kind = "declare"                  # freeze, disable, dismantle, remove, destroy, verify, grant-access, disclose
+kind = "declare"  # or freeze, disable, dismantle, remove, destroy, verify, grant-access, disclose
 scope = "complete"
 targets = ["all"]
 deadline_months = 1
