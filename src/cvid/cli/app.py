@@ -19,9 +19,10 @@ app = typer.Typer(
 
 def _register() -> None:
     """Attach every command module (imported here so that `cvid --help` lists them all)."""
-    from cvid.cli import scenario_cmd
+    from cvid.cli import assess_cmd, scenario_cmd
 
     scenario_cmd.register(app)
+    assess_cmd.register(app)
 
     # further parts register here, one line each:
 

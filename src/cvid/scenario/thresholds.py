@@ -15,6 +15,11 @@ class LessonThresholds(Model):
         gt=0,
         description="Libya 2003–04: announcement 2003-12-19 to last nuclear shipment 2004-03-06.",
     )
+    completion_pass_months: float = Field(
+        default=6.0,
+        gt=0,
+        description="Verified completion by this month passes lesson 1 ('months, not years').",
+    )
     completion_warn_months: float = Field(
         default=12.0, gt=0, description="Verified completion later than this fails lesson 1."
     )

@@ -1,0 +1,33 @@
+"""The main job: a scorecard per lesson for a scenario (``cvid assess``).
+
+>>> from cvid.assess import assess
+>>> result = assess("libya-2003")
+>>> [lesson.grade for lesson in result.lessons]
+['pass', 'pass', 'pass', 'pass']
+"""
+
+from __future__ import annotations
+
+from cvid.assess.engine import assess, assumptions_of, scenario_summary
+from cvid.assess.result import (
+    LESSON_TITLES,
+    Assessment,
+    Assumption,
+    Finding,
+    Grade,
+    LessonResult,
+    Severity,
+)
+
+__all__ = [
+    "LESSON_TITLES",
+    "Assessment",
+    "Assumption",
+    "Finding",
+    "Grade",
+    "LessonResult",
+    "Severity",
+    "assess",
+    "assumptions_of",
+    "scenario_summary",
+]
