@@ -6,7 +6,16 @@ from typing import Annotated, Any
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 #: A short identifier used to refer to a facility, material, commitment or concession.
 Id = Annotated[
@@ -42,11 +51,23 @@ class Estimate(Model):
         if isinstance(data, bool):
             return data  # let pydantic refuse booleans
         if isinstance(data, int | float):
+            if data < 0:
+                raise ValueError(f"must not be negative (got {data:g})")
             return {"low": data, "high": data}
         if isinstance(data, dict) and "value" in data:
             rest = {k: v for k, v in data.items() if k != "value"}
             return {"low": data["value"], "high": data["value"], **rest}
         return data
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        table = handler(core_schema)
+        return {
+            "anyOf": [{"type": "number", "minimum": 0}, table],
+            "description": "A non-negative number, or a table {low, high[, mode][, source]}.",
+        }
 
     @model_validator(mode="after")
     def _ordered(self) -> Estimate:

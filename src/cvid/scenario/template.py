@@ -64,6 +64,13 @@ deadline_months = 1
 verification = ["on-site-inspection", "document-review"]
 
 [[agreement.commitments]]
+id = "open-up"
+kind = "grant-access"
+targets = ["all", "undeclared-sites", "people", "documents"]
+deadline_months = 1
+verification = ["on-site-inspection", "challenge-inspection", "interviews"]
+
+[[agreement.commitments]]
 id = "remove-pu"
 kind = "remove"
 targets = ["separated-pu"]
@@ -71,12 +78,19 @@ deadline_months = 4
 verification = ["removal-escort", "material-accountancy"]
 after = ["declare"]
 
+[[agreement.commitments]]
+id = "dismantle-reactor"
+kind = "dismantle"
+targets = ["reactor"]
+deadline_months = 4
+verification = ["on-site-inspection"]
+
 [[agreement.concessions]]
 id = "relief"
 kind = "sanctions-relief"
 value_musd = {{ low = 100, high = 500 }}
 month = 4
-requires = ["declare", "remove-pu"]
+requires = ["declare", "remove-pu", "dismantle-reactor"]
 release_on = "verified"
 
 [verification]

@@ -1,0 +1,135 @@
+"""The assessment tells the bundled cases apart, with reasons a reader of the field accepts.
+
+Historical grounds (../shared/research): Libya went from announcement (2003-12-19) to the last
+nuclear shipment (2004-03-06) in 78 days with prompt, unhindered access (IAEA GOV/2004/33);
+the Agreed Framework (1994) froze Yongbyon for fuel oil and reactors and left dismantlement
+to the end; the Six-Party deal (2007) paid for a declaration that was never verified.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from cvid.assess import assess
+from cvid.cli import app
+
+
+def grades(name: str) -> dict[int, str]:
+    return {lesson.id: lesson.grade for lesson in assess(name).lessons}
+
+
+@pytest.mark.parametrize("name", ["libya-2003", "dprk-2018-libya-model"])
+def test_libya_cases_pass_every_lesson(name: str) -> None:
+    assert grades(name) == {1: "pass", 2: "pass", 3: "pass", 4: "pass"}
+
+
+@pytest.mark.parametrize("name", ["dprk-2018-step-by-step", "agreed-framework-1994"])
+def test_step_by_step_cases_fail(name: str) -> None:
+    result = assess(name)
+    assert result.overall == "fail"
+    assert result.lesson(2).grade == "fail"  # relief before results
+    assert result.lesson(4).grade == "fail"  # not CVID
+
+
+def _messages(name: str, lesson: int) -> str:
+    return " | ".join(f.message for f in assess(name).lesson(lesson).findings)
+
+
+def test_step_by_step_findings_say_why() -> None:
+    lesson1 = _messages("dprk-2018-step-by-step", 1)
+    assert "freezes ICBM testing after the Hwasong-15" in lesson1
+    assert "2017-11-28" in lesson1
+    assert "No commitment asks for a complete declaration" in lesson1
+    lesson4 = " ".join(_messages("dprk-2018-step-by-step", 4).split())
+    assert "end-of-extended-deterrence" in lesson4
+    assert "plutonium stock 'plutonium' is not covered" in lesson4
+    assert "'close-test-site' (dismantle) is unverified" in lesson4
+
+
+def test_agreed_framework_findings() -> None:
+    r = assess("agreed-framework-1994")
+    l1 = r.lesson(1)
+    assert l1.figures["verified_completion_months"] == 108
+    assert l1.figures["ratio_to_libya"] == pytest.approx(27)
+    assert r.lesson(3).grade == "fail"
+    assert any("declared-sites-only" in f.message for f in r.lesson(3).findings)
+    assert any("civil-reactors-delivered" in f.message for f in r.lesson(4).findings)
+
+
+def test_six_party_pays_for_an_unverified_declaration() -> None:
+    r = assess("six-party-2007")
+    msgs = _messages("six-party-2007", 2)
+    assert "pays for 'declaration', which has no verification" in msgs
+    assert r.lesson(4).summary.startswith("Freeze-only")
+    assert r.lesson(2).figures["released_before_verification"] == 3
+
+
+def test_libya_figures() -> None:
+    r = assess("libya-2003")
+    l1 = r.lesson(1).figures
+    assert l1["verified_completion_months"] == 3
+    assert l1["first_concrete_acts"]["declaration"] == {"commitment": "declare-all", "month": 1}
+    assert r.lesson(4).figures["coverage"] == 1.0
+    assert r.lesson(4).figures["removal_out_of_country"] is True
+
+
+def test_every_finding_names_a_scenario_field() -> None:
+    for name in ["libya-2003", "dprk-2018-step-by-step", "agreed-framework-1994", "six-party-2007"]:
+        for lesson in assess(name).lessons:
+            for f in lesson.findings:
+                head = f.field.split(".")[0].split("[")[0]
+                assert head in {"agreement", "program", "verification", "counterpart",
+                                "thresholds"}, f.field  # fmt: skip
+
+
+def test_thresholds_are_data(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from cvid.scenario import example_path
+
+    text = example_path("dprk-2018-libya-model").read_text()
+    strict = text + "\n[thresholds]\ncompletion_pass_months = 4\n"
+    p = tmp_path / "strict.toml"
+    p.write_text(strict)
+    r = assess(p)
+    assert r.lesson(1).grade == "warn"
+    assert r.assumptions["thresholds.completion_pass_months"].value == 4
+    assert r.assumptions["thresholds.completion_pass_months"].default == 6
+
+
+def test_json_shape_is_the_documented_one() -> None:
+    result = CliRunner().invoke(app, ["assess", "libya-2003", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) >= {"scenario", "lessons", "assumptions"}
+    assert data["scenario"]["name"] == "libya-2003"
+    assert [lesson["id"] for lesson in data["lessons"]] == [1, 2, 3, 4]
+    for lesson in data["lessons"]:
+        assert set(lesson) >= {"id", "title", "grade", "findings", "figures"}
+        assert lesson["grade"] in {"pass", "warn", "fail"}
+        for f in lesson["findings"]:
+            assert set(f) == {"field", "severity", "message"}
+    a = data["assumptions"]["thresholds.libya_benchmark_months"]
+    assert a == {"value": 4.0, "default": 4.0, "description": a["description"]}
+
+
+def test_terminal_scorecard_via_real_process() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "cvid", "assess", "examples/dprk-2018-step-by-step.toml"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Scorecard" in proc.stdout
+    assert "FAIL" in proc.stdout
+
+
+def test_bad_scenario_exits_2() -> None:
+    result = CliRunner().invoke(app, ["assess", "no-such-scenario.toml"])
+    assert result.exit_code == 2
+    assert "no such file" in result.output
