@@ -144,7 +144,7 @@ def test_freeze_after_capability() -> None:
             "class": "icbm",
             "flight_tests": 2,
             "last_flight_test": tomllib.loads("d = 2017-11-28")["d"],
-        }  # fmt: skip
+        }
     ]
     d["agreement"]["commitments"].append(
         {
@@ -153,7 +153,7 @@ def test_freeze_after_capability() -> None:
             "targets": ["nuclear-testing", "icbm-testing"],
             "deadline_months": 1,
             "verification": ["national-technical-means"],
-        }  # fmt: skip
+        }
     )
     msgs = [f.message for f in lesson1(build(d)).findings if f.severity == "warn"]
     assert any("after 3 tests" in m for m in msgs)

@@ -57,7 +57,7 @@ def broken(draw: st.DrawFn) -> dict[str, Any]:
         try:
             parent = _parent(data, path)
             key = path[-1]
-            parent[key]  # noqa: B018 - the path may have been removed by an earlier mutation
+            parent[key]
         except (KeyError, IndexError, TypeError):
             continue
         action = draw(st.sampled_from(["delete", "junk", "unknown", "bad-ref", "negate"]))
