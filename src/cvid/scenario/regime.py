@@ -6,6 +6,8 @@ JSON Schema (``cvid scenario schema``) and follow IAEA practice where one exists
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from cvid.scenario.common import Estimate, Model, Probability
@@ -42,6 +44,16 @@ class MaterialBalancePlan(Model):
     false_alarm_probability: Probability = Field(
         default=0.05, description="False-alarm probability of the balance test."
     )
+    material: Literal["plutonium", "heu", "u233"] | None = Field(
+        default=None,
+        description="Direct-use material balanced (sets the significant quantity); "
+        "default: the program's first direct-use material, else plutonium.",
+    )
+    calibration_periods: int | None = Field(
+        default=None,
+        ge=1,
+        description="Balance periods sharing one systematic error; default: the whole horizon.",
+    )
 
 
 class VerificationRegime(Model):
@@ -77,6 +89,28 @@ class VerificationRegime(Model):
         default=1.0,
         gt=0,
         description="Timeliness goal (months): IAEA ~1 for unirradiated direct-use material.",
+    )
+    managed_access_delay_hours: float = Field(
+        default=576.0,
+        ge=0,
+        description="Extra hours managed access gives the state before inspectors reach a "
+        "suspect site; default 24 days, the longest access procedure of the JCPOA "
+        "(Annex I, Section Q, 2015).",
+    )
+    cueing_from_people: Probability = Field(
+        default=0.1,
+        description="Assumption: chance that interviews with the program's people point a "
+        "challenge inspection at the true site (counts only with access to people).",
+    )
+    cueing_from_documents: Probability = Field(
+        default=0.1,
+        description="Assumption: chance that production and procurement records point a "
+        "challenge inspection at the true site (counts only with access to documents).",
+    )
+    national_means_detection_per_month: Probability = Field(
+        default=0.0,
+        description="Chance a month that national technical means alone reveal clandestine "
+        "work; 0 by default so that the figures show what the regime itself achieves.",
     )
     sampling: AttributeSamplingPlan = Field(default_factory=AttributeSamplingPlan)
     material_balance: MaterialBalancePlan = Field(default_factory=MaterialBalancePlan)
