@@ -133,3 +133,16 @@ def test_bad_scenario_exits_2() -> None:
     result = CliRunner().invoke(app, ["assess", "no-such-scenario.toml"])
     assert result.exit_code == 2
     assert "no such file" in result.output
+
+
+def test_lesson3_has_the_verification_figures() -> None:
+    # Lesson 3 carries cvid.verify's numbers: the step-by-step regime (managed access, no
+    # challenge inspections) cannot find an undeclared plant; the Libya model can.
+    weak = assess("dprk-2018-step-by-step").lesson(3)
+    strong = assess("dprk-2018-libya-model").lesson(3)
+    assert weak.figures["undeclared_site_probability_1y"] < 0.5
+    assert strong.figures["undeclared_site_probability_1y"] > 0.9
+    assert weak.grade == "fail"
+    assert any("undeclared enrichment plant" in f.message and f.severity == "fail"
+               for f in weak.findings)  # fmt: skip
+    assert 0 < strong.figures["sigma_muf_per_sq"] < 1 / 3.29

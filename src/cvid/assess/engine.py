@@ -11,6 +11,7 @@ from pydantic_core import PydanticUndefined
 import cvid
 from cvid.assess.lessons import lesson1, lesson2, lesson3, lesson4
 from cvid.assess.result import Assessment, Assumption
+from cvid.assess.verification import lesson3_quantitative
 from cvid.scenario import Scenario, load_scenario
 
 
@@ -82,7 +83,7 @@ def assess(scenario: Scenario | str | Path, *, source: str | None = None) -> Ass
     else:
         source = source or str(scenario)
         s = load_scenario(scenario)
-    lessons = (lesson1(s), lesson2(s), lesson3(s), lesson4(s))
+    lessons = (lesson1(s), lesson2(s), lesson3(s, lesson3_quantitative(s)), lesson4(s))
     return Assessment(
         scenario=scenario_summary(s, source),
         lessons=lessons,
