@@ -25,6 +25,7 @@ def _register() -> None:
     assess_cmd.register(app)
 
     # further parts register here, one line each:
+    __import__("cvid.cli.verify_cmd", fromlist=["register"]).register(app)
 
 
 _register()

@@ -1,0 +1,588 @@
+"""``cvid plan sampling|balance|search|production`` and ``cvid game inspection|dresher|matrix``.
+
+JSON shapes (``--json``), stable:
+
+* plan sampling → ``{"sample_size", "sample_size_iaea", "detection_probability", "defects",
+  "items", "detect", "levels"}`` (``levels``: one entry per defect level when the goal is in kg)
+* plan balance → ``{"periods": [{"period", "muf", "sigma_muf", "cumuf", "sitmuf", "page",
+  "alarm"}], "covariance", "total_muf_test": {...}, "page_test": {...},
+  "detection_probability", "false_alarm_probability", "monte_carlo": {...}}``; the top-level
+  probabilities are those of Page's test on SITMUF over the horizon
+* plan search → ``{"probability", "interval": [low, high], "months", "per_inspection_probability",
+  "targeting_probability", "evidence_survival", "curve": {"months", "probability"}}``
+* plan production → the declaration check (``estimate_kg``, ``shortfall_kg``, ``shortfall_sq``,
+  ``probability_shortfall``, ``probability_shortfall_one_sq``, …)
+* game inspection → ``{"inspection_probability", "violation_probability", "inspector_payoff",
+  "inspectee_payoff", "leadership": {"inspection_probability", "inspector_payoff", …},
+  "deterrence_detection_probability", "regret"}``
+* game dresher → ``{"value", "closed_form_value", "inspection_probability",
+  "violation_probability", "values", …}``
+* game matrix → ``{"value", "row_strategy", "column_strategy", "row_regret", "column_regret",
+  "rows", "columns"}``
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import typer
+from rich.table import Table
+
+from cvid.cli.common import console, emit_json
+from cvid.errors import InputError
+from cvid.scenario import SIGNIFICANT_QUANTITY_KG, load_scenario
+from cvid.verify import (
+    ErrorModel,
+    SearchModel,
+    cholesky_factor,
+    cumuf,
+    defects_for_goal,
+    diversion_pattern,
+    monte_carlo_tests,
+    muf,
+    muf_covariance,
+    page_alarm_probability,
+    page_detection_probability,
+    page_statistic,
+    page_threshold,
+    plan_defect_levels,
+    plan_sampling,
+    search_model,
+    sitmuf,
+    total_muf_test,
+)
+from cvid.verify.games import InspectionGame, dresher, solve_zero_sum
+from cvid.verify.io import read_balance_csv, read_matrix_csv
+from cvid.verify.production import (
+    Campaign,
+    Range,
+    compare_declaration,
+    example_record_path,
+    heu_kg,
+    load_record,
+    plutonium_draws,
+)
+from cvid.verify.sampling import check_probability
+
+plan_app = typer.Typer(
+    help="Plan verification: sampling, balances, search, production.", no_args_is_help=True
+)
+game_app = typer.Typer(
+    help="Inspection games: equilibria, leadership, Dresher, matrix games.", no_args_is_help=True
+)
+
+JSON_OPT = typer.Option(False, "--json", help="Print the result as JSON.")
+
+
+def _fmt(x: float | None, digits: int = 4) -> str:
+    return "—" if x is None else f"{x:.{digits}g}"
+
+
+# --- plan sampling -------------------------------------------------------------------------
+
+
+@plan_app.command("sampling")
+def plan_sampling_cmd(
+    items: int = typer.Option(..., "--items", help="Items in the stratum (N)."),
+    detect: float = typer.Option(..., "--detect", help="Detection probability sought (0–1)."),
+    defects: int | None = typer.Option(None, "--defects", help="Falsified items (M)."),
+    goal_kg: float | None = typer.Option(None, "--goal-kg", help="Goal quantity in kg."),
+    item_kg: float | None = typer.Option(None, "--item-kg", help="Material per item in kg."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Smallest attribute sample (exact hypergeometric) and the IAEA approximation."""
+    check_probability(detect, "--detect")
+    if items < 1:
+        raise InputError(f"must be at least 1, got {items}", field="--items")
+    levels: list[dict[str, Any]] = []
+    if defects is None:
+        if goal_kg is None or item_kg is None:
+            raise InputError("give --defects, or --goal-kg with --item-kg", field="--defects")
+        m = defects_for_goal(goal_kg, item_kg)
+        if m > items:
+            raise InputError(
+                f"the goal needs {m} falsified items, more than the {items} items",
+                field="--goal-kg",
+            )
+        levels = [p.to_dict() for p in plan_defect_levels(items, item_kg, goal_kg, detect)]
+    else:
+        if goal_kg is not None or item_kg is not None:
+            raise InputError("give --defects or --goal-kg/--item-kg, not both", field="--defects")
+        if defects > items:
+            raise InputError(f"{defects} defects is more than the {items} items", field="--defects")
+        if defects < 1:
+            raise InputError(f"must be at least 1, got {defects}", field="--defects")
+        m = defects
+    plan = plan_sampling(items, m, detect)
+    out = {
+        "sample_size": plan.sample_size,
+        "sample_size_iaea": plan.sample_size_iaea,
+        "detection_probability": plan.detection_probability,
+        "defects": plan.defects,
+        "items": items,
+        "detect": detect,
+        "levels": levels,
+    }
+    if as_json:
+        emit_json(out)
+        return
+    console.print(
+        f"N = {items}, M = {m} falsified: verify [bold]{plan.sample_size}[/] items "
+        f"(IAEA approximation {plan.sample_size_iaea}); detection probability "
+        f"{plan.detection_probability:.4f} ≥ {detect:g}"
+    )
+    if levels:
+        t = Table("defect level", "fraction removed", "defects M", "n exact", "n IAEA", "P detect")
+        for lv in levels:
+            t.add_row(
+                lv["level"],
+                f"{lv['fraction_removed']:g}",
+                str(lv["defects"]),
+                str(lv["sample_size"]),
+                str(lv["sample_size_iaea"]),
+                f"{lv['detection_probability']:.4f}",
+            )
+        console.print(t)
+
+
+# --- plan balance --------------------------------------------------------------------------
+
+
+@plan_app.command("balance")
+def plan_balance_cmd(
+    file: Path = typer.Argument(
+        ...,
+        help="CSV: beginning_inventory, receipts, shipments, "
+        "ending_inventory (kg), one row per balance period.",
+    ),
+    random_rsd: float = typer.Option(..., "--random-rsd", help="Random relative std. dev."),
+    systematic_rsd: float = typer.Option(
+        ..., "--systematic-rsd", help="Systematic relative std. dev."
+    ),
+    alpha: float = typer.Option(0.05, "--alpha", help="False-alarm probability of each test."),
+    k: float = typer.Option(0.5, "--k", help="Reference value of Page's test (SITMUF units)."),
+    h: float | None = typer.Option(
+        None,
+        "--h",
+        help="Page threshold; default: the h giving "
+        "false-alarm probability alpha over the horizon.",
+    ),
+    diversion_kg: float | None = typer.Option(None, "--diversion-kg", help="Loss to detect."),
+    pattern: str = typer.Option("abrupt", "--pattern", help="abrupt | protracted"),
+    at_period: int = typer.Option(1, "--at-period", help="Period of an abrupt loss."),
+    calibration_periods: int | None = typer.Option(
+        None, "--calibration-periods", help="Periods sharing one systematic error."
+    ),
+    replications: int = typer.Option(20_000, "--replications", help="Monte Carlo runs."),
+    seed: int = typer.Option(0, "--seed", help="Monte Carlo seed."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """MUF, σMUF, CUMUF, SITMUF and Page's test for a balance sequence, with detection and
+    false-alarm probabilities (Markov chain / closed form, and Monte Carlo)."""
+    for name, v in (("--random-rsd", random_rsd), ("--systematic-rsd", systematic_rsd)):
+        if not (np.isfinite(v) and 0 <= v <= 1):
+            raise InputError(f"must lie in [0, 1], got {v:g}", field=name)
+    check_probability(alpha, "--alpha")
+    if not 0 < alpha < 1:
+        raise InputError("must lie strictly between 0 and 1", field="--alpha")
+    if h is not None and h <= 0:
+        raise InputError(f"must be positive, got {h:g}", field="--h")
+    if replications < 1:
+        raise InputError(f"must be at least 1, got {replications}", field="--replications")
+    seq = read_balance_csv(file)
+    errors = ErrorModel.uniform(random_rsd, systematic_rsd, calibration_periods)
+    cov = muf_covariance(seq, errors)
+    cholesky_factor(cov, source=str(file))
+    t_n = seq.periods
+    values = muf(seq.beginning_inventory, seq.receipts, seq.shipments, seq.ending_inventory)
+    y = sitmuf(values, cov)
+    h_used = page_threshold(t_n, k, alpha) if h is None else h
+    s = page_statistic(y, k)
+    d = None if diversion_kg is None else diversion_pattern(t_n, diversion_kg, pattern, at_period)
+    total = total_muf_test(values, cov, alpha, d)
+    fa = float(page_alarm_probability(np.zeros(t_n), k, h_used)[-1])
+    pd = None if d is None else page_detection_probability(d, cov, k, h_used)
+    mc_fa = monte_carlo_tests(
+        seq, errors, k=k, h=h_used, alpha=alpha, replications=replications, seed=seed
+    )
+    mc: dict[str, Any] = {"false_alarm": mc_fa.to_dict()}
+    if d is not None:
+        mc["detection"] = monte_carlo_tests(
+            seq,
+            errors,
+            k=k,
+            h=h_used,
+            alpha=alpha,
+            replications=replications,
+            seed=seed + 1,
+            diversion=d,
+        ).to_dict()
+    first = np.flatnonzero(s > h_used)
+    out = {
+        "periods": [
+            {
+                "period": i + 1,
+                "muf": float(values[i]),
+                "sigma_muf": float(np.sqrt(cov[i, i])),
+                "cumuf": float(c),
+                "sitmuf": float(y[i]),
+                "page": float(s[i]),
+                "alarm": bool(s[i] > h_used),
+            }
+            for i, c in enumerate(cumuf(values))
+        ],
+        "covariance": cov.tolist(),
+        "total_muf_test": total.to_dict(),
+        "page_test": {
+            "k": k,
+            "h": h_used,
+            "first_alarm_period": int(first[0]) + 1 if first.size else None,
+            "false_alarm_probability": fa,
+            "detection_probability": pd,
+        },
+        "diversion": None
+        if d is None
+        else {"kg": diversion_kg, "pattern": pattern, "per_period": d.tolist()},
+        "detection_probability": pd,
+        "false_alarm_probability": fa,
+        "monte_carlo": mc,
+    }
+    if as_json:
+        emit_json(out)
+        return
+    t = Table(
+        "period",
+        "MUF kg",
+        "σMUF kg",
+        "CUMUF kg",
+        "SITMUF",
+        "Page",
+        "alarm",
+        title=f"{file} — Page's test k = {k:g}, h = {h_used:.4g}",
+    )
+    for p in out["periods"]:
+        t.add_row(
+            str(p["period"]),
+            f"{p['muf']:.4g}",
+            f"{p['sigma_muf']:.4g}",
+            f"{p['cumuf']:.4g}",
+            f"{p['sitmuf']:.3f}",
+            f"{p['page']:.3f}",
+            "[red]ALARM[/]" if p["alarm"] else "",
+        )
+    console.print(t)
+    console.print(
+        f"total MUF {total.statistic:.4g} kg, σ {total.sigma:.4g} kg, threshold "
+        f"{total.threshold:.4g} kg: {'ALARM' if total.alarm else 'no alarm'}"
+    )
+    console.print(
+        f"Page's test: false-alarm probability {fa:.4f} "
+        f"(Monte Carlo {mc_fa.page_alarm_probability:.4f} ± "
+        f"{mc_fa.page_standard_error:.4f})"
+    )
+    if d is not None:
+        det = mc["detection"]
+        console.print(
+            f"{pattern} loss of {diversion_kg:g} kg: P(detect) Page {_fmt(pd)} "
+            f"(MC {det['page_alarm_probability']:.4f} ± "
+            f"{det['page_standard_error']:.4f}), total-MUF test "
+            f"{_fmt(total.detection_probability)} (MC "
+            f"{det['total_alarm_probability']:.4f} ± "
+            f"{det['total_standard_error']:.4f})"
+        )
+
+
+# --- plan search ---------------------------------------------------------------------------
+
+
+@plan_app.command("search")
+def plan_search_cmd(
+    scenario: str | None = typer.Option(
+        None, "--scenario", help="Take every input from this scenario's regime."
+    ),
+    sites: int = typer.Option(100, "--sites", help="Candidate sites (K)."),
+    inspections_per_year: float = typer.Option(
+        4.0, "--inspections-per-year", help="Challenge inspections a year."
+    ),
+    cueing: float = typer.Option(0.2, "--cueing", help="Intelligence cueing probability."),
+    notice_hours: float = typer.Option(24.0, "--notice-hours", help="Notice before access."),
+    conceal_hours: str = typer.Option(
+        "24:168", "--conceal-hours", help="Hours needed to hide evidence: H or LOW:HIGH."
+    ),
+    site_detection: float = typer.Option(
+        0.9, "--site-detection", help="P(find evidence | right site, not cleaned)."
+    ),
+    access: str = typer.Option(
+        "anywhere-anytime",
+        "--access",
+        help="anywhere-anytime | managed | declared-sites-only | none",
+    ),
+    managed_delay_hours: float = typer.Option(
+        576.0, "--managed-delay-hours", help="Extra delay under managed access."
+    ),
+    months: float = typer.Option(12.0, "--months", help="Horizon in months."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Probability that challenge inspections find an undeclared facility within T months."""
+    if scenario is not None:
+        model = search_model(load_scenario(scenario))
+    else:
+        if access not in ("anywhere-anytime", "managed", "declared-sites-only", "none"):
+            raise InputError(f"unknown access regime {access!r}", field="--access")
+        conceal = Range.parse(conceal_hours, "--conceal-hours")
+        check_probability(cueing, "--cueing")
+        check_probability(site_detection, "--site-detection")
+        model = SearchModel(
+            sites,
+            inspections_per_year,
+            cueing,
+            notice_hours,
+            conceal.low,
+            conceal.high,
+            conceal.mode,
+            site_detection,
+            access,
+            managed_delay_hours,
+        )
+    if not (np.isfinite(months) and months >= 0):
+        raise InputError(f"must be a non-negative number, got {months:g}", field="--months")
+    lo, mid, hi = model.interval_within(months)
+    grid = np.linspace(0.0, max(months, 1.0) * 2, 25)
+    q = model.cueing + (1 - model.cueing) / model.candidate_sites
+    pi = model.per_inspection()
+    out = {
+        "probability": mid,
+        "interval": [lo, hi],
+        "months": months,
+        "per_inspection_probability": pi,
+        "targeting_probability": q,
+        "evidence_survival": (
+            pi / (q * model.site_detection_probability)
+            if q * model.site_detection_probability > 0
+            else 0.0
+        ),
+        "delay_hours": model.delay_hours,
+        "access": model.access,
+        "curve": {"months": grid.tolist(), "probability": model.probability_within(grid).tolist()},
+    }
+    if as_json:
+        emit_json(out)
+        return
+    console.print(
+        f"P(find the undeclared facility within {months:g} months) = "
+        f"[bold]{mid:.3f}[/] (range {lo:.3f}–{hi:.3f} over the concealment time); "
+        f"per inspection {pi:.4f}, access {model.access}, delay "
+        f"{model.delay_hours:g} h"
+    )
+
+
+# --- plan production -----------------------------------------------------------------------
+
+
+@plan_app.command("production")
+def plan_production_cmd(
+    record: str | None = typer.Option(
+        None, "--record", help="Production record TOML, or 'dprk-2008'."
+    ),
+    thermal_mw: str | None = typer.Option(None, "--thermal-mw", help="MW(th): X or LO:HI."),
+    days: float | None = typer.Option(None, "--days", help="Days of operation."),
+    capacity_factor: str = typer.Option("1", "--capacity-factor", help="X or LO:HI."),
+    g_per_mwd: str = typer.Option("0.9:1.0", "--g-per-mwd", help="g Pu per MWd: X or LO:HI."),
+    swu: str | None = typer.Option(None, "--swu", help="Enrichment: kg-SWU in total, X or LO:HI."),
+    product_assay: float = typer.Option(0.9, "--product-assay", help="HEU assay (fraction)."),
+    feed_assay: float = typer.Option(0.00711, "--feed-assay", help="Feed assay (fraction)."),
+    tails_assay: float = typer.Option(0.003, "--tails-assay", help="Tails assay (fraction)."),
+    declared_kg: float | None = typer.Option(
+        None, "--declared-kg", help="Declared kg (Pu, or U-235 in HEU)."
+    ),
+    replications: int = typer.Option(100_000, "--replications", help="Monte Carlo draws."),
+    seed: int = typer.Option(0, "--seed", help="Monte Carlo seed."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Estimate what facilities made (Pu from reactor energy, HEU from separative work) and
+    compare a declaration with it: shortfall in kg and SQ with its probability."""
+    if replications < 1:
+        raise InputError(f"must be at least 1, got {replications}", field="--replications")
+    rng = np.random.default_rng(seed)
+    if swu is not None:
+        r = Range.parse(swu, "--swu")
+        work = r.sample(rng, replications)
+        product = heu_kg(work, product_assay, feed_assay, tails_assay)
+        u235 = product * product_assay
+        draws, material, rows = u235, "heu", [{"name": "enrichment", "swu": [r.low, r.high]}]
+        decl = declared_kg
+    else:
+        if record is not None:
+            path = (
+                Path(record)
+                if Path(record).is_file() or record.endswith(".toml")
+                else example_record_path(record)
+            )
+            meta, campaigns = load_record(path)
+            g = Range.parse(meta.get("g_per_mwd", g_per_mwd), "g_per_mwd")
+            material = str(meta.get("material", "plutonium"))
+            decl = float(meta["declared_kg"]) if declared_kg is None else declared_kg
+        else:
+            if thermal_mw is None or days is None:
+                raise InputError(
+                    "give --record, or --thermal-mw with --days, or --swu", field="--record"
+                )
+            if not days > 0:
+                raise InputError(f"must be positive, got {days:g}", field="--days")
+            cf = Range.parse(capacity_factor, "--capacity-factor")
+            if cf.high > 1:
+                raise InputError("a capacity factor cannot exceed 1", field="--capacity-factor")
+            campaigns = [Campaign("reactor", days, Range.parse(thermal_mw, "--thermal-mw"), cf)]
+            g = Range.parse(g_per_mwd, "--g-per-mwd")
+            material, decl = "plutonium", declared_kg
+        draws, rows = plutonium_draws(campaigns, g, replications, rng)
+    sq = SIGNIFICANT_QUANTITY_KG[material]
+    check = compare_declaration(draws, 0.0 if decl is None else decl, sq, material, rows)
+    out = check.to_dict()
+    if decl is None:
+        for key in (
+            "declared_kg",
+            "shortfall_kg",
+            "shortfall_sq",
+            "probability_shortfall",
+            "probability_shortfall_one_sq",
+        ):
+            out[key] = None
+    if as_json:
+        emit_json(out)
+        return
+    e = out["estimate_kg"]
+    console.print(
+        f"{material}: estimate {e['median']:.1f} kg (90 % interval {e['p05']:.1f}–{e['p95']:.1f})"
+    )
+    if decl is not None:
+        sk, ss = out["shortfall_kg"], out["shortfall_sq"]
+        console.print(
+            f"declared {decl:g} kg → shortfall {sk['median']:.1f} kg "
+            f"({sk['p05']:.1f}–{sk['p95']:.1f}) = {ss['median']:.2f} SQ; "
+            f"P(shortfall > 0) = {out['probability_shortfall']:.3f}, "
+            f"P(> 1 SQ) = {out['probability_shortfall_one_sq']:.3f}"
+        )
+
+
+# --- games ---------------------------------------------------------------------------------
+
+
+@game_app.command("inspection")
+def game_inspection_cmd(
+    gain: float = typer.Option(
+        ..., "--gain", help="D: inspectee's gain from an undetected violation."
+    ),
+    penalty: float = typer.Option(..., "--penalty", help="B: inspectee's loss when caught."),
+    inspection_cost: float = typer.Option(
+        ..., "--inspection-cost", help="E: cost of an inspection."
+    ),
+    loss_detected: float = typer.Option(
+        ..., "--loss-detected", help="A: inspector's loss, detected violation."
+    ),
+    loss_undetected: float = typer.Option(
+        ..., "--loss-undetected", help="C: inspector's loss, undetected violation."
+    ),
+    non_detection: float = typer.Option(
+        ..., "--non-detection", help="β: P(miss | violation, inspection)."
+    ),
+    false_alarm: float = typer.Option(
+        0.0, "--false-alarm", help="α: P(false alarm | legal, inspection)."
+    ),
+    false_alarm_cost: float = typer.Option(
+        0.0, "--false-alarm-cost", help="F: inspector's cost of a false alarm."
+    ),
+    false_alarm_cost_inspectee: float = typer.Option(
+        0.0, "--false-alarm-cost-inspectee", help="H: inspectee's cost of a false alarm."
+    ),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """The inspection game with false alarms: equilibrium, inspector leadership, deterrence."""
+    check_probability(non_detection, "--non-detection")
+    check_probability(false_alarm, "--false-alarm")
+    game = InspectionGame(
+        gain,
+        penalty,
+        inspection_cost,
+        loss_detected,
+        loss_undetected,
+        non_detection,
+        false_alarm,
+        false_alarm_cost,
+        false_alarm_cost_inspectee,
+    )
+    out = game.solve()
+    if as_json:
+        emit_json(out)
+        return
+    lead = out["leadership"]
+    console.print(
+        f"equilibrium: inspect with p = {out['inspection_probability']:.4f}, violate "
+        f"with q = {out['violation_probability']:.4f}; payoffs inspector "
+        f"{out['inspector_payoff']:.4f}, inspectee {out['inspectee_payoff']:.4f}"
+    )
+    console.print(
+        f"inspector leadership: announce p = {lead['inspection_probability']:.4f} → "
+        f"inspectee {'legal' if lead['inspectee_legal'] else 'violates'}, inspector "
+        f"payoff {lead['inspector_payoff']:.4f}"
+    )
+    console.print(
+        f"least detection probability that deters: {_fmt(out['deterrence_detection_probability'])}"
+    )
+
+
+@game_app.command("dresher")
+def game_dresher_cmd(
+    periods: int = typer.Option(..., "--periods", help="n: periods."),
+    inspections: int = typer.Option(..., "--inspections", help="m: inspections."),
+    penalty: float = typer.Option(1.0, "--penalty", help="B: loss when a violation is caught."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Dresher's sequential inspection game: value and first-period strategies."""
+    sol = dresher(periods, inspections, penalty)
+    out = sol.to_dict()
+    if as_json:
+        emit_json(out)
+        return
+    console.print(
+        f"value to the inspectee v({periods}, {inspections}) = {out['value']:.6g} "
+        f"(closed form {out['closed_form_value']:.6g}); first period: inspect with "
+        f"{out['inspection_probability']:.4f}, violate with "
+        f"{out['violation_probability']:.4f}"
+    )
+
+
+@game_app.command("matrix")
+def game_matrix_cmd(
+    file: Path = typer.Argument(..., help="CSV of the row player's payoffs (row maximizes)."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Solve a finite zero-sum game by linear programming (HiGHS), checked by regret."""
+    a, rows, cols = read_matrix_csv(file)
+    sol = solve_zero_sum(a, source=str(file))
+    out = sol.to_dict()
+    out["rows"], out["columns"] = rows, cols
+    if as_json:
+        emit_json(out)
+        return
+    console.print(f"value {sol.value:.6g} (regrets {sol.row_regret:.1e}, {sol.column_regret:.1e})")
+    t = Table("player", "strategy")
+    t.add_row(
+        "row",
+        ", ".join(f"{r} {x:.4f}" for r, x in zip(rows, sol.row_strategy, strict=True) if x > 1e-12),
+    )
+    t.add_row(
+        "column",
+        ", ".join(
+            f"{c} {y:.4f}" for c, y in zip(cols, sol.column_strategy, strict=True) if y > 1e-12
+        ),
+    )
+    console.print(t)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``plan`` and ``game`` to the root app."""
+    app.add_typer(plan_app, name="plan")
+    app.add_typer(game_app, name="game")
