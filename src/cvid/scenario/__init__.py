@@ -18,7 +18,12 @@ from cvid.scenario.agreement import (
     Provisions,
 )
 from cvid.scenario.common import Estimate
-from cvid.scenario.counterpart import CounterpartModel, TypePrior
+from cvid.scenario.counterpart import (
+    COUNTERPART_TYPES,
+    CounterpartModel,
+    ProductionAssumptions,
+    TypePrior,
+)
 from cvid.scenario.load import (
     ScenarioError,
     example_path,
@@ -40,11 +45,15 @@ from cvid.scenario.program import (
 )
 from cvid.scenario.regime import AttributeSamplingPlan, MaterialBalancePlan, VerificationRegime
 from cvid.scenario.schema import scenario_json_schema
+from cvid.scenario.strategy import PRESET_STRATEGY_NAMES, RESERVED_STRATEGY_NAMES, StrategySpec
 from cvid.scenario.thresholds import LessonThresholds
 
 __all__ = [
+    "COUNTERPART_TYPES",
     "DIRECT_USE_MATERIALS",
     "IRREVERSIBLE_KINDS",
+    "PRESET_STRATEGY_NAMES",
+    "RESERVED_STRATEGY_NAMES",
     "RESERVED_TARGETS",
     "REVERSIBLE_KINDS",
     "SENSITIVE_FACILITY_KINDS",
@@ -61,10 +70,12 @@ __all__ = [
     "MaterialBalancePlan",
     "Meta",
     "MissileSystem",
+    "ProductionAssumptions",
     "Program",
     "Provisions",
     "Scenario",
     "ScenarioError",
+    "StrategySpec",
     "TypePrior",
     "VerificationRegime",
     "WeaponStock",

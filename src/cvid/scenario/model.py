@@ -12,6 +12,7 @@ from cvid.scenario.common import Model
 from cvid.scenario.counterpart import CounterpartModel
 from cvid.scenario.program import Program
 from cvid.scenario.regime import VerificationRegime
+from cvid.scenario.strategy import RESERVED_STRATEGY_NAMES, StrategySpec
 from cvid.scenario.thresholds import LessonThresholds
 
 
@@ -43,6 +44,7 @@ class Scenario(Model):
     verification: VerificationRegime = Field(default_factory=VerificationRegime)
     counterpart: CounterpartModel = Field(default_factory=CounterpartModel)
     thresholds: LessonThresholds = Field(default_factory=LessonThresholds)
+    strategies: list[StrategySpec] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
@@ -137,6 +139,12 @@ def check_references(s: Scenario) -> None:
                     f"no concession '{dep}'" + _suggest(dep, sorted(concessions)),
                 )
     _check_cycles(a)
+    _unique("strategies", [st.name for st in s.strategies])
+    for i, st in enumerate(s.strategies):
+        if st.name in RESERVED_STRATEGY_NAMES:
+            raise ReferenceProblem(
+                f"strategies[{i}].name", f"'{st.name}' is the name of a preset strategy"
+            )
 
 
 def _check_cycles(a: Agreement) -> None:

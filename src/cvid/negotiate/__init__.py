@@ -1,0 +1,68 @@
+"""Negotiation strategy simulator: our strategy against a counterpart who may be buying time.
+
+A vectorized Monte Carlo simulation, one month a step (see :mod:`cvid.negotiate.engine` for
+the rules). Strategies are presets (``step-by-step``, ``libya-model``, ``freeze-for-freeze``,
+``maximum-pressure``), ``agreement`` (what the scenario's own agreement embodies) or
+``[[strategies]]`` written in the scenario file.
+
+>>> from cvid.negotiate import simulate
+>>> r = simulate("libya-2003", ["agreement", "libya-model"], runs=2000, seed=1)
+>>> sorted(r.to_dict()["strategies"])
+['agreement', 'libya-model']
+"""
+
+from __future__ import annotations
+
+from cvid.negotiate.engine import BLOCK_SIZE, OUTCOMES
+from cvid.negotiate.plots import plot_capability, plot_outcomes
+from cvid.negotiate.simulate import (
+    DEFAULT_MONTHS,
+    DEFAULT_RUNS,
+    DEFAULT_SEED,
+    SimulationResult,
+    StrategyResult,
+    regime_detection_probability,
+    simulate,
+)
+from cvid.negotiate.strategies import (
+    AGREEMENT,
+    PRESETS,
+    agreement_strategy,
+    libya_model_strategy,
+    preset_strategy,
+    resolve_strategy,
+    strategy_names,
+)
+from cvid.negotiate.sweep import (
+    SweepResult,
+    parse_vary,
+    plot_surface,
+    sweep,
+    write_table,
+)
+
+__all__ = [
+    "AGREEMENT",
+    "BLOCK_SIZE",
+    "DEFAULT_MONTHS",
+    "DEFAULT_RUNS",
+    "DEFAULT_SEED",
+    "OUTCOMES",
+    "PRESETS",
+    "SimulationResult",
+    "StrategyResult",
+    "SweepResult",
+    "agreement_strategy",
+    "libya_model_strategy",
+    "parse_vary",
+    "plot_capability",
+    "plot_outcomes",
+    "plot_surface",
+    "preset_strategy",
+    "regime_detection_probability",
+    "resolve_strategy",
+    "simulate",
+    "strategy_names",
+    "sweep",
+    "write_table",
+]

@@ -1,0 +1,502 @@
+"""The vectorized Monte Carlo engine: one month a step, all runs of a block at once.
+
+A run is one negotiation against one counterpart. Each month, in this order:
+
+1. *Decision.* A state that has not made the strategic decision makes it with the hazard
+   ``h = (base + sensitivity × vulnerability × S) × (1 − dampening × paid)``, where ``S`` is
+   the pressure averaged exponentially over ``pressure_memory_months`` and ``paid`` the share
+   of the concession package received.
+2. *Production.* Declared facilities produce until a step that stops them is verified or the
+   state decides; an undecided state also produces in secret at ``clandestine_share`` of its
+   hidden capacity (undeclared facilities plus ``hidden_capacity_share`` of the declared).
+3. *Detection.* A month of secret production is detected with the month's detection
+   probability (from :mod:`cvid.verify`, times the strategy's ``detection_scale``). Detection
+   ends the run in breakdown, or (``snap-back``) restores full pressure and suspends
+   concessions, a second detection ending the run.
+4. *Act.* The counterpart acts on the step asked of it; the act reaches a level (nothing,
+   statement, declared, verified) drawn from its type's chances (a decided state completes
+   the step, verified, with ``decided_step_probability``). A step counts as done when the act
+   reaches the strategy's ``release_on`` level, and its concessions are released. Steps
+   counted done without verification must be verified after the last step; an undecided
+   state never lets a hard step be verified, and a step the agreement gives no means of
+   verification can never be.
+5. *Outcome.* All steps verified: verified CVID (the whole package is paid, capability goes
+   to zero). No step counted done for ``stall_tolerance_months``: stalemate. Otherwise the
+   run goes on until the horizon. After a breakdown or stalemate the program produces at
+   full capacity until the horizon.
+
+Random numbers: each block of runs has its own stream from one ``numpy.random.SeedSequence``
+(``SeedSequence(seed, spawn_key=(block,))``, the block-th child of ``SeedSequence(seed)``),
+so results do not depend on how blocks are spread over processes. Every run draws three
+uniforms each month (decision, act, detection) whether or not it is still running, so the
+strategies of one simulation face the same counterparts and the same luck (common random
+numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from cvid.negotiate.production import ProductionModel
+from cvid.scenario import StrategySpec
+
+#: Runs per block: the unit of reproducibility and of memory (fixed; do not change lightly,
+#: the numbers of a seed depend on it).
+BLOCK_SIZE = 32_768
+
+#: Bins of the capability histograms (quantiles are read from them).
+CAPABILITY_BINS = 1024
+#: Bins of the concession-share histograms over [0, 1] (share resolution 0.001).
+SHARE_BINS = 1000
+
+RUNNING, VERIFIED_CVID, BREAKDOWN, STALEMATE = 0, 1, 2, 3
+OUTCOMES: tuple[str, ...] = ("running", "verified_cvid", "breakdown", "stalemate")
+
+LEVELS: dict[str, int] = {"statement": 1, "declared": 2, "verified": 3}
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """Everything numeric the engine needs for one strategy against one scenario."""
+
+    months: int
+    prior: NDArray[np.float64]  # (3,) sincere, time-buyer, hedger
+    statement: NDArray[np.float64]  # (3,) chance an act reaches at least a statement
+    declared_soft: NDArray[np.float64]  # (3,) ... at least a declared soft step
+    verified_soft: NDArray[np.float64]  # (3,) ... a verified soft step
+    hollow_hard: NDArray[np.float64]  # (3,) ... a declared (hollow) hard step
+    clandestine_share: NDArray[np.float64]  # (3,)
+    decided_step: float
+    hazard_base: float
+    hazard_pressure: float  # pressure_sensitivity × economic_vulnerability
+    dampening: float
+    memory_months: float
+    hard: NDArray[np.bool_]  # (K,)
+    verifiable: NDArray[np.bool_]  # (K,)
+    stops_production: NDArray[np.bool_]  # (K,)
+    tranche: NDArray[np.float64]  # (K,) share of the package released when step j is done
+    upfront: float
+    scheduled: NDArray[np.float64]  # (months,) share released by the calendar in month t+1
+    release_level: int
+    stall_tolerance: int  # months; a huge number for "never"
+    snap_back: bool
+    pressure: float
+    pressure_relief: float
+    detection: NDArray[np.float64]  # (months,)
+    production: ProductionModel
+    spec: StrategySpec
+    step_ids: tuple[str, ...] = ()
+
+    @property
+    def steps(self) -> int:
+        """Number of steps K."""
+        return int(self.hard.shape[0])
+
+
+@dataclass
+class BlockSummary:
+    """Mergeable summary of a set of runs (counts, sums and histograms; no per-run data)."""
+
+    months: int
+    materials: tuple[str, ...]
+    capability_hi_kg: float
+    capability_hi_sq: float
+    runs: int = 0
+    outcome_month: NDArray[np.int64] = field(init=False)  # (4, months + 1)
+    outcome_by_type: NDArray[np.int64] = field(init=False)  # (3, 4)
+    capability_end_hist: NDArray[np.int64] = field(init=False)
+    capability_peak_hist: NDArray[np.int64] = field(init=False)
+    sq_end_hist: NDArray[np.int64] = field(init=False)
+    paid_hist: NDArray[np.int64] = field(init=False)
+    paid_cheat_hist: NDArray[np.int64] = field(init=False)
+    clandestine_hist: NDArray[np.int64] = field(init=False)
+    sums: dict[str, float] = field(default_factory=dict)
+    material_end_sum: NDArray[np.float64] = field(init=False)
+
+    def __post_init__(self) -> None:
+        t = self.months
+        self.outcome_month = np.zeros((4, t + 1), np.int64)
+        self.outcome_by_type = np.zeros((3, 4), np.int64)
+        self.capability_end_hist = np.zeros(CAPABILITY_BINS, np.int64)
+        self.capability_peak_hist = np.zeros(CAPABILITY_BINS, np.int64)
+        self.sq_end_hist = np.zeros(CAPABILITY_BINS, np.int64)
+        self.paid_hist = np.zeros(SHARE_BINS + 1, np.int64)
+        self.paid_cheat_hist = np.zeros(SHARE_BINS + 1, np.int64)
+        self.clandestine_hist = np.zeros(t + 1, np.int64)
+        self.material_end_sum = np.zeros(len(self.materials))
+
+    def merge(self, other: BlockSummary) -> BlockSummary:
+        """Add ``other`` into this summary (same horizon and bins) and return self."""
+        self.runs += other.runs
+        self.outcome_month += other.outcome_month
+        self.outcome_by_type += other.outcome_by_type
+        self.capability_end_hist += other.capability_end_hist
+        self.capability_peak_hist += other.capability_peak_hist
+        self.sq_end_hist += other.sq_end_hist
+        self.paid_hist += other.paid_hist
+        self.paid_cheat_hist += other.paid_cheat_hist
+        self.clandestine_hist += other.clandestine_hist
+        self.material_end_sum += other.material_end_sum
+        for k, v in other.sums.items():
+            self.sums[k] = self.sums.get(k, 0.0) + v
+        return self
+
+
+def empty_summary(c: Compiled) -> BlockSummary:
+    """A summary of zero runs for ``c`` (the identity of :meth:`BlockSummary.merge`)."""
+    return BlockSummary(
+        months=c.months,
+        materials=c.production.materials,
+        capability_hi_kg=c.production.capability_bound_kg(c.months),
+        capability_hi_sq=c.production.capability_bound_sq(c.months),
+    )
+
+
+def block_generator(seed: int, block: int) -> np.random.Generator:
+    """The random stream of block ``block``: child ``block`` of ``SeedSequence(seed)``."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block,))))
+
+
+def block_sizes(runs: int) -> list[int]:
+    """Sizes of the blocks that make up ``runs`` runs (all full but the last)."""
+    full, rest = divmod(runs, BLOCK_SIZE)
+    return [BLOCK_SIZE] * full + ([rest] if rest else [])
+
+
+@dataclass
+class Runs:
+    """Per-run results of one block (used by the summary and by tests)."""
+
+    counterpart_type: NDArray[np.int8]
+    status: NDArray[np.int8]
+    end_month: NDArray[np.int16]
+    paid: NDArray[np.float64]
+    paid_to_cheater: NDArray[np.float64]
+    clandestine_months: NDArray[np.int16]
+    capability_end_kg: NDArray[np.float64]  # (M, n)
+    capability_peak_kg: NDArray[np.float64]  # (M, n)
+
+
+def draw_initial(
+    c: Compiled, rng: np.random.Generator, n: int
+) -> tuple[NDArray[np.int8], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Counterpart types, stocks (M, n), declared and hidden monthly rates (M, n) of n runs."""
+    u = rng.random(n)
+    typ = (u >= c.prior[0]).astype(np.int8) + (u >= c.prior[0] + c.prior[1]).astype(np.int8)
+    p = c.production
+    m = len(p.materials)
+    stock = np.zeros((m, n))
+    for idx, est in p.stocks:
+        stock[idx] += est.sample(rng, n)
+    declared = np.zeros((m, n))
+    hidden = np.zeros((m, n))
+    for r in p.rates:
+        (declared if r.declared else hidden)[r.material] += r.sample(rng, n)
+    hidden += p.hidden_capacity_share * declared
+    return typ, stock, declared, hidden
+
+
+def act_tables(
+    c: Compiled,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Chances that a month's act counts and that it is verified, flattened by state.
+
+    While steps remain the state is (type, decided, step): an undecided state's act reaches a
+    statement with ``statement``, at least a declared step with ``declared_soft`` (a soft
+    step) or ``hollow_hard`` (a hard one, claimed without doing it), and a verified step with
+    ``verified_soft`` (soft steps only); a decided state always speaks and completes the step,
+    verified, with ``decided_step``. A step without means of verification is at most
+    declared. Once all steps are counted done the state is (type, decided, owes a soft step,
+    owes any step): a decided state verifies an owed step with ``decided_step``, an undecided
+    one an owed soft step with ``verified_soft``.
+    """
+    k = c.steps
+    hard = np.append(c.hard, False)
+    verifiable = np.append(c.verifiable, True)
+    req = np.zeros((3, 2, k + 1))
+    ver = np.zeros((3, 2, k + 1))
+    fin = np.zeros((3, 2, 2, 2))
+    for ty in range(3):
+        for d in (0, 1):
+            for j in range(k):
+                if d:
+                    levels = (1.0, c.decided_step, c.decided_step)
+                elif hard[j]:
+                    levels = (c.statement[ty], c.hollow_hard[ty], 0.0)
+                else:
+                    levels = (c.statement[ty], c.declared_soft[ty], c.verified_soft[ty])
+                verified = levels[2] if verifiable[j] else 0.0
+                req[ty, d, j] = (levels[0], levels[1], verified)[c.release_level - 1]
+                ver[ty, d, j] = verified
+            for owe_soft in (0, 1):
+                for owe_any in (0, 1):
+                    if d:
+                        fin[ty, d, owe_soft, owe_any] = c.decided_step * owe_any
+                    else:
+                        fin[ty, d, owe_soft, owe_any] = c.verified_soft[ty] * owe_soft
+    return req.ravel(), ver.ravel(), fin.ravel()
+
+
+def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
+    """Simulate the ``n`` runs of block ``block`` and return per-run results.
+
+    The loop touches every run with a handful of array operations a month; what changes
+    rarely (a step counted done, a decision, a detection, an end) is handled on the few runs
+    concerned, by index. The result is the same as evaluating the rules of the module
+    docstring on every run every month (the scalar reference in the tests does that).
+    """
+    rng = block_generator(seed, block)
+    typ, stock, rate_declared, rate_hidden = draw_initial(c, rng, n)
+    t_max = c.months
+    k = c.steps
+    never = np.iinfo(np.int32).max
+
+    rate_secret = c.clandestine_share[typ] * rate_hidden
+    can_cheat = rate_secret.sum(axis=0) > 0
+
+    # step lookups padded with one entry for "past the last step"
+    hard = np.append(c.hard, False)
+    verifiable = np.append(c.verifiable, True)
+    stops = np.append(c.stops_production, False)
+    tranche = np.append(c.tranche, 0.0)
+
+    decided = typ == 0
+    active = np.ones(n, bool)
+    undecided = ~decided
+    status = np.zeros(n, np.int8)
+    end = np.full(n, t_max, np.int16)
+    step = np.zeros(n, np.int16)
+    owed_hard = np.zeros(n, np.int16)
+    owed_soft = np.zeros(n, np.int16)
+    blocked = np.zeros(n, bool)
+    frozen = np.zeros(n, bool)
+    suspended = np.zeros(n, bool)
+    paid = np.full(n, c.upfront)
+    paid_cheat = np.where(decided, 0.0, c.upfront)
+    pressure = np.full(n, c.pressure * (1.0 - c.pressure_relief * c.upfront))
+    sustained = pressure.copy()
+    damp = 1.0 - c.dampening * paid
+    last_progress = np.zeros(n, np.int32)
+    open_flag = undecided.copy()
+    cheat_flag = undecided & can_cheat
+    # months of open and of secret production: each runs from month 1 to the month it stops
+    open_months = np.where(open_flag, t_max, 0).astype(np.int16)
+    secret_months = np.where(cheat_flag, t_max, 0).astype(np.int16)
+    t_progress = np.zeros(n)  # chance this month's act counts (a step done, or one verified)
+    t_verified = np.zeros(n)  # chance this month's act is verified
+    inv_memory = 1.0 / c.memory_months
+    hazard = np.empty(n)
+    scratch = np.empty(n)
+    event = np.empty(n, bool)
+
+    # thresholds of the act by state: (type, decided, step) while steps remain, and
+    # (type, decided, owes a soft step, owes any step) once all were counted done
+    t_req_table, t_ver_table, t_fin_table = act_tables(c)
+    width = k + 1
+
+    def refresh(idx: NDArray[np.intp]) -> None:
+        """Recompute the act thresholds of runs ``idx`` from their state."""
+        base = typ[idx] * 2 + decided[idx]
+        j = step[idx]
+        code = base * width + j
+        owe_s = owed_soft[idx] > 0
+        fcode = (base * 2 + owe_s) * 2 + (owe_s | (owed_hard[idx] > 0))
+        final = t_fin_table[fcode]
+        in_steps = j < k
+        t_progress[idx] = np.where(in_steps, t_req_table[code], final) * active[idx]
+        t_verified[idx] = np.where(in_steps, t_ver_table[code], final)
+
+    def finish(idx: NDArray[np.intp], outcome: int, month: int) -> None:
+        open_months[idx[open_flag[idx]]] = month
+        secret_months[idx[cheat_flag[idx]]] = month
+        status[idx] = outcome
+        end[idx] = month
+        active[idx] = False
+        undecided[idx] = False
+        open_flag[idx] = False
+        cheat_flag[idx] = False
+        t_progress[idx] = 0.0
+        last_progress[idx] = never
+
+    def check_done(idx: NDArray[np.intp], month: int) -> None:
+        ok = (
+            active[idx]
+            & decided[idx]
+            & (step[idx] == k)
+            & (owed_hard[idx] == 0)
+            & (owed_soft[idx] == 0)
+            & ~blocked[idx]
+        )
+        won = idx[ok]
+        if won.size:
+            finish(won, VERIFIED_CVID, month)
+            paid[won] = 1.0
+
+    def pay(idx: NDArray[np.intp], share: NDArray[np.float64] | float) -> None:
+        paid[idx] += share
+        paid_cheat[idx] += np.where(decided[idx], 0.0, share)
+        damp[idx] = 1.0 - c.dampening * paid[idx]
+        pressure[idx] = np.where(
+            suspended[idx], 1.0, c.pressure * (1.0 - c.pressure_relief * paid[idx])
+        )
+
+    refresh(np.arange(n))
+    for t in range(t_max):
+        month = t + 1
+        u = rng.random((3, n))
+        u_decide, u_act, u_detect = u[0], u[1], u[2]
+
+        # 1. strategic decision: h = (base + k·S)·(1 − dampening·paid)
+        np.multiply(sustained, c.hazard_pressure, out=hazard)
+        hazard += c.hazard_base
+        hazard *= damp
+        np.less(u_decide, hazard, out=event)
+        event &= undecided
+        if event.any():
+            idx = np.flatnonzero(event)
+            decided[idx] = True
+            undecided[idx] = False
+            open_months[idx[open_flag[idx]]] = month - 1
+            secret_months[idx[cheat_flag[idx]]] = month - 1
+            open_flag[idx] = False
+            cheat_flag[idx] = False
+            refresh(idx)
+            check_done(idx, month)
+
+        # 2. production runs on (months are counted when it stops)
+        # 3. detection of secret production
+        np.less(u_detect, c.detection[t], out=event)
+        event &= cheat_flag
+        if event.any():
+            idx = np.flatnonzero(event)
+            if c.snap_back:
+                again = suspended[idx]
+                finish(idx[again], BREAKDOWN, month)
+                first = idx[~again]
+                suspended[first] = True
+                pressure[first] = 1.0
+            else:
+                finish(idx, BREAKDOWN, month)
+
+        # 4. the counterpart's act
+        np.less(u_act, t_progress, out=event)
+        if event.any():
+            idx = np.flatnonzero(event)
+            verified = u_act[idx] < t_verified[idx]
+            j = step[idx]
+            in_steps = j < k
+            adv = idx[in_steps]
+            jj = j[in_steps]
+            v_adv = verified[in_steps]
+            later = ~v_adv & verifiable[jj]
+            blocked[adv[~v_adv & ~verifiable[jj]]] = True
+            owed_hard[adv[later & hard[jj]]] += 1
+            owed_soft[adv[later & ~hard[jj]]] += 1
+            stop = adv[v_adv & stops[jj]]
+            frozen[stop] = True
+            open_months[stop[open_flag[stop]]] = month
+            open_flag[stop] = False
+            share = tranche[jj]
+            paying = (share > 0) & ~suspended[adv]
+            if paying.any():
+                pay(adv[paying], share[paying])
+            step[adv] += 1
+            fin = idx[~in_steps]  # verification of a step counted done earlier
+            take_hard = decided[fin] & (owed_hard[fin] > 0)
+            owed_hard[fin[take_hard]] -= 1
+            owed_soft[fin[~take_hard]] -= 1
+            last_progress[idx] = month
+            refresh(idx)
+            check_done(idx, month)
+
+        if c.scheduled[t] > 0.0:
+            idx = np.flatnonzero(active & ~suspended)
+            pay(idx, float(c.scheduled[t]))
+
+        # 5. stalemate after too long without progress
+        np.less_equal(last_progress, month - c.stall_tolerance, out=event)
+        if event.any():
+            finish(np.flatnonzero(event), STALEMATE, month)
+
+        # sustained pressure: exponential average over the memory
+        np.subtract(pressure, sustained, out=scratch)
+        scratch *= inv_memory
+        sustained += scratch
+
+    after = np.where((status == BREAKDOWN) | (status == STALEMATE), t_max - end, 0)
+    peak = stock + rate_declared * open_months + rate_secret * secret_months
+    peak += (rate_declared + rate_hidden) * after
+    capability_end = np.where(status == VERIFIED_CVID, 0.0, peak)
+    return Runs(
+        counterpart_type=typ,
+        status=status,
+        end_month=end,
+        paid=paid,
+        paid_to_cheater=paid_cheat,
+        clandestine_months=secret_months,
+        capability_end_kg=capability_end,
+        capability_peak_kg=peak,
+    )
+
+
+def summarize(c: Compiled, r: Runs) -> BlockSummary:
+    """Reduce per-run results to a mergeable :class:`BlockSummary`."""
+    s = empty_summary(c)
+    n = int(r.status.shape[0])
+    s.runs = n
+    t = c.months
+    np.add.at(s.outcome_month, (r.status.astype(np.intp), r.end_month.astype(np.intp)), 1)
+    np.add.at(s.outcome_by_type, (r.counterpart_type.astype(np.intp), r.status.astype(np.intp)), 1)
+    sq = c.production.significant_quantity_kg[:, None]
+    cap_end = r.capability_end_kg.sum(axis=0)
+    cap_peak = r.capability_peak_kg.sum(axis=0)
+    sq_end = (r.capability_end_kg / sq).sum(axis=0) if sq.size else np.zeros(n)
+    s.capability_end_hist += _hist(cap_end, s.capability_hi_kg)
+    s.capability_peak_hist += _hist(cap_peak, s.capability_hi_kg)
+    s.sq_end_hist += _hist(sq_end, s.capability_hi_sq)
+    s.paid_hist += _share_hist(r.paid)
+    s.paid_cheat_hist += _share_hist(r.paid_to_cheater)
+    s.clandestine_hist += np.bincount(r.clandestine_months, minlength=t + 1)[: t + 1]
+    s.material_end_sum += r.capability_end_kg.sum(axis=1)
+    s.sums = {
+        "capability_end_kg": float(cap_end.sum()),
+        "capability_end_kg_sq": float((cap_end**2).sum()),
+        "capability_peak_kg": float(cap_peak.sum()),
+        "capability_end_sq": float(sq_end.sum()),
+        "paid": float(r.paid.sum()),
+        "paid_sq": float((r.paid**2).sum()),
+        "paid_to_cheater": float(r.paid_to_cheater.sum()),
+        "paid_to_cheater_sq": float((r.paid_to_cheater**2).sum()),
+        "runs_paid_to_cheater": float((r.paid_to_cheater > 0).sum()),
+        "clandestine_months": float(r.clandestine_months.sum()),
+    }
+    return s
+
+
+def simulate_block(c: Compiled, seed: int, block: int, n: int) -> BlockSummary:
+    """Simulate block ``block`` (``n`` runs) and summarize it."""
+    return summarize(c, run_block(c, seed, block, n))
+
+
+def _hist(x: NDArray[np.float64], hi: float) -> NDArray[np.int64]:
+    """Histogram of non-negative ``x``: bin 0 holds exact zeros, bins 1.. split (0, hi]."""
+    inner = CAPABILITY_BINS - 1
+    scale = inner / hi if hi > 0.0 else 0.0
+    idx = np.minimum((x * scale).astype(np.intp), inner - 1) + 1
+    idx[x <= 0.0] = 0
+    return np.bincount(idx, minlength=CAPABILITY_BINS)
+
+
+def capability_bin_values(hi: float) -> NDArray[np.float64]:
+    """The value each capability bin stands for: 0, then bin midpoints over (0, hi]."""
+    inner = CAPABILITY_BINS - 1
+    width = hi / inner if hi > 0.0 else 0.0
+    return np.concatenate([[0.0], (np.arange(inner) + 0.5) * width])
+
+
+def _share_hist(x: NDArray[np.float64]) -> NDArray[np.int64]:
+    idx = np.clip(np.floor(x * SHARE_BINS + 1e-9).astype(np.intp), 0, SHARE_BINS)
+    return np.bincount(idx, minlength=SHARE_BINS + 1)

@@ -1,0 +1,64 @@
+"""Plots of simulated outcomes (matplotlib; figures are returned, not shown)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from cvid.negotiate.engine import CAPABILITY_BINS, OUTCOMES
+from cvid.negotiate.simulate import SimulationResult
+
+_LABELS = {
+    "verified_cvid": "verified CVID",
+    "breakdown": "breakdown (cheating detected)",
+    "stalemate": "stalemate (walked away)",
+    "running": "still running",
+}
+
+
+def plot_outcomes(result: SimulationResult) -> Any:
+    """One panel per outcome: its probability by month for every strategy, with a ±2 SE band."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(10, 7), layout="constrained")
+    axes = fig.subplots(2, 2, sharex=True, sharey=True)
+    months = np.arange(result.months + 1)
+    for ax, (i, outcome) in zip(axes.flat, enumerate(OUTCOMES), strict=True):
+        for name, r in result.strategies.items():
+            p = r.cumulative()[i]
+            se = np.sqrt(p * (1.0 - p) / r.runs)
+            (line,) = ax.plot(months, p, label=name)
+            ax.fill_between(months, p - 2 * se, p + 2 * se, alpha=0.2, color=line.get_color())
+        ax.set_title(_LABELS[outcome])
+        ax.set_ylim(0, 1)
+        ax.grid(alpha=0.3)
+    for ax in axes[1]:
+        ax.set_xlabel("month")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("probability by month")
+    axes[0, 0].legend(fontsize="small")
+    fig.suptitle(f"{result.scenario}: outcomes over time ({result.runs:,} runs each)")
+    return fig
+
+
+def plot_capability(result: SimulationResult) -> Any:
+    """Distribution of capability (kg of direct-use material) at the horizon per strategy."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(8, 4.5), layout="constrained")
+    ax = fig.subplots()
+    for name, r in result.strategies.items():
+        s = r.summary
+        hi = max(s.capability_hi_kg, 1e-9)
+        edges = np.linspace(0.0, hi, CAPABILITY_BINS)  # bins 1.. over (0, hi]
+        zero = s.capability_end_hist[0] / r.runs
+        (line,) = ax.plot([0.0], [max(zero, 1e-12)], "o", label=f"{name} (share at 0: {zero:.2f})")
+        ax.stairs(s.capability_end_hist[1:] / r.runs, edges, color=line.get_color())
+    ax.set_xlabel("capability at the horizon (kg of direct-use material)")
+    ax.set_ylabel("share of runs")
+    ax.set_yscale("log")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
+    ax.set_title(f"{result.scenario}: capability after {result.months} months")
+    return fig

@@ -1,0 +1,177 @@
+"""Monthly production of weapon-usable material by the program's facilities.
+
+Reactors make plutonium (thermal power × capacity factor × days × g Pu per MWd); enrichment
+plants make HEU (separative capacity ÷ SWU per kg of product, counted as kg of U-235 as
+elsewhere in cvid). Each facility's rate is a product of uncertain factors (scenario
+:class:`~cvid.scenario.Estimate`), drawn once per simulated run.
+
+When :mod:`cvid.verify` provides its production estimates (``plutonium_production_kg`` and
+``swu_per_kg_product``), the conversion constants come from there; the formulas are the same.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from cvid.scenario import DIRECT_USE_MATERIALS, Estimate, Scenario
+from cvid.scenario.counterpart import ProductionAssumptions
+
+#: Facility statuses in which a facility is taken to produce.
+PRODUCING_STATUSES: frozenset[str] = frozenset({"operating", "unknown"})
+
+MONTHS_PER_YEAR = 12.0
+
+
+def separative_potential(x: float) -> float:
+    """Value function V(x) = (2x − 1)·ln(x / (1 − x)) of a U-235 fraction x.
+
+    Source: the standard separative-work value function (Benedict, Pigford & Levi,
+    *Nuclear Chemical Engineering*, 2nd ed. 1981, ch. 12; shared research notes).
+    """
+    return (2.0 * x - 1.0) * math.log(x / (1.0 - x))
+
+
+def swu_per_kg_product(product: float, feed: float, tails: float) -> float:
+    """Separative work (kg-SWU) per kg of product at the given assays.
+
+    SWU = P·V(x_p) + T·V(x_t) − F·V(x_f) with F/P = (x_p − x_t)/(x_f − x_t) and
+    T = F − P (mass balance). Source: as :func:`separative_potential`.
+    """
+    feed_per_product = (product - tails) / (feed - tails)
+    tails_per_product = feed_per_product - 1.0
+    return (
+        separative_potential(product)
+        + tails_per_product * separative_potential(tails)
+        - feed_per_product * separative_potential(feed)
+    )
+
+
+@dataclass(frozen=True)
+class FacilityRate:
+    """How to draw one facility's production per month: ``constant × Π factors`` (kg/month)."""
+
+    facility_id: str
+    material: int  # index into ProductionModel.materials
+    declared: bool
+    constant: float
+    factors: tuple[Estimate, ...]
+
+    def sample(self, rng: np.random.Generator, size: int) -> NDArray[np.float64]:
+        """``size`` draws of the monthly rate in kg."""
+        out = np.full(size, self.constant)
+        for est in self.factors:
+            out *= est.sample(rng, size)
+        return out
+
+    @property
+    def high(self) -> float:
+        """Largest possible monthly rate (kg)."""
+        out = self.constant
+        for est in self.factors:
+            out *= est.high
+        return out
+
+
+@dataclass(frozen=True)
+class ProductionModel:
+    """The program's stocks and production capacity, as the simulator draws them per run."""
+
+    materials: tuple[str, ...]
+    stocks: tuple[tuple[int, Estimate], ...]
+    rates: tuple[FacilityRate, ...]
+    hidden_capacity_share: float
+
+    @property
+    def significant_quantity_kg(self) -> NDArray[np.float64]:
+        """IAEA significant quantity of each material (kg), in ``materials`` order."""
+        from cvid.scenario import SIGNIFICANT_QUANTITY_KG
+
+        return np.array([SIGNIFICANT_QUANTITY_KG[m] for m in self.materials])
+
+    def capability_bound_kg(self, months: int) -> float:
+        """An upper bound of total capability (kg) after ``months``: stocks at their highs plus
+        every facility at its highest rate, hidden capacity included."""
+        stock = sum(est.high for _, est in self.stocks)
+        declared = sum(r.high for r in self.rates if r.declared)
+        undeclared = sum(r.high for r in self.rates if not r.declared)
+        rate = declared * (1.0 + self.hidden_capacity_share) + undeclared
+        return float(stock + rate * months)
+
+    def capability_bound_sq(self, months: int) -> float:
+        """An upper bound of capability in significant quantities after ``months``."""
+        sq = self.significant_quantity_kg
+        stock = sum(est.high / sq[m] for m, est in self.stocks)
+        rate = 0.0
+        for r in self.rates:
+            rate += (
+                r.high
+                / sq[r.material]
+                * ((1.0 + self.hidden_capacity_share) if r.declared else 1.0)
+            )
+        return float(stock + rate * months)
+
+
+def production_model(scenario: Scenario) -> ProductionModel:
+    """Stocks and facility rates of direct-use material in ``scenario``.
+
+    Reactors produce plutonium: Pu [kg/month] = P_th [MW] × CF × days a year ÷ 12 × g/MWd ÷
+    1000 (0.9–1.0 g Pu per MWd for a graphite-moderated natural-uranium reactor at low burnup,
+    shared research notes). Enrichment plants produce HEU, counted as kg of U-235:
+    SWU a year ÷ 12 ÷ (SWU per kg product) × product assay. Only facilities whose status is
+    operating or unknown produce. Stocks are the program's direct-use materials.
+    """
+    assumptions: ProductionAssumptions = scenario.counterpart.production
+    materials: list[str] = []
+
+    def index(kind: str) -> int:
+        if kind not in materials:
+            materials.append(kind)
+        return materials.index(kind)
+
+    stocks = tuple(
+        (index(m.kind), m.mass_kg)
+        for m in scenario.program.materials
+        if m.kind in DIRECT_USE_MATERIALS
+    )
+    swu = _swu_per_kg_product(assumptions)
+    rates: list[FacilityRate] = []
+    for f in scenario.program.facilities:
+        if f.status not in PRODUCING_STATUSES:
+            continue
+        if f.kind == "reactor" and f.thermal_power_mw is not None:
+            cf = f.capacity_factor or Estimate(low=1.0, high=1.0)
+            days = f.operating_days_per_year / MONTHS_PER_YEAR / 1000.0
+            rates.append(
+                FacilityRate(
+                    f.id,
+                    index("plutonium"),
+                    f.declared,
+                    days,
+                    (f.thermal_power_mw, cf, assumptions.plutonium_g_per_mwd),
+                )
+            )
+        elif f.kind == "enrichment" and f.separative_capacity_swu_per_year is not None:
+            constant = assumptions.heu_product_assay / (MONTHS_PER_YEAR * swu)
+            rates.append(
+                FacilityRate(
+                    f.id,
+                    index("heu"),
+                    f.declared,
+                    constant,
+                    (f.separative_capacity_swu_per_year,),
+                )
+            )
+    return ProductionModel(
+        materials=tuple(materials),
+        stocks=stocks,
+        rates=tuple(rates),
+        hidden_capacity_share=scenario.counterpart.hidden_capacity_share,
+    )
+
+
+def _swu_per_kg_product(a: ProductionAssumptions) -> float:
+    return swu_per_kg_product(a.heu_product_assay, a.feed_assay, a.tails_assay)

@@ -1,0 +1,376 @@
+"""``simulate``: many runs of each strategy against one scenario, summarized with uncertainty."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from cvid.errors import InputError
+from cvid.negotiate.compile import compile_strategy, detection_array
+from cvid.negotiate.engine import (
+    OUTCOMES,
+    SHARE_BINS,
+    BlockSummary,
+    Compiled,
+    block_sizes,
+    capability_bin_values,
+    empty_summary,
+    simulate_block,
+)
+from cvid.negotiate.strategies import AGREEMENT, resolve_strategy, strategy_names
+from cvid.scenario import COUNTERPART_TYPES, Scenario, StrategySpec, load_scenario
+
+#: Defaults of :func:`simulate` (and of ``cvid simulate``).
+DEFAULT_RUNS = 10_000
+DEFAULT_MONTHS = 120
+DEFAULT_SEED = 0
+#: Longest horizon accepted (months).
+MAX_MONTHS = 1200
+#: Quantiles reported (as p10, p50, p90).
+QUANTILES: tuple[float, ...] = (0.1, 0.5, 0.9)
+
+Progress = Callable[[int], None]
+
+
+def regime_detection_probability(scenario: Scenario) -> float:
+    """Monthly probability that clandestine production running in a month is detected that
+    month under the scenario's regime, from :func:`cvid.verify.monthly_detection_probability`."""
+    from cvid.verify import monthly_detection_probability
+
+    return float(monthly_detection_probability(scenario))
+
+
+def as_scenario(scenario: Scenario | str | Path) -> Scenario:
+    """A scenario object, loading a file or bundled example name when given one."""
+    return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+
+
+def check_run_arguments(runs: int, months: int, seed: int) -> None:
+    """InputError unless runs ≥ 1, 1 ≤ months ≤ MAX_MONTHS and seed ≥ 0."""
+    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
+        raise InputError(f"runs must be a positive whole number, got {runs!r}", field="runs")
+    if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= MAX_MONTHS:
+        raise InputError(
+            f"months must be between 1 and {MAX_MONTHS}, got {months!r}", field="months"
+        )
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError(f"seed must be a non-negative whole number, got {seed!r}", field="seed")
+
+
+def _quantiles_from_hist(
+    counts: NDArray[np.int64], values: NDArray[np.floating[Any]]
+) -> dict[str, float | None]:
+    """p10/p50/p90 of a histogram whose bin ``i`` stands for ``values[i]`` (lower quantile:
+    the smallest value with at least q of the mass at or below it)."""
+    total = int(counts.sum())
+    if total == 0:
+        return {f"p{round(q * 100)}": None for q in QUANTILES}
+    cum = np.cumsum(counts)
+    out: dict[str, float | None] = {}
+    for q in QUANTILES:
+        i = int(np.searchsorted(cum, q * total - 1e-9, side="left"))
+        out[f"p{round(q * 100)}"] = float(values[min(i, len(values) - 1)])
+    return out
+
+
+@dataclass(frozen=True)
+class StrategyResult:
+    """The summarized runs of one strategy (see :meth:`SimulationResult.to_dict`)."""
+
+    name: str
+    spec: StrategySpec
+    summary: BlockSummary
+    steps: tuple[str, ...]
+    detection_probability: float  # mean monthly value the engine used
+
+    @property
+    def runs(self) -> int:
+        """Number of runs."""
+        return self.summary.runs
+
+    def outcome_probabilities(self) -> dict[str, float]:
+        """Probability of each outcome at the horizon."""
+        counts = self.summary.outcome_month.sum(axis=1)
+        return {o: float(counts[i] / self.runs) for i, o in enumerate(OUTCOMES)}
+
+    def standard_errors(self) -> dict[str, float]:
+        """Monte Carlo standard error of each outcome probability, √(p(1 − p)/n)."""
+        return {
+            o: float(np.sqrt(p * (1.0 - p) / self.runs))
+            for o, p in self.outcome_probabilities().items()
+        }
+
+    def cumulative(self) -> NDArray[np.float64]:
+        """(4, months + 1): probability of each outcome by the end of month t (t = 0..T)."""
+        s = self.summary
+        ended = np.cumsum(s.outcome_month, axis=1) / self.runs
+        ended[0] = 1.0 - ended[1:].sum(axis=0)
+        return ended
+
+    def _mean(self, key: str) -> float:
+        return self.summary.sums.get(key, 0.0) / self.runs
+
+    def _mean_se(self, key: str) -> float:
+        n = self.runs
+        mean = self._mean(key)
+        var = max(self.summary.sums.get(key + "_sq", 0.0) / n - mean * mean, 0.0)
+        return float(np.sqrt(var / n)) if n > 1 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """This strategy's part of the JSON (see :meth:`SimulationResult.to_dict`)."""
+        s = self.summary
+        months = np.arange(s.months + 1, dtype=float)
+        to_outcome: dict[str, dict[str, float | None] | None] = {}
+        for i, o in enumerate(OUTCOMES):
+            if o == "running":
+                continue
+            counts = s.outcome_month[i]
+            if counts.sum() == 0:
+                to_outcome[o] = None
+                continue
+            q = _quantiles_from_hist(counts, months)
+            q["mean"] = float((counts * months).sum() / counts.sum())
+            to_outcome[o] = q
+        kg_mid = capability_bin_values(s.capability_hi_kg)
+        sq_mid = capability_bin_values(s.capability_hi_sq)
+        shares = np.arange(SHARE_BINS + 1) / SHARE_BINS
+        by_type = {
+            t: {
+                o: float(s.outcome_by_type[i, j] / max(1, s.outcome_by_type[i].sum()))
+                for j, o in enumerate(OUTCOMES)
+            }
+            | {"share_of_runs": float(s.outcome_by_type[i].sum() / self.runs)}
+            for i, t in enumerate(COUNTERPART_TYPES)
+        }
+        return {
+            "outcomes": self.outcome_probabilities(),
+            "standard_errors": self.standard_errors(),
+            "months_to_outcome": to_outcome,
+            "capability_kg": {
+                "end": {
+                    "mean": self._mean("capability_end_kg"),
+                    "standard_error": self._mean_se("capability_end_kg"),
+                    **_quantiles_from_hist(s.capability_end_hist, kg_mid),
+                },
+                "peak": {
+                    "mean": self._mean("capability_peak_kg"),
+                    **_quantiles_from_hist(s.capability_peak_hist, kg_mid),
+                },
+                "end_mean_by_material": {
+                    m: float(s.material_end_sum[i] / self.runs) for i, m in enumerate(s.materials)
+                },
+            },
+            "capability_significant_quantities": {
+                "mean": self._mean("capability_end_sq"),
+                **_quantiles_from_hist(s.sq_end_hist, sq_mid),
+            },
+            "concessions_paid": {
+                "mean": self._mean("paid"),
+                "standard_error": self._mean_se("paid"),
+                **_quantiles_from_hist(s.paid_hist, shares),
+            },
+            "concessions_to_cheaters": {
+                "mean": self._mean("paid_to_cheater"),
+                "standard_error": self._mean_se("paid_to_cheater"),
+                "probability_any": self._mean("runs_paid_to_cheater"),
+                **_quantiles_from_hist(s.paid_cheat_hist, shares),
+            },
+            "clandestine_months": {
+                "mean": self._mean("clandestine_months"),
+                **_quantiles_from_hist(s.clandestine_hist, months),
+            },
+            "outcomes_by_type": by_type,
+            "detection_probability": self.detection_probability,
+            "steps": list(self.steps),
+            "strategy": self.spec.model_dump(mode="json"),
+        }
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Outcomes of each strategy over ``runs`` runs of ``months`` months from ``seed``."""
+
+    scenario: str
+    seed: int
+    runs: int
+    months: int
+    strategies: Mapping[str, StrategyResult]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``cvid simulate --json``::
+
+            {"scenario", "seed", "runs", "months",
+             "strategies": {NAME: {
+                 "outcomes": {"verified_cvid", "breakdown", "stalemate", "running"},
+                 "standard_errors": {same keys},
+                 "months_to_outcome": {"verified_cvid"|"breakdown"|"stalemate":
+                                       {"p10", "p50", "p90", "mean"} or null},
+                 "capability_kg": {"end": {"mean", "standard_error", "p10", "p50", "p90"},
+                                   "peak": {"mean", "p10", "p50", "p90"},
+                                   "end_mean_by_material": {MATERIAL: kg}},
+                 "capability_significant_quantities": {"mean", "p10", "p50", "p90"},
+                 "concessions_paid": {"mean", "standard_error", "p10", "p50", "p90"},
+                 "concessions_to_cheaters": {"mean", "standard_error", "probability_any",
+                                             "p10", "p50", "p90"},
+                 "clandestine_months": {"mean", "p10", "p50", "p90"},
+                 "outcomes_by_type": {TYPE: {OUTCOME: p, "share_of_runs"}},
+                 "detection_probability", "steps": [...], "strategy": {...}}}}
+
+        Outcome probabilities are at the horizon; concessions are shares of the agreement's
+        package (0–1); capability is kg of direct-use material (HEU as kg U-235) at the
+        horizon and at its peak; quantiles of capability are read from a 1024-bin histogram
+        (resolution: the bound of capability / 1024).
+        """
+        return {
+            "scenario": self.scenario,
+            "seed": self.seed,
+            "runs": self.runs,
+            "months": self.months,
+            "strategies": {name: r.to_dict() for name, r in self.strategies.items()},
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """Outcome probabilities over time, long format: one row per strategy, month
+        (0–T) and outcome, with ``probability`` (by the end of that month) and its
+        ``standard_error``."""
+        frames = []
+        for name, r in self.strategies.items():
+            cum = r.cumulative()
+            months = np.arange(self.months + 1)
+            for i, o in enumerate(OUTCOMES):
+                p = cum[i]
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "strategy": name,
+                            "month": months,
+                            "outcome": o,
+                            "probability": p,
+                            "standard_error": np.sqrt(p * (1.0 - p) / r.runs),
+                        }
+                    )
+                )
+        return pd.concat(frames, ignore_index=True)
+
+    def summary_frame(self) -> pd.DataFrame:
+        """One row per strategy: outcome probabilities, their standard errors and the means."""
+        rows = []
+        for name, r in self.strategies.items():
+            d = r.to_dict()
+            row: dict[str, Any] = {"strategy": name}
+            row.update(d["outcomes"])
+            row.update({f"se_{k}": v for k, v in d["standard_errors"].items()})
+            row["capability_end_kg_mean"] = d["capability_kg"]["end"]["mean"]
+            row["capability_peak_kg_mean"] = d["capability_kg"]["peak"]["mean"]
+            row["concessions_paid_mean"] = d["concessions_paid"]["mean"]
+            row["concessions_to_cheaters_mean"] = d["concessions_to_cheaters"]["mean"]
+            row["clandestine_months_mean"] = d["clandestine_months"]["mean"]
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+
+def compile_all(
+    scenario: Scenario,
+    names: Sequence[str],
+    months: int,
+    detection_probability: ArrayLike | None,
+    overrides: Mapping[str, Any] | None = None,
+) -> dict[str, Compiled]:
+    """Compile each named strategy (with optional field ``overrides`` of every strategy)."""
+    p = detection_probability
+    if p is None:
+        p = regime_detection_probability(scenario)
+    detection = detection_array(p, months)
+    out: dict[str, Compiled] = {}
+    for name in names:
+        spec = resolve_strategy(scenario, name)
+        if overrides:
+            spec = StrategySpec.model_validate({**spec.model_dump(), **overrides})
+        out[name] = compile_strategy(scenario, spec, detection, months)
+    return out
+
+
+def run_blocks(
+    compiled: Mapping[str, Compiled],
+    seed: int,
+    blocks: Sequence[tuple[int, int]],
+    progress: Progress | None = None,
+) -> dict[str, BlockSummary]:
+    """Simulate the given (block index, size) pairs for every strategy and merge them."""
+    out = {name: empty_summary(c) for name, c in compiled.items()}
+    for block, size in blocks:
+        for name, c in compiled.items():
+            out[name].merge(simulate_block(c, seed, block, size))
+            if progress is not None:
+                progress(size)
+    return out
+
+
+def simulate(
+    scenario: Scenario | str | Path,
+    strategies: Sequence[str] | None = None,
+    runs: int = DEFAULT_RUNS,
+    months: int = DEFAULT_MONTHS,
+    seed: int = DEFAULT_SEED,
+    *,
+    detection_probability: ArrayLike | None = None,
+    progress: Progress | None = None,
+) -> SimulationResult:
+    """Simulate each strategy ``runs`` times over ``months`` months against ``scenario``.
+
+    ``strategies`` are names: ``agreement`` (the scenario's own), the presets, or strategies
+    in the scenario file; by default all of them. The monthly detection probability comes from
+    :func:`cvid.verify.monthly_detection_probability` unless ``detection_probability`` (a
+    number, or one value per month) is given. Runs are split into fixed blocks, each with its
+    own stream from ``SeedSequence(seed)``; memory does not grow with ``runs``.
+    ``progress`` is called with the number of runs just finished (per strategy).
+    """
+    sc = as_scenario(scenario)
+    check_run_arguments(runs, months, seed)
+    names = list(strategies) if strategies else strategy_names(sc)
+    if len(set(names)) != len(names):
+        raise InputError("a strategy is named twice", field="strategy")
+    compiled = compile_all(sc, names, months, detection_probability)
+    blocks = list(enumerate(block_sizes(runs)))
+    summaries = run_blocks(compiled, seed, blocks, progress)
+    return build_result(sc, compiled, summaries, seed, runs, months)
+
+
+def build_result(
+    scenario: Scenario,
+    compiled: Mapping[str, Compiled],
+    summaries: Mapping[str, BlockSummary],
+    seed: int,
+    runs: int,
+    months: int,
+) -> SimulationResult:
+    """Wrap merged summaries into a :class:`SimulationResult`."""
+    results = {}
+    for name, c in compiled.items():
+        results[name] = StrategyResult(
+            name=name,
+            spec=c.spec,
+            summary=summaries[name],
+            steps=c.step_ids,
+            detection_probability=float(c.detection.mean()),
+        )
+    return SimulationResult(
+        scenario=scenario.meta.name, seed=seed, runs=runs, months=months, strategies=results
+    )
+
+
+__all__ = [
+    "AGREEMENT",
+    "DEFAULT_MONTHS",
+    "DEFAULT_RUNS",
+    "DEFAULT_SEED",
+    "SimulationResult",
+    "StrategyResult",
+    "simulate",
+]
