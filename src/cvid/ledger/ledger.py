@@ -1,0 +1,555 @@
+"""The evidence ledger: an append-only, signed RFC 9162 log in SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+
+from cvid.errors import CheckFailed, InputError
+from cvid.ledger import merkle
+from cvid.ledger.entry import AuditReport, ConsistencyProof, Entry, InclusionProof
+from cvid.ledger.keys import (
+    PartyKey,
+    PartyPublicKey,
+    generate_log_key,
+    read_private_key,
+    write_private_key,
+)
+from cvid.ledger.merkle import CompactRange, NodeId, leaf_hash, node_position
+from cvid.ledger.note import Checkpoint, sign_checkpoint, verifier_key
+from cvid.ledger.records import CheckedRecord, check_signed, record_bytes, sign_record
+from cvid.ledger.store import (
+    FORMAT,
+    Location,
+    bulk_insert,
+    checkpoints_t,
+    entries_t,
+    fetch_nodes,
+    head_t,
+    make_engine,
+    meta_t,
+    metadata,
+    nodes_t,
+    parse_location,
+    parties_t,
+    read_tx,
+    write_tx,
+)
+
+#: Records appended per transaction (and per signed checkpoint) by default.
+DEFAULT_BATCH = 10_000
+LOG_KEY_ENV = "CVID_LEDGER_LOG_KEY"
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def default_log_key_path(loc: Location) -> Path | None:
+    """Where the log's private key lives unless told: ``$CVID_LEDGER_LOG_KEY``, else beside a
+    SQLite file as ``<file>.logkey``; a PostgreSQL ledger has no default file."""
+    env = os.environ.get(LOG_KEY_ENV)
+    if env:
+        return Path(env)
+    if loc.sqlite_path is not None:
+        return loc.sqlite_path.with_name(loc.sqlite_path.name + ".logkey")
+    return None
+
+
+def _label(source: str | None, n: int) -> str:
+    return f"{source}: record {n}" if source else f"record {n}"
+
+
+class Ledger:
+    """An open evidence ledger. Create one with :meth:`create`, open one with :meth:`open`.
+
+    Reading (records, proofs, checkpoints, audit) needs only the database; appending also needs
+    the log's private key, which signs one checkpoint per appended batch.
+    """
+
+    def __init__(self, loc: Location, *, log_key: PartyKey | None, log_key_path: Path | None):
+        self.location = loc
+        self._engine = make_engine(loc)
+        self._log_key = log_key
+        self._log_key_path = log_key_path
+        try:
+            with read_tx(self._engine) as conn:
+                meta = {
+                    str(k): str(v) for k, v in conn.execute(select(meta_t.c.key, meta_t.c.value))
+                }
+                conn.execute(select(head_t.c.tree_size).where(head_t.c.id == 1)).one()
+        except SQLAlchemyError as exc:
+            self._engine.dispose()
+            raise InputError(
+                f"not a cvid ledger, or a damaged one ({_db_reason(exc)})", source=loc.text
+            ) from None
+        if meta.get("format") != FORMAT:
+            self._engine.dispose()
+            raise InputError(f"not a {FORMAT} database", source=loc.text)
+        self.origin: str = meta["origin"]
+        self.log_public_key: bytes = bytes.fromhex(meta["log_public_key"])
+        if log_key is not None and log_key.public.public_key != self.log_public_key:
+            self._engine.dispose()
+            raise InputError(
+                "this log key does not belong to this ledger", source=str(log_key_path)
+            )
+
+    # ---------------------------------------------------------------- opening and creating
+    @classmethod
+    def create(
+        cls, db: str | Path, *, origin: str | None = None, log_key_path: Path | None = None
+    ) -> Ledger:
+        """Create a new ledger at ``db`` (file path or URL) and its log signing key.
+
+        The key is written to ``log_key_path`` (default: ``<file>.logkey`` beside a SQLite
+        file; required for PostgreSQL). Refuses to overwrite an existing ledger or key file.
+        """
+        loc = parse_location(db)
+        key_path = log_key_path or default_log_key_path(loc)
+        if key_path is None:
+            raise InputError(
+                f"a PostgreSQL ledger needs --log-key PATH (or ${LOG_KEY_ENV}) for its signing key",
+                source=loc.text,
+            )
+        if loc.sqlite_path is not None and loc.sqlite_path.exists():
+            raise InputError("file exists; a new ledger needs a new file", source=loc.text)
+        if key_path.exists():
+            raise InputError("log key file exists; refusing to replace it", source=str(key_path))
+        origin = origin or f"cvid.local/ledger/{secrets.token_hex(8)}"
+        if not origin or any(c.isspace() or c == "+" for c in origin):
+            raise InputError("origin must be non-empty, without spaces or '+'", field="origin")
+        log_key = generate_log_key(origin)
+        engine = make_engine(loc, create=True)
+        created_file = loc.sqlite_path is not None
+        try:
+            with write_tx(engine) as conn:
+                if loc.sqlite_path is None and _has_tables(conn):
+                    raise InputError("a ledger already exists at this URL", source=loc.text)
+                metadata.create_all(conn)
+                conn.execute(
+                    insert(meta_t),
+                    [
+                        {"key": "format", "value": FORMAT},
+                        {"key": "origin", "value": origin},
+                        {"key": "log_public_key", "value": log_key.public.public_key.hex()},
+                        {"key": "created", "value": _now()},
+                    ],
+                )
+                root = merkle.EMPTY_ROOT
+                conn.execute(insert(head_t).values(id=1, tree_size=0, root_hash=root))
+                note = sign_checkpoint(Checkpoint(origin, 0, root), origin, log_key.private_key)
+                conn.execute(
+                    insert(checkpoints_t).values(
+                        tree_size=0, root_hash=root, note=note, created=_now()
+                    )
+                )
+            write_private_key(log_key, key_path)
+        except BaseException:
+            engine.dispose()
+            if created_file and loc.sqlite_path is not None:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(str(loc.sqlite_path) + suffix).unlink(missing_ok=True)
+            raise
+        engine.dispose()
+        return cls(loc, log_key=log_key, log_key_path=key_path)
+
+    @classmethod
+    def open(cls, db: str | Path, *, log_key: Path | None = None) -> Ledger:
+        """Open the ledger at ``db`` (file path, ``sqlite:///path`` or ``postgresql://...``).
+
+        The log key is read from ``log_key`` or its default place if it is there; without it
+        the ledger can be read and audited but not appended to.
+        """
+        loc = parse_location(db)
+        path = log_key or default_log_key_path(loc)
+        key = None
+        if path is not None and (log_key is not None or path.exists()):
+            key = read_private_key(path, log=True)
+        return cls(loc, log_key=key, log_key_path=path)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------- parties
+    @property
+    def verifier_key(self) -> str:
+        """The log's C2SP verifier key ``origin+keyid+base64key`` (pins checkpoint signatures)."""
+        return verifier_key(self.origin, self.log_public_key)
+
+    def register(self, party: PartyPublicKey) -> bool:
+        """Admit a party's public key with its role; False if it was already registered.
+
+        A name already taken by another key, or a key registered under another name, is refused.
+        """
+        with self._guard(), write_tx(self._engine) as conn:
+            rows = conn.execute(
+                select(parties_t.c.name, parties_t.c.role, parties_t.c.public_key).where(
+                    (parties_t.c.name == party.name) | (parties_t.c.public_key == party.public_key)
+                )
+            ).all()
+            for name, role, pub in rows:
+                if name == party.name and bytes(pub) == party.public_key and role == party.role:
+                    return False
+                if name == party.name:
+                    raise InputError(
+                        f"party {name!r} is already registered with another key or role",
+                        field="party",
+                    )
+                raise InputError(f"this key is already registered as party {name!r}", field="party")
+            conn.execute(
+                insert(parties_t).values(
+                    name=party.name,
+                    role=party.role,
+                    public_key=party.public_key,
+                    registered=_now(),
+                )
+            )
+        return True
+
+    def parties(self) -> dict[str, PartyPublicKey]:
+        """Registered parties by name."""
+        with self._guard(), read_tx(self._engine) as conn:
+            return _parties(conn)
+
+    # ---------------------------------------------------------------- appending
+    def append(
+        self,
+        records: Mapping[str, Any] | Iterable[Mapping[str, Any]],
+        key: PartyKey,
+        *,
+        batch_size: int = DEFAULT_BATCH,
+        source: str | None = None,
+        on_commit: Callable[[list[int]], None] | None = None,
+    ) -> list[int]:
+        """Sign ``records`` (one or many) with the party ``key`` and append them; their indices.
+
+        Every record is checked (schema, the key registered, its role allowed for the kind)
+        before anything is written; then they are appended in batches of ``batch_size``, each
+        one transaction with one signed checkpoint. ``on_commit`` is called with the indices
+        of each batch once it is durable.
+        """
+        batch = [records] if isinstance(records, Mapping) else list(records)
+        parties = self.parties()
+        reg = parties.get(key.name)
+        if reg is None or reg.public_key != key.public.public_key or reg.role != key.role:
+            raise InputError(
+                f"the key of party {key.name!r} ({key.role}) is not registered in this ledger",
+                source=source,
+                field="key",
+            )
+        checked = []
+        for n, record in enumerate(batch, 1):
+            signed = sign_record(record, key, source=_label(source, n))
+            checked.append(
+                CheckedRecord(str(signed["kind"]), key.name, key.role, record_bytes(signed))
+            )
+        return self._commit(checked, batch_size, on_commit)
+
+    def submit(
+        self,
+        signed: Mapping[str, Any] | Iterable[Mapping[str, Any]],
+        *,
+        batch_size: int = DEFAULT_BATCH,
+        source: str | None = None,
+        on_commit: Callable[[list[int]], None] | None = None,
+    ) -> list[int]:
+        """Append records already signed by their parties (see :func:`sign_record`).
+
+        Each signature is verified against the registered key of its signer, whose role must
+        be allowed for the kind; nothing is written unless every record passes.
+        """
+        batch = [signed] if isinstance(signed, Mapping) else list(signed)
+        parties = self.parties()
+        checked = [
+            check_signed(r, parties, source=_label(source, n)) for n, r in enumerate(batch, 1)
+        ]
+        return self._commit(checked, batch_size, on_commit)
+
+    def _commit(
+        self,
+        checked: Sequence[CheckedRecord],
+        batch_size: int,
+        on_commit: Callable[[list[int]], None] | None,
+    ) -> list[int]:
+        if self._log_key is None:
+            where = self._log_key_path or f"--log-key or ${LOG_KEY_ENV}"
+            raise InputError(f"appending needs the log's key ({where})", source=self.location.text)
+        if batch_size < 1:
+            raise InputError("batch size must be at least 1", field="batch_size")
+        out: list[int] = []
+        for start in range(0, len(checked), batch_size):
+            indices = self._append_batch(checked[start : start + batch_size])
+            out.extend(indices)
+            if on_commit is not None:
+                on_commit(indices)
+        return out
+
+    def _append_batch(self, batch: Sequence[CheckedRecord]) -> list[int]:
+        assert self._log_key is not None
+        with self._guard(), write_tx(self._engine) as conn:
+            size, root = _head(conn, lock=True)
+            cr = CompactRange.from_nodes(size, _fetcher(conn))
+            if cr.root() != root:
+                raise CheckFailed(
+                    "the stored tree does not match its head; run `cvid ledger verify`"
+                )
+            entry_rows: list[tuple[int, bytes, str, str, bytes]] = []
+            node_rows: list[tuple[int, bytes]] = []
+            for offset, rec in enumerate(batch):
+                lh = leaf_hash(rec.data)
+                entry_rows.append((size + offset, lh, rec.kind, rec.signer, rec.data))
+                for level, index, h in cr.append(lh)[1:]:
+                    node_rows.append((node_position(level, index), h))
+            bulk_insert(conn, entries_t, entry_rows)
+            bulk_insert(conn, nodes_t, node_rows)
+            new_size, new_root = cr.size, cr.root()
+            conn.execute(
+                update(head_t)
+                .where(head_t.c.id == 1)
+                .values(tree_size=new_size, root_hash=new_root)
+            )
+            note = sign_checkpoint(
+                Checkpoint(self.origin, new_size, new_root), self.origin, self._log_key.private_key
+            )
+            conn.execute(
+                insert(checkpoints_t).values(
+                    tree_size=new_size, root_hash=new_root, note=note, created=_now()
+                )
+            )
+        return list(range(size, new_size))
+
+    # ---------------------------------------------------------------- reading
+    @property
+    def size(self) -> int:
+        """Number of records in the log."""
+        with self._guard(), read_tx(self._engine) as conn:
+            return _head(conn)[0]
+
+    def root_hash(self, size: int | None = None) -> bytes:
+        """Root hash of the tree of ``size`` records (default: all)."""
+        with self._guard(), read_tx(self._engine) as conn:
+            n, root = _head(conn)
+            if size is None or size == n:
+                return root
+            _check_size(size, n, "tree size")
+            return merkle.root_hash(size, _fetcher(conn))
+
+    def get(self, index: int, *, verify: bool = True) -> Entry:
+        """Record ``index`` (0-based), its signature checked unless ``verify`` is False."""
+        with self._guard(), read_tx(self._engine) as conn:
+            n, _ = _head(conn)
+            if not 0 <= index < n:
+                raise InputError(f"no record {index}; the log has {n} records", field="INDEX")
+            parties = _parties(conn) if verify else {}
+            rows = conn.execute(
+                select(entries_t.c.idx, entries_t.c.data, entries_t.c.leaf_hash).where(
+                    entries_t.c.idx == index
+                )
+            ).all()
+        if not rows:
+            raise CheckFailed(f"record {index}: missing from the database")
+        return _entry(rows[0], parties, verify)
+
+    def records(
+        self, start: int = 0, stop: int | None = None, *, verify: bool = True, chunk: int = 2000
+    ) -> Iterator[Entry]:
+        """Records ``start`` ≤ index < ``stop`` in order, each checked unless ``verify`` is False
+        (a record that fails its check raises :class:`CheckFailed` naming it)."""
+        with self._guard(), read_tx(self._engine) as conn:
+            n, _ = _head(conn)
+            end = n if stop is None else min(stop, n)
+            parties = _parties(conn) if verify else {}
+        expect = max(start, 0)
+        while expect < end:
+            hi = min(expect + chunk, end)
+            with self._guard(), read_tx(self._engine) as conn:
+                rows = conn.execute(
+                    select(entries_t.c.idx, entries_t.c.data, entries_t.c.leaf_hash)
+                    .where(entries_t.c.idx >= expect, entries_t.c.idx < hi)
+                    .order_by(entries_t.c.idx)
+                ).all()
+            for row in rows:
+                if int(row[0]) != expect:
+                    raise CheckFailed(f"record {expect}: missing from the database")
+                yield _entry(row, parties, verify)
+                expect += 1
+            if expect < hi:
+                raise CheckFailed(f"record {expect}: missing from the database")
+
+    # ---------------------------------------------------------------- proofs and checkpoints
+    def inclusion_proof(self, index: int, size: int | None = None) -> InclusionProof:
+        """Proof that record ``index`` is in the tree of ``size`` records (default: current)."""
+        with self._guard(), read_tx(self._engine) as conn:
+            n, head_root = _head(conn)
+            size = n if size is None else int(size)
+            _check_size(size, n, "tree size")
+            if not 0 <= index < size:
+                raise InputError(
+                    f"record {index} is not in a tree of {size} records", field="INDEX"
+                )
+            ranges = merkle.inclusion_ranges(index, size)
+            wanted: set[NodeId] = {(0, index)}
+            for a, b in ranges:
+                wanted.update(merkle.subtree_nodes(a, b))
+            if size != n:
+                wanted.update(merkle.subtree_nodes(0, size))
+            fetch = _fetcher(conn, prefetch=wanted)
+            proof = merkle.inclusion_proof(index, size, fetch)
+            root = head_root if size == n else merkle.root_hash(size, fetch)
+            leaf = fetch([(0, index)])[0]
+        return InclusionProof(index, size, leaf, root, tuple(proof))
+
+    def consistency_proof(self, old: int, new: int | None = None) -> ConsistencyProof:
+        """Proof that the tree of ``new`` records (default: current) extends that of ``old``."""
+        with self._guard(), read_tx(self._engine) as conn:
+            n, head_root = _head(conn)
+            new = n if new is None else int(new)
+            _check_size(new, n, "new size")
+            if not 1 <= old <= new:
+                raise InputError(
+                    f"old size {old} must be between 1 and the new size {new}", field="OLD"
+                )
+            wanted: set[NodeId] = set(merkle.subtree_nodes(0, old))
+            if old != new:
+                for a, b in merkle.consistency_ranges(old, new):
+                    wanted.update(merkle.subtree_nodes(a, b))
+            if new != n:
+                wanted.update(merkle.subtree_nodes(0, new))
+            fetch = _fetcher(conn, prefetch=wanted)
+            proof = merkle.consistency_proof(old, new, fetch)
+            old_root = merkle.root_hash(old, fetch)
+            new_root = head_root if new == n else merkle.root_hash(new, fetch)
+        return ConsistencyProof(old, new, old_root, new_root, tuple(proof))
+
+    def checkpoint(self) -> str:
+        """The latest checkpoint: a C2SP signed note over origin, tree size and root hash."""
+        with self._guard(), read_tx(self._engine) as conn:
+            row = conn.execute(
+                select(checkpoints_t.c.note).order_by(checkpoints_t.c.tree_size.desc()).limit(1)
+            ).first()
+        if row is None:
+            raise CheckFailed("the ledger has no checkpoint")
+        return str(row[0])
+
+    def checkpoints(self) -> list[tuple[int, str]]:
+        """Every stored checkpoint as (tree size, signed note), oldest first."""
+        with self._guard(), read_tx(self._engine) as conn:
+            rows = conn.execute(
+                select(checkpoints_t.c.tree_size, checkpoints_t.c.note).order_by(
+                    checkpoints_t.c.tree_size
+                )
+            ).all()
+        return [(int(s), str(n)) for s, n in rows]
+
+    # ---------------------------------------------------------------- audit and export
+    def audit(self) -> AuditReport:
+        """Recompute every hash, check every signature, node and checkpoint; see the report."""
+        from cvid.ledger.audit import audit_database
+
+        with self._guard(), read_tx(self._engine) as conn:
+            return audit_database(conn, self.location.text, self.origin, self.log_public_key)
+
+    def export(self, out: Path) -> Path:
+        """Write a bundle (records, latest checkpoint, public keys) for offline verification."""
+        from cvid.ledger.bundle import write_bundle
+
+        with self._guard(), read_tx(self._engine) as conn:
+            return write_bundle(conn, out, self.origin, self.verifier_key)
+
+    # ---------------------------------------------------------------- helpers
+    def _guard(self) -> AbstractContextManager[None]:
+        return _db_guard(self.location.text)
+
+
+@contextmanager
+def _db_guard(source: str) -> Iterator[None]:
+    """Turn database errors into cvid errors that name the ledger."""
+    try:
+        yield
+    except IntegrityError as exc:
+        raise CheckFailed(f"{source}: the database refused the write ({_db_reason(exc)})") from None
+    except SQLAlchemyError as exc:
+        raise InputError(
+            f"database error, the ledger may be damaged ({_db_reason(exc)})", source=source
+        ) from None
+
+
+def _db_reason(exc: SQLAlchemyError) -> str:
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        return str(exc.orig).strip().splitlines()[0]
+    return str(exc).strip().splitlines()[0]
+
+
+def _has_tables(conn: Connection) -> bool:
+    from sqlalchemy import inspect
+
+    return bool(inspect(conn).has_table(meta_t.name))
+
+
+def _head(conn: Connection, *, lock: bool = False) -> tuple[int, bytes]:
+    q = select(head_t.c.tree_size, head_t.c.root_hash).where(head_t.c.id == 1)
+    if lock:
+        q = q.with_for_update()
+    row = conn.execute(q).one()
+    return int(row[0]), bytes(row[1])
+
+
+def _check_size(size: int, n: int, what: str) -> None:
+    if not 1 <= size <= n:
+        raise InputError(f"{what} {size} is beyond the log (it has {n} records)", field="--size")
+
+
+def _parties(conn: Connection) -> dict[str, PartyPublicKey]:
+    rows = conn.execute(select(parties_t.c.name, parties_t.c.role, parties_t.c.public_key))
+    return {str(n): PartyPublicKey(str(n), str(r), bytes(k)) for n, r, k in rows}
+
+
+def _fetcher(
+    conn: Connection, prefetch: Iterable[NodeId] = ()
+) -> Callable[[Sequence[NodeId]], list[bytes]]:
+    cache = fetch_nodes(conn, list(prefetch))
+
+    def fetch(ids: Sequence[NodeId]) -> list[bytes]:
+        missing = [i for i in ids if i not in cache]
+        if missing:
+            cache.update(fetch_nodes(conn, missing))
+        out = []
+        for level, index in ids:
+            h = cache.get((level, index))
+            if h is None:
+                what = f"record {index}" if level == 0 else f"tree node level {level} index {index}"
+                raise CheckFailed(f"{what}: missing from the database")
+            out.append(h)
+        return out
+
+    return fetch
+
+
+def _entry(row: Any, parties: Mapping[str, PartyPublicKey], verify: bool) -> Entry:
+    index, data, stored_leaf = int(row[0]), bytes(row[1]), bytes(row[2])
+    if not verify:
+        return Entry.from_data(index, data, stored_leaf, verified=False)
+    where = f"record {index}"
+    if leaf_hash(data) != stored_leaf:
+        raise CheckFailed(f"{where}: data does not match its stored leaf hash")
+    try:
+        entry = Entry.from_data(index, data, stored_leaf, verified=True)
+        check_signed(entry.record, parties, source=where)
+    except (InputError, ValueError) as exc:
+        raise CheckFailed(f"{exc}") from None
+    return entry

@@ -1,0 +1,164 @@
+"""C2SP signed notes and transparency-log checkpoints with Ed25519 keys.
+
+Sources: C2SP ``signed-note`` v1.0.0 (https://c2sp.org/signed-note): a note is UTF-8 text ending in
+a newline, a blank line, then signature lines ``— <name> <base64(key ID ‖ signature)>``; the key
+ID of an Ed25519 key is the first 4 bytes of SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key) and a
+verifier key is written ``<name>+<hex key ID>+<base64(0x01 ‖ public key)>``. C2SP
+``tlog-checkpoint`` v1.0.0 (https://c2sp.org/tlog-checkpoint): the note text is the origin line,
+the decimal tree size, the base64 root hash, then optional extension lines. The Go reference is
+``golang.org/x/mod/sumdb/note``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+ALG_ED25519 = 0x01
+_SIG_PREFIX = "\u2014 "  # em dash and a space
+_NAME_RE = re.compile(r"^[^\s+]+$")
+_SIZE_RE = re.compile(r"^(0|[1-9][0-9]{0,19})$")
+
+
+class NoteError(ValueError):
+    """A note, checkpoint or verifier key that is malformed or whose signature does not verify."""
+
+
+def _check_name(name: str) -> None:
+    if not name or not _NAME_RE.match(name):
+        raise NoteError(f"key name {name!r} must be non-empty, without spaces or '+'")
+
+
+def key_id(name: str, public_key: bytes) -> bytes:
+    """The 4-byte key ID of an Ed25519 note key: SHA-256(name ‖ '\\n' ‖ 0x01 ‖ key)[:4]."""
+    return hashlib.sha256(name.encode() + b"\n" + bytes([ALG_ED25519]) + public_key).digest()[:4]
+
+
+def verifier_key(name: str, public_key: bytes) -> str:
+    """The verifier key string ``name+hexid+base64(0x01 ‖ key)`` that pins a log's key."""
+    _check_name(name)
+    raw = base64.b64encode(bytes([ALG_ED25519]) + public_key).decode()
+    return f"{name}+{key_id(name, public_key).hex()}+{raw}"
+
+
+def parse_verifier_key(vkey: str) -> tuple[str, bytes]:
+    """Split a verifier key into (name, 32-byte Ed25519 public key), checking its key ID."""
+    parts = vkey.strip().split("+", 2)
+    if len(parts) != 3:
+        raise NoteError("a verifier key has the form name+keyid+base64key")
+    name, hexid, b64 = parts
+    _check_name(name)
+    try:
+        raw = base64.b64decode(b64, validate=True)
+        kid = bytes.fromhex(hexid)
+    except (binascii.Error, ValueError) as exc:
+        raise NoteError(f"verifier key is not valid base64/hex: {exc}") from None
+    if len(raw) != 33 or raw[0] != ALG_ED25519:
+        raise NoteError("verifier key is not an Ed25519 key")
+    if len(kid) != 4 or key_id(name, raw[1:]) != kid:
+        raise NoteError("verifier key ID does not match its name and key")
+    return name, raw[1:]
+
+
+def sign_note(text: str, name: str, private_key: Ed25519PrivateKey) -> str:
+    """Sign note ``text`` (which must end in a newline) and return the whole signed note."""
+    _check_name(name)
+    if not text.endswith("\n") or "\n\n" in text:
+        raise NoteError("note text must end in a newline and contain no blank line")
+    public = private_key.public_key().public_bytes_raw()
+    sig = private_key.sign(text.encode())
+    blob = base64.b64encode(key_id(name, public) + sig).decode()
+    return f"{text}\n{_SIG_PREFIX}{name} {blob}\n"
+
+
+def open_note(note: str, vkey: str) -> str:
+    """Verify a signed note against a verifier key and return its text.
+
+    The note must carry a signature line with the key's name and ID that verifies; other
+    signatures (for example a witness's) are ignored.
+    """
+    name, public = parse_verifier_key(vkey)
+    if not note.endswith("\n"):
+        raise NoteError("a signed note ends with a newline")
+    cut = note.rfind("\n\n")
+    if cut < 0:
+        raise NoteError("a signed note has a blank line before its signatures")
+    text, sigs = note[: cut + 1], note[cut + 2 :]
+    want = key_id(name, public)
+    found = False
+    for line in sigs.splitlines():
+        if not line.startswith(_SIG_PREFIX):
+            raise NoteError(f"malformed signature line {line!r}")
+        fields = line[len(_SIG_PREFIX) :].split(" ")
+        if len(fields) != 2:
+            raise NoteError(f"malformed signature line {line!r}")
+        try:
+            blob = base64.b64decode(fields[1], validate=True)
+        except binascii.Error:
+            raise NoteError(f"signature line is not base64: {line!r}") from None
+        if fields[0] != name or len(blob) < 4 or blob[:4] != want:
+            continue
+        try:
+            Ed25519PublicKey.from_public_bytes(public).verify(blob[4:], text.encode())
+        except InvalidSignature:
+            raise NoteError(f"signature by {name} does not verify") from None
+        found = True
+    if not found:
+        raise NoteError(f"note has no signature by the key {name}+{want.hex()}")
+    return text
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A log's state: its origin, tree size and root hash (C2SP tlog-checkpoint)."""
+
+    origin: str
+    size: int
+    root_hash: bytes
+    extensions: tuple[str, ...] = ()
+
+    def text(self) -> str:
+        """The checkpoint body: origin, size and base64 root hash, one per line."""
+        lines = [self.origin, str(self.size), base64.b64encode(self.root_hash).decode()]
+        return "\n".join([*lines, *self.extensions]) + "\n"
+
+
+def parse_checkpoint(text: str) -> Checkpoint:
+    """Parse a checkpoint body (the note text, without signatures)."""
+    lines = text.split("\n")
+    if len(lines) < 4 or lines[-1] != "":
+        raise NoteError("a checkpoint has an origin, a size and a root hash line")
+    origin, size, root = lines[0], lines[1], lines[2]
+    if not origin:
+        raise NoteError("checkpoint origin is empty")
+    if not _SIZE_RE.match(size):
+        raise NoteError(f"checkpoint tree size {size!r} is not a decimal number")
+    try:
+        digest = base64.b64decode(root, validate=True)
+    except binascii.Error:
+        raise NoteError("checkpoint root hash is not base64") from None
+    if len(digest) != 32:
+        raise NoteError("checkpoint root hash is not 32 bytes")
+    return Checkpoint(origin, int(size), digest, tuple(lines[3:-1]))
+
+
+def sign_checkpoint(checkpoint: Checkpoint, name: str, private_key: Ed25519PrivateKey) -> str:
+    """The checkpoint as a signed note."""
+    return sign_note(checkpoint.text(), name, private_key)
+
+
+def verify_checkpoint(note: str, vkey: str, *, origin: str | None = None) -> Checkpoint:
+    """Verify a signed checkpoint against the log's verifier key; return its contents.
+
+    If ``origin`` is given the checkpoint must name it (a checkpoint of another log is refused).
+    """
+    cp = parse_checkpoint(open_note(note, vkey))
+    if origin is not None and cp.origin != origin:
+        raise NoteError(f"checkpoint is for log {cp.origin!r}, not {origin!r}")
+    return cp

@@ -1,0 +1,154 @@
+"""Record schemas, the kind → role policy, canonical JSON and record signatures."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cvid.errors import InputError
+from cvid.ledger import KIND_SIGNERS, KINDS, Role, canonical_json, record_schema, sign_record
+from cvid.ledger.keys import generate_party_key
+from cvid.ledger.records import check_signed, validate_record
+from tests.ledger.samples import PAYLOADS, SIGNER_ROLE, sample_record
+
+
+def test_every_kind_has_a_schema_and_a_signer_policy() -> None:
+    assert set(KINDS) == set(PAYLOADS) == set(KIND_SIGNERS)
+    assert len(KINDS) == 14
+    for kind in KINDS:
+        schema = record_schema(kind)
+        assert schema["properties"]["kind"]["const"] == kind
+        assert schema["additionalProperties"] is False
+        assert validate_record(sample_record(kind), signed=False) == kind
+        assert KIND_SIGNERS[kind] <= set(Role)
+
+
+def test_the_state_cannot_file_findings_and_the_inspectorate_cannot_declare() -> None:
+    assert KIND_SIGNERS["finding"] == {Role.INSPECTORATE}
+    assert Role.STATE not in KIND_SIGNERS["inspection"]
+    assert KIND_SIGNERS["declaration"] == {Role.STATE}
+    state = generate_party_key("dprk", "state")
+    with pytest.raises(InputError, match="may not sign 'finding'"):
+        sign_record(sample_record("finding"), state)
+    iaea = generate_party_key("iaea", "inspectorate")
+    with pytest.raises(InputError, match="may not sign 'declaration'"):
+        sign_record(sample_record("declaration"), iaea)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda r: r.update(kind="rumour"), "kind"),
+        (lambda r: r.update(colour="red"), "colour"),
+        (lambda r: r["payload"].update(colour="red"), "payload.colour"),
+        (lambda r: r.update(time="2019-03-01 10:00:00"), "time"),
+        (lambda r: r.update(time="2019-03-01T10:00:00+09:00"), "time"),
+        (lambda r: r.update(time="2019-02-30T10:00:00Z"), "time"),
+        (lambda r: r["payload"].update(access="most"), "payload.access"),
+        (lambda r: r["payload"].update(notice_hours=-1), "payload.notice_hours"),
+        (lambda r: r["payload"].update(notice_hours="24"), "payload.notice_hours"),
+        (lambda r: r.update(attachments=[{"name": "x", "sha256": "ABC"}]), "attachments.0.sha256"),
+        (lambda r: r["refs"].update(commitments=["has space"]), "refs.commitments.0"),
+        (lambda r: r.pop("agreement"), "agreement"),
+    ],
+)
+def test_records_failing_their_schema_are_refused_naming_the_field(change: Any, field: str) -> None:
+    record = json.loads(json.dumps(sample_record("inspection")))
+    change(record)
+    with pytest.raises(InputError) as err:
+        validate_record(record, signed=False, source="in.jsonl")
+    assert err.value.field == field
+    assert err.value.source == "in.jsonl"
+
+
+def test_signature_binds_every_byte_of_the_record() -> None:
+    iaea = generate_party_key("iaea", "inspectorate")
+    parties = {"iaea": iaea.public}
+    signed = sign_record(sample_record("finding"), iaea)
+    assert signed["signer"]["role"] == "inspectorate"
+    check_signed(signed, parties)
+    changed = json.loads(json.dumps(signed))
+    changed["payload"]["measured_quantity"] = 40
+    with pytest.raises(InputError, match="does not verify"):
+        check_signed(changed, parties)
+    changed = json.loads(json.dumps(signed))
+    changed["signer"]["role"] = "state"
+    with pytest.raises(InputError, match="registered as inspectorate"):
+        check_signed(changed, parties)
+    other = generate_party_key("iaea", "inspectorate")
+    with pytest.raises(InputError, match="not the registered one"):
+        check_signed(sign_record(sample_record("finding"), other), parties)
+    with pytest.raises(InputError, match="not a registered party"):
+        check_signed(signed, {})
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_any_changed_byte_of_the_signature_is_detected(data: st.DataObject) -> None:
+    import base64
+
+    iaea = generate_party_key("iaea", "inspectorate")
+    signed = sign_record(sample_record("seal-check", data.draw(st.integers(0, 500))), iaea)
+    sig = bytearray(base64.b64decode(signed["signature"]))
+    sig[data.draw(st.integers(0, 63))] ^= 1 << data.draw(st.integers(0, 7))
+    signed["signature"] = base64.b64encode(bytes(sig)).decode()
+    with pytest.raises(InputError):
+        check_signed(signed, {"iaea": iaea.public})
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+_json_floats = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53), 2**53)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_json, _json_floats))
+def test_canonical_json_equals_the_rfc8785_library(value: Any) -> None:
+    """Our fast path (json.dumps for float-free, ASCII-keyed values) must give JCS bytes, and
+    must refuse what JCS refuses (integers beyond 2^53, lone surrogates)."""
+    try:
+        expected = rfc8785.dumps(value)
+    except (rfc8785.CanonicalizationError, UnicodeEncodeError):
+        with pytest.raises(InputError):
+            canonical_json(value)
+        return
+    assert canonical_json(value) == expected
+
+
+def test_canonical_json_of_known_values() -> None:
+    # RFC 8785 §3.2.3 sorting and §3.2.2.3 number examples
+    assert (
+        canonical_json({"b": 1, "a": [True, None, "é\n"]})
+        == '{"a":[true,null,"é\\n"],"b":1}'.encode()
+    )
+    assert canonical_json({"x": 1e21, "y": 0.000001, "z": 4.0}) == b'{"x":1e+21,"y":0.000001,"z":4}'
+    assert canonical_json({"\u20ac": 1, "\U0001f600": 2, "\ufb33": 3}) == rfc8785.dumps(
+        {"\u20ac": 1, "\U0001f600": 2, "\ufb33": 3}
+    )
+    with pytest.raises(InputError):
+        canonical_json({"x": float("inf")})
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_kind_can_be_signed_by_its_role(kind: str) -> None:
+    key = generate_party_key("p", SIGNER_ROLE[kind])
+    signed = sign_record(sample_record(kind), key)
+    checked = check_signed(signed, {"p": key.public})
+    assert checked.kind == kind
+    assert checked.data == rfc8785.dumps(signed)
