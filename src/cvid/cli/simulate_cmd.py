@@ -1,0 +1,319 @@
+"""``cvid simulate`` and ``cvid sweep``: the negotiation strategy simulator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from cvid.cli.common import console, emit_json, err_console
+from cvid.errors import InputError
+from cvid.negotiate import (
+    DEFAULT_MONTHS,
+    DEFAULT_RUNS,
+    DEFAULT_SEED,
+    SimulationResult,
+    plot_capability,
+    plot_outcomes,
+    plot_surface,
+    simulate,
+    strategy_names,
+    sweep,
+    write_table,
+)
+from cvid.negotiate.sweep import DEFAULT_SWEEP_RUNS, DEFAULT_TIMEOUT_S, vary_parameters
+from cvid.scenario import load_scenario
+
+#: Show a progress bar when runs × strategies reach this many.
+PROGRESS_THRESHOLD = 200_000
+
+_OUTCOME_LABELS = {
+    "verified_cvid": "verified CVID",
+    "breakdown": "breakdown (cheating detected)",
+    "stalemate": "stalemate (walked away)",
+    "running": "still running at horizon",
+}
+
+
+def _progress_bar() -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    )
+
+
+@contextmanager
+def _maybe_progress(total: int, label: str, show: bool) -> Iterator[Callable[[int], None] | None]:
+    if not show:
+        yield None
+        return
+    with _progress_bar() as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def _q(d: dict[str, Any] | None, key: str, fmt: str = "{:.0f}") -> str:
+    if d is None or d.get(key) is None:
+        return "—"
+    return fmt.format(d[key])
+
+
+def _quantiles(d: dict[str, Any] | None, fmt: str = "{:.0f}") -> str:
+    if d is None:
+        return "—"
+    return " / ".join(_q(d, k, fmt) for k in ("p10", "p50", "p90"))
+
+
+def _print_result(result: SimulationResult) -> None:
+    data = result.to_dict()
+    console.print(
+        f"[bold]{result.scenario}[/]: {result.runs:,} runs × {result.months} months, "
+        f"seed {result.seed}"
+    )
+    for name, s in data["strategies"].items():
+        table = Table(
+            "",
+            "value",
+            title=f"{name} — monthly detection probability {s['detection_probability']:.3f}",
+            title_justify="left",
+            show_header=False,
+        )
+        for key, label in _OUTCOME_LABELS.items():
+            p, se = s["outcomes"][key], s["standard_errors"][key]
+            table.add_row(label, f"{p:.3f} ± {se:.3f}")
+        for key in ("verified_cvid", "breakdown", "stalemate"):
+            table.add_row(
+                f"months to {key.replace('_', ' ')} (p10/p50/p90)",
+                _quantiles(s["months_to_outcome"][key]),
+            )
+        cap = s["capability_kg"]
+        table.add_row(
+            "capability at horizon, kg (mean; p10/p50/p90)",
+            f"{cap['end']['mean']:.1f}; {_quantiles(cap['end'], '{:.1f}')}",
+        )
+        table.add_row(
+            "peak capability, kg (mean; p10/p50/p90)",
+            f"{cap['peak']['mean']:.1f}; {_quantiles(cap['peak'], '{:.1f}')}",
+        )
+        paid, cheat = s["concessions_paid"], s["concessions_to_cheaters"]
+        table.add_row(
+            "concessions paid, share (mean; p10/p50/p90)",
+            f"{paid['mean']:.2f}; {_quantiles(paid, '{:.2f}')}",
+        )
+        table.add_row(
+            "… paid to cheaters (mean; P(any))",
+            f"{cheat['mean']:.2f}; {cheat['probability_any']:.2f}",
+        )
+        table.add_row(
+            "months of clandestine production (mean; p50/p90)",
+            f"{s['clandestine_months']['mean']:.1f}; "
+            f"{_q(s['clandestine_months'], 'p50')} / {_q(s['clandestine_months'], 'p90')}",
+        )
+        console.print(table)
+
+
+def simulate_command(
+    scenario: str = typer.Argument(..., help="Scenario file or bundled example name."),
+    strategy: list[str] = typer.Option(
+        None,
+        "--strategy",
+        "-s",
+        help="Strategy to simulate (repeatable): agreement, step-by-step, libya-model, "
+        "freeze-for-freeze, maximum-pressure, or one in the scenario. Default: all.",
+    ),
+    runs: int = typer.Option(DEFAULT_RUNS, "--runs", "-n", help="Runs per strategy."),
+    months: int = typer.Option(DEFAULT_MONTHS, "--months", "-t", help="Horizon in months."),
+    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed of the random streams."),
+    detection: float | None = typer.Option(
+        None,
+        "--detection-probability",
+        help="Monthly detection probability to use instead of the regime's (cvid.verify).",
+    ),
+    plot: Path | None = typer.Option(
+        None, "--plot", help="Write a plot of outcome probabilities over time (PNG, SVG, PDF)."
+    ),
+    frame: Path | None = typer.Option(
+        None, "--frame", help="Write outcome probabilities by month as .parquet or .csv."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Simulate negotiation strategies against the scenario's counterpart.
+
+    JSON: {"scenario", "seed", "runs", "months", "strategies": {NAME: {"outcomes",
+    "standard_errors", "months_to_outcome", "capability_kg", "concessions_paid",
+    "concessions_to_cheaters", ...}}} — see cvid.negotiate.SimulationResult.to_dict.
+    """
+    sc = load_scenario(scenario)
+    names = list(strategy) if strategy else strategy_names(sc)
+    total = runs * len(names)
+    for target in (plot, frame):
+        if target is not None and not target.parent.is_dir():
+            raise InputError("folder does not exist", source=str(target.parent))
+    with _maybe_progress(total, "simulating", total >= PROGRESS_THRESHOLD) as progress:
+        result = simulate(
+            sc,
+            names,
+            runs=runs,
+            months=months,
+            seed=seed,
+            detection_probability=detection,
+            progress=progress,
+        )
+    if frame is not None:
+        write_table(result.to_frame(), frame)
+    if plot is not None:
+        fig = plot_outcomes(result)
+        fig.savefig(plot)
+        capability = plot.with_name(plot.stem + "-capability" + plot.suffix)
+        plot_capability(result).savefig(capability)
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    _print_result(result)
+    if frame is not None:
+        console.print(f"wrote {frame}")
+    if plot is not None:
+        console.print(f"wrote {plot} and {capability}")
+
+
+def sweep_command(
+    scenario: str = typer.Argument(..., help="Scenario file or bundled example name."),
+    vary: list[str] = typer.Option(
+        None,
+        "--vary",
+        help="PARAM=LO:HI:STEPS (repeatable); see --list-parameters for the names.",
+    ),
+    strategy: list[str] = typer.Option(
+        None, "--strategy", "-s", help="Strategy to simulate (repeatable). Default: all."
+    ),
+    runs: int = typer.Option(DEFAULT_SWEEP_RUNS, "--runs", "-n", help="Runs per grid point."),
+    months: int = typer.Option(DEFAULT_MONTHS, "--months", "-t", help="Horizon in months."),
+    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed of the random streams."),
+    scheduler: str | None = typer.Option(
+        None,
+        "--scheduler",
+        help="Address of a dask.distributed scheduler (tcp://host:8786); default: a local cluster.",
+    ),
+    workers: int | None = typer.Option(
+        None, "--workers", help="Worker processes of the local cluster (default: CPU count)."
+    ),
+    timeout: float = typer.Option(
+        DEFAULT_TIMEOUT_S, "--timeout", help="Seconds to wait for --scheduler to answer."
+    ),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write the table (.parquet/.csv)."),
+    plot: Path | None = typer.Option(
+        None, "--plot", help="Write a plot of the outcome surface (PNG, SVG, PDF)."
+    ),
+    outcome: str = typer.Option(
+        "verified_cvid",
+        "--outcome",
+        help="Outcome plotted: verified_cvid, breakdown, stalemate or running.",
+    ),
+    list_parameters: bool = typer.Option(
+        False, "--list-parameters", help="List the parameters --vary accepts and exit."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the table as JSON."),
+) -> None:
+    """Simulate strategies over a grid of parameter values, as Dask tasks.
+
+    JSON: {"scenario", "seed", "runs", "months", "parameters": {NAME: [values]},
+    "rows": [{PARAM..., "strategy", "verified_cvid", "breakdown", "stalemate", "running",
+    "se_<outcome>", means...}]}.
+    """
+    sc = load_scenario(scenario)
+    if list_parameters:
+        names = vary_parameters(sc)
+        if as_json:
+            emit_json(names)
+        else:
+            for n in names:
+                console.print(n)
+        return
+    if not vary:
+        raise InputError("give at least one --vary PARAM=LO:HI:STEPS", field="--vary")
+    if outcome not in _OUTCOME_LABELS:
+        raise InputError(
+            f"unknown outcome '{outcome}'; one of {', '.join(_OUTCOME_LABELS)}", field="--outcome"
+        )
+    if workers is not None and workers < 1:
+        raise InputError("at least one worker", field="--workers")
+    for target in (out, plot):
+        if target is not None and not target.parent.is_dir():
+            raise InputError("folder does not exist", source=str(target.parent))
+    if out is not None and out.suffix.lower() not in (".parquet", ".csv"):
+        raise InputError("the table must end in .parquet or .csv", source=str(out))
+
+    bar = _progress_bar()
+    state: dict[str, TaskID] = {}
+
+    def progress(done: int, total: int) -> None:
+        if "task" not in state:
+            state["task"] = bar.add_task("sweeping", total=total)
+        bar.update(state["task"], completed=done)
+
+    with bar:
+        result = sweep(
+            sc,
+            vary,
+            strategy or None,
+            runs=runs,
+            months=months,
+            seed=seed,
+            scheduler=scheduler,
+            workers=workers,
+            timeout=timeout,
+            progress=progress,
+        )
+    if out is not None:
+        write_table(result.frame, out)
+    if plot is not None:
+        plot_surface(result, outcome=outcome, path=plot)
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    params = [a.name for a in result.axes]
+    table = Table(
+        *params,
+        "strategy",
+        "P(verified CVID)",
+        "P(breakdown)",
+        "P(stalemate)",
+        "P(running)",
+        title=f"{result.scenario}: sweep, {result.runs:,} runs a point",
+    )
+    for row in result.frame.to_dict(orient="records"):
+        table.add_row(
+            *(f"{row[p]:g}" for p in params),
+            str(row["strategy"]),
+            *(
+                f"{row[o]:.3f} ± {row['se_' + o]:.3f}"
+                for o in ("verified_cvid", "breakdown", "stalemate", "running")
+            ),
+        )
+    console.print(table)
+    for target in (out, plot):
+        if target is not None:
+            console.print(f"wrote {target}")
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``simulate`` and ``sweep`` to the root app."""
+    app.command("simulate")(simulate_command)
+    app.command("sweep")(sweep_command)
