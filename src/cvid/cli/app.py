@@ -28,6 +28,7 @@ def _register() -> None:
     __import__("cvid.cli.verify_cmd", fromlist=["register"]).register(app)
     __import__("cvid.cli.ledger_cmd", fromlist=["register"]).register(app)
     __import__("cvid.cli.simulate_cmd", fromlist=["register"]).register(app)
+    __import__("cvid.cli.serve_cmd", fromlist=["register"]).register(app)
 
 
 _register()

@@ -187,6 +187,11 @@ class Ledger:
 
     # ---------------------------------------------------------------- parties
     @property
+    def log_key_path(self) -> Path | None:
+        """Where the log's private key file is (or would be looked for)."""
+        return self._log_key_path
+
+    @property
     def verifier_key(self) -> str:
         """The log's C2SP verifier key ``origin+keyid+base64key`` (pins checkpoint signatures)."""
         return verifier_key(self.origin, self.log_public_key)
