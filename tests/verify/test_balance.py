@@ -220,7 +220,7 @@ def test_arl_brook_evans_against_published(h: float, shift: float, published: fl
     # Montgomery Table 9.3 is the two-sided tabular CUSUM (k = 1/2); two one-sided schemes
     # combine as 1/ARL = 1/ARL⁺(μ) + 1/ARL⁺(−μ). Compared to the printed 3 significant digits.
     arl = 1.0 / (1.0 / page_arl(0.5, h, shift) + 1.0 / page_arl(0.5, h, -shift))
-    digits = 3 - int(math.floor(math.log10(published))) - 1
+    digits = 3 - math.floor(math.log10(published)) - 1
     assert round(arl, digits) == published
 
 

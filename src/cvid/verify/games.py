@@ -83,6 +83,9 @@ def solve_bimatrix_2x2(
         q_star = (row[0][0] - row[1][0]) / den_q
         if 0 < q_star < 1:
             q_cands.append(q_star)
+    exact = all(isinstance(v, int | Fraction) for mat in (row, col) for r in mat for v in r)
+    if exact:
+        tol = 0.0  # exact arithmetic: an equilibrium has zero regret, nothing else passes
     found: list[BimatrixEquilibrium] = []
     for p in p_cands:
         for q in q_cands:
