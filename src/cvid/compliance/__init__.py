@@ -1,0 +1,103 @@
+"""Compliance from evidence: the state of every commitment derived from the evidence ledger.
+
+"Not words but concrete actions": a commitment is ``verified`` only when the evidence it needs
+is on the ledger, signed by a party allowed to verify it; statements make it ``claimed`` at
+most. Besides statuses the engine reports findings (violations, declared against measured or
+estimated quantities judged with cvid.verify's one-sided test, access delays and denials,
+relief before results) and the indicators of a strategic decision or of pretence.
+
+>>> from cvid.compliance import evaluate, evidence_from_ledger      # doctest: +SKIP
+>>> state = evaluate(scenario, evidence_from_ledger(ledger), at="2004-04-19")  # doctest: +SKIP
+>>> state.commitment("remove-remaining").status                    # doctest: +SKIP
+'verified'
+"""
+
+from __future__ import annotations
+
+from cvid.compliance.datasets import (
+    FORMATS,
+    ICBM_MISSILES,
+    KNOWN_LAUNCH_TIMES,
+    SLV_MISSILES,
+    ImportReport,
+    dataset_records,
+    import_dataset,
+)
+from cvid.compliance.engine import (
+    DAYS_PER_MONTH,
+    agreement_id,
+    agreement_start,
+    check_evidence,
+    estimate_sigma,
+    evaluate,
+    months_after,
+    violations,
+)
+from cvid.compliance.evidence import Evidence, as_utc, evidence_from_ledger
+from cvid.compliance.replay import (
+    ReplayReport,
+    bundled_streams,
+    demo_key,
+    load_stream,
+    replay_stream,
+    stream_path,
+)
+from cvid.compliance.result import (
+    STATUSES,
+    AccessOutcome,
+    Change,
+    CommitmentStatus,
+    ComplianceFinding,
+    ComplianceState,
+    ConcessionCheck,
+    Indicator,
+    Status,
+)
+from cvid.compliance.rules import (
+    METHOD_EVIDENCE,
+    METHOD_SIGNERS,
+    TESTING_TARGETS,
+    contradiction,
+    satisfies_method,
+)
+
+__all__ = [
+    "DAYS_PER_MONTH",
+    "FORMATS",
+    "ICBM_MISSILES",
+    "KNOWN_LAUNCH_TIMES",
+    "METHOD_EVIDENCE",
+    "METHOD_SIGNERS",
+    "SLV_MISSILES",
+    "STATUSES",
+    "TESTING_TARGETS",
+    "AccessOutcome",
+    "Change",
+    "CommitmentStatus",
+    "ComplianceFinding",
+    "ComplianceState",
+    "ConcessionCheck",
+    "Evidence",
+    "ImportReport",
+    "Indicator",
+    "ReplayReport",
+    "Status",
+    "agreement_id",
+    "agreement_start",
+    "as_utc",
+    "bundled_streams",
+    "check_evidence",
+    "contradiction",
+    "dataset_records",
+    "demo_key",
+    "estimate_sigma",
+    "evaluate",
+    "evidence_from_ledger",
+    "import_dataset",
+    "load_stream",
+    "months_after",
+    "replay_stream",
+    "satisfies_method",
+    "stream_path",
+    "violations",
+]

@@ -1,0 +1,92 @@
+"""Evidence as the compliance engine sees it: one ledger record, flattened and typed.
+
+The engine never reads a database: it takes a sequence of :class:`Evidence` (made from ledger
+entries by :func:`evidence_from_ledger`, or built by hand in tests) and derives everything from
+it. Each item keeps its ledger index so that a reader can ask for its inclusion proof.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from cvid.ledger import Entry, Ledger
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One signed record: its ledger index, kind, time (UTC), signer and role, what it refers to
+    (commitment ids and program item ids) and its payload."""
+
+    index: int
+    kind: str
+    time: datetime
+    signer: str
+    role: str
+    commitments: tuple[str, ...] = ()
+    items: tuple[str, ...] = ()
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def day(self) -> date:
+        """The UTC calendar date of the event."""
+        return self.time.date()
+
+    def subjects(self) -> set[str]:
+        """Program items and sites the record is about: ``refs.items`` plus the payload's
+        ``item`` and ``site`` fields."""
+        out = set(self.items)
+        for key in ("item", "site"):
+            value = self.payload.get(key)
+            if isinstance(value, str):
+                out.add(value)
+        return out
+
+    def refers_to(self, commitment_id: str) -> bool:
+        """True when the record names the commitment explicitly in ``refs.commitments``."""
+        return commitment_id in self.commitments
+
+    @classmethod
+    def from_entry(cls, entry: Entry) -> Evidence:
+        """The evidence view of a ledger entry."""
+        refs = entry.refs
+        return cls(
+            index=entry.index,
+            kind=entry.kind,
+            time=entry.time,
+            signer=entry.signer,
+            role=entry.role,
+            commitments=tuple(refs["commitments"]),
+            items=tuple(refs["items"]),
+            payload=entry.payload,
+        )
+
+
+def evidence_from_ledger(ledger: Ledger, agreement: str | None = None) -> list[Evidence]:
+    """Every record of ``ledger`` (signatures checked on read), optionally only those of the
+    agreement named ``agreement``, in log order."""
+    return [
+        Evidence.from_entry(e)
+        for e in ledger.records()
+        if agreement is None or e.agreement == agreement
+    ]
+
+
+def as_utc(value: date | datetime | str) -> datetime:
+    """A moment in UTC. A bare date means the end of that UTC day (evidence of that day counts);
+    a string is parsed as an ISO date or date-time (``Z`` allowed)."""
+    if isinstance(value, str):
+        text = value.strip()
+        value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+    return datetime.combine(value, time(23, 59, 59, 999999), tzinfo=UTC)
+
+
+def sort_evidence(evidence: Iterable[Evidence]) -> list[Evidence]:
+    """Evidence in time order (ties in ledger order)."""
+    return sorted(evidence, key=lambda e: (e.time, e.index))

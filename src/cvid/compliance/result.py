@@ -1,0 +1,250 @@
+"""The compliance state of an agreement: statuses, findings, access, concessions, indicators.
+
+Frozen dataclasses; ``ComplianceState.to_dict()`` is the documented JSON of
+``cvid status --json``::
+
+    {"agreement", "scenario", "at", "records",
+     "commitments": [{"id", "kind", "status", "deadline", "claimed_on", "verified_on",
+                      "violated_on", "evidence": [index...], "missing": [method...], "why"}],
+     "findings": [{"kind", "severity", "message", "evidence": [index...], "figures": {...}}],
+     "access": [{"request_id", "site", "requested", "outcome", "answered", "delay_hours",
+                 "within_notice", "evidence": [index...]}],
+     "concessions": [{"id", "action", "on", "requires", "unverified", "finding", "evidence"}],
+     "indicators": {"decision": [...], "pretence": [...],
+                    "balance": "decision|pretence|mixed|none"},
+     "timeline": [{"on", "commitment", "from", "to", "evidence": [index...]}]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Status = Literal["pending", "claimed", "verified", "overdue", "violated"]
+STATUSES: tuple[Status, ...] = ("pending", "claimed", "verified", "overdue", "violated")
+Severity = Literal["info", "warn", "fail"]
+Outcome = Literal["granted", "partial", "denied", "unanswered"]
+Verdict = Literal[
+    "released-after-verification",
+    "relief-before-results",
+    "withheld-correctly",
+    "withheld-after-verification",
+]
+
+
+def _iso(t: datetime | None) -> str | None:
+    return None if t is None else t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class CommitmentStatus:
+    """Where one commitment stands at the evaluation date, and the evidence behind it."""
+
+    id: str
+    kind: str
+    status: Status
+    deadline: datetime
+    claimed_on: datetime | None
+    verified_on: datetime | None
+    violated_on: datetime | None
+    evidence: tuple[int, ...]
+    missing: tuple[str, ...]
+    why: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "status": self.status,
+            "deadline": _iso(self.deadline),
+            "claimed_on": _iso(self.claimed_on),
+            "verified_on": _iso(self.verified_on),
+            "violated_on": _iso(self.violated_on),
+            "evidence": list(self.evidence),
+            "missing": list(self.missing),
+            "why": self.why,
+        }
+
+
+@dataclass(frozen=True)
+class ComplianceFinding:
+    """One thing the evidence shows that matters: a violation, a discrepancy, a denial..."""
+
+    kind: str
+    severity: Severity
+    message: str
+    evidence: tuple[int, ...] = ()
+    on: datetime | None = None
+    figures: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "severity": self.severity,
+            "message": self.message,
+            "on": _iso(self.on),
+            "evidence": list(self.evidence),
+            "figures": dict(self.figures),
+        }
+
+
+@dataclass(frozen=True)
+class AccessOutcome:
+    """One access request and what became of it."""
+
+    request_id: str
+    site: str
+    access: str
+    requested: datetime
+    outcome: Outcome
+    answered: datetime | None
+    delay_hours: float | None
+    within_notice: bool
+    evidence: tuple[int, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "request_id": self.request_id,
+            "site": self.site,
+            "access": self.access,
+            "requested": _iso(self.requested),
+            "outcome": self.outcome,
+            "answered": _iso(self.answered),
+            "delay_hours": self.delay_hours,
+            "within_notice": self.within_notice,
+            "evidence": list(self.evidence),
+        }
+
+
+@dataclass(frozen=True)
+class ConcessionCheck:
+    """A concession act on the ledger checked against the commitments it depends on."""
+
+    id: str
+    action: str
+    on: datetime
+    requires: tuple[str, ...]
+    unverified: tuple[str, ...]
+    verdict: Verdict
+    evidence: tuple[int, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "action": self.action,
+            "on": _iso(self.on),
+            "requires": list(self.requires),
+            "unverified": list(self.unverified),
+            "verdict": self.verdict,
+            "evidence": list(self.evidence),
+        }
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A sign of a strategic decision or of pretence, with the records that show it."""
+
+    side: Literal["decision", "pretence"]
+    kind: str
+    message: str
+    evidence: tuple[int, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "message": self.message, "evidence": list(self.evidence)}
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change of a commitment's status, with the records (or deadline) that caused it."""
+
+    on: datetime
+    commitment: str
+    before: Status
+    after: Status
+    evidence: tuple[int, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "on": _iso(self.on),
+            "commitment": self.commitment,
+            "from": self.before,
+            "to": self.after,
+            "evidence": list(self.evidence),
+        }
+
+
+@dataclass(frozen=True)
+class ComplianceState:
+    """The state of an agreement at ``at`` as derived from ``records`` evidence records."""
+
+    agreement: str
+    scenario: str
+    at: datetime
+    records: int
+    commitments: tuple[CommitmentStatus, ...]
+    findings: tuple[ComplianceFinding, ...]
+    access: tuple[AccessOutcome, ...]
+    concessions: tuple[ConcessionCheck, ...]
+    indicators: tuple[Indicator, ...]
+    timeline: tuple[Change, ...]
+
+    def commitment(self, commitment_id: str) -> CommitmentStatus:
+        """The status of the commitment with this id (KeyError if none)."""
+        for c in self.commitments:
+            if c.id == commitment_id:
+                return c
+        raise KeyError(commitment_id)
+
+    def counts(self) -> dict[str, int]:
+        """How many commitments are in each status."""
+        out: dict[str, int] = dict.fromkeys(STATUSES, 0)
+        for c in self.commitments:
+            out[c.status] += 1
+        return out
+
+    @property
+    def balance(self) -> str:
+        """``decision`` if only decision indicators, ``pretence`` if only pretence indicators
+        (or more pretence than decision), ``mixed`` otherwise, ``none`` if there are none."""
+        d = sum(1 for i in self.indicators if i.side == "decision")
+        p = sum(1 for i in self.indicators if i.side == "pretence")
+        if not d and not p:
+            return "none"
+        if d and not p:
+            return "decision"
+        if p >= d:
+            return "pretence"
+        return "mixed"
+
+    def summary(self) -> dict[str, Any]:
+        """A short JSON block for ``cvid assess``: counts, worst findings and the balance."""
+        return {
+            "agreement": self.agreement,
+            "at": _iso(self.at),
+            "records": self.records,
+            "counts": self.counts(),
+            "statuses": {c.id: c.status for c in self.commitments},
+            "findings": [f.to_dict() for f in self.findings if f.severity != "info"],
+            "indicators": self.balance,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "agreement": self.agreement,
+            "scenario": self.scenario,
+            "at": _iso(self.at),
+            "records": self.records,
+            "counts": self.counts(),
+            "commitments": [c.to_dict() for c in self.commitments],
+            "findings": [f.to_dict() for f in self.findings],
+            "access": [a.to_dict() for a in self.access],
+            "concessions": [c.to_dict() for c in self.concessions],
+            "indicators": {
+                "decision": [i.to_dict() for i in self.indicators if i.side == "decision"],
+                "pretence": [i.to_dict() for i in self.indicators if i.side == "pretence"],
+                "balance": self.balance,
+            },
+            "timeline": [c.to_dict() for c in self.timeline],
+        }
