@@ -27,6 +27,7 @@ def _register() -> None:
     # further parts register here, one line each:
     __import__("cvid.cli.verify_cmd", fromlist=["register"]).register(app)
     __import__("cvid.cli.ledger_cmd", fromlist=["register"]).register(app)
+    __import__("cvid.cli.compliance_cmd", fromlist=["register"]).register(app)
     __import__("cvid.cli.simulate_cmd", fromlist=["register"]).register(app)
     __import__("cvid.cli.serve_cmd", fromlist=["register"]).register(app)
 
