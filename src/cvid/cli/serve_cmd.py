@@ -1,0 +1,69 @@
+"""``cvid serve``: run the web service (REST API and pages) with uvicorn."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+from cvid.cli.common import err_console
+from cvid.errors import InputError
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``cvid serve`` to the root application."""
+
+    @app.command("serve")
+    def serve(
+        db: str = typer.Option(
+            "cvid.db", "--db", help="SQLite file (or sqlite:///PATH) or postgresql://URL."
+        ),
+        host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+        port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP port."),
+        log_key: Path | None = typer.Option(
+            None,
+            "--log-key",
+            help="The ledger's checkpoint signing key (default beside a "
+            "SQLite file; required for PostgreSQL).",
+        ),
+        admin_token_file: Path | None = typer.Option(
+            None,
+            "--admin-token-file",
+            help="On first start, write the new admin's token here (mode 0600) instead of "
+            "printing it.",
+        ),
+        max_body: int = typer.Option(
+            1_048_576, "--max-body", min=1024, help="Largest request body accepted (bytes)."
+        ),
+    ) -> None:
+        """Serve the REST API (/api/v1, OpenAPI at /api/v1/openapi.json) and the web pages.
+
+        On the first start the database gets a ledger, the service tables and an admin party
+        whose token is shown once (or written to --admin-token-file).
+        """
+        import uvicorn
+
+        from cvid.web import Service, create_app
+
+        svc = Service(db, log_key=log_key)
+        if not svc.store.count_role("admin"):
+            fd = None
+            if admin_token_file is not None:
+                try:
+                    fd = os.open(admin_token_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                except OSError as exc:
+                    svc.close()
+                    raise InputError(
+                        f"cannot create: {exc.strerror}", source=str(admin_token_file)
+                    ) from None
+            token = svc.ensure_admin() or ""
+            if fd is not None:
+                with os.fdopen(fd, "w") as fh:
+                    fh.write(token + "\n")
+                err_console.print(f"admin token written to {admin_token_file}")
+            else:
+                err_console.print(f"admin token (shown once, keep it): {token}")
+        application = create_app(db, log_key=log_key, max_body=max_body, service=svc)
+        err_console.print(f"cvid serving {db} on http://{host}:{port}/")
+        uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)

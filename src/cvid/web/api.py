@@ -1,0 +1,318 @@
+"""The REST API under ``/api/v1``: scenarios, assessments, simulations, the ledger, compliance,
+parties and the audit log. Every route but ``/health`` needs ``Authorization: Bearer TOKEN``."""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from cvid.errors import InputError
+from cvid.ledger import KIND_SIGNERS, parse_checkpoint, record_schema
+from cvid.web.security import Caller
+from cvid.web.service import Forbidden, NotFound, Service, optional_api
+
+MAX_INDEX = 2**53
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+Index = Annotated[int, Path(ge=0, le=MAX_INDEX, description="0-based record index")]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ScenarioIn(_In):
+    """A scenario file's TOML text."""
+
+    toml: str = Field(
+        max_length=512_000, description="The scenario, TOML (see `cvid scenario schema`)"
+    )
+
+
+class PartyIn(_In):
+    """A new party: its name, role and (optional) Ed25519 public key, base64 of 32 bytes."""
+
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")
+    role: Literal["inspectorate", "state", "observer", "admin"]
+    public_key: str | None = Field(default=None, min_length=44, max_length=44)
+
+
+class AppendIn(_In):
+    """Records signed by the caller's own key (see ``cvid.ledger.sign_record``)."""
+
+    records: list[dict[str, Any]] = Field(min_length=1, max_length=1000)
+
+
+class SimulationIn(_In):
+    """What to simulate: strategy names (default: all), runs, months and seed."""
+
+    strategies: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
+        default=None, max_length=20
+    )
+    runs: int = Field(default=2000, ge=1, le=200_000)
+    months: int = Field(default=60, ge=1, le=600)
+    seed: int = Field(default=1, ge=0, le=2**63 - 1)
+
+
+def service(request: Request) -> Service:
+    """The service of this application."""
+    svc: Service = request.app.state.service
+    return svc
+
+
+def caller(request: Request) -> Caller:
+    """The authenticated party (set by the authentication dependency of the router)."""
+    c: Caller = request.state.caller
+    return c
+
+
+Svc = Annotated[Service, Depends(service)]
+Who = Annotated[Caller, Depends(caller)]
+
+
+def build_router(authenticate: Any) -> APIRouter:
+    """The ``/api/v1`` router; ``authenticate`` is the dependency that sets the caller."""
+    open_router = APIRouter(prefix="/api/v1")
+    r = APIRouter(dependencies=[Depends(authenticate)])
+
+    @open_router.get("/health", tags=["service"])
+    def health(svc: Svc) -> dict[str, Any]:
+        """Liveness: the service answers and its ledger can be read (no token needed)."""
+        return {"ok": True, "tree_size": svc.ledger.size}
+
+    # ---------------------------------------------------------------- parties
+    @r.get("/me", tags=["parties"])
+    def me(who: Who) -> dict[str, Any]:
+        """Who the token belongs to and what its role may do."""
+        from cvid.web.security import RIGHTS
+
+        return {
+            "name": who.name,
+            "role": who.role,
+            "public_key": who.public_key,
+            "rights": sorted(k for k, v in RIGHTS.items() if who.role in v),
+            "may_sign": sorted(k for k, v in KIND_SIGNERS.items() if who.role in v),
+        }
+
+    @r.get("/parties", tags=["parties"])
+    def list_parties(svc: Svc) -> list[dict[str, Any]]:
+        """Every party: name, role, public key (tokens are never shown)."""
+        return svc.store.parties()
+
+    @r.post("/parties", status_code=201, tags=["parties"])
+    def create_party(body: PartyIn, svc: Svc, who: Who, request: Request) -> dict[str, Any]:
+        """Create a party (admin only). The token is in this response only; keep it."""
+        if not who.may("parties.write"):
+            raise Forbidden(f"a {who.role} may not create parties")
+        party, token = svc.add_party(body.name, body.role, body.public_key, who.name)
+        request.state.audit = f"created party {body.name} ({body.role})"
+        return {**party, "token": token}
+
+    @r.post("/parties/{name}/token", tags=["parties"])
+    def rotate_token(
+        name: Annotated[str, Path(max_length=64)], svc: Svc, who: Who, request: Request
+    ) -> dict[str, Any]:
+        """Replace a party's token (admin only); the old token stops working."""
+        if not who.may("parties.write"):
+            raise Forbidden(f"a {who.role} may not issue tokens")
+        token = svc.rotate_token(name)
+        request.state.audit = f"new token for {name}"
+        return {"name": name, "token": token}
+
+    # ---------------------------------------------------------------- scenarios
+    @r.post("/scenarios/validate", tags=["scenarios"])
+    def validate_scenario(body: ScenarioIn) -> dict[str, Any]:
+        """Check scenario TOML without storing it: ``valid`` and every problem found."""
+        from cvid.scenario import ScenarioError
+
+        try:
+            s = Service.parse_scenario(body.toml)
+        except ScenarioError as exc:
+            return {
+                "valid": False,
+                "problems": [{"field": f, "reason": m} for f, m in exc.problems],
+            }
+        return {"valid": True, "name": s.meta.name, "title": s.meta.title, "problems": []}
+
+    @r.post("/scenarios", status_code=201, tags=["scenarios"])
+    def upload_scenario(body: ScenarioIn, svc: Svc, who: Who, request: Request) -> dict[str, Any]:
+        """Upload a scenario (admin, inspectorate); it is validated first (422 with problems)."""
+        row = svc.upload_scenario(body.toml, who)
+        request.state.audit = f"uploaded scenario {row['id']} ({row['name']})"
+        return row
+
+    @r.get("/scenarios", tags=["scenarios"])
+    def list_scenarios(svc: Svc) -> list[dict[str, Any]]:
+        """Every uploaded scenario, newest first."""
+        return svc.store.scenarios()
+
+    @r.get("/scenarios/{scenario_id}", tags=["scenarios"])
+    def get_scenario(scenario_id: Id, svc: Svc) -> dict[str, Any]:
+        """One scenario with its TOML text and its assessments."""
+        row = svc.scenario(scenario_id)
+        row["assessments"] = svc.store.assessments(scenario_id)
+        return row
+
+    # ---------------------------------------------------------------- assessments
+    @r.post("/scenarios/{scenario_id}/assessments", status_code=201, tags=["assessments"])
+    def run_assessment(scenario_id: Id, svc: Svc, who: Who, request: Request) -> dict[str, Any]:
+        """Assess the scenario (``cvid.assess``); the result is ``cvid assess --json``'s shape."""
+        row = svc.run_assessment(scenario_id, who)
+        request.state.audit = f"assessment {row['id']} of scenario {scenario_id}: {row['overall']}"
+        return row
+
+    @r.get("/assessments", tags=["assessments"])
+    def list_assessments(svc: Svc) -> list[dict[str, Any]]:
+        """Every assessment (without results), newest first."""
+        return svc.store.assessments()
+
+    @r.get("/assessments/{assessment_id}", tags=["assessments"])
+    def get_assessment(assessment_id: Id, svc: Svc) -> dict[str, Any]:
+        """One assessment with its full result."""
+        return svc.assessment(assessment_id)
+
+    # ---------------------------------------------------------------- simulations
+    if Service.simulation_available():
+
+        @r.post("/scenarios/{scenario_id}/simulations", status_code=202, tags=["simulations"])
+        def start_simulation(
+            scenario_id: Id, body: SimulationIn, svc: Svc, who: Who, request: Request
+        ) -> dict[str, Any]:
+            """Start a simulation (``cvid.negotiate.simulate``) as a background job; poll it."""
+            job = svc.start_simulation(
+                scenario_id,
+                who,
+                strategies=body.strategies,
+                runs=body.runs,
+                months=body.months,
+                seed=body.seed,
+            )
+            request.state.audit = f"simulation {job['id']} of scenario {scenario_id}"
+            return job
+
+        @r.get("/simulations/{job_id}", tags=["simulations"])
+        def get_simulation(job_id: Id, svc: Svc) -> dict[str, Any]:
+            """A simulation job: status (queued, running, done, failed), progress, result."""
+            return svc.job(job_id)
+
+    # ---------------------------------------------------------------- ledger
+    @r.get("/ledger", tags=["ledger"])
+    def ledger_info(svc: Svc) -> dict[str, Any]:
+        """The log's origin, verifier key, size and root, and which roles may sign each kind."""
+        led = svc.ledger
+        size = led.size
+        return {
+            "origin": led.origin,
+            "verifier_key": led.verifier_key,
+            "tree_size": size,
+            "root_hash": led.root_hash().hex(),
+            "kinds": {k: sorted(str(r) for r in v) for k, v in KIND_SIGNERS.items()},
+        }
+
+    @r.get("/ledger/kinds/{kind}/schema", tags=["ledger"])
+    def kind_schema(kind: Annotated[str, Path(max_length=40)]) -> dict[str, Any]:
+        """The JSON Schema of an unsigned record of ``kind``."""
+        if kind not in KIND_SIGNERS:
+            raise NotFound(f"no record kind {kind!r}; one of {', '.join(KIND_SIGNERS)}")
+        return record_schema(kind)
+
+    @r.get("/ledger/checkpoint", tags=["ledger"])
+    def checkpoint(svc: Svc) -> dict[str, Any]:
+        """The latest signed checkpoint (C2SP signed note) and its parsed contents."""
+        led = svc.ledger
+        note = led.checkpoint()
+        cp = parse_checkpoint(note[: note.rfind("\n\n") + 1])
+        return {
+            "note": note,
+            "origin": cp.origin,
+            "tree_size": cp.size,
+            "root_hash": cp.root_hash.hex(),
+            "verifier_key": led.verifier_key,
+        }
+
+    @r.get("/ledger/records", tags=["ledger"])
+    def list_records(
+        svc: Svc,
+        start: Annotated[int, Query(ge=0, le=MAX_INDEX)] = 0,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    ) -> dict[str, Any]:
+        """Records ``start`` .. ``start+limit-1``, each with its signature checked."""
+        led = svc.ledger
+        size = led.size
+        entries = [e.to_json() for e in led.records(start, min(start + limit, size))]
+        return {"tree_size": size, "start": start, "records": entries}
+
+    @r.post("/ledger/records", status_code=201, tags=["ledger"])
+    def append_records(body: AppendIn, svc: Svc, who: Who, request: Request) -> dict[str, Any]:
+        """Append records signed with the caller's own key; the kinds its role may sign only.
+
+        The response comes after the records are durably committed.
+        """
+        indices = svc.append(body.records, who)
+        request.state.audit = f"appended records {indices[0]}..{indices[-1]}"
+        return {"indices": indices, "tree_size": indices[-1] + 1}
+
+    @r.get("/ledger/records/{index}", tags=["ledger"])
+    def get_record(index: Index, svc: Svc) -> dict[str, Any]:
+        """One record, its signature checked, with its canonical bytes (base64) and leaf hash."""
+        e = svc.ledger.get(index)
+        return {**e.to_json(), "data": base64.b64encode(e.data).decode()}
+
+    @r.get("/ledger/records/{index}/inclusion", tags=["ledger"])
+    def inclusion(
+        index: Index,
+        svc: Svc,
+        tree_size: Annotated[int | None, Query(ge=1, le=MAX_INDEX)] = None,
+    ) -> dict[str, Any]:
+        """RFC 9162 inclusion proof of the record in the tree of ``tree_size`` (default: now)."""
+        return svc.ledger.inclusion_proof(index, tree_size).to_json()
+
+    @r.get("/ledger/consistency", tags=["ledger"])
+    def consistency(
+        svc: Svc,
+        old: Annotated[int, Query(ge=1, le=MAX_INDEX)],
+        new: Annotated[int | None, Query(ge=1, le=MAX_INDEX)] = None,
+    ) -> dict[str, Any]:
+        """RFC 9162 consistency proof from tree size ``old`` to ``new`` (default: now)."""
+        return svc.ledger.consistency_proof(old, new).to_json()
+
+    @r.get("/ledger/audit", tags=["ledger"])
+    def ledger_audit(svc: Svc, who: Who) -> dict[str, Any]:
+        """Recompute and check every hash, signature and checkpoint (admin, observer)."""
+        if not who.may("audit.read"):
+            raise Forbidden(f"a {who.role} may not run the full ledger audit")
+        return svc.ledger.audit().to_json()
+
+    # ---------------------------------------------------------------- compliance
+    compliance_status = optional_api("cvid.compliance", "compliance_status")
+    if compliance_status is not None:
+
+        @r.get("/scenarios/{scenario_id}/compliance", tags=["compliance"])
+        def compliance(scenario_id: Id, svc: Svc) -> dict[str, Any]:
+            """Status of every commitment of the scenario, from the ledger's evidence only."""
+            row = svc.scenario(scenario_id)
+            s = Service.parse_scenario(row["toml"], source=f"scenario {scenario_id}")
+            out = compliance_status(svc.ledger, s)
+            return dict(out.to_dict()) if hasattr(out, "to_dict") else dict(out)
+
+    # ---------------------------------------------------------------- audit log
+    @r.get("/audit", tags=["service"])
+    def audit_log(
+        svc: Svc,
+        who: Who,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+        offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    ) -> list[dict[str, Any]]:
+        """The log of writes: who, when, what, with what result (admin, observer)."""
+        if not who.may("audit.read"):
+            raise Forbidden(f"a {who.role} may not read the audit log")
+        return svc.store.audit_log(limit, offset)
+
+    open_router.include_router(r)
+    return open_router
+
+
+__all__ = ["InputError", "build_router"]

@@ -1,0 +1,376 @@
+"""Server-rendered pages (Jinja2): log in with a token, scenarios, assessments, the ledger
+browser with in-browser proof checking, the compliance timeline, access requests, audit log.
+
+The session is the party's token in an HttpOnly, SameSite=Strict cookie; every form carries a
+value derived from it (:func:`cvid.web.security.csrf_token`) that is checked on submit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from importlib import resources
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Form, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+
+from cvid.errors import InputError
+from cvid.ledger import KIND_SIGNERS
+from cvid.scenario import ScenarioError
+from cvid.web.security import Caller, csrf_token
+from cvid.web.service import Forbidden, NotFound, Service, optional_api
+
+COOKIE = "cvid_token"
+_here = resources.files("cvid.web")
+templates = Jinja2Templates(directory=str(_here / "templates"))
+templates.env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=2, ensure_ascii=False)
+
+
+def login_redirect(request: Request, reason: str) -> Response:
+    """Send a browser without a valid session to the login page."""
+    target = quote(request.url.path)
+    return RedirectResponse(f"/login?next={target}&why={quote(reason)}", status_code=303)
+
+
+def _svc(request: Request) -> Service:
+    svc: Service = request.app.state.service
+    return svc
+
+
+def _fmt_time(value: str | None) -> str:
+    return (value or "")[:19].replace("T", " ")
+
+
+templates.env.filters["when"] = _fmt_time
+
+
+def mount_pages(app: FastAPI, authenticate: Any) -> None:
+    """Add the HTML pages and static files to ``app``."""
+    app.mount("/static", StaticFiles(directory=str(_here / "static")), name="static")
+
+    def page_caller(request: Request) -> Caller:
+        token = request.cookies.get(COOKIE)
+        if token is None:
+            raise HTTPException(401, "please log in")
+        svc = _svc(request)
+        limiter = request.app.state.limiter
+        client = request.client.host if request.client else "unknown"
+        if limiter.retry_after(client) > 0:
+            raise HTTPException(429, "too many failed logins; wait a minute")
+        who = svc.authenticate(token) if len(token) <= 200 else None
+        if who is None:
+            limiter.fail(client)
+            raise HTTPException(401, "your session token is no longer valid")
+        request.state.caller = who
+        if request.method == "POST":
+            # the form field is checked by each handler through `checked_form`
+            request.state.csrf = csrf_token(token)
+        return who
+
+    Who = Annotated[Caller, Depends(page_caller)]
+
+    def render(
+        request: Request, name: str, who: Caller | None, status: int = 200, **ctx: Any
+    ) -> HTMLResponse:
+        token = request.cookies.get(COOKIE, "")
+        base = {
+            "who": who,
+            "csrf": csrf_token(token) if token else "",
+            "simulation": Service.simulation_available(),
+            "compliance": optional_api("cvid.compliance", "compliance_status") is not None,
+        }
+        return templates.TemplateResponse(request, name, {**base, **ctx}, status_code=status)
+
+    def check_csrf(request: Request, value: str) -> None:
+        if value != getattr(request.state, "csrf", None):
+            raise Forbidden("the form is stale or from another site; reload the page")
+
+    # ------------------------------------------------------------------ session
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_form(request: Request, next: str = "/", why: str = "") -> HTMLResponse:
+        return render(request, "login.html", None, next=_safe_next(next), why=why[:200])
+
+    @app.post("/login", include_in_schema=False)
+    def login(
+        request: Request,
+        token: Annotated[str, Form(max_length=200)],
+        next: Annotated[str, Form()] = "/",
+    ) -> Response:
+        svc = _svc(request)
+        limiter = request.app.state.limiter
+        client = request.client.host if request.client else "unknown"
+        if limiter.retry_after(client) > 0:
+            return render(
+                request,
+                "login.html",
+                None,
+                429,
+                next=next,
+                why="too many failed logins; wait a minute",
+            )
+        who = svc.authenticate(token.strip())
+        if who is None:
+            limiter.fail(client)
+            return render(
+                request, "login.html", None, 401, next=_safe_next(next), why="invalid token"
+            )
+        resp = RedirectResponse(_safe_next(next), status_code=303)
+        resp.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict", path="/")
+        return resp
+
+    @app.post("/logout", include_in_schema=False)
+    def logout() -> Response:
+        resp = RedirectResponse("/login", status_code=303)
+        resp.delete_cookie(COOKIE, path="/")
+        return resp
+
+    @app.get("/", include_in_schema=False)
+    def home(who: Who) -> Response:
+        return RedirectResponse("/scenarios", status_code=303)
+
+    # ------------------------------------------------------------------ scenarios
+    @app.get("/scenarios", response_class=HTMLResponse, include_in_schema=False)
+    def scenarios(request: Request, who: Who, error: str = "") -> HTMLResponse:
+        rows = _svc(request).store.scenarios()
+        return render(request, "scenarios.html", who, scenarios=rows, error=error[:500])
+
+    @app.post("/scenarios", include_in_schema=False)
+    async def upload(
+        request: Request,
+        who: Who,
+        csrf: Annotated[str, Form()],
+        toml: Annotated[str, Form(max_length=512_000)] = "",
+        file: UploadFile | None = None,
+    ) -> Response:
+        check_csrf(request, csrf)
+        text = toml
+        if file is not None and file.filename:
+            raw = await file.read(512_001)
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                text = ""
+        svc = _svc(request)
+        try:
+            row = await run_in_threadpool(svc.upload_scenario, text, who)
+        except ScenarioError as exc:
+            rows = await run_in_threadpool(svc.store.scenarios)
+            return render(
+                request, "scenarios.html", who, 422, scenarios=rows, error=exc.describe(), toml=text
+            )
+        request.state.audit = f"uploaded scenario {row['id']} ({row['name']})"
+        return RedirectResponse(f"/scenarios/{row['id']}", status_code=303)
+
+    @app.get("/scenarios/{scenario_id}", response_class=HTMLResponse, include_in_schema=False)
+    def scenario(request: Request, scenario_id: int, who: Who) -> HTMLResponse:
+        svc = _svc(request)
+        row = svc.scenario(scenario_id)
+        names_of = optional_api("cvid.negotiate", "strategy_names")
+        strategies: list[str] = []
+        if names_of is not None:
+            strategies = list(names_of(Service.parse_scenario(row["toml"])))
+        return render(
+            request,
+            "scenario.html",
+            who,
+            scenario=row,
+            assessments=svc.store.assessments(scenario_id),
+            strategies=strategies,
+        )
+
+    @app.post("/scenarios/{scenario_id}/assess", include_in_schema=False)
+    def run_assessment(
+        request: Request, scenario_id: int, who: Who, csrf: Annotated[str, Form()]
+    ) -> Response:
+        check_csrf(request, csrf)
+        row = _svc(request).run_assessment(scenario_id, who)
+        request.state.audit = f"assessment {row['id']} of scenario {scenario_id}"
+        return RedirectResponse(f"/assessments/{row['id']}", status_code=303)
+
+    @app.post("/scenarios/{scenario_id}/simulate", include_in_schema=False)
+    def simulate(
+        request: Request,
+        scenario_id: int,
+        who: Who,
+        csrf: Annotated[str, Form()],
+        runs: Annotated[int, Form(ge=1, le=200_000)] = 2000,
+        months: Annotated[int, Form(ge=1, le=600)] = 60,
+        seed: Annotated[int, Form(ge=0, le=2**63 - 1)] = 1,
+    ) -> Response:
+        check_csrf(request, csrf)
+        job = _svc(request).start_simulation(
+            scenario_id, who, strategies=None, runs=runs, months=months, seed=seed
+        )
+        request.state.audit = f"simulation {job['id']} of scenario {scenario_id}"
+        return RedirectResponse(f"/simulations/{job['id']}", status_code=303)
+
+    @app.get("/simulations/{job_id}", response_class=HTMLResponse, include_in_schema=False)
+    def simulation(request: Request, job_id: int, who: Who) -> HTMLResponse:
+        job = _svc(request).job(job_id)
+        return render(request, "simulation.html", who, job=job)
+
+    # ------------------------------------------------------------------ assessments
+    @app.get("/assessments/{assessment_id}", response_class=HTMLResponse, include_in_schema=False)
+    def assessment(request: Request, assessment_id: int, who: Who) -> HTMLResponse:
+        row = _svc(request).assessment(assessment_id)
+        has_report = optional_api("cvid.assess", "render_html") is not None
+        return render(
+            request, "assessment.html", who, a=row, result=row["result"], has_report=has_report
+        )
+
+    @app.get("/assessments/{assessment_id}/report", include_in_schema=False)
+    def report(request: Request, assessment_id: int, who: Who) -> Response:
+        svc = _svc(request)
+        row = svc.assessment(assessment_id)
+        render_html = optional_api("cvid.assess", "render_html")
+        if render_html is None:
+            raise NotFound("the HTML report renderer is not available")
+        sc = svc.scenario(row["scenario_id"])
+        from cvid.assess import assess
+
+        result = assess(Service.parse_scenario(sc["toml"]), source=f"scenario {sc['id']}")
+        return HTMLResponse(str(render_html(result)))
+
+    # ------------------------------------------------------------------ ledger
+    @app.get("/ledger", response_class=HTMLResponse, include_in_schema=False)
+    def ledger(
+        request: Request, who: Who, start: int = 0, error: str = "", ok: str = ""
+    ) -> HTMLResponse:
+        led = _svc(request).ledger
+        size = led.size
+        start = max(0, min(start, max(size - 1, 0)))
+        entries = list(led.records(start, min(start + 50, size)))
+        return render(
+            request,
+            "ledger.html",
+            who,
+            entries=entries,
+            size=size,
+            start=start,
+            origin=led.origin,
+            verifier_key=led.verifier_key,
+            checkpoint=led.checkpoint(),
+            may_sign=sorted(k for k, v in KIND_SIGNERS.items() if who.role in v),
+            error=error[:1000],
+            ok=ok[:200],
+        )
+
+    @app.post("/ledger/append", include_in_schema=False)
+    def append(
+        request: Request,
+        who: Who,
+        csrf: Annotated[str, Form()],
+        records: Annotated[str, Form(max_length=900_000)],
+    ) -> Response:
+        check_csrf(request, csrf)
+        try:
+            data = json.loads(records)
+        except json.JSONDecodeError as exc:
+            return RedirectResponse(f"/ledger?error={quote('not JSON: ' + str(exc))}", 303)
+        batch = data if isinstance(data, list) else [data]
+        try:
+            indices = _svc(request).append(batch, who)
+        except (InputError, Forbidden) as exc:
+            msg = exc.describe() if isinstance(exc, InputError) else str(exc)
+            request.state.error = msg
+            return RedirectResponse(f"/ledger?error={quote(msg)}", 303)
+        request.state.audit = f"appended records {indices[0]}..{indices[-1]}"
+        start = max(indices[0] - 49, 0) if indices[-1] >= 50 else 0
+        done = quote(f"appended {', '.join(map(str, indices))}")
+        return RedirectResponse(f"/ledger?start={start}&ok={done}", 303)
+
+    @app.get("/ledger/records/{index}", response_class=HTMLResponse, include_in_schema=False)
+    def record(request: Request, index: int, who: Who) -> HTMLResponse:
+        led = _svc(request).ledger
+        if not 0 <= index < led.size:
+            raise NotFound(f"no record {index}")
+        return render(request, "record.html", who, e=led.get(index), verifier_key=led.verifier_key)
+
+    # ------------------------------------------------------------------ compliance views
+    @app.get("/timeline", response_class=HTMLResponse, include_in_schema=False)
+    def timeline(request: Request, who: Who) -> HTMLResponse:
+        entries = list(_svc(request).ledger.records())
+        events = sorted(entries, key=lambda e: (e.record["time"], e.index))
+        by_commitment: dict[str, list[Any]] = {}
+        for e in events:
+            for c in e.refs["commitments"] or ["(no commitment)"]:
+                by_commitment.setdefault(c, []).append(e)
+        compliance_status = optional_api("cvid.compliance", "compliance_status")
+        scenario_rows = _svc(request).store.scenarios()
+        return render(
+            request,
+            "timeline.html",
+            who,
+            events=events,
+            by_commitment=by_commitment,
+            has_status=compliance_status is not None,
+            scenarios=scenario_rows,
+        )
+
+    @app.get("/access", response_class=HTMLResponse, include_in_schema=False)
+    def access(request: Request, who: Who) -> HTMLResponse:
+        rows = access_requests(
+            e.record | {"_index": e.index} for e in _svc(request).ledger.records()
+        )
+        return render(request, "access.html", who, requests=rows)
+
+    @app.get("/audit", response_class=HTMLResponse, include_in_schema=False)
+    def audit(request: Request, who: Who) -> HTMLResponse:
+        if not who.may("audit.read"):
+            raise Forbidden(f"a {who.role} may not read the audit log")
+        return render(request, "audit.html", who, lines=_svc(request).store.audit_log(500))
+
+
+def _safe_next(target: str) -> str:
+    """Only same-site paths (no scheme, no //host) are followed after login."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def access_requests(records: Any) -> list[dict[str, Any]]:
+    """Access requests from the ledger with the answer to each (granted or denied, by whom)
+    and the response time in hours between the request's and the answer's event times."""
+    out: dict[str, dict[str, Any]] = {}
+    answers: list[Mapping[str, Any]] = []
+    for rec in records:
+        kind = rec["kind"]
+        if kind == "access-request":
+            rid = rec["payload"]["request_id"]
+            out.setdefault(
+                rid,
+                {
+                    "request_id": rid,
+                    "index": rec["_index"],
+                    "site": rec["payload"]["site"],
+                    "access": rec["payload"]["access"],
+                    "requested": rec["time"],
+                    "deadline": rec["payload"].get("deadline"),
+                    "by": rec["signer"]["name"],
+                    "answer": None,
+                    "answered": None,
+                    "answer_index": None,
+                    "hours": None,
+                },
+            )
+        elif kind in ("access-granted", "access-denied"):
+            answers.append(rec)
+    for rec in answers:
+        req = out.get(rec["payload"]["request_id"])
+        if req is None or req["answer"] is not None:
+            continue
+        req["answer"] = (
+            f"granted ({rec['payload']['scope']})" if rec["kind"] == "access-granted" else "denied"
+        )
+        req["answered"] = rec["time"]
+        req["answer_index"] = rec["_index"]
+        t0 = datetime.fromisoformat(req["requested"].replace("Z", "+00:00"))
+        t1 = datetime.fromisoformat(rec["time"].replace("Z", "+00:00"))
+        req["hours"] = round((t1 - t0).total_seconds() / 3600, 1)
+    return sorted(out.values(), key=lambda r: (r["requested"], r["index"]))

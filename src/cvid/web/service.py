@@ -1,0 +1,326 @@
+"""What the service does, independent of HTTP: open the database and the ledger, manage
+parties and tokens, store scenarios, run assessments and simulations, append to the ledger.
+
+The REST API (:mod:`cvid.web.api`) and the pages (:mod:`cvid.web.pages`) both call this.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from cvid.assess import assess
+from cvid.errors import InputError
+from cvid.ledger import KIND_SIGNERS, Ledger, PartyPublicKey
+from cvid.scenario import Scenario, ScenarioError, loads_scenario
+from cvid.web.security import ROLES, Caller, new_token, token_hash
+from cvid.web.store import DbUrl, Store, now, parse_db
+
+_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
+
+
+class Forbidden(Exception):
+    """The caller's role may not do this (HTTP 403)."""
+
+
+class NotFound(Exception):
+    """No such scenario, assessment, job or record (HTTP 404)."""
+
+
+def optional_api(module: str, name: str) -> Any | None:
+    """``module.name`` if that public API exists (parts written in parallel may not yet)."""
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        return None
+    return getattr(mod, name, None)
+
+
+def check_name(name: str) -> str:
+    """A party name: 1-64 of a-z 0-9 . _ - starting with a letter or digit (as the ledger)."""
+    if not (1 <= len(name) <= 64) or not set(name) <= _NAME_CHARS or name[0] in "._-":
+        raise InputError(
+            "a party name is 1-64 characters a-z 0-9 . _ - starting with a letter or digit",
+            field="name",
+        )
+    return name
+
+
+class Service:
+    """An open service database: its :class:`Store`, its :class:`Ledger` and job runner."""
+
+    def __init__(self, db: str | Path, *, log_key: Path | None = None) -> None:
+        self.url: DbUrl = parse_db(db)
+        self._log_key = log_key
+        if self.url.sqlite_path is not None and not self.url.sqlite_path.exists():
+            Ledger.create(self.url.text, log_key_path=log_key).close()
+        self.store = Store(self.url)
+        try:
+            if not self.store.has_table("ledger_meta"):
+                Ledger.create(self.url.text, log_key_path=log_key).close()
+            self.store.create_tables()
+            first = Ledger.open(self.url.text, log_key=log_key)
+        except BaseException:
+            self.store.close()
+            raise
+        self.origin = first.origin
+        self.verifier_key = first.verifier_key
+        self._ledgers: list[Ledger] = [first]
+        self._local = threading.local()
+        self._local.ledger = first
+        self._lock = threading.Lock()
+        self.store.fail_unfinished_jobs()
+        self.jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvid-sim")
+
+    def close(self) -> None:
+        """Stop the job runner and release every connection."""
+        self.jobs.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            for led in self._ledgers:
+                led.close()
+            self._ledgers.clear()
+        self.store.close()
+
+    @property
+    def ledger(self) -> Ledger:
+        """This thread's handle on the ledger (SQLite connections stay in their thread)."""
+        led: Ledger | None = getattr(self._local, "ledger", None)
+        if led is None:
+            led = Ledger.open(self.url.text, log_key=self._log_key)
+            self._local.ledger = led
+            with self._lock:
+                self._ledgers.append(led)
+        return led
+
+    # ------------------------------------------------------------------ parties
+    def authenticate(self, token: str) -> Caller | None:
+        """The party holding ``token``, or None."""
+        row = self.store.party_by_token(token_hash(token))
+        if row is None:
+            return None
+        return Caller(row["name"], row["role"], row["public_key"])
+
+    def add_party(
+        self, name: str, role: str, public_key: str | None, by: str
+    ) -> tuple[dict[str, Any], str]:
+        """Create a party with a new token (returned once, stored hashed); if a public key is
+        given it is registered in the ledger under the same name and role."""
+        check_name(name)
+        if role not in ROLES:
+            raise InputError(f"unknown role {role!r}; one of {', '.join(ROLES)}", field="role")
+        if public_key is not None:
+            raw = _public_key_bytes(public_key)
+            existing = self.ledger.parties().get(name)
+            if existing is not None and (existing.public_key != raw or existing.role != role):
+                raise InputError(
+                    f"party {name!r} is in the ledger with another key or role", field="name"
+                )
+            if any(p.public_key == raw for n, p in self.ledger.parties().items() if n != name):
+                raise InputError("this key is registered to another party", field="public_key")
+        token = new_token()
+        party = self.store.add_party(name, role, token_hash(token), public_key, by)
+        if public_key is not None:
+            self.ledger.register(PartyPublicKey(name, role, _public_key_bytes(public_key)))
+        return party, token
+
+    def rotate_token(self, name: str) -> str:
+        """Give a party a new token; the old one stops working at once."""
+        token = new_token()
+        if not self.store.set_token(name, token_hash(token)):
+            raise NotFound(f"no party {name!r}")
+        return token
+
+    def ensure_admin(self, name: str = "admin") -> str | None:
+        """If the service has no admin yet, create one and return its token (else None)."""
+        if self.store.count_role("admin"):
+            return None
+        return self.add_party(name, "admin", None, "cvid serve")[1]
+
+    # ------------------------------------------------------------------ scenarios
+    @staticmethod
+    def parse_scenario(toml: str, source: str = "upload") -> Scenario:
+        """Validate scenario TOML; a :class:`ScenarioError` lists every problem."""
+        return loads_scenario(toml, source=source)
+
+    def upload_scenario(self, toml: str, caller: Caller) -> dict[str, Any]:
+        """Validate and store a scenario."""
+        _require(caller, "scenarios.write", "upload scenarios")
+        s = self.parse_scenario(toml)
+        row = self.store.add_scenario(s.meta.name, s.meta.title, toml, caller.name)
+        return {k: v for k, v in row.items() if k != "toml"}
+
+    def scenario(self, scenario_id: int) -> dict[str, Any]:
+        """A stored scenario with its TOML."""
+        row = self.store.scenario(scenario_id)
+        if row is None:
+            raise NotFound(f"no scenario {scenario_id}")
+        return row
+
+    # ------------------------------------------------------------------ assessments
+    def run_assessment(self, scenario_id: int, caller: Caller) -> dict[str, Any]:
+        """Assess a stored scenario with :func:`cvid.assess.assess` and keep the result."""
+        _require(caller, "assessments.write", "run assessments")
+        row = self.scenario(scenario_id)
+        s = self.parse_scenario(row["toml"], source=f"scenario {scenario_id}")
+        result = assess(s, source=f"scenario {scenario_id} ({row['name']})").to_dict()
+        return self.store.add_assessment(scenario_id, _finite(result), caller.name)
+
+    def assessment(self, assessment_id: int) -> dict[str, Any]:
+        """A stored assessment with its result."""
+        row = self.store.assessment(assessment_id)
+        if row is None:
+            raise NotFound(f"no assessment {assessment_id}")
+        return row
+
+    # ------------------------------------------------------------------ simulations
+    @staticmethod
+    def simulation_available() -> bool:
+        """True if :func:`cvid.negotiate.simulate` exists in this installation."""
+        return optional_api("cvid.negotiate", "simulate") is not None
+
+    def start_simulation(
+        self,
+        scenario_id: int,
+        caller: Caller,
+        *,
+        strategies: Sequence[str] | None,
+        runs: int,
+        months: int,
+        seed: int,
+    ) -> dict[str, Any]:
+        """Queue a simulation of a stored scenario; it runs in the background."""
+        _require(caller, "simulations.write", "start simulations")
+        simulate = optional_api("cvid.negotiate", "simulate")
+        names_of = optional_api("cvid.negotiate", "strategy_names")
+        if simulate is None:
+            raise NotFound("simulation is not available in this installation")
+        row = self.scenario(scenario_id)
+        s = self.parse_scenario(row["toml"], source=f"scenario {scenario_id}")
+        names = list(strategies) if strategies else (list(names_of(s)) if names_of else [])
+        if strategies:
+            resolve = optional_api("cvid.negotiate", "resolve_strategy")
+            for name in names:
+                if resolve is not None:
+                    resolve(s, name)
+        params = {"strategies": names or None, "runs": runs, "months": months, "seed": seed}
+        total = runs * max(len(names), 1)
+        job_id = self.store.add_job(scenario_id, params, total, caller.name)
+        self.jobs.submit(self._run_job, job_id, s, params, simulate)
+        return self.job(job_id)
+
+    def _run_job(
+        self, job_id: int, s: Scenario, params: Mapping[str, Any], simulate: Callable[..., Any]
+    ) -> None:
+        self.store.update_job(job_id, status="running")
+        done = 0
+        last = 0.0
+
+        def progress(n: int) -> None:
+            nonlocal done, last
+            done += int(n)
+            t = time.monotonic()
+            if t - last >= 0.25:
+                last = t
+                self.store.update_job(job_id, done=done)
+
+        try:
+            result = simulate(
+                s,
+                params["strategies"],
+                runs=params["runs"],
+                months=params["months"],
+                seed=params["seed"],
+                progress=progress,
+            )
+            self.store.update_job(
+                job_id, status="done", done=done, result=_finite(result.to_dict()), finished=now()
+            )
+        except InputError as exc:
+            self.store.update_job(job_id, status="failed", error=exc.describe(), finished=now())
+        except Exception as exc:  # a bug in a model must not leave the job "running"
+            self.store.update_job(
+                job_id, status="failed", error=f"{type(exc).__name__}: {exc}", finished=now()
+            )
+
+    def job(self, job_id: int) -> dict[str, Any]:
+        """A simulation job: status, progress (0-1) and result when done."""
+        row = self.store.job(job_id)
+        if row is None:
+            raise NotFound(f"no simulation {job_id}")
+        row["progress"] = min(row["done"] / row["total"], 1.0) if row["total"] else 0.0
+        if row["status"] == "done":
+            row["progress"] = 1.0
+        return row
+
+    # ------------------------------------------------------------------ ledger
+    def append(self, records: Sequence[Any], caller: Caller) -> list[int]:
+        """Append records signed by the caller's own key; the role rules of the ledger hold.
+
+        Refused with :class:`Forbidden` if a record is signed by another party or is of a kind
+        the caller's role may not sign; with :class:`InputError` if a record is malformed or
+        its signature does not verify. Nothing is written unless every record passes.
+        """
+        _require(caller, "ledger.append", "append to the ledger")
+        for n, rec in enumerate(records, 1):
+            if not isinstance(rec, Mapping):
+                raise InputError("a record is a JSON object", field=f"records[{n - 1}]")
+            signer = rec.get("signer")
+            name = signer.get("name") if isinstance(signer, Mapping) else None
+            if name != caller.name:
+                raise Forbidden(
+                    f"records[{n - 1}]: signed by {name!r}; you ({caller.name}) may append "
+                    "only records signed with your own key"
+                )
+            kind = rec.get("kind")
+            if isinstance(kind, str) and kind in KIND_SIGNERS:
+                allowed = KIND_SIGNERS[kind]
+                if caller.role not in allowed:
+                    who = " or ".join(sorted(str(r) for r in allowed))
+                    raise Forbidden(
+                        f"records[{n - 1}]: a {caller.role} may not append {kind!r} records; "
+                        f"only {who}"
+                    )
+        return self.ledger.submit(list(records), source="request")
+
+
+def _require(caller: Caller, right: str, what: str) -> None:
+    if not caller.may(right):
+        raise Forbidden(f"a {caller.role} may not {what}")
+
+
+def _public_key_bytes(text: str) -> bytes:
+    import base64
+    import binascii
+
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise InputError("not valid base64", field="public_key") from None
+    if len(raw) != 32:
+        raise InputError(
+            "an Ed25519 public key is 32 bytes (44 base64 characters)", field="public_key"
+        )
+    return raw
+
+
+def _finite(value: Any) -> Any:
+    """JSON-ready copy: NaN and infinities become None, numpy values plain Python."""
+    import math
+
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    if hasattr(value, "tolist"):
+        return _finite(value.tolist())
+    return value
+
+
+__all__ = ["Forbidden", "NotFound", "ScenarioError", "Service"]

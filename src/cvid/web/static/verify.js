@@ -1,0 +1,140 @@
+// Check, in the browser, that a ledger record is in the log the server signed.
+//
+// 1. The latest checkpoint (C2SP signed note) must carry a valid Ed25519 signature by the key
+//    pinned on the page (C2SP signed-note: key ID = SHA-256(name || 0x0A || 0x01 || key)[:4]).
+// 2. The record's leaf hash is recomputed: SHA-256(0x00 || canonical bytes) (RFC 9162 §2.1.1).
+// 3. The RFC 9162 §2.1.3.2 inclusion proof for the checkpoint's tree size must lead from that
+//    leaf hash to the checkpoint's root hash.
+// Only window.crypto.subtle is used (SHA-256 and Ed25519); nothing is loaded from elsewhere.
+"use strict";
+(function () {
+  const enc = new TextEncoder();
+
+  function b64bytes(s) {
+    const bin = atob(s);
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+  function hexbytes(h) {
+    const out = new Uint8Array(h.length / 2);
+    for (let i = 0; i < out.length; i++) out[i] = parseInt(h.substr(2 * i, 2), 16);
+    return out;
+  }
+  function hex(b) {
+    return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  }
+  function concat(...parts) {
+    const n = parts.reduce((a, p) => a + p.length, 0);
+    const out = new Uint8Array(n);
+    let o = 0;
+    for (const p of parts) { out.set(p, o); o += p.length; }
+    return out;
+  }
+  function equal(a, b) {
+    if (a.length !== b.length) return false;
+    let d = 0;
+    for (let i = 0; i < a.length; i++) d |= a[i] ^ b[i];
+    return d === 0;
+  }
+  async function sha256(bytes) {
+    return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  }
+  const nodeHash = (l, r) => sha256(concat(Uint8Array.of(1), l, r));
+
+  // C2SP verifier key "name+hexid+base64(0x01 || key)".
+  async function parseVerifierKey(vkey) {
+    const parts = vkey.split("+");
+    if (parts.length !== 3) throw new Error("malformed verifier key");
+    const [name, kid, b64] = parts;
+    const raw = b64bytes(b64);
+    if (raw.length !== 33 || raw[0] !== 1) throw new Error("verifier key is not Ed25519");
+    const key = raw.slice(1);
+    const want = (await sha256(concat(enc.encode(name + "\n"), Uint8Array.of(1), key))).slice(0, 4);
+    if (hex(want) !== kid) throw new Error("verifier key ID does not match");
+    return { name, kid: want, key };
+  }
+
+  // Verify the signed note; return {origin, size, root} of the checkpoint.
+  async function openCheckpoint(note, vkey) {
+    const cut = note.lastIndexOf("\n\n");
+    if (cut < 0 || !note.endsWith("\n")) throw new Error("malformed signed note");
+    const text = note.slice(0, cut + 1);
+    const sigLines = note.slice(cut + 2).split("\n").filter((l) => l.length);
+    const v = await parseVerifierKey(vkey);
+    const key = await crypto.subtle.importKey("raw", v.key, { name: "Ed25519" }, false, ["verify"]);
+    let ok = false;
+    for (const line of sigLines) {
+      if (!line.startsWith("\u2014 ")) throw new Error("malformed signature line");
+      const [name, blob64] = line.slice(2).split(" ");
+      const blob = b64bytes(blob64);
+      if (name !== v.name || blob.length !== 68 || !equal(blob.slice(0, 4), v.kid)) continue;
+      if (!(await crypto.subtle.verify({ name: "Ed25519" }, key, blob.slice(4), enc.encode(text)))) {
+        throw new Error("checkpoint signature does not verify");
+      }
+      ok = true;
+    }
+    if (!ok) throw new Error("checkpoint is not signed by the pinned key");
+    const lines = text.split("\n");
+    return { origin: lines[0], size: Number(lines[1]), root: b64bytes(lines[2]) };
+  }
+
+  // RFC 9162 §2.1.3.2: recompute the root from a leaf hash and its inclusion proof.
+  async function rootFromInclusion(index, size, leaf, path) {
+    if (index >= size) throw new Error("index beyond tree size");
+    let fn = BigInt(index), sn = BigInt(size - 1), r = leaf;
+    for (const p of path) {
+      if (sn === 0n) throw new Error("proof too long");
+      if ((fn & 1n) === 1n || fn === sn) {
+        r = await nodeHash(p, r);
+        if ((fn & 1n) === 0n) {
+          while ((fn & 1n) === 0n && fn !== 0n) { fn >>= 1n; sn >>= 1n; }
+        }
+      } else {
+        r = await nodeHash(r, p);
+      }
+      fn >>= 1n; sn >>= 1n;
+    }
+    if (sn !== 0n) throw new Error("proof too short");
+    return r;
+  }
+
+  async function getJSON(url) {
+    const r = await fetch(url, { credentials: "same-origin" });
+    if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+    return r.json();
+  }
+
+  async function verifyRecord(index, vkey) {
+    const cp = await getJSON("/api/v1/ledger/checkpoint");
+    const c = await openCheckpoint(cp.note, vkey);
+    if (index >= c.size) throw new Error(`record ${index} is newer than the checkpoint (${c.size})`);
+    const rec = await getJSON(`/api/v1/ledger/records/${index}`);
+    const leaf = await sha256(concat(Uint8Array.of(0), b64bytes(rec.data)));
+    const proof = await getJSON(`/api/v1/ledger/records/${index}/inclusion?tree_size=${c.size}`);
+    if (hex(leaf) !== proof.leaf_hash) throw new Error("record bytes do not match the proof's leaf");
+    const root = await rootFromInclusion(index, c.size, leaf, proof.proof.map(hexbytes));
+    if (!equal(root, c.root)) throw new Error("inclusion proof does not lead to the signed root");
+    return `included in the tree of ${c.size} signed by ${c.origin}`;
+  }
+
+  const table = document.getElementById("records");
+  if (!table) return;
+  const vkey = table.dataset.verifierKey;
+  table.addEventListener("click", async (ev) => {
+    const btn = ev.target.closest("button.verify");
+    if (!btn) return;
+    const index = Number(btn.dataset.index);
+    const out = document.getElementById(`result-${index}`);
+    out.className = "result";
+    out.textContent = "checking…";
+    try {
+      out.textContent = "✓ " + (await verifyRecord(index, vkey));
+      out.classList.add("good");
+    } catch (e) {
+      out.textContent = "✗ " + e.message;
+      out.classList.add("bad");
+    }
+  });
+  window.cvidVerify = { verifyRecord, openCheckpoint, rootFromInclusion };
+})();

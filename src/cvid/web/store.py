@@ -1,0 +1,397 @@
+"""The service's own state in SQL tables beside the ledger: parties and their hashed tokens,
+uploaded scenarios, assessment results, simulation jobs and the audit log of every write.
+
+One schema for SQLite (WAL, ``synchronous=FULL``) and PostgreSQL through SQLAlchemy Core; the
+tables are prefixed ``web_`` so they share the ledger's database without clashing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.pool import QueuePool
+
+from cvid.errors import InputError
+
+metadata = MetaData()
+
+parties_t = Table(
+    "web_parties",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("public_key", String(64), nullable=True),
+    Column("created", String(40), nullable=False),
+    Column("created_by", String(64), nullable=False),
+)
+scenarios_t = Table(
+    "web_scenarios",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("toml", Text, nullable=False),
+    Column("uploaded_by", String(64), nullable=False),
+    Column("uploaded", String(40), nullable=False),
+)
+assessments_t = Table(
+    "web_assessments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scenario_id", Integer, nullable=False),
+    Column("overall", String(8), nullable=False),
+    Column("result", Text, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created", String(40), nullable=False),
+)
+jobs_t = Table(
+    "web_jobs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scenario_id", Integer, nullable=False),
+    Column("params", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("done", Integer, nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("result", Text, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("created_by", String(64), nullable=False),
+    Column("created", String(40), nullable=False),
+    Column("finished", String(40), nullable=True),
+)
+audit_t = Table(
+    "web_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("time", String(40), nullable=False),
+    Column("party", String(64), nullable=True),
+    Column("role", String(16), nullable=True),
+    Column("client", String(64), nullable=False),
+    Column("method", String(8), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("detail", Text, nullable=False),
+)
+Index("web_assessments_scenario", assessments_t.c.scenario_id)
+
+
+def now() -> str:
+    """The current UTC time, RFC 3339 with microseconds."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class DbUrl:
+    """Where the service keeps its state and the ledger: a SQLite file or a PostgreSQL URL."""
+
+    text: str
+    sqlite_path: Path | None
+    sa_url: str
+
+
+def parse_db(db: str | Path) -> DbUrl:
+    """Read ``--db``: a file path, ``sqlite:///PATH`` or ``postgresql://...``."""
+    text = str(db)
+    if text.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+        return DbUrl(text, None, "postgresql+psycopg://" + text.split("://", 1)[1])
+    if text.startswith("sqlite:///"):
+        path = Path(urllib.parse.unquote(text.removeprefix("sqlite:///").split("?", 1)[0]))
+    elif "://" in text:
+        raise InputError("expected a file path, sqlite:///PATH or postgresql://URL", field="--db")
+    else:
+        path = Path(text)
+    if not str(path):
+        raise InputError("empty database path", field="--db")
+    return DbUrl(text, path, "sqlite://")
+
+
+def _engine(url: DbUrl) -> Engine:
+    if url.sqlite_path is None:
+        return create_engine(url.sa_url, pool_pre_ping=True, pool_size=4, max_overflow=4)
+    uri = f"file:{urllib.parse.quote(str(url.sqlite_path.resolve()))}?mode=rwc"
+
+    def connect() -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            uri, uri=True, timeout=60, isolation_level=None, check_same_thread=False
+        )
+        conn.execute("PRAGMA busy_timeout = 60000")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        return conn
+
+    engine = create_engine("sqlite://", creator=connect, poolclass=QueuePool, pool_size=4)
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql(
+            "BEGIN IMMEDIATE" if conn.get_execution_options().get("w") else "BEGIN"
+        )
+
+    return engine
+
+
+class Store:
+    """Typed access to the service tables (each method is one short transaction)."""
+
+    def __init__(self, url: DbUrl) -> None:
+        self.url = url
+        self.engine = _engine(url)
+
+    def has_table(self, name: str) -> bool:
+        """True if ``name`` exists in the database (used to find an existing ledger)."""
+        with self.engine.connect() as conn:
+            return bool(inspect(conn).has_table(name))
+
+    def create_tables(self) -> None:
+        """Create the ``web_`` tables that do not exist yet."""
+        with self._write() as conn:
+            metadata.create_all(conn)
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.engine.dispose()
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.connect().execution_options(w=True) as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    # ------------------------------------------------------------------ parties
+    def add_party(
+        self, name: str, role: str, token_sha256: str, public_key: str | None, by: str
+    ) -> dict[str, Any]:
+        """Record a party and the hash of its token; an existing name is refused."""
+        row = {
+            "name": name,
+            "role": role,
+            "token_sha256": token_sha256,
+            "public_key": public_key,
+            "created": now(),
+            "created_by": by,
+        }
+        try:
+            with self._write() as conn:
+                conn.execute(insert(parties_t).values(**row))
+        except IntegrityError:
+            raise InputError(f"party {name!r} already exists", field="name") from None
+        return _party_json(row)
+
+    def set_token(self, name: str, token_sha256: str) -> bool:
+        """Replace a party's token hash; False if there is no such party."""
+        with self._write() as conn:
+            res = conn.execute(
+                update(parties_t).where(parties_t.c.name == name).values(token_sha256=token_sha256)
+            )
+            return bool(res.rowcount)
+
+    def party_by_token(self, token_sha256: str) -> dict[str, Any] | None:
+        """The party whose token hashes to ``token_sha256``."""
+        with self._read() as conn:
+            row = (
+                conn.execute(select(parties_t).where(parties_t.c.token_sha256 == token_sha256))
+                .mappings()
+                .first()
+            )
+        return dict(row) if row else None
+
+    def parties(self) -> list[dict[str, Any]]:
+        """Every party (without token hashes), by name."""
+        with self._read() as conn:
+            rows = conn.execute(select(parties_t).order_by(parties_t.c.name)).mappings().all()
+        return [_party_json(dict(r)) for r in rows]
+
+    def count_role(self, role: str) -> int:
+        """How many parties have ``role``."""
+        with self._read() as conn:
+            return int(
+                conn.execute(
+                    select(func.count()).select_from(parties_t).where(parties_t.c.role == role)
+                ).scalar_one()
+            )
+
+    # ------------------------------------------------------------------ scenarios
+    def add_scenario(self, name: str, title: str, toml: str, by: str) -> dict[str, Any]:
+        """Store an uploaded (already validated) scenario; its row."""
+        row = {"name": name, "title": title, "toml": toml, "uploaded_by": by, "uploaded": now()}
+        with self._write() as conn:
+            new_id = conn.execute(insert(scenarios_t).values(**row)).inserted_primary_key
+        assert new_id is not None
+        return {"id": int(new_id[0]), **row}
+
+    def scenarios(self) -> list[dict[str, Any]]:
+        """Every scenario without its TOML text, newest first."""
+        cols = [c for c in scenarios_t.c if c.name != "toml"]
+        with self._read() as conn:
+            rows = conn.execute(select(*cols).order_by(scenarios_t.c.id.desc())).mappings().all()
+        return [dict(r) for r in rows]
+
+    def scenario(self, scenario_id: int) -> dict[str, Any] | None:
+        """One scenario with its TOML text."""
+        with self._read() as conn:
+            row = (
+                conn.execute(select(scenarios_t).where(scenarios_t.c.id == scenario_id))
+                .mappings()
+                .first()
+            )
+        return dict(row) if row else None
+
+    # ------------------------------------------------------------------ assessments
+    def add_assessment(self, scenario_id: int, result: dict[str, Any], by: str) -> dict[str, Any]:
+        """Store an assessment result (the ``Assessment.to_dict()`` JSON)."""
+        row = {
+            "scenario_id": scenario_id,
+            "overall": str(result["overall"]),
+            "result": json.dumps(result, allow_nan=False),
+            "created_by": by,
+            "created": now(),
+        }
+        with self._write() as conn:
+            new_id = conn.execute(insert(assessments_t).values(**row)).inserted_primary_key
+        assert new_id is not None
+        return _assessment_json({"id": int(new_id[0]), **row})
+
+    def assessments(self, scenario_id: int | None = None) -> list[dict[str, Any]]:
+        """Assessments without their results, newest first (optionally of one scenario)."""
+        cols = [c for c in assessments_t.c if c.name != "result"]
+        q = select(*cols).order_by(assessments_t.c.id.desc())
+        if scenario_id is not None:
+            q = q.where(assessments_t.c.scenario_id == scenario_id)
+        with self._read() as conn:
+            return [dict(r) for r in conn.execute(q).mappings().all()]
+
+    def assessment(self, assessment_id: int) -> dict[str, Any] | None:
+        """One assessment with its result."""
+        with self._read() as conn:
+            row = (
+                conn.execute(select(assessments_t).where(assessments_t.c.id == assessment_id))
+                .mappings()
+                .first()
+            )
+        return _assessment_json(dict(row)) if row else None
+
+    # ------------------------------------------------------------------ simulation jobs
+    def add_job(self, scenario_id: int, params: dict[str, Any], total: int, by: str) -> int:
+        """A new queued simulation job; its id."""
+        row = {
+            "scenario_id": scenario_id,
+            "params": json.dumps(params),
+            "status": "queued",
+            "done": 0,
+            "total": total,
+            "created_by": by,
+            "created": now(),
+        }
+        with self._write() as conn:
+            new_id = conn.execute(insert(jobs_t).values(**row)).inserted_primary_key
+        assert new_id is not None
+        return int(new_id[0])
+
+    def update_job(self, job_id: int, **values: Any) -> None:
+        """Change a job's status, progress, result or error."""
+        if "result" in values and values["result"] is not None:
+            values["result"] = json.dumps(values["result"], allow_nan=False)
+        with self._write() as conn:
+            conn.execute(update(jobs_t).where(jobs_t.c.id == job_id).values(**values))
+
+    def job(self, job_id: int) -> dict[str, Any] | None:
+        """One job with its result if finished."""
+        with self._read() as conn:
+            row = conn.execute(select(jobs_t).where(jobs_t.c.id == job_id)).mappings().first()
+        if row is None:
+            return None
+        out = dict(row)
+        out["params"] = json.loads(out["params"])
+        out["result"] = json.loads(out["result"]) if out["result"] else None
+        return out
+
+    def fail_unfinished_jobs(self) -> None:
+        """Mark jobs left queued or running by a stopped server as failed (run them again)."""
+        with self._write() as conn:
+            conn.execute(
+                update(jobs_t)
+                .where(jobs_t.c.status.in_(["queued", "running"]))
+                .values(status="failed", error="the server stopped during the job", finished=now())
+            )
+
+    # ------------------------------------------------------------------ audit log
+    def log(
+        self,
+        *,
+        party: str | None,
+        role: str | None,
+        client: str,
+        method: str,
+        path: str,
+        status: int,
+        detail: str,
+    ) -> None:
+        """Append one line to the audit log of writes."""
+        with self._write() as conn:
+            conn.execute(
+                insert(audit_t).values(
+                    time=now(),
+                    party=party,
+                    role=role,
+                    client=client[:64],
+                    method=method[:8],
+                    path=path[:2000],
+                    status=status,
+                    detail=detail[:2000],
+                )
+            )
+
+    def audit_log(self, limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:
+        """The latest audit lines, newest first."""
+        with self._read() as conn:
+            rows = (
+                conn.execute(
+                    select(audit_t).order_by(audit_t.c.id.desc()).limit(limit).offset(offset)
+                )
+                .mappings()
+                .all()
+            )
+        return [dict(r) for r in rows]
+
+
+def _party_json(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: row[k] for k in ("name", "role", "public_key", "created", "created_by")}
+
+
+def _assessment_json(row: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in row.items() if k != "result"}
+    if "result" in row:
+        out["result"] = json.loads(row["result"])
+    return out
