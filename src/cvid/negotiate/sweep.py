@@ -239,7 +239,7 @@ def _connect(scheduler: str | None, workers: int, timeout: float) -> tuple[Any, 
         n_workers=workers,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",
         silence_logs=40,
     )
     return Client(cluster), cluster  # type: ignore[no-untyped-call]
@@ -300,7 +300,11 @@ def sweep(
 
         futures = {}
         for pi, (_, _, compiled) in enumerate(prepared):
-            remote = client.scatter(compiled, broadcast=False) if len(groups) > 1 else compiled
+            # scatter once per point, under a fresh key (a dict would be keyed by its keys,
+            # which repeat from point to point)
+            remote: Any = compiled
+            if len(groups) > 1:
+                [remote] = client.scatter([compiled], hash=False)
             for group in groups:
                 fut = client.submit(_task, remote, seed, group, pure=False)
                 futures[fut] = pi

@@ -1,0 +1,316 @@
+"""The public API: simulate(), results, strategies, compile rules, production rates."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cvid.errors import InputError
+from cvid.negotiate import (
+    PRESETS,
+    SimulationResult,
+    agreement_strategy,
+    libya_model_strategy,
+    plot_capability,
+    plot_outcomes,
+    resolve_strategy,
+    simulate,
+    strategy_names,
+)
+from cvid.negotiate.compile import compile_strategy, is_hard, ordered_commitments
+from cvid.negotiate.engine import BLOCK_SIZE, block_sizes, empty_summary, simulate_block
+from cvid.negotiate.production import production_model, swu_per_kg_product
+from cvid.negotiate.simulate import compile_all, run_blocks
+from cvid.scenario import ScenarioError, examples, load_scenario, loads_scenario
+
+DPRK = "dprk-2018-step-by-step"
+
+
+@pytest.mark.parametrize("name", [n for n, _ in examples()])
+def test_every_bundled_example_simulates_with_every_strategy(name: str) -> None:
+    r = simulate(name, runs=400, months=36, seed=1)
+    d = r.to_dict()
+    assert set(d["strategies"]) == set(strategy_names(load_scenario(name)))
+    for s in d["strategies"].values():
+        assert math.isclose(sum(s["outcomes"].values()), 1.0)
+        assert 0.0 <= s["detection_probability"] <= 1.0
+
+
+def test_json_shape_is_the_documented_one() -> None:
+    d = simulate(DPRK, ["agreement", "libya-model"], runs=1000, months=48, seed=3).to_dict()
+    assert {"seed", "runs", "months", "strategies"} <= set(d)
+    assert (d["seed"], d["runs"], d["months"]) == (3, 1000, 48)
+    for s in d["strategies"].values():
+        assert set(s["outcomes"]) == {"verified_cvid", "breakdown", "stalemate", "running"}
+        assert set(s["standard_errors"]) == set(s["outcomes"])
+        for q in s["months_to_outcome"].values():
+            assert q is None or {"p10", "p50", "p90", "mean"} <= set(q)
+        assert {"end", "peak"} <= set(s["capability_kg"])
+        assert {"mean", "p10", "p50", "p90"} <= set(s["concessions_paid"])
+        assert {"mean", "p10", "p50", "p90"} <= set(s["concessions_to_cheaters"])
+
+
+def test_standard_errors_are_binomial() -> None:
+    r = simulate(DPRK, ["libya-model"], runs=2500, months=36, seed=2).strategies["libya-model"]
+    for outcome, p in r.outcome_probabilities().items():
+        assert math.isclose(r.standard_errors()[outcome], math.sqrt(p * (1 - p) / 2500))
+
+
+def test_quantiles_match_numpy_on_the_same_runs() -> None:
+    """Quantiles read from the summary's histograms equal numpy's lower quantiles of the
+    per-run values (months are integers; shares sit on a 1/1000 grid)."""
+    from cvid.negotiate.engine import run_block
+
+    sc = load_scenario(DPRK)
+    compiled = compile_all(sc, ["step-by-step"], 60, 0.05)
+    c = compiled["step-by-step"]
+    runs = run_block(c, 0, 0, 3000)
+    d = simulate(DPRK, ["step-by-step"], runs=3000, months=60, seed=0, detection_probability=0.05)
+    s = d.to_dict()["strategies"]["step-by-step"]
+    for q in (10, 50, 90):
+        ended = runs.end_month[runs.status == 2]
+        assert s["months_to_outcome"]["breakdown"][f"p{q}"] == np.quantile(
+            ended, q / 100, method="inverted_cdf"
+        )
+        assert s["clandestine_months"][f"p{q}"] == np.quantile(
+            runs.clandestine_months, q / 100, method="inverted_cdf"
+        )
+        paid = np.quantile(runs.paid, q / 100, method="inverted_cdf")
+        assert abs(s["concessions_paid"][f"p{q}"] - paid) <= 1e-3
+        cap = np.quantile(runs.capability_end_kg.sum(axis=0), q / 100, method="inverted_cdf")
+        width = c.production.capability_bound_kg(60) / 1023
+        assert abs(s["capability_kg"]["end"][f"p{q}"] - cap) <= width
+    assert math.isclose(s["capability_kg"]["end"]["mean"], runs.capability_end_kg.sum(0).mean())
+
+
+def test_same_seed_same_numbers_different_seed_different() -> None:
+    a = simulate(DPRK, ["agreement"], runs=3000, months=36, seed=9).to_dict()
+    b = simulate(DPRK, ["agreement"], runs=3000, months=36, seed=9).to_dict()
+    c = simulate(DPRK, ["agreement"], runs=3000, months=36, seed=10).to_dict()
+    assert a == b
+    assert a["strategies"] != c["strategies"]
+
+
+def test_numbers_do_not_depend_on_how_blocks_are_split() -> None:
+    """Blocks merged in one pass, in two halves, or in reverse order give the same summary."""
+    sc = load_scenario(DPRK)
+    compiled = compile_all(sc, ["agreement", "step-by-step"], 24, 0.1)
+    blocks = list(enumerate(block_sizes(3 * BLOCK_SIZE // 2 + 17)))
+    assert [size for _, size in blocks] == [BLOCK_SIZE, BLOCK_SIZE // 2 + 17]
+    whole = run_blocks(compiled, 5, blocks)
+    first, second = run_blocks(compiled, 5, blocks[:1]), run_blocks(compiled, 5, blocks[1:])
+    reverse = run_blocks(compiled, 5, blocks[::-1])
+    for name in compiled:
+        merged = empty_summary(compiled[name]).merge(second[name]).merge(first[name])
+        for other in (merged, reverse[name]):
+            np.testing.assert_array_equal(whole[name].outcome_month, other.outcome_month)
+            np.testing.assert_array_equal(whole[name].paid_hist, other.paid_hist)
+            for key, value in whole[name].sums.items():
+                assert math.isclose(value, other.sums[key], rel_tol=1e-12)
+
+
+def test_strategies_face_the_same_counterparts() -> None:
+    """Common random numbers: the type of each run does not depend on the strategy."""
+    sc = load_scenario(DPRK)
+    compiled = compile_all(sc, ["agreement", "libya-model"], 12, 0.1)
+    a = simulate_block(compiled["agreement"], 1, 0, 5000)
+    b = simulate_block(compiled["libya-model"], 1, 0, 5000)
+    np.testing.assert_array_equal(a.outcome_by_type.sum(axis=1), b.outcome_by_type.sum(axis=1))
+
+
+def test_frame_is_probability_over_time() -> None:
+    r = simulate(DPRK, ["agreement", "libya-model"], runs=2000, months=30, seed=4)
+    df = r.to_frame()
+    assert isinstance(df, pd.DataFrame)
+    assert set(df.columns) == {"strategy", "month", "outcome", "probability", "standard_error"}
+    assert len(df) == 2 * 4 * 31
+    total = df.groupby(["strategy", "month"])["probability"].sum()
+    np.testing.assert_allclose(total, 1.0)
+    for (_, outcome), part in df.groupby(["strategy", "outcome"]):
+        p = part.sort_values("month")["probability"].to_numpy()
+        if outcome == "running":
+            assert (np.diff(p) <= 1e-12).all()
+        else:
+            assert (np.diff(p) >= -1e-12).all()
+    last = df[df["month"] == 30].set_index(["strategy", "outcome"])["probability"]
+    for name, s in r.to_dict()["strategies"].items():
+        for outcome, p in s["outcomes"].items():
+            assert math.isclose(last[(name, outcome)], p, abs_tol=1e-12)
+    summary = r.summary_frame()
+    assert list(summary["strategy"]) == ["agreement", "libya-model"]
+
+
+def test_plots_draw_every_strategy() -> None:
+    r = simulate(DPRK, ["agreement", "libya-model"], runs=500, months=24, seed=4)
+    fig = plot_outcomes(r)
+    assert len(fig.axes) == 4
+    assert len(fig.axes[0].get_lines()) == 2
+    fig2 = plot_capability(r)
+    assert len(fig2.axes) == 1
+
+
+def test_detection_probability_per_month_is_used() -> None:
+    """Detection only in month 5: breakdowns happen in month 5 and no other month."""
+    p = np.zeros(12)
+    p[4] = 1.0
+    r = simulate(
+        DPRK, ["agreement"], runs=2000, months=12, seed=1, detection_probability=p
+    ).strategies["agreement"]
+    breakdown = r.summary.outcome_month[2]
+    assert breakdown[5] > 0
+    assert breakdown.sum() == breakdown[5]
+
+
+def test_regime_detection_probability_comes_from_verify() -> None:
+    from cvid.verify import monthly_detection_probability
+
+    sc = load_scenario("dprk-2018-libya-model")
+    r = simulate(sc, ["agreement"], runs=100, months=12, seed=0)
+    expected = monthly_detection_probability(sc)
+    assert math.isclose(r.strategies["agreement"].detection_probability, expected)
+
+
+def test_bad_arguments_are_input_errors() -> None:
+    with pytest.raises(InputError, match=r"unknown strategy 'libya'.*did you mean 'libya-model'"):
+        simulate(DPRK, ["libya"], runs=10)
+    with pytest.raises(InputError, match="runs"):
+        simulate(DPRK, runs=0)
+    with pytest.raises(InputError, match="months"):
+        simulate(DPRK, months=0)
+    with pytest.raises(InputError, match="seed"):
+        simulate(DPRK, seed=-1)
+    with pytest.raises(InputError, match=r"\[0, 1\]"):
+        simulate(DPRK, runs=10, detection_probability=1.5)
+    with pytest.raises(InputError, match="monthly values"):
+        simulate(DPRK, runs=10, months=12, detection_probability=[0.1, 0.2])
+
+
+SCENARIO = """
+[meta]
+name = "t"
+[program]
+state = "X"
+as_of = 2020-01-01
+[agreement]
+name = "A"
+duration_months = 12
+[[agreement.commitments]]
+id = "declare"
+kind = "declare"
+deadline_months = 1
+verification = ["document-review"]
+"""
+
+
+def test_priors_that_do_not_sum_to_one_are_refused() -> None:
+    bad = SCENARIO + "[counterpart.prior]\nsincere = 0.5\ntime-buyer = 0.4\nhedger = 0.3\n"
+    with pytest.raises(ScenarioError, match=r"sum to 1\.2"):
+        loads_scenario(bad)
+
+
+def test_probabilities_outside_unit_interval_are_refused() -> None:
+    with pytest.raises(ScenarioError, match=r"counterpart\.decided_step_probability"):
+        loads_scenario(SCENARIO + "[counterpart]\ndecided_step_probability = 1.5\n")
+    with pytest.raises(ScenarioError, match="hedger"):
+        loads_scenario(SCENARIO + "[counterpart.verified_step_probability]\nhedger = -0.1\n")
+    with pytest.raises(ScenarioError, match="nested"):
+        loads_scenario(SCENARIO + "[counterpart.verified_step_probability]\nhedger = 0.9\n")
+    with pytest.raises(ScenarioError, match="unknown counterpart type 'cheater'"):
+        loads_scenario(SCENARIO + "[counterpart.clandestine_share]\ncheater = 0.5\n")
+
+
+def test_custom_strategies_in_the_scenario_file() -> None:
+    text = SCENARIO + (
+        '[[strategies]]\nname = "verify-first"\nrelease_on = "verified"\n'
+        'release_steps = "irreversible"\ndemand_first = "declaration"\n'
+    )
+    sc = loads_scenario(text)
+    assert "verify-first" in strategy_names(sc)
+    assert resolve_strategy(sc, "verify-first").release_steps == "irreversible"
+    r = simulate(sc, ["verify-first"], runs=200, months=12, detection_probability=0.1)
+    assert "verify-first" in r.strategies
+    clash = SCENARIO + '[[strategies]]\nname = "libya-model"\n'
+    with pytest.raises(ScenarioError, match="preset"):
+        loads_scenario(clash)
+    twice = SCENARIO + '[[strategies]]\nname = "a"\n[[strategies]]\nname = "a"\n'
+    with pytest.raises(ScenarioError, match="duplicate"):
+        loads_scenario(twice)
+
+
+def test_agreement_strategy_reads_the_agreement() -> None:
+    step = agreement_strategy(load_scenario(DPRK))
+    assert step.release_on == "declared"  # relief on declared steps in that deal
+    assert step.release_steps == "agreement"
+    libya = agreement_strategy(load_scenario("libya-2003"))
+    assert libya.release_on == "verified"
+    assert libya_model_strategy().release_steps == "completion"
+    assert libya_model_strategy().release_on == "verified"
+    assert set(PRESETS) == {"step-by-step", "libya-model", "freeze-for-freeze", "maximum-pressure"}
+
+
+def test_agreement_tranches_follow_the_concessions() -> None:
+    """DPRK step-by-step: six concessions without values (equal shares): the exercise
+    suspension is up front (month 0, requires nothing), the others at the step that completes
+    what they require."""
+    sc = load_scenario(DPRK)
+    c = compile_strategy(sc, agreement_strategy(sc), 0.1, 60)
+    assert math.isclose(c.upfront, 1 / 6)
+    assert math.isclose(c.upfront + c.tranche.sum() + c.scheduled.sum(), 1.0)
+    by_step = dict(zip(c.step_ids, c.tranche, strict=True))
+    assert math.isclose(by_step["freeze-yongbyon"], 2 / 6)  # relief and liaison offices
+    assert math.isclose(by_step["close-test-site"], 1 / 6)  # end-of-war declaration
+    assert by_step["dismantle-weapons"] == 0.0
+
+
+def test_demand_first_reorders_steps() -> None:
+    sc = load_scenario(DPRK)
+    libya = ordered_commitments(sc, libya_model_strategy())
+    assert libya[0].kind == "declare"
+    freeze = ordered_commitments(sc, resolve_strategy(sc, "step-by-step"))
+    assert [c.kind for c in freeze[:2]] == ["freeze", "freeze"]
+    agreed = ordered_commitments(sc, agreement_strategy(sc))
+    deadlines = [c.deadline_months for c in agreed]
+    assert deadlines == sorted(deadlines)
+
+
+def test_hard_steps() -> None:
+    sc = load_scenario("libya-2003")
+    kinds = {c.id: is_hard(c) for c in sc.agreement.commitments}
+    assert kinds["declare-all"]  # a complete declaration exposes the hidden program
+    assert kinds["access-all"]
+    step = load_scenario(DPRK)
+    hard = {c.id: is_hard(c) for c in step.agreement.commitments}
+    assert not hard["freeze-yongbyon"]
+    assert not hard["declare-facilities"]  # a partial declaration
+    assert hard["dismantle-yongbyon"]
+
+
+def test_production_rates_from_facilities() -> None:
+    """Yongbyon 5 MWe at 20–25 MWt, capacity factor 0.5–0.8, 0.9–1.0 g/MWd gives 3.3–7.3 kg
+    Pu a year (research notes: 5–7 kg a year at full operation); HEU at ~0.9 assay with 0.3 %
+    tails takes about 193 SWU per kg of product (value-function closed form)."""
+    sc = load_scenario(DPRK)
+    p = production_model(sc)
+    pu = next(r for r in p.rates if r.facility_id == "yongbyon-5mwe")
+    low = 20 * 0.5 * 0.9 * 365 / 1000
+    high = 25 * 0.8 * 1.0 * 365 / 1000
+    draws = pu.sample(np.random.default_rng(0), 10_000) * 12
+    assert low - 1e-9 <= draws.min() and draws.max() <= high + 1e-9
+    assert math.isclose(pu.high * 12, high)
+    swu = swu_per_kg_product(0.9, 0.00711, 0.003)
+    assert 190 < swu < 196
+    heu = next(r for r in p.rates if r.facility_id == "yongbyon-enrichment")
+    assert math.isclose(heu.high, 16000 / 12 / swu * 0.9)
+    assert p.materials == ("plutonium", "heu")
+    hidden = [r.facility_id for r in p.rates if not r.declared]
+    assert hidden == ["second-enrichment-site"]
+
+
+def test_simulation_result_is_frozen() -> None:
+    r = simulate(DPRK, ["agreement"], runs=100, months=6)
+    assert isinstance(r, SimulationResult)
+    with pytest.raises(AttributeError):
+        r.runs = 5  # type: ignore[misc]
