@@ -8,6 +8,7 @@ to the end; the Six-Party deal (2007) paid for a declaration that was never veri
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -15,8 +16,15 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from cvid.assess import assess
+from cvid.assess import Assessment
+from cvid.assess import assess as _assess
 from cvid.cli import app
+
+
+@functools.cache
+def assess(name: str) -> Assessment:
+    """Assess a bundled example once per test session (small simulation, fixed seed)."""
+    return _assess(name, runs=2000, seed=3)
 
 
 def grades(name: str) -> dict[int, str]:
@@ -94,7 +102,8 @@ def test_thresholds_are_data(tmp_path) -> None:  # type: ignore[no-untyped-def]
     strict = text + "\n[thresholds]\ncompletion_pass_months = 4\n"
     p = tmp_path / "strict.toml"
     p.write_text(strict)
-    r = assess(p)
+    r = _assess(p, simulate=False)
+    assert r.simulation is None
     assert r.lesson(1).grade == "warn"
     assert r.assumptions["thresholds.completion_pass_months"].value == 4
     assert r.assumptions["thresholds.completion_pass_months"].default == 6
@@ -146,3 +155,23 @@ def test_lesson3_has_the_verification_figures() -> None:
     assert any("undeclared enrichment plant" in f.message and f.severity == "fail"
                for f in weak.findings)  # fmt: skip
     assert 0 < strong.figures["sigma_muf_per_sq"] < 1 / 3.29
+
+
+def test_simulation_compares_the_agreement_with_the_libya_model() -> None:
+    # The Libya-model variant runs under anywhere-anytime verification, so cheating is caught
+    # (breakdown) far more often than under the step-by-step deal's managed access.
+    sim = assess("dprk-2018-step-by-step").simulation
+    assert sim is not None
+    assert set(sim["strategies"]) == {"agreement", "libya-model"}
+    own, libya = sim["strategies"]["agreement"], sim["strategies"]["libya-model"]
+    assert libya["outcomes"]["breakdown"] > own["outcomes"]["breakdown"] + 0.3
+    assert libya["concessions_to_cheaters"]["mean"] == 0.0
+    assert own["concessions_to_cheaters"]["mean"] > 0.2
+    for r in (own, libya):
+        assert sum(r["outcomes"].values()) == pytest.approx(1.0)
+
+
+def test_simulation_is_reproducible_from_the_seed() -> None:
+    a = _assess("libya-2003", runs=500, seed=11).simulation
+    b = _assess("libya-2003", runs=500, seed=11).simulation
+    assert a == b

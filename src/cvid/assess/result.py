@@ -90,6 +90,8 @@ class Assessment:
     simulation: Mapping[str, Any] | None = None
     compliance: Mapping[str, Any] | None = None
     version: str = ""
+    #: The full :class:`cvid.negotiate.SimulationResult` (curves over time), when simulated.
+    simulation_result: Any = field(default=None, compare=False, repr=False)
 
     @property
     def overall(self) -> Grade:

@@ -78,6 +78,8 @@ def render(result: Assessment, *, show_info: bool = False) -> None:
         ]
         if figures:
             console.print(Text("  figures: " + "; ".join(figures), style="cyan"))
+    if result.simulation is not None:
+        render_simulation(result.simulation)
     console.print(
         Text.assemble(
             ("\nOverall: ", "bold"),
@@ -87,13 +89,50 @@ def render(result: Assessment, *, show_info: bool = False) -> None:
     )
 
 
+def _pct(p: float | None, se: float | None = None) -> str:
+    if p is None:
+        return "—"
+    return f"{100 * p:.1f}%" + (f" ±{100 * se:.1f}" if se else "")
+
+
+def render_simulation(sim: Any) -> None:
+    """The simulated outcomes of the agreement's strategy against the Libya model."""
+    table = Table(
+        title=f"Simulated outcomes after {sim['months']} months "
+        f"({sim['runs']:,} runs each, seed {sim['seed']}; ± one standard error)"
+    )
+    for col in ("strategy", "verified CVID", "breakdown", "stalemate", "running"):
+        table.add_column(col, justify="left" if col == "strategy" else "right")
+    table.add_column("paid to cheaters", justify="right")
+    table.add_column("capability p50 (SQ)", justify="right")
+    for name, r in sim["strategies"].items():
+        o, se = r["outcomes"], r["standard_errors"]
+        sq = r.get("capability_significant_quantities", {}).get("p50")
+        table.add_row(
+            name,
+            *(
+                _pct(o[k], se.get(k))
+                for k in ("verified_cvid", "breakdown", "stalemate", "running")
+            ),
+            f"{r['concessions_to_cheaters']['mean']:.2f}",
+            "—" if sq is None else f"{sq:.1f}",
+        )
+    console.print(table)
+
+
 def assess_command(
     scenario: str = typer.Argument(..., help="Scenario file, or a bundled example name."),
     as_json: bool = typer.Option(False, "--json", help="Print the assessment as JSON."),
     show_info: bool = typer.Option(False, "--all", help="Show passing (info) findings too."),
+    simulate: bool = typer.Option(
+        True, "--simulate/--no-simulate", help="Simulate the agreement against the Libya model."
+    ),
+    runs: int = typer.Option(10_000, "--runs", min=1, help="Simulation runs per strategy."),
+    months: int = typer.Option(120, "--months", min=1, help="Simulation horizon in months."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Seed of the simulation."),
 ) -> None:
     """Assess an agreement against the four lessons: grades, findings and figures."""
-    result = assess(scenario)
+    result = assess(scenario, simulate=simulate, runs=runs, months=months, seed=seed)
     if as_json:
         emit_json(result.to_dict())
     else:
