@@ -50,30 +50,32 @@ def _fmt_time(value: str | None) -> str:
 templates.env.filters["when"] = _fmt_time
 
 
+def page_caller(request: Request) -> Caller:
+    token = request.cookies.get(COOKIE)
+    if token is None:
+        raise HTTPException(401, "please log in")
+    svc = _svc(request)
+    limiter = request.app.state.limiter
+    client = request.client.host if request.client else "unknown"
+    if limiter.retry_after(client) > 0:
+        raise HTTPException(429, "too many failed logins; wait a minute")
+    who = svc.authenticate(token) if len(token) <= 200 else None
+    if who is None:
+        limiter.fail(client)
+        raise HTTPException(401, "your session token is no longer valid")
+    request.state.caller = who
+    if request.method == "POST":
+        # the form field is checked by each handler through `checked_form`
+        request.state.csrf = csrf_token(token)
+    return who
+
+
+Who = Annotated[Caller, Depends(page_caller)]
+
+
 def mount_pages(app: FastAPI, authenticate: Any) -> None:
     """Add the HTML pages and static files to ``app``."""
     app.mount("/static", StaticFiles(directory=str(_here / "static")), name="static")
-
-    def page_caller(request: Request) -> Caller:
-        token = request.cookies.get(COOKIE)
-        if token is None:
-            raise HTTPException(401, "please log in")
-        svc = _svc(request)
-        limiter = request.app.state.limiter
-        client = request.client.host if request.client else "unknown"
-        if limiter.retry_after(client) > 0:
-            raise HTTPException(429, "too many failed logins; wait a minute")
-        who = svc.authenticate(token) if len(token) <= 200 else None
-        if who is None:
-            limiter.fail(client)
-            raise HTTPException(401, "your session token is no longer valid")
-        request.state.caller = who
-        if request.method == "POST":
-            # the form field is checked by each handler through `checked_form`
-            request.state.csrf = csrf_token(token)
-        return who
-
-    Who = Annotated[Caller, Depends(page_caller)]
 
     def render(
         request: Request, name: str, who: Caller | None, status: int = 200, **ctx: Any

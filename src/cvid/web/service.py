@@ -7,12 +7,11 @@ The REST API (:mod:`cvid.web.api`) and the pages (:mod:`cvid.web.pages`) both ca
 from __future__ import annotations
 
 import importlib
-import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from cvid.assess import assess
 from cvid.errors import InputError
@@ -70,32 +69,28 @@ class Service:
             raise
         self.origin = first.origin
         self.verifier_key = first.verifier_key
-        self._ledgers: list[Ledger] = [first]
-        self._local = threading.local()
-        self._local.ledger = first
-        self._lock = threading.Lock()
+        first.close()
+        # SQLite connections may only be used by the thread that made them, so one thread
+        # owns the ledger and every ledger call runs there (writes are serialized anyway).
+        self._ledger_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvid-ledger")
+        self._ledger: Ledger = self._ledger_thread.submit(
+            Ledger.open, self.url.text, log_key=log_key
+        ).result()
+        self._proxy = _LedgerProxy(self._ledger, self._ledger_thread)
         self.store.fail_unfinished_jobs()
         self.jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvid-sim")
 
     def close(self) -> None:
         """Stop the job runner and release every connection."""
         self.jobs.shutdown(wait=True, cancel_futures=True)
-        with self._lock:
-            for led in self._ledgers:
-                led.close()
-            self._ledgers.clear()
+        self._ledger_thread.submit(self._ledger.close).result()
+        self._ledger_thread.shutdown(wait=True)
         self.store.close()
 
     @property
     def ledger(self) -> Ledger:
-        """This thread's handle on the ledger (SQLite connections stay in their thread)."""
-        led: Ledger | None = getattr(self._local, "ledger", None)
-        if led is None:
-            led = Ledger.open(self.url.text, log_key=self._log_key)
-            self._local.ledger = led
-            with self._lock:
-                self._ledgers.append(led)
-        return led
+        """The ledger; each call runs on the ledger's own thread (iterators come as lists)."""
+        return cast(Ledger, self._proxy)
 
     # ------------------------------------------------------------------ parties
     def authenticate(self, token: str) -> Caller | None:
@@ -286,6 +281,31 @@ class Service:
                         f"only {who}"
                     )
         return self.ledger.submit(list(records), source="request")
+
+
+class _LedgerProxy:
+    """Runs every attribute access and method call of a :class:`Ledger` on one thread."""
+
+    def __init__(self, ledger: Ledger, thread: ThreadPoolExecutor) -> None:
+        self._ledger = ledger
+        self._thread = thread
+
+    def _run(self, fn: Callable[[], Any]) -> Any:
+        return self._thread.submit(fn).result()
+
+    def __getattr__(self, name: str) -> Any:
+        value = self._run(lambda: getattr(self._ledger, name))
+        if not callable(value):
+            return value
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            def run() -> Any:
+                out = value(*args, **kwargs)
+                return list(out) if isinstance(out, Iterator) else out
+
+            return self._run(run)
+
+        return call
 
 
 def _require(caller: Caller, right: str, what: str) -> None:
