@@ -60,6 +60,8 @@ def broken(draw: st.DrawFn) -> dict[str, Any]:
             parent[key]
         except (KeyError, IndexError, TypeError):
             continue
+        if not isinstance(parent, dict | list):
+            continue  # an earlier mutation replaced a table or list by a scalar
         action = draw(st.sampled_from(["delete", "junk", "unknown", "bad-ref", "negate"]))
         if action == "delete":
             del parent[key]
