@@ -186,3 +186,13 @@ def test_cli_status_json_and_bad_input(tmp_path: Path) -> None:
     assert r.exit_code == 2
     r = runner.invoke(app, ["status", "--ledger", db, "--scenario", "libya-2003", "--timeline"])
     assert r.exit_code == 0 and "→" in r.stdout
+
+
+def test_assess_with_ledger_fills_compliance(tmp_path: Path) -> None:
+    from cvid.assess import assess
+
+    replay_stream("six-party-2007", tmp_path / "s.db")
+    result = assess("six-party-2007", simulate=False, ledger=tmp_path / "s.db")
+    assert result.compliance is not None
+    assert result.compliance["counts"]["verified"] == 0
+    assert result.to_dict()["compliance"]["indicators"] in ("pretence", "mixed")

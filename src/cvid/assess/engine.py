@@ -142,8 +142,12 @@ def assess(
     runs: int = 10_000,
     months: int = 120,
     seed: int = 0,
+    ledger: str | Path | None = None,
 ) -> Assessment:
     """Assess a scenario (a model, a path or a bundled example name) against the four lessons.
+
+    With ``ledger`` (a ledger file or URL), ``compliance`` holds the state derived from its
+    evidence by :func:`cvid.compliance.evaluate` (statuses, worst findings, indicators).
 
     With ``simulate`` (the default), also run :func:`cvid.negotiate.simulate` for the
     agreement's own strategy and its Libya-model variant (``runs`` runs of ``months`` months
@@ -162,5 +166,16 @@ def assess(
         assumptions=assumptions_of(s),
         simulation=None if sim is None else sim.to_dict(),
         simulation_result=sim,
+        compliance=None if ledger is None else _compliance(s, ledger),
         version=cvid.__version__,
     )
+
+
+def _compliance(s: Scenario, ledger: str | Path) -> dict[str, Any]:
+    """The compliance summary of ``s`` from the evidence on ``ledger``."""
+    from cvid.compliance import agreement_id, evaluate, evidence_from_ledger
+    from cvid.ledger import Ledger
+
+    with Ledger.open(ledger) as led:
+        evidence = evidence_from_ledger(led, agreement_id(s))
+    return evaluate(s, evidence).summary()

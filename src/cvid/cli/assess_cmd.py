@@ -130,9 +130,14 @@ def assess_command(
     runs: int = typer.Option(10_000, "--runs", min=1, help="Simulation runs per strategy."),
     months: int = typer.Option(120, "--months", min=1, help="Simulation horizon in months."),
     seed: int = typer.Option(0, "--seed", min=0, help="Seed of the simulation."),
+    ledger: str | None = typer.Option(
+        None, "--ledger", help="Evidence ledger: add the compliance state derived from it."
+    ),
 ) -> None:
     """Assess an agreement against the four lessons: grades, findings and figures."""
-    result = assess(scenario, simulate=simulate, runs=runs, months=months, seed=seed)
+    result = assess(
+        scenario, simulate=simulate, runs=runs, months=months, seed=seed, ledger=ledger
+    )
     if as_json:
         emit_json(result.to_dict())
     else:
