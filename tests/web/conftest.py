@@ -87,9 +87,9 @@ def pg_available() -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def pg_database() -> Iterator[str]:
-    """A new PostgreSQL database for this run, dropped afterwards."""
+    """A new PostgreSQL database for this test module, dropped afterwards."""
     if not pg_available():
         pytest.skip(f"PostgreSQL at {PG_ADMIN_URL} does not answer")
     import psycopg

@@ -106,6 +106,9 @@
   }
 
   async function verifyRecord(index, vkey) {
+    if (!window.isSecureContext || !crypto.subtle) {
+      throw new Error("the browser's Web Crypto needs a secure context (HTTPS or localhost)");
+    }
     const cp = await getJSON("/api/v1/ledger/checkpoint");
     const c = await openCheckpoint(cp.note, vkey);
     if (index >= c.size) throw new Error(`record ${index} is newer than the checkpoint (${c.size})`);

@@ -1,0 +1,206 @@
+"""Browser tests: Playwright for Python driving Debian's chromium (no downloaded browser).
+
+Each role logs in through the form; pages load without console errors (a screenshot of each);
+the inspectorate uploads a scenario, runs an assessment, appends evidence; the proof of a record
+is verified in the page with Web Crypto, and the page's verifier is checked against Python's.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cvid.ledger import leaf_hash, node_hash
+from cvid.scenario import example_path
+from tests.web.conftest import ROLES, Deployment
+from tests.web.records import record
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+PAGES = {
+    "scenarios": "/scenarios",
+    "ledger": "/ledger",
+    "timeline": "/timeline",
+    "access": "/access",
+    "audit": "/audit",
+}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if shutil.which("chromium") is None or not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (run scripts/setup-system.sh)")
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+class Watched:
+    """A page whose console errors and uncaught exceptions are collected."""
+
+    def __init__(self, browser: Any) -> None:
+        self.context = browser.new_context()
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def login(self, d: Deployment, role: str) -> None:
+        self.page.goto(d.url + "/scenarios")
+        assert "/login" in self.page.url
+        self.page.fill("#token", d.tokens[role])
+        self.page.click("#login")
+        self.page.wait_for_url("**/scenarios")
+        assert self.page.inner_text("#who").startswith(d.keys[role].name)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def watched(browser: Any) -> Iterator[Watched]:
+    w = Watched(browser)
+    yield w
+    w.close()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_sees_its_pages_without_console_errors(
+    sqlite_dep: Deployment, watched: Watched, role: str, tmp_path: Path
+) -> None:
+    watched.login(sqlite_dep, role)
+    for name, path in PAGES.items():
+        response = watched.page.goto(sqlite_dep.url + path)
+        assert response is not None
+        may = name != "audit" or role in ("admin", "observer")
+        assert response.status == (200 if may else 403), name
+        shot = tmp_path / f"{role}-{name}.png"
+        watched.page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 2000
+    upload_form = watched.page.goto(sqlite_dep.url + "/scenarios")
+    assert upload_form is not None
+    assert (watched.page.locator("#upload-form").count() == 1) == (
+        role in ("admin", "inspectorate")
+    )
+    # a refused page answers 403, which the browser logs as a failed resource; nothing else
+    assert [e for e in watched.errors if "403" not in e] == []
+
+
+def test_upload_assess_append_and_verify_in_the_page(
+    sqlite_dep: Deployment, watched: Watched, tmp_path: Path
+) -> None:
+    d = sqlite_dep
+    page = watched.page
+    watched.login(d, "inspectorate")
+    page.set_input_files("#file", str(example_path("libya-2003")))
+    page.click("#upload")
+    page.wait_for_url("**/scenarios/*")
+    assert "libya-2003" in page.inner_text("h1")
+    page.click("#assess")
+    page.wait_for_url("**/assessments/*")
+    assert page.inner_text("#overall") in ("PASS", "WARN", "FAIL")
+    assert page.locator("#scorecard tbody tr").count() == 4
+    page.screenshot(path=str(tmp_path / "assessment.png"), full_page=True)
+
+    page.goto(d.url + "/ledger")
+    signed = d.sign("inspectorate", record("inspection", "2019-06-01T00:00:00Z"))
+    page.fill("#records-json", json.dumps(signed))
+    page.click("#append")
+    page.wait_for_selector("#ok")
+    index = int(page.inner_text("#ok").split()[-1])
+    page.click(f'button.verify[data-index="{index}"]')
+    result = page.locator(f"#result-{index}")
+    page.wait_for_function(
+        f"() => !document.getElementById('result-{index}').textContent.startsWith('checking')"
+        f" && document.getElementById('result-{index}').textContent !== ''"
+    )
+    assert result.inner_text().startswith("✓ included in the tree of"), result.inner_text()
+    page.screenshot(path=str(tmp_path / "ledger-verified.png"), full_page=True)
+    # every record on the page verifies
+    buttons = page.locator("button.verify")
+    for i in range(buttons.count()):
+        buttons.nth(i).click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.result')].every(e => e.textContent.startsWith('✓'))"
+    )
+    assert watched.errors == []
+
+
+def _python_root(leaves: list[bytes]) -> bytes:
+    """MTH(D[n]) of RFC 9162 §2.1.1, recursively, as an independent reference."""
+    if len(leaves) == 1:
+        return leaves[0]
+    k = 1
+    while k * 2 < len(leaves):
+        k *= 2
+    return node_hash(_python_root(leaves[:k]), _python_root(leaves[k:]))
+
+
+def test_page_verifier_agrees_with_rfc9162_and_rejects_forgeries(
+    sqlite_dep: Deployment, watched: Watched
+) -> None:
+    d = sqlite_dep
+    watched.login(d, "observer")
+    page = watched.page
+    page.goto(d.url + "/ledger")
+    with d.client("inspectorate") as c:
+        batch = [d.sign("inspectorate", record("seal-check")) for _ in range(6)]
+        assert c.post("/api/v1/ledger/records", json={"records": batch}).status_code == 201
+        size = c.get("/api/v1/ledger").json()["tree_size"]
+        leaves = [
+            bytes.fromhex(e["leaf_hash"])
+            for start in range(0, size, 500)
+            for e in c.get("/api/v1/ledger/records", params={"start": start, "limit": 500}).json()[
+                "records"
+            ]
+        ]
+        for n in sorted({1, 2, 3, 5, size}):
+            for index in sorted({0, n // 2, n - 1}):
+                proof = c.get(
+                    f"/api/v1/ledger/records/{index}/inclusion", params={"tree_size": n}
+                ).json()
+                root = page.evaluate(
+                    """async ([i, n, leaf, path]) => {
+                        const hb = h => new Uint8Array(h.match(/../g).map(x => parseInt(x, 16)));
+                        const r = await window.cvidVerify.rootFromInclusion(
+                            i, n, hb(leaf), path.map(hb));
+                        return Array.from(r, x => x.toString(16).padStart(2, '0')).join('');
+                    }""",
+                    [index, n, proof["leaf_hash"], proof["proof"]],
+                )
+                assert root == _python_root(leaves[:n]).hex(), (index, n)
+        cp = c.get("/api/v1/ledger/checkpoint").json()
+    vkey = cp["verifier_key"]
+    opened = page.evaluate(
+        "async ([note, vkey]) => (await window.cvidVerify.openCheckpoint(note, vkey)).size",
+        [cp["note"], vkey],
+    )
+    assert opened == cp["tree_size"]
+    lines = cp["note"].split("\n")
+    lines[1] = str(int(lines[1]) + 1)  # claim a bigger tree under the same signature
+    forged = "\n".join(lines)
+    message = page.evaluate(
+        """async ([note, vkey]) => {
+            try { await window.cvidVerify.openCheckpoint(note, vkey); return "accepted"; }
+            catch (e) { return e.message; } }""",
+        [forged, vkey],
+    )
+    assert message == "checkpoint signature does not verify"
+    assert leaf_hash(b"x") != leaf_hash(b"y")
+    assert watched.errors == []
