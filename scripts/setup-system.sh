@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# System packages the test suite needs (Debian): chromium for browser tests.
+# System packages the test suite needs (Debian): chromium for browser tests, Pango and fonts
+# for PDF reports.
 # Idempotent and quiet when everything is already there.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# PDF reports (WeasyPrint): Pango, HarfBuzz subsetting and a font with the report's glyphs.
+for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
+done
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
         echo "setup-system: please install: ${need[*]} (needs root)" >&2

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from cvid.assess.engine import assess, assumptions_of, scenario_summary
+from cvid.assess.report import Report, build_report, write_report
 from cvid.assess.result import (
     LESSON_TITLES,
     Assessment,
@@ -26,8 +27,11 @@ __all__ = [
     "Finding",
     "Grade",
     "LessonResult",
+    "Report",
     "Severity",
     "assess",
     "assumptions_of",
+    "build_report",
     "scenario_summary",
+    "write_report",
 ]

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from html import escape
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Grade = Literal["pass", "warn", "fail"]
 Severity = Literal["info", "warn", "fail"]
@@ -67,6 +71,39 @@ class LessonResult:
             "figures": dict(self.figures),
         }
 
+    def to_frame(self) -> pd.DataFrame:
+        """The findings as a DataFrame: lesson, severity, field, message (one row each)."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [{"lesson": self.id, **f.to_dict()} for f in self.findings],
+            columns=["lesson", "severity", "field", "message"],
+        )
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the verdict, the reason and the findings as a table."""
+        rows = "".join(
+            f"<tr><td>{escape(f.severity)}</td><td>{escape(f.message)}</td>"
+            f"<td><code>{escape(f.field)}</code></td></tr>"
+            for f in self.findings
+        )
+        return (
+            f"<div><strong>Lesson {self.id}: {escape(self.title)}</strong> — "
+            f"{_grade_html(self.grade)}<p>{escape(self.summary)}</p>"
+            "<table><thead><tr><th>severity</th><th>finding</th><th>field</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></div>"
+        )
+
+
+_GRADE_COLOURS = {"pass": "#009E73", "warn": "#E69F00", "fail": "#D55E00"}  # Okabe–Ito
+
+
+def _grade_html(grade: str) -> str:
+    return (
+        f'<span style="background:{_GRADE_COLOURS.get(grade, "#999")};color:#000;'
+        f'padding:0 .4em;border-radius:3px;font-weight:bold">{escape(grade.upper())}</span>'
+    )
+
 
 @dataclass(frozen=True)
 class Assumption:
@@ -119,3 +156,54 @@ class Assessment:
         if self.compliance is not None:
             out["compliance"] = dict(self.compliance)
         return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """The scorecard as a DataFrame: one row per lesson with its grade, the reason and the
+        number of findings of each severity."""
+        import pandas as pd
+
+        rows = []
+        for lesson in self.lessons:
+            sev = [f.severity for f in lesson.findings]
+            rows.append(
+                {
+                    "lesson": lesson.id,
+                    "title": lesson.title,
+                    "grade": lesson.grade,
+                    "summary": lesson.summary,
+                    "fail": sev.count("fail"),
+                    "warn": sev.count("warn"),
+                    "info": sev.count("info"),
+                }
+            )
+        return pd.DataFrame(rows).set_index("lesson")
+
+    def findings_frame(self) -> pd.DataFrame:
+        """Every finding of every lesson: lesson, severity, field, message."""
+        import pandas as pd
+
+        return pd.concat([lesson.to_frame() for lesson in self.lessons], ignore_index=True)
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the scenario, the overall grade and the scorecard (the full report is
+        :func:`cvid.assess.build_report`)."""
+        sc = self.scenario
+        rows = "".join(
+            f"<tr><td>{lesson.id}</td><td>{escape(lesson.title)}</td>"
+            f"<td>{_grade_html(lesson.grade)}</td><td>{escape(lesson.summary)}</td></tr>"
+            for lesson in self.lessons
+        )
+        sim = ""
+        if self.simulation is not None:
+            parts = []
+            for name, r in self.simulation.get("strategies", {}).items():
+                p = r["outcomes"]["verified_cvid"]
+                se = r["standard_errors"]["verified_cvid"]
+                parts.append(f"{escape(name)}: {p:.2f} ± {2 * se:.2f}")
+            sim = "<p>Simulated probability of verified CVID: " + "; ".join(parts) + "</p>"
+        return (
+            f"<div><h4>{escape(str(sc.get('title') or sc.get('name', '')))}</h4>"
+            f"<p>Overall: {_grade_html(self.overall)}</p>"
+            "<table><thead><tr><th>#</th><th>lesson</th><th>grade</th><th>why</th></tr>"
+            f"</thead><tbody>{rows}</tbody></table>{sim}</div>"
+        )

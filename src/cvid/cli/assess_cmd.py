@@ -10,7 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from cvid.assess import Assessment, assess
-from cvid.cli.common import console, emit_json
+from cvid.cli.common import console, emit_json, err_console
+from cvid.errors import InputError
 
 _GRADE_STYLE = {"pass": "bold green", "warn": "bold yellow", "fail": "bold red"}
 _SEVERITY_STYLE = {"info": "dim", "warn": "yellow", "fail": "red"}
@@ -133,15 +134,39 @@ def assess_command(
     ledger: str | None = typer.Option(
         None, "--ledger", help="Evidence ledger: add the compliance state derived from it."
     ),
+    report: str | None = typer.Option(
+        None, "--report", help="Write the assessment report (self-contained HTML) to this file."
+    ),
+    report_format: str | None = typer.Option(
+        None, "--format", help="Report format: html or pdf (default: from the file suffix)."
+    ),
 ) -> None:
     """Assess an agreement against the four lessons: grades, findings and figures."""
-    result = assess(
-        scenario, simulate=simulate, runs=runs, months=months, seed=seed, ledger=ledger
-    )
+    result = assess(scenario, simulate=simulate, runs=runs, months=months, seed=seed, ledger=ledger)
+    if report is not None or report_format is not None:
+        _write_report(scenario, result, report, report_format, ledger)
     if as_json:
         emit_json(result.to_dict())
     else:
         render(result, show_info=show_info)
+
+
+def _write_report(
+    scenario: str, result: Assessment, path: str | None, fmt: str | None, ledger: str | None
+) -> None:
+    """``--report PATH [--format html|pdf]``: render the report of ``result`` to ``path``."""
+    from cvid.assess.report import FORMATS, ledger_compliance, render_html
+    from cvid.scenario import load_scenario
+
+    if path is None:
+        raise InputError("--format needs --report PATH", field="--format")
+    chosen = fmt or ("pdf" if path.lower().endswith(".pdf") else "html")
+    if chosen not in FORMATS:
+        raise InputError(f"unknown format '{chosen}' (choose html or pdf)", field="--format")
+    s = load_scenario(scenario)
+    comp = None if ledger is None else ledger_compliance(s, ledger)
+    written = render_html(s, result, compliance=comp).write(path, chosen)  # type: ignore[arg-type]
+    err_console.print(f"report written to {written}")
 
 
 def register(app: typer.Typer) -> None:

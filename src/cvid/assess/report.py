@@ -1,0 +1,756 @@
+"""The assessment report: one self-contained HTML file (or the same as PDF) for the table.
+
+Everything is inline: CSS, and every figure as SVG drawn by :mod:`cvid.assess.plots`; nothing
+is fetched from anywhere. Each section renders from the :class:`~cvid.assess.Assessment` and
+the scenario it came from; lesson 3's curves come from :mod:`cvid.verify` and the simulation's
+from the :class:`cvid.negotiate.SimulationResult` kept on the assessment. A section whose data
+is absent (no simulation, no ledger) is left out with a one-line note saying what would
+produce it.
+
+>>> from cvid.assess.report import build_report
+>>> report = build_report("libya-2003", simulate=False)      # doctest: +SKIP
+>>> report.write("libya.html")                               # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+from pydantic import BaseModel
+
+import cvid
+from cvid.assess import plots
+from cvid.assess.engine import (
+    LIBYA_MODEL_CHALLENGE_INSPECTIONS_PER_YEAR,
+    LIBYA_MODEL_NOTICE_HOURS,
+    assess,
+)
+from cvid.assess.plots import FigureData
+from cvid.assess.result import Assessment, Assumption, Finding
+from cvid.errors import CvidError, InputError
+from cvid.scenario import IRREVERSIBLE_KINDS, Scenario, load_scenario
+
+ReportFormat = Literal["html", "pdf"]
+FORMATS: tuple[str, ...] = ("html", "pdf")
+
+#: Sections in the order they appear, with their headings.
+SECTIONS: dict[str, str] = {
+    "summary": "Summary",
+    "lesson-1": "Lesson 1 · A strategic decision shown by concrete actions, in months",
+    "lesson-2": "Lesson 2 · All tools of statecraft; no relief before results",
+    "lesson-3": "Lesson 3 · Effective verification",
+    "lesson-4": "Lesson 4 · No bargaining on CVID",
+    "simulation": "Simulation · this agreement against the Libya model",
+    "compliance": "Compliance · the evidence ledger",
+    "assumptions": "Assumptions and reproduction",
+}
+
+_TEMPLATES = Path(__file__).resolve().parent / "templates"
+_SEVERITY_ORDER = {"fail": 0, "warn": 1, "info": 2}
+
+
+@dataclass(frozen=True)
+class Report:
+    """A rendered report: the HTML, the figures' data, and which sections are in it."""
+
+    html: str
+    figures: Mapping[str, FigureData]
+    sections: tuple[str, ...]
+    omitted: Mapping[str, str] = field(default_factory=dict)
+
+    def to_pdf(self) -> bytes:
+        """The same report as PDF (see :func:`html_to_pdf`)."""
+        return html_to_pdf(self.html)
+
+    def write(self, path: str | Path, format: ReportFormat = "html") -> Path:
+        """Write the report atomically (a temporary file renamed into place): nothing
+        half-written is left behind if rendering or writing fails."""
+        if format not in FORMATS:
+            raise InputError(f"unknown format '{format}' (choose html or pdf)", field="format")
+        target = Path(path)
+        if target.is_dir():
+            raise InputError("is a directory, not a file", source=str(target))
+        payload = self.html.encode("utf-8") if format == "html" else self.to_pdf()
+        parent = target.parent if str(target.parent) else Path(".")
+        if not parent.is_dir():
+            raise InputError("the folder does not exist", source=str(parent))
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(payload)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return target
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Render report HTML to PDF with WeasyPrint (no base URL: nothing can be fetched)."""
+    try:
+        from weasyprint import HTML  # type: ignore[import-untyped]
+    except (ImportError, OSError) as exc:  # OSError: Pango/HarfBuzz system libraries missing
+        raise CvidError(
+            "PDF output needs WeasyPrint and its system libraries (Pango); run "
+            f"scripts/setup-system.sh and pip install weasyprint ({exc})"
+        ) from None
+
+    def no_fetch(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
+        raise ValueError(f"the report may not load {url}")
+
+    pdf = HTML(string=html, base_url=None, url_fetcher=no_fetch).write_pdf()
+    return bytes(pdf) if pdf is not None else b""
+
+
+# --- formatting helpers (also used as Jinja filters) ---------------------------------------
+
+
+def fmt(value: Any, digits: int = 3) -> str:
+    """A number for people: ``—`` for missing, ``∞`` for infinity, 3 significant digits."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "—"
+        if math.isinf(value):
+            return "∞"
+        if value == int(value) and abs(value) < 1e6:
+            return f"{int(value):,}"
+        return f"{value:.{digits}g}"
+    if isinstance(value, list | tuple):
+        return ", ".join(fmt(v, digits) for v in value) or "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {fmt(v, digits)}" for k, v in value.items()) or "—"
+    return str(value)
+
+
+def prob(value: float | None, se: float | None = None) -> str:
+    """A probability as ``0.42`` or ``0.42 ± 0.01`` (± two standard errors)."""
+    if value is None:
+        return "—"
+    if se is None:
+        return f"{value:.2f}"
+    return f"{value:.2f} ± {2 * se:.2f}"
+
+
+# --- sections -------------------------------------------------------------------------------
+
+
+def _figure_block(fd: FigureData) -> dict[str, Any]:
+    return {
+        "id": fd.id,
+        "title": fd.title,
+        "description": fd.description,
+        "svg": Markup(plots.render_svg(fd)),  # our own SVG: ids and text escaped in render_svg
+        "inputs": [(k, fmt(v)) for k, v in fd.inputs.items()],
+        "source": fd.source,
+    }
+
+
+def _findings(findings: Sequence[Finding]) -> list[dict[str, str]]:
+    ordered = sorted(findings, key=lambda f: _SEVERITY_ORDER[f.severity])
+    return [f.to_dict() for f in ordered]
+
+
+def _lesson(a: Assessment, lesson_id: int) -> dict[str, Any]:
+    lesson = a.lesson(lesson_id)
+    return {
+        "id": lesson.id,
+        "title": lesson.title,
+        "grade": lesson.grade,
+        "summary": lesson.summary,
+        "findings": _findings(lesson.findings),
+    }
+
+
+def _headlines(s: Scenario, a: Assessment) -> list[dict[str, str]]:
+    l1, l2, l3, l4 = (a.lesson(i).figures for i in (1, 2, 3, 4))
+    out: list[dict[str, str]] = []
+    done = l1.get("verified_completion_months")
+    out.append(
+        {
+            "label": "Verified completion",
+            "value": "never" if done is None else f"month {fmt(done)}",
+            "note": (
+                "no verified end is reached"
+                if done is None
+                else f"{l1['ratio_to_libya']:.1f} × the Libya benchmark "
+                f"({fmt(l1['libya_benchmark_months'])} months)"
+            ),
+        }
+    )
+    share = l2.get("share_of_value_before_verification")
+    out.append(
+        {
+            "label": "Relief before verified results",
+            "value": f"{l2['released_before_verification']} of {l2['concessions']}",
+            "note": "concessions"
+            + ("" if share is None else f"; {share:.0%} of the package's value"),
+        }
+    )
+    if "detection_probability_sq_within_goal" in l3:
+        v = l3["verification"]
+        out.append(
+            {
+                "label": "Diversion of 1 SQ detected in time",
+                "value": prob(l3["detection_probability_sq_within_goal"]),
+                "note": f"{fmt(v['significant_quantity_kg'])} kg {v['material']} within "
+                f"{fmt(v['timeliness_goal_months'])} month(s); goal "
+                f"{s.thresholds.detection_goal:.2f}",
+            }
+        )
+        lo, hi = l3["undeclared_site_probability_1y_interval"]
+        out.append(
+            {
+                "label": "Undeclared site found within a year",
+                "value": prob(l3["undeclared_site_probability_1y"]),
+                "note": f"range {lo:.2f}–{hi:.2f} over the concealment time",
+            }
+        )
+    cov = l4.get("coverage")
+    out.append(
+        {
+            "label": "Items made irreversible",
+            "value": f"{l4['items_irreversibly_covered']} of {l4['items_in_scope']}",
+            "note": "nuclear items in scope" + ("" if cov is None else f" ({cov:.0%})"),
+        }
+    )
+    sim = a.simulation_result
+    if sim is not None:
+        for name, r in sim.strategies.items():
+            p = r.outcome_probabilities()["verified_cvid"]
+            se = r.standard_errors()["verified_cvid"]
+            out.append(
+                {
+                    "label": f"Verified CVID · {plots.STRATEGY_LABELS.get(name, name)}",
+                    "value": prob(p, se),
+                    "note": f"by month {sim.months}, {sim.runs:,} runs (± 2 SE)",
+                }
+            )
+    return out
+
+
+def _lesson1_extra(s: Scenario, a: Assessment) -> dict[str, Any]:
+    ag = s.agreement
+    first_due = min((c.deadline_months for c in ag.commitments), default=None)
+    first = [
+        {
+            "id": c.id,
+            "kind": c.kind,
+            "month": fmt(c.deadline_months),
+            "description": c.description,
+            "verification": ", ".join(c.verification) or "none",
+        }
+        for c in ag.commitments
+        if c.deadline_months == first_due
+    ]
+    labels = {
+        "declaration": "complete declaration",
+        "access": "access to all sites",
+        "documents": "the program's documents",
+    }
+    acts = [
+        {
+            "act": labels.get(act, act),
+            "commitment": None if v is None else v["commitment"],
+            "month": None if v is None else fmt(v["month"]),
+            "in_time": v is not None and v["month"] <= s.thresholds.first_milestone_months,
+        }
+        for act, v in a.lesson(1).figures.get("first_concrete_acts", {}).items()
+    ]
+    return {
+        "first": first,
+        "acts": acts,
+        "first_milestone_months": fmt(s.thresholds.first_milestone_months),
+    }
+
+
+def _lesson2_rows(fd: FigureData) -> list[dict[str, Any]]:
+    rows = []
+    for r in fd.data["concessions"]:
+        v = r["value_musd"]
+        rows.append(
+            {
+                "id": r["id"],
+                "kind": r["kind"],
+                "month": fmt(r["month"]),
+                "release_on": r["release_on"],
+                "requires": ", ".join(r["requires"]) or "nothing",
+                "verified_month": "never"
+                if r["verified_month"] is None
+                else fmt(r["verified_month"]),
+                "value": "—"
+                if v is None
+                else f"{fmt(v['central'])} ({fmt(v['low'])}–{fmt(v['high'])})",
+                "early": r["early"],
+            }
+        )
+    return rows
+
+
+def _lesson3_table(a: Assessment) -> list[tuple[str, str, str]]:
+    f = a.lesson(3).figures
+    v = f.get("verification")
+    if not v:
+        return []
+    return [
+        ("Balanced material", f"{v['material']}", "verification.material_balance.material"),
+        (
+            "Significant quantity",
+            f"{fmt(v['significant_quantity_kg'])} kg",
+            "IAEA Safeguards Glossary (2022) §3.14",
+        ),
+        ("σMUF per balance", f"{fmt(v['sigma_muf_kg'])} kg", "verification.material_balance"),
+        ("σMUF / SQ", fmt(v["sigma_muf_per_sq"]), "≤ 0.30 detects 1 SQ at α = β = 0.05"),
+        (
+            "Balance detects 1 SQ",
+            prob(v["balance_detection_probability"]),
+            "Φ(SQ/σMUF − z₁₋α)",
+        ),
+        (
+            "Sample size for the goal",
+            f"{v['sample_size']} (IAEA approximation {v['sample_size_iaea']}) "
+            f"for {v['defects']} falsified items",
+            "verification.sampling",
+        ),
+        (
+            "Sampling detects 1 SQ",
+            prob(v["sampling_detection_probability"]),
+            "exact hypergeometric",
+        ),
+        (
+            "Diversion of 1 SQ detected within the timeliness goal",
+            prob(v["detection_probability_sq_within_goal"]),
+            f"goal {fmt(v['timeliness_goal_months'])} month(s)",
+        ),
+        (
+            "Undeclared site found within a year",
+            f"{prob(v['undeclared_site_probability_1y'])} "
+            f"({v['undeclared_site_probability_1y_low']:.2f}–"
+            f"{v['undeclared_site_probability_1y_high']:.2f})",
+            "verification.challenge_inspections_per_year, candidate_sites, cueing",
+        ),
+        (
+            "Monthly detection probability used by the simulator",
+            f"{v['monthly_detection_probability']:.3f} "
+            f"(site {v['monthly_detection_undeclared_facility']:.3f}, "
+            f"diversion {v['monthly_detection_diversion']:.3f})",
+            "the lesser of the two routes",
+        ),
+    ]
+
+
+def _lesson4_extra(s: Scenario, a: Assessment) -> dict[str, Any]:
+    items = plots.end_state_items(s)
+    pr = s.agreement.provisions
+    f = a.lesson(4).figures
+    status_label = {k: v[0] for k, v in plots.ITEM_STATUSES.items()}
+    goal = s.agreement.stated_goal
+    checklist = [
+        (
+            "Complete: every nuclear item dismantled, removed or destroyed",
+            f["items_irreversibly_covered"] == f["items_in_scope"],
+            f"{f['items_irreversibly_covered']} of {f['items_in_scope']} items",
+        ),
+        (
+            "Verifiable: every irreversible step has a means of verification",
+            all(c.verification for c in s.agreement.commitments if c.kind in IRREVERSIBLE_KINDS),
+            "agreement.commitments[].verification",
+        ),
+        (
+            "Irreversible: no enrichment kept",
+            not pr.retained_enrichment,
+            "agreement.provisions.retained_enrichment",
+        ),
+        (
+            "Irreversible: no reprocessing kept",
+            not pr.retained_reprocessing,
+            "agreement.provisions.retained_reprocessing",
+        ),
+        (
+            "Irreversible: material and parts removed from the country",
+            bool(f["removal_out_of_country"]),
+            "a verified 'remove' commitment",
+        ),
+        (
+            "Unconditional: not tied to conditions outside the program",
+            not pr.external_conditions,
+            ", ".join(pr.external_conditions) or "none",
+        ),
+        (
+            "The stated goal names verifiable, irreversible dismantlement",
+            "irreversib" in goal.lower() and "verif" in goal.lower(),
+            f"“{goal}”" if goal else "no stated goal",
+        ),
+    ]
+    return {
+        "items": [
+            {
+                **i,
+                "status_label": status_label[i["status"]],
+                "covered_by": "; ".join(
+                    f"{c['id']} ({c['kind']}, month {fmt(c['deadline_months'])}, "
+                    f"{', '.join(c['verification']) or 'unverified'})"
+                    for c in i["commitments"]
+                )
+                or "—",
+            }
+            for i in items
+        ],
+        "checklist": checklist,
+    }
+
+
+def _simulation_table(sim: Any) -> list[dict[str, Any]]:
+    d = sim.to_dict()["strategies"]
+    rows = []
+    for name, r in d.items():
+        o, se = r["outcomes"], r["standard_errors"]
+        m = r["months_to_outcome"]
+        rows.append(
+            {
+                "name": plots.STRATEGY_LABELS.get(name, name),
+                "verified_cvid": prob(o["verified_cvid"], se["verified_cvid"]),
+                "breakdown": prob(o["breakdown"], se["breakdown"]),
+                "stalemate": prob(o["stalemate"], se["stalemate"]),
+                "running": prob(o["running"], se["running"]),
+                "months_to_cvid": "—"
+                if not m.get("verified_cvid")
+                else f"{fmt(m['verified_cvid']['p50'])} "
+                f"({fmt(m['verified_cvid']['p10'])}–{fmt(m['verified_cvid']['p90'])})",
+                "capability_sq": fmt(r["capability_significant_quantities"]["mean"]),
+                "paid": prob(
+                    r["concessions_paid"]["mean"], r["concessions_paid"]["standard_error"]
+                ),
+                "to_cheaters": prob(
+                    r["concessions_to_cheaters"]["mean"],
+                    r["concessions_to_cheaters"]["standard_error"],
+                ),
+                "detection": f"{r['detection_probability']:.3f}",
+                "steps": len(r["steps"]),
+            }
+        )
+    return rows
+
+
+def ledger_compliance(s: Scenario, ledger: str | Path) -> dict[str, Any]:
+    """The full compliance state of ``s`` from the evidence on ``ledger`` (the shape of
+    :meth:`cvid.compliance.ComplianceState.to_dict`) with the latest signed checkpoint."""
+    from cvid.compliance import agreement_id, evaluate, evidence_from_ledger
+    from cvid.errors import CheckFailed
+    from cvid.ledger import Ledger
+
+    with Ledger.open(ledger) as led:
+        evidence = evidence_from_ledger(led, agreement_id(s))
+        try:
+            checkpoint: str | None = led.checkpoint()
+        except CheckFailed:
+            checkpoint = None
+    out = evaluate(s, evidence).to_dict()
+    out["checkpoint"] = checkpoint
+    return out
+
+
+def _compliance(c: Mapping[str, Any]) -> dict[str, Any]:
+    """The compliance block for the template, from the full state or from the short summary
+    that :func:`cvid.assess.assess` keeps (``statuses`` instead of ``commitments``)."""
+    counts = c.get("counts", {})
+    commitments = list(c.get("commitments", []))
+    if not commitments:
+        commitments = [
+            {
+                "id": k,
+                "status": v,
+                "deadline": None,
+                "claimed_on": None,
+                "verified_on": None,
+                "why": "",
+            }
+            for k, v in (c.get("statuses") or {}).items()
+        ]
+    indicators = c.get("indicators")
+    balance = indicators.get("balance", "") if isinstance(indicators, Mapping) else indicators
+    return {
+        "agreement": c.get("agreement", ""),
+        "at": c.get("at", ""),
+        "records": c.get("records", 0),
+        "counts": [(k, v) for k, v in counts.items()],
+        "commitments": commitments,
+        "findings": [f for f in c.get("findings", []) if f.get("severity") != "info"],
+        "timeline": list(c.get("timeline", [])),
+        "balance": balance or "",
+        "checkpoint": c.get("checkpoint"),
+    }
+
+
+def _walk_source(s: Scenario, key: str) -> str:
+    """The ``source`` of the deepest block of the scenario that holds ``key``."""
+    obj: Any = s
+    found = ""
+    for part in key.split("."):
+        if not isinstance(obj, BaseModel):
+            break
+        src = getattr(obj, "source", "")
+        if isinstance(src, str) and src:
+            found = src
+        names = {(f.alias or n): n for n, f in type(obj).model_fields.items()}
+        if part not in names:
+            break
+        obj = getattr(obj, names[part])
+    return found
+
+
+def _assumptions(s: Scenario, a: Assessment) -> list[dict[str, Any]]:
+    rows = []
+    for key, asm in a.assumptions.items():
+        rows.append(_assumption_row(s, key, asm))
+    sim = a.simulation_result
+    if sim is not None:
+        for key, value, note in (
+            ("simulation.runs", sim.runs, "Monte Carlo runs per strategy"),
+            ("simulation.months", sim.months, "horizon of each run (months)"),
+            ("simulation.seed", sim.seed, "numpy SeedSequence seed"),
+            (
+                "simulation.libya_model.challenge_inspections_per_year",
+                LIBYA_MODEL_CHALLENGE_INSPECTIONS_PER_YEAR,
+                "at least this many in the Libya-model variant's regime",
+            ),
+            (
+                "simulation.libya_model.challenge_notice_hours",
+                LIBYA_MODEL_NOTICE_HOURS,
+                "at most this notice in the Libya-model variant's regime",
+            ),
+        ):
+            rows.append(
+                {
+                    "key": key,
+                    "value": fmt(value),
+                    "default": "",
+                    "changed": False,
+                    "description": note,
+                    "source": "cvid assess (cvid.assess.engine)",
+                }
+            )
+    return rows
+
+
+def _assumption_row(s: Scenario, key: str, asm: Assumption) -> dict[str, Any]:
+    changed = asm.value != asm.default
+    src = _walk_source(s, key) if changed else ""
+    return {
+        "key": key,
+        "value": fmt(asm.value),
+        "default": fmt(asm.default),
+        "changed": changed,
+        "description": asm.description,
+        "source": src
+        or ("set in the scenario file" if changed else "cvid default (cvid scenario schema)"),
+    }
+
+
+def scenario_digest(s: Scenario) -> str:
+    """SHA-256 of the scenario's canonical JSON: names the exact input the report came from."""
+    text = s.model_dump_json(by_alias=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --- building -------------------------------------------------------------------------------
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(_TEMPLATES)),
+        autoescape=select_autoescape(["html", "j2"], default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["fmt"] = fmt
+    env.filters["prob"] = prob
+    return env
+
+
+def build_figures(s: Scenario, a: Assessment) -> tuple[dict[str, FigureData], dict[str, str]]:
+    """The data of every figure the report can show for this assessment, and a note for each
+    figure or section left out (by id) saying what input would produce it."""
+    figures: dict[str, FigureData] = {}
+    notes: dict[str, str] = {}
+    figures["lesson1-timeline"] = plots.timeline_data(s, a)
+    if s.agreement.concessions:
+        figures["lesson2-concessions"] = plots.concessions_data(s, a)
+    else:
+        notes["lesson2-concessions"] = (
+            "No concessions in the agreement, so there is nothing to plot against the verified "
+            "milestones; add [[agreement.concessions]] to see them."
+        )
+    figures["lesson3-sample-size"] = plots.sample_size_data(s)
+    figures["lesson3-inspections"] = plots.inspections_data(s)
+    figures["lesson3-notice"] = plots.notice_data(s)
+    figures["lesson3-site-search"] = plots.site_search_data(s)
+    sig = plots.sigma_muf_data(s)
+    if sig.data["sigma_muf_kg"] > 0:
+        figures["lesson3-sigma-muf"] = sig
+    else:
+        notes["lesson3-sigma-muf"] = (
+            "σMUF is zero (no measurement error or no material in "
+            "verification.material_balance); give inventory, throughput and error RSDs to "
+            "plot the balance test."
+        )
+    if plots.end_state_items(s):
+        figures["lesson4-end-state"] = plots.end_state_data(s)
+    else:
+        notes["lesson4-end-state"] = (
+            "The program lists no nuclear item in CVID's scope; add facilities, materials, "
+            "weapons or missiles to [program] to see the end state item by item."
+        )
+    sim = a.simulation_result
+    if sim is not None:
+        figures["simulation-outcomes"] = plots.outcomes_data(sim)
+        figures["simulation-capability"] = plots.capability_data(sim)
+        figures["simulation-concessions"] = plots.concessions_paid_data(sim)
+    return figures, notes
+
+
+def render_html(
+    scenario: Scenario,
+    assessment: Assessment,
+    *,
+    compliance: Mapping[str, Any] | None = None,
+    generated_at: datetime | None = None,
+) -> Report:
+    """Render the report of ``assessment`` (made from ``scenario``) as one HTML page.
+
+    ``compliance`` (see :func:`ledger_compliance`) adds the compliance timeline and the
+    latest checkpoint; without it the section shows ``assessment.compliance`` if present."""
+    s, a = scenario, assessment
+    comp = compliance if compliance is not None else a.compliance
+    figures, notes = build_figures(s, a)
+    blocks = {fid: _figure_block(fd) for fid, fd in figures.items()}
+    sections = ["summary", "lesson-1", "lesson-2", "lesson-3", "lesson-4"]
+    omitted: dict[str, str] = dict(notes)
+    sim = a.simulation_result
+    if sim is not None:
+        sections.append("simulation")
+    else:
+        omitted["simulation"] = (
+            "Simulation not run: assess with simulate=True (cvid assess without "
+            "--no-simulate) to compare this agreement with the Libya model."
+        )
+    if comp is not None:
+        sections.append("compliance")
+    else:
+        omitted["compliance"] = (
+            "No evidence ledger given: pass --ledger DB to add the compliance timeline, "
+            "findings and the latest signed checkpoint."
+        )
+    sections.append("assumptions")
+    when = (generated_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    lesson2_fd = figures.get("lesson2-concessions")
+    context: dict[str, Any] = {
+        "sc": a.scenario,
+        "meta": s.meta,
+        "program": s.program,
+        "agreement": s.agreement,
+        "overall": a.overall,
+        "lessons": {i: _lesson(a, i) for i in (1, 2, 3, 4)},
+        "headlines": _headlines(s, a),
+        "figures": blocks,
+        "notes": notes,
+        "omitted": omitted,
+        "sections": sections,
+        "section_titles": SECTIONS,
+        "lesson1": _lesson1_extra(s, a),
+        "lesson2_rows": [] if lesson2_fd is None else _lesson2_rows(lesson2_fd),
+        "lesson2_figures": a.lesson(2).figures,
+        "lesson3_table": _lesson3_table(a),
+        "lesson4": _lesson4_extra(s, a),
+        "sim": sim,
+        "sim_table": [] if sim is None else _simulation_table(sim),
+        "compliance": None if comp is None else _compliance(comp),
+        "assumptions": _assumptions(s, a),
+        "version": a.version or cvid.__version__,
+        "digest": scenario_digest(s),
+        "generated": when,
+        "reproduce": _reproduce_command(a),
+        "palette": plots.OKABE_ITO,
+    }
+    html = _environment().get_template("report.html.j2").render(**context)
+    return Report(html=html, figures=figures, sections=tuple(sections), omitted=omitted)
+
+
+def _reproduce_command(a: Assessment) -> str:
+    src = a.scenario.get("file") or a.scenario.get("name")
+    cmd = f"cvid assess {src} --report report.html"
+    sim = a.simulation_result
+    if sim is None:
+        return cmd + " --no-simulate"
+    return cmd + f" --runs {sim.runs} --months {sim.months} --seed {sim.seed}"
+
+
+def build_report(
+    scenario: Scenario | str | Path,
+    *,
+    assessment: Assessment | None = None,
+    simulate: bool = True,
+    runs: int = 10_000,
+    months: int = 120,
+    seed: int = 0,
+    ledger: str | Path | None = None,
+    generated_at: datetime | None = None,
+) -> Report:
+    """Assess ``scenario`` (a model, a file or a bundled example name), unless an
+    ``assessment`` of it is given, and render the report; with ``ledger`` (a ledger file or
+    URL) the compliance section shows the evidence on it."""
+    if isinstance(scenario, Scenario):
+        s, source = scenario, None
+    else:
+        s, source = load_scenario(scenario), str(scenario)
+    a = assessment or assess(
+        s, source=source, simulate=simulate, runs=runs, months=months, seed=seed
+    )
+    comp = None if ledger is None else ledger_compliance(s, ledger)
+    return render_html(s, a, compliance=comp, generated_at=generated_at)
+
+
+def write_report(
+    scenario: Scenario | str | Path,
+    path: str | Path,
+    *,
+    format: ReportFormat = "html",
+    **kwargs: Any,
+) -> Path:
+    """Build the report of ``scenario`` and write it to ``path`` as HTML or PDF."""
+    return build_report(scenario, **kwargs).write(path, format)
+
+
+__all__ = [
+    "FORMATS",
+    "SECTIONS",
+    "Report",
+    "build_figures",
+    "build_report",
+    "fmt",
+    "html_to_pdf",
+    "ledger_compliance",
+    "prob",
+    "render_html",
+    "scenario_digest",
+    "write_report",
+]
