@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import cvid
 from cvid.errors import CheckFailed, InputError
 from cvid.web.security import Caller, FailedLoginLimiter
-from cvid.web.service import Forbidden, NotFound, Service
+from cvid.web.service import Busy, Forbidden, NotFound, Service
 
 log = logging.getLogger("cvid.web")
 
@@ -252,6 +252,12 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
         return reply(request, 403, str(exc))
+
+    @app.exception_handler(Busy)
+    async def busy(request: Request, exc: Busy) -> Response:
+        response = reply(request, 429, str(exc))
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:

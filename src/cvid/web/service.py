@@ -7,6 +7,7 @@ The REST API (:mod:`cvid.web.api`) and the pages (:mod:`cvid.web.pages`) both ca
 from __future__ import annotations
 
 import importlib
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +26,16 @@ _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 
 class Forbidden(Exception):
     """The caller's role may not do this (HTTP 403)."""
+
+
+class Busy(Exception):
+    """Too much work queued (HTTP 429)."""
+
+
+#: Largest simulation the service runs: runs × months × strategies (about 25 s of work).
+MAX_RUN_MONTHS = 20_000_000
+#: Simulations queued or running at once.
+MAX_JOBS = 4
 
 
 class NotFound(Exception):
@@ -79,6 +90,8 @@ class Service:
         self._proxy = _LedgerProxy(self._ledger, self._ledger_thread)
         self.store.fail_unfinished_jobs()
         self.jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvid-sim")
+        self._jobs_lock = threading.Lock()
+        self._jobs_in_flight = 0
 
     def close(self) -> None:
         """Stop the job runner and release every connection."""
@@ -197,6 +210,13 @@ class Service:
         row = self.scenario(scenario_id)
         s = self.parse_scenario(row["toml"], source=f"scenario {scenario_id}")
         names = list(strategies) if strategies else (list(names_of(s)) if names_of else [])
+        work = runs * months * max(len(names), 1)
+        if work > MAX_RUN_MONTHS:
+            raise InputError(
+                f"runs × months × strategies = {work:,} is over this server's limit of "
+                f"{MAX_RUN_MONTHS:,}; use `cvid simulate` for bigger runs",
+                field="runs",
+            )
         if strategies:
             resolve = optional_api("cvid.negotiate", "resolve_strategy")
             for name in names:
@@ -204,8 +224,17 @@ class Service:
                     resolve(s, name)
         params = {"strategies": names or None, "runs": runs, "months": months, "seed": seed}
         total = runs * max(len(names), 1)
-        job_id = self.store.add_job(scenario_id, params, total, caller.name)
-        self.jobs.submit(self._run_job, job_id, s, params, simulate)
+        with self._jobs_lock:
+            if self._jobs_in_flight >= MAX_JOBS:
+                raise Busy(f"{MAX_JOBS} simulations are queued or running; try again later")
+            self._jobs_in_flight += 1
+        try:
+            job_id = self.store.add_job(scenario_id, params, total, caller.name)
+            self.jobs.submit(self._run_job, job_id, s, params, simulate)
+        except BaseException:
+            with self._jobs_lock:
+                self._jobs_in_flight -= 1
+            raise
         return self.job(job_id)
 
     def _run_job(
@@ -241,6 +270,9 @@ class Service:
             self.store.update_job(
                 job_id, status="failed", error=f"{type(exc).__name__}: {exc}", finished=now()
             )
+        finally:
+            with self._jobs_lock:
+                self._jobs_in_flight -= 1
 
     def job(self, job_id: int) -> dict[str, Any]:
         """A simulation job: status, progress (0-1) and result when done."""
@@ -343,4 +375,12 @@ def _finite(value: Any) -> Any:
     return value
 
 
-__all__ = ["Forbidden", "NotFound", "ScenarioError", "Service"]
+__all__ = [
+    "MAX_JOBS",
+    "MAX_RUN_MONTHS",
+    "Busy",
+    "Forbidden",
+    "NotFound",
+    "ScenarioError",
+    "Service",
+]
