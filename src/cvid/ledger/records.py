@@ -336,16 +336,25 @@ _SAFE_INT = 2**53 - 1
 def _needs_full_jcs(value: Any) -> bool:
     """True if JSON ``value`` holds a float, an integer beyond ±(2^53 - 1) or a non-ASCII
     object key: the cases where the :func:`json.dumps` fast path is not exactly JCS."""
-    t = type(value)
-    if t is str or t is bool or value is None:
-        return False
-    if t is int:  # JCS numbers are IEEE-754 doubles: larger integers must be refused
-        return not -_SAFE_INT <= value <= _SAFE_INT
-    if t is dict:
-        return any(not k.isascii() or _needs_full_jcs(v) for k, v in value.items())
-    if t is list:
-        return any(_needs_full_jcs(v) for v in value)
-    return True
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        t = type(v)
+        if t is str or t is bool or v is None:
+            continue
+        if t is int:  # JCS numbers are IEEE-754 doubles: larger integers must be refused
+            if not -_SAFE_INT <= v <= _SAFE_INT:
+                return True
+        elif t is dict:
+            for k in v:
+                if not k.isascii():
+                    return True
+            stack.extend(v.values())
+        elif t is list:
+            stack.extend(v)
+        else:
+            return True
+    return False
 
 
 def _jcs(value: Any, exact: bool) -> bytes:
@@ -477,14 +486,28 @@ def check_signed(
             field="signer.role",
         )
     check_role(kind, party.role, name, source=source)
-    body = dict(record)
-    sig = unb64(body.pop("signature"), 64, source=source, field="signature")
-    exact = _needs_full_jcs(record.get("payload"))
+    sig_text = record["signature"]
+    sig = unb64(sig_text, 64, source=source, field="signature")
+    data = _jcs(dict(record), _needs_full_jcs(record.get("payload")))
     if verify_signature:
         try:
-            party.verifier.verify(sig, SIGNING_CONTEXT + _jcs(body, exact))
+            party.verifier.verify(sig, SIGNING_CONTEXT + _without_signature(data, sig_text))
         except InvalidSignature:
             raise InputError(
                 f"signature by {name!r} does not verify", source=source, field="signature"
             ) from None
-    return CheckedRecord(kind, name, party.role, _jcs(dict(record), exact))
+    return CheckedRecord(kind, name, party.role, data)
+
+
+def _without_signature(data: bytes, signature: str) -> bytes:
+    """JCS of a signed record without its ``signature`` member, cut out of the record's JCS.
+
+    In JCS the top-level members are sorted and comma-separated, and ``signature`` is always
+    followed by ``signer``; a quote inside a string is escaped, so the exact bytes
+    ``"signature":"<base64>",`` occur only as that member (the schemas have no other
+    ``signature`` field). Cutting it out is the JCS of the remaining members (RFC 8785 §3.2).
+    """
+    member = b'"signature":"' + signature.encode() + b'",'
+    if data.count(member) != 1:
+        raise InputError("record has an unexpected signature member", field="signature")
+    return data.replace(member, b"", 1)
