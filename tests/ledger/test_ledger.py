@@ -137,8 +137,10 @@ def test_proof_requests_beyond_the_tree_are_refused(
         ledger.inclusion_proof(3)
     with pytest.raises(InputError, match="beyond the log"):
         ledger.consistency_proof(1, 9)
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match="between 1 and"):
         ledger.consistency_proof(0, 2)
+    with pytest.raises(InputError, match="at least 1"):
+        ledger.inclusion_proof(0, 0)
     with pytest.raises(InputError, match="no record 7"):
         ledger.get(7)
 
@@ -192,7 +194,7 @@ def test_foreign_truncated_and_missing_files_are_refused(
 
     other = tmp_path / "other.db"
     sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
-    with pytest.raises(InputError, match="not a cvid ledger"):
+    with pytest.raises(InputError, match="cannot open as a cvid ledger"):
         Ledger.open(other)
     db = tmp_path / "real.db"
     with Ledger.create(db) as led:
@@ -203,6 +205,8 @@ def test_foreign_truncated_and_missing_files_are_refused(
     cut.write_bytes(data[: len(data) // 3])
     with pytest.raises(InputError, match="damaged"):
         Ledger.open(cut)
+    with pytest.raises(InputError, match="unreachable"):
+        Ledger.open("postgresql://nobody@127.0.0.1:1/none")
     assert not (tmp_path / "missing.db").exists()
     with pytest.raises(InputError, match="file path, sqlite"):
         Ledger.open("mysql://somewhere/db")

@@ -28,7 +28,7 @@ from cvid.errors import InputError
 from cvid.ledger.audit import check_record_data
 from cvid.ledger.entry import AuditReport
 from cvid.ledger.keys import PartyPublicKey, unb64
-from cvid.ledger.merkle import CompactRange, leaf_hash
+from cvid.ledger.merkle import EMPTY_ROOT, CompactRange, leaf_hash
 from cvid.ledger.note import Checkpoint, NoteError, parse_verifier_key, verify_checkpoint
 from cvid.ledger.store import checkpoints_t, entries_t, parties_t
 
@@ -165,9 +165,13 @@ def verify_bundle(
                 if root != cr.root():
                     report.add(what, "is not consistent with the bundle (history was rewritten)")
     report.tree_size, report.root_hash = cr.size, cr.root()
-    for size, (what, _) in known.items():
-        if size > cr.size or size == 0:
-            report.add(what, f"cannot be checked against a bundle of {cr.size} records")
+    for size, (what, root) in known.items():
+        if size == 0:
+            report.checkpoints += 1
+            if root != EMPTY_ROOT:
+                report.add(what, "root is not the empty-tree hash")
+        elif size > cr.size:
+            report.add(what, f"is for {size} records, more than the bundle's {cr.size}")
     if cp is not None:
         report.checkpoints += 1
         if cp.size != cr.size:

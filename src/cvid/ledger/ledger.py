@@ -89,7 +89,9 @@ class Ledger:
         except SQLAlchemyError as exc:
             self._engine.dispose()
             raise InputError(
-                f"not a cvid ledger, or a damaged one ({_db_reason(exc)})", source=loc.text
+                f"cannot open as a cvid ledger: not one, damaged or unreachable "
+                f"({_db_reason(exc)})",
+                source=loc.text,
             ) from None
         if meta.get("format") != FORMAT:
             self._engine.dispose()
@@ -515,7 +517,9 @@ def _head(conn: Connection, *, lock: bool = False) -> tuple[int, bytes]:
 
 
 def _check_size(size: int, n: int, what: str) -> None:
-    if not 1 <= size <= n:
+    if size < 1:
+        raise InputError(f"{what} must be at least 1, not {size}", field="--size")
+    if size > n:
         raise InputError(f"{what} {size} is beyond the log (it has {n} records)", field="--size")
 
 
