@@ -208,5 +208,10 @@ def test_foreign_truncated_and_missing_files_are_refused(
     with pytest.raises(InputError, match="unreachable"):
         Ledger.open("postgresql://nobody@127.0.0.1:1/none")
     assert not (tmp_path / "missing.db").exists()
+    with pytest.raises(InputError, match="folder does not exist"):
+        Ledger.create(tmp_path / "no" / "such.db")
+    with pytest.raises(InputError, match="folder does not exist"):
+        Ledger.create(tmp_path / "fine.db", log_key_path=tmp_path / "no" / "log.key")
+    assert not (tmp_path / "fine.db").exists()
     with pytest.raises(InputError, match="file path, sqlite"):
         Ledger.open("mysql://somewhere/db")

@@ -123,6 +123,9 @@ class Ledger:
             )
         if loc.sqlite_path is not None and loc.sqlite_path.exists():
             raise InputError("file exists; a new ledger needs a new file", source=loc.text)
+        for path in (loc.sqlite_path, key_path):
+            if path is not None and not path.resolve().parent.is_dir():
+                raise InputError("folder does not exist", source=str(path))
         if key_path.exists():
             raise InputError("log key file exists; refusing to replace it", source=str(key_path))
         origin = origin or f"cvid.local/ledger/{secrets.token_hex(8)}"
@@ -132,7 +135,7 @@ class Ledger:
         engine = make_engine(loc, create=True)
         created_file = loc.sqlite_path is not None
         try:
-            with write_tx(engine) as conn:
+            with _db_guard(loc.text), write_tx(engine) as conn:
                 if loc.sqlite_path is None and _has_tables(conn):
                     raise InputError("a ledger already exists at this URL", source=loc.text)
                 metadata.create_all(conn)
