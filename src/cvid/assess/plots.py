@@ -1030,7 +1030,7 @@ def _draw_outcomes(fd: FigureData) -> Any:
         ax.set_title(OUTCOME_LABELS[outcome], fontsize=9)
         ax.set_ylim(0, 1.02)
         ax.set_xlim(0, months[-1])
-        ax.set_xlabel("months")
+    fig.supxlabel(fd.xlabel, fontsize=9)
     axes[0].set_ylabel(fd.ylabel)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside upper center", ncol=len(labels))
