@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from cvid.errors import InputError
-from cvid.ledger import KIND_SIGNERS, parse_checkpoint, record_schema
+from cvid.ledger import KIND_SIGNERS, Ledger, parse_checkpoint, record_schema
 from cvid.web.security import Caller
 from cvid.web.service import Forbidden, NotFound, Service, optional_api
 
@@ -202,13 +202,13 @@ def build_router(authenticate: Any) -> APIRouter:
     @r.get("/ledger", tags=["ledger"])
     def ledger_info(svc: Svc) -> dict[str, Any]:
         """The log's origin, verifier key, size and root, and which roles may sign each kind."""
-        led = svc.ledger
-        size = led.size
+        note = svc.on_ledger(lambda led: led.checkpoint())
+        cp = parse_checkpoint(note[: note.rfind("\n\n") + 1])
         return {
-            "origin": led.origin,
-            "verifier_key": led.verifier_key,
-            "tree_size": size,
-            "root_hash": led.root_hash().hex(),
+            "origin": svc.origin,
+            "verifier_key": svc.verifier_key,
+            "tree_size": cp.size,
+            "root_hash": cp.root_hash.hex(),
             "kinds": {k: sorted(str(r) for r in v) for k, v in KIND_SIGNERS.items()},
         }
 
@@ -222,15 +222,14 @@ def build_router(authenticate: Any) -> APIRouter:
     @r.get("/ledger/checkpoint", tags=["ledger"])
     def checkpoint(svc: Svc) -> dict[str, Any]:
         """The latest signed checkpoint (C2SP signed note) and its parsed contents."""
-        led = svc.ledger
-        note = led.checkpoint()
+        note = svc.on_ledger(lambda led: led.checkpoint())
         cp = parse_checkpoint(note[: note.rfind("\n\n") + 1])
         return {
             "note": note,
             "origin": cp.origin,
             "tree_size": cp.size,
             "root_hash": cp.root_hash.hex(),
-            "verifier_key": led.verifier_key,
+            "verifier_key": svc.verifier_key,
         }
 
     @r.get("/ledger/records", tags=["ledger"])
@@ -240,9 +239,12 @@ def build_router(authenticate: Any) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> dict[str, Any]:
         """Records ``start`` .. ``start+limit-1``, each with its signature checked."""
-        led = svc.ledger
-        size = led.size
-        entries = [e.to_json() for e in led.records(start, min(start + limit, size))]
+
+        def read(led: Ledger) -> tuple[int, list[dict[str, Any]]]:
+            size = led.size
+            return size, [e.to_json() for e in led.records(start, min(start + limit, size))]
+
+        size, entries = svc.on_ledger(read)
         return {"tree_size": size, "start": start, "records": entries}
 
     @r.post("/ledger/records", status_code=201, tags=["ledger"])

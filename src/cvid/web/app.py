@@ -82,6 +82,49 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
+class AuditWrites:
+    """ASGI middleware: after each write request (POST, PUT, PATCH, DELETE) append a line to
+    the audit log: when, which party and role (if authenticated), client address, request,
+    response status and what was done or why it was refused."""
+
+    def __init__(self, app: ASGIApp, service: Service) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in _WRITE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        status = 500
+
+        async def watch(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        finally:
+            if scope["path"] != "/login":
+                state = scope.get("state", {})
+                who: Caller | None = state.get("caller")
+                client = scope.get("client")
+                try:
+                    await run_in_threadpool(
+                        self.service.store.log,
+                        party=who.name if who else None,
+                        role=who.role if who else None,
+                        client=client[0] if client else "unknown",
+                        method=scope["method"],
+                        path=scope["path"],
+                        status=status,
+                        detail=str(state.get("audit") or state.get("error") or ""),
+                    )
+                except Exception:  # the write itself is done; do not turn it into an error
+                    log.exception("could not write the audit log")
+
+
 async def _plain_error(send: Send, status: int, message: str) -> None:
     import json
 
@@ -197,27 +240,7 @@ def create_app(
         mount_pages(app, authenticate)
     _errors(app)
 
-    @app.middleware("http")
-    async def audit_writes(request: Request, call_next: Callable[..., Any]) -> Response:
-        response: Response = await call_next(request)
-        if request.method in _WRITE_METHODS and request.url.path != "/login":
-            who: Caller | None = getattr(request.state, "caller", None)
-            detail = getattr(request.state, "audit", None) or getattr(request.state, "error", "")
-            try:
-                await run_in_threadpool(
-                    svc.store.log,
-                    party=who.name if who else None,
-                    role=who.role if who else None,
-                    client=_client(request),
-                    method=request.method,
-                    path=request.url.path,
-                    status=response.status_code,
-                    detail=str(detail),
-                )
-            except Exception:  # the write itself is done; do not turn it into an error
-                log.exception("could not write the audit log")
-        return response
-
+    app.add_middleware(AuditWrites, service=svc)
     app.add_middleware(BodyLimit, max_body=max_body)
     return app
 

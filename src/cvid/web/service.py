@@ -7,18 +7,19 @@ The REST API (:mod:`cvid.web.api`) and the pages (:mod:`cvid.web.pages`) both ca
 from __future__ import annotations
 
 import importlib
+import itertools
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from cvid.assess import assess
 from cvid.errors import InputError
 from cvid.ledger import KIND_SIGNERS, Ledger, PartyPublicKey
 from cvid.scenario import Scenario, ScenarioError, loads_scenario
-from cvid.web.security import ROLES, Caller, new_token, token_hash
+from cvid.web.security import ROLES, Caller, new_token, same_hash, token_hash
 from cvid.web.store import DbUrl, Store, now, parse_db
 
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
@@ -34,6 +35,11 @@ class Busy(Exception):
 
 #: Largest simulation the service runs: runs × months × strategies (about 25 s of work).
 MAX_RUN_MONTHS = 20_000_000
+#: Threads that each own a handle on the ledger.
+LEDGER_THREADS = 4
+#: How long a checked token is remembered (seconds) by this process.
+TOKEN_CACHE_SECONDS = 5.0
+T = TypeVar("T")
 #: Simulations queued or running at once.
 MAX_JOBS = 4
 
@@ -81,24 +87,33 @@ class Service:
         self.origin = first.origin
         self.verifier_key = first.verifier_key
         first.close()
-        # SQLite connections may only be used by the thread that made them, so one thread
-        # owns the ledger and every ledger call runs there (writes are serialized anyway).
-        self._ledger_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvid-ledger")
-        self._ledger: Ledger = self._ledger_thread.submit(
-            Ledger.open, self.url.text, log_key=log_key
-        ).result()
-        self._proxy = _LedgerProxy(self._ledger, self._ledger_thread)
+        # SQLite connections may only be used by the thread that made them: each of a few
+        # threads owns one handle on the ledger, and ledger calls are spread over them
+        # (appends are serialized by the database's write lock).
+        self._lanes: list[tuple[ThreadPoolExecutor, Ledger]] = []
+        for n in range(LEDGER_THREADS):
+            lane = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"cvid-ledger-{n}")
+            self._lanes.append(
+                (lane, lane.submit(Ledger.open, self.url.text, log_key=log_key).result())
+            )
+        self._next_lane = itertools.count()
+        self._proxy = _LedgerProxy(self._lane)
         self.store.fail_unfinished_jobs()
         self.jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvid-sim")
         self._jobs_lock = threading.Lock()
         self._jobs_in_flight = 0
+        self._token_cache: dict[str, tuple[Caller, float]] = {}
 
     def close(self) -> None:
         """Stop the job runner and release every connection."""
         self.jobs.shutdown(wait=True, cancel_futures=True)
-        self._ledger_thread.submit(self._ledger.close).result()
-        self._ledger_thread.shutdown(wait=True)
+        for lane, led in self._lanes:
+            lane.submit(led.close).result()
+            lane.shutdown(wait=True)
         self.store.close()
+
+    def _lane(self) -> tuple[ThreadPoolExecutor, Ledger]:
+        return self._lanes[next(self._next_lane) % len(self._lanes)]
 
     @property
     def ledger(self) -> Ledger:
@@ -107,11 +122,25 @@ class Service:
 
     # ------------------------------------------------------------------ parties
     def authenticate(self, token: str) -> Caller | None:
-        """The party holding ``token``, or None."""
-        row = self.store.party_by_token(token_hash(token))
-        if row is None:
+        """The party holding ``token``, or None.
+
+        Known tokens are remembered for :data:`TOKEN_CACHE_SECONDS` (by hash) so that reads
+        do not query the party table each time; a rotated token is forgotten at once.
+        """
+        h = token_hash(token)
+        t = time.monotonic()
+        hit = self._token_cache.get(h)
+        if hit is not None and hit[1] > t:
+            return hit[0]
+        row = self.store.party_by_token(h)
+        if row is None or not same_hash(row["token_sha256"], h):
             return None
-        return Caller(row["name"], row["role"], row["public_key"])
+        who = Caller(row["name"], row["role"], row["public_key"])
+        with self._jobs_lock:
+            if len(self._token_cache) > 10_000:
+                self._token_cache.clear()
+            self._token_cache[h] = (who, t + TOKEN_CACHE_SECONDS)
+        return who
 
     def add_party(
         self, name: str, role: str, public_key: str | None, by: str
@@ -141,7 +170,15 @@ class Service:
         token = new_token()
         if not self.store.set_token(name, token_hash(token)):
             raise NotFound(f"no party {name!r}")
+        with self._jobs_lock:
+            for h in [h for h, (who, _) in self._token_cache.items() if who.name == name]:
+                del self._token_cache[h]
         return token
+
+    def on_ledger(self, fn: Callable[[Ledger], T]) -> T:
+        """Run ``fn(ledger)`` on the ledger's thread (one hop for several reads)."""
+        lane, led = self._lane()
+        return lane.submit(fn, led).result()
 
     def ensure_admin(self, name: str = "admin") -> str | None:
         """If the service has no admin yet, create one and return its token (else None)."""
@@ -316,17 +353,15 @@ class Service:
 
 
 class _LedgerProxy:
-    """Runs every attribute access and method call of a :class:`Ledger` on one thread."""
+    """Runs each attribute access and method call of a :class:`Ledger` on the thread that
+    owns the handle (a method runs where its handle was looked up)."""
 
-    def __init__(self, ledger: Ledger, thread: ThreadPoolExecutor) -> None:
-        self._ledger = ledger
-        self._thread = thread
-
-    def _run(self, fn: Callable[[], Any]) -> Any:
-        return self._thread.submit(fn).result()
+    def __init__(self, lane: Callable[[], tuple[ThreadPoolExecutor, Ledger]]) -> None:
+        self._lane = lane
 
     def __getattr__(self, name: str) -> Any:
-        value = self._run(lambda: getattr(self._ledger, name))
+        thread, led = self._lane()
+        value = thread.submit(getattr, led, name).result()
         if not callable(value):
             return value
 
@@ -335,7 +370,7 @@ class _LedgerProxy:
                 out = value(*args, **kwargs)
                 return list(out) if isinstance(out, Iterator) else out
 
-            return self._run(run)
+            return thread.submit(run).result()
 
         return call
 

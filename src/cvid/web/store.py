@@ -147,7 +147,7 @@ def _engine(url: DbUrl) -> Engine:
         conn.execute("PRAGMA synchronous = FULL")
         return conn
 
-    engine = create_engine("sqlite://", creator=connect, poolclass=QueuePool, pool_size=4)
+    engine = create_engine("sqlite://", creator=connect, poolclass=QueuePool, pool_size=8)
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:

@@ -1,0 +1,243 @@
+"""Bounded loopback load test of `cvid serve` (SQLite): p99 latency of status and proof reads,
+appends per second; each against a baseline measured in the same run.
+
+Baselines: reads against a bare FastAPI/uvicorn endpoint returning a constant (the floor of the
+HTTP stack: what the service costs on top); appends against `Ledger.submit` of the same
+one-record batches in-process (what HTTP, authentication and the audit log cost on top).
+Fixed request counts, a time cap per phase, loopback only; the median of REPEATS runs.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from cvid.ledger import Ledger, generate_party_key, sign_record
+
+REPEATS = 3
+READS = 1500  # per read phase
+CLIENTS = 8
+APPENDS = 300
+TIME_CAP = 40.0  # seconds per phase
+PRELOAD = 2000
+CVID = str(Path(sys.executable).with_name("cvid"))
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_up(url: str, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    raise RuntimeError(f"server at {url} did not start")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    os.kill(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def record(i: int) -> dict[str, Any]:
+    return {
+        "kind": "seal-check",
+        "agreement": "bench",
+        "time": f"2020-01-01T00:{i % 60:02d}:00Z",
+        "refs": {"commitments": ["c1"], "items": []},
+        "payload": {"seal_id": f"seal-{i}", "intact": True},
+    }
+
+
+def load(
+    url: str, paths: Callable[[int], str], headers: dict[str, str], n: int
+) -> dict[str, float]:
+    """GET ``paths(i)`` for i < n from CLIENTS threads; latency quantiles (s) and throughput."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    counter = iter(range(n))
+    deadline = time.monotonic() + TIME_CAP
+
+    def worker() -> None:
+        nonlocal errors
+        with httpx.Client(base_url=url, headers=headers, timeout=30) as c:
+            while time.monotonic() < deadline:
+                with lock:
+                    i = next(counter, None)
+                if i is None:
+                    return
+                t0 = time.perf_counter()
+                r = c.get(paths(i))
+                dt = time.perf_counter() - t0
+                with lock:
+                    latencies.append(dt)
+                    errors += r.status_code != 200
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    latencies.sort()
+    if errors:
+        raise RuntimeError(f"{errors} failed requests")
+    return {
+        "p50": latencies[len(latencies) // 2],
+        "p99": latencies[int(len(latencies) * 0.99) - 1],
+        "rps": len(latencies) / wall,
+        "count": len(latencies),
+    }
+
+
+BARE_APP = textwrap.dedent(
+    """
+    import sys, uvicorn
+    from fastapi import FastAPI
+    app = FastAPI()
+    @app.get("/ping")
+    def ping() -> dict:
+        return {"ok": True, "tree_size": 0}
+    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning",
+                access_log=False)
+    """
+)
+
+
+def run_once(work: Path) -> dict[str, float]:
+    out: dict[str, float] = {}
+    # ---------------------------------------------------------------- baseline: bare endpoint
+    port = free_port()
+    bare = subprocess.Popen([sys.executable, "-c", BARE_APP, str(port)])
+    try:
+        wait_up(f"http://127.0.0.1:{port}/ping", bare)
+        b = load(f"http://127.0.0.1:{port}", lambda i: "/ping", {}, READS)
+    finally:
+        stop(bare)
+    out["bare_p99"], out["bare_p50"] = b["p99"], b["p50"]
+
+    # ---------------------------------------------------------------- cvid serve
+    db = work / f"bench-{time.monotonic_ns()}.db"
+    tok = db.with_suffix(".token")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(
+        [CVID, "serve", "--db", str(db), "--port", str(port), "--admin-token-file", str(tok)],
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_up(url + "/api/v1/health", proc)
+        admin = {"Authorization": f"Bearer {tok.read_text().strip()}"}
+        key = generate_party_key("iaea", "inspectorate")
+        r = httpx.post(
+            url + "/api/v1/parties",
+            headers=admin,
+            json={"name": key.name, "role": key.role, "public_key": key.public.public_key_b64},
+        )
+        auth = {"Authorization": f"Bearer {r.json()['token']}"}
+        signed = [sign_record(record(i), key) for i in range(PRELOAD + APPENDS)]
+        with httpx.Client(base_url=url, headers=auth, timeout=60) as c:
+            for s in range(0, PRELOAD, 1000):
+                c.post("/api/v1/ledger/records", json={"records": signed[s : s + 1000]})
+        st = load(url, lambda i: "/api/v1/ledger", auth, READS)
+        pr = load(
+            url, lambda i: f"/api/v1/ledger/records/{(i * 7919) % PRELOAD}/inclusion", auth, READS
+        )
+        out["status_p99"], out["status_p50"], out["status_rps"] = st["p99"], st["p50"], st["rps"]
+        out["proof_p99"], out["proof_p50"], out["proof_rps"] = pr["p99"], pr["p50"], pr["rps"]
+        # appends: one record per request, one client (each acknowledged = durably committed)
+        t0 = time.perf_counter()
+        with httpx.Client(base_url=url, headers=auth, timeout=60) as c:
+            for rec in signed[PRELOAD:]:
+                r = c.post("/api/v1/ledger/records", json={"records": [rec]})
+                if r.status_code != 201:
+                    raise RuntimeError(r.text)
+        out["http_appends_s"] = APPENDS / (time.perf_counter() - t0)
+    finally:
+        stop(proc)
+
+    # ---------------------------------------------------------------- baseline: in-process submit
+    bdb = work / f"base-{time.monotonic_ns()}.db"
+    with Ledger.create(bdb) as led:
+        led.register(key.public)
+        for s in range(0, PRELOAD, 1000):
+            led.submit(signed[s : s + 1000])
+        t0 = time.perf_counter()
+        for rec in signed[PRELOAD:]:
+            led.submit(rec)
+        out["direct_appends_s"] = APPENDS / (time.perf_counter() - t0)
+    return out
+
+
+def main() -> int:
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(REPEATS):
+            runs.append(run_once(Path(tmp)))
+
+    def med(k: str) -> float:
+        return statistics.median(r[k] for r in runs)
+
+    ms = 1000.0
+    print(
+        f"loopback, SQLite, {CLIENTS} clients, {READS} reads per phase, {APPENDS} appends; "
+        f"median of {REPEATS} runs"
+    )
+    print(
+        f"status read  p50 {med('status_p50') * ms:.2f} ms  p99 {med('status_p99') * ms:.2f} ms"
+        f"  ({med('status_rps'):.0f} req/s)"
+    )
+    print(
+        f"proof read   p50 {med('proof_p50') * ms:.2f} ms  p99 {med('proof_p99') * ms:.2f} ms"
+        f"  ({med('proof_rps'):.0f} req/s)"
+    )
+    print(f"bare FastAPI p50 {med('bare_p50') * ms:.2f} ms  p99 {med('bare_p99') * ms:.2f} ms")
+    print(
+        f"appends      {med('http_appends_s'):.0f} records/s over HTTP (1 record per request, "
+        f"durable before the reply) vs {med('direct_appends_s'):.0f}/s in-process"
+    )
+    for what, k in (("status read p99", "status_p99"), ("proof read p99", "proof_p99")):
+        print(
+            f"ratio  {what} vs bare endpoint: {med(k) / med('bare_p99'):.2f}x  "
+            f"(cvid {med(k):.4f} s vs bare FastAPI {med('bare_p99'):.4f} s; target <= 3x)"
+        )
+    ratio = med("direct_appends_s") / med("http_appends_s")
+    print(
+        f"ratio  append time per record, HTTP vs in-process: {ratio:.2f}x  "
+        f"(cvid {1 / med('http_appends_s'):.4f} s vs Ledger.submit "
+        f"{1 / med('direct_appends_s'):.4f} s; target <= 3x)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
