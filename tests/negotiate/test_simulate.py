@@ -22,7 +22,7 @@ from cvid.negotiate import (
 )
 from cvid.negotiate.compile import compile_strategy, is_hard, ordered_commitments
 from cvid.negotiate.engine import BLOCK_SIZE, block_sizes, empty_summary, simulate_block
-from cvid.negotiate.production import production_model, swu_per_kg_product
+from cvid.negotiate.production import production_model
 from cvid.negotiate.simulate import compile_all, run_blocks
 from cvid.scenario import ScenarioError, examples, load_scenario, loads_scenario
 
@@ -300,7 +300,15 @@ def test_production_rates_from_facilities() -> None:
     draws = pu.sample(np.random.default_rng(0), 10_000) * 12
     assert low - 1e-9 <= draws.min() and draws.max() <= high + 1e-9
     assert math.isclose(pu.high * 12, high)
-    swu = swu_per_kg_product(0.9, 0.00711, 0.003)
+
+    # SWU per kg of product by the value function V(x) = (2x − 1) ln(x / (1 − x)), written out
+    # here independently: F/P = (xp − xt)/(xf − xt), T/P = F/P − 1
+    def v(x: float) -> float:
+        return (2 * x - 1) * math.log(x / (1 - x))
+
+    xp, xf, xt = 0.9, 0.00711, 0.003
+    fp = (xp - xt) / (xf - xt)
+    swu = v(xp) + (fp - 1) * v(xt) - fp * v(xf)
     assert 190 < swu < 196
     heu = next(r for r in p.rates if r.facility_id == "yongbyon-enrichment")
     assert math.isclose(heu.high, 16000 / 12 / swu * 0.9)

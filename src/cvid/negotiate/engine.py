@@ -27,15 +27,17 @@ A run is one negotiation against one counterpart. Each month, in this order:
 
 Random numbers: each block of runs has its own stream from one ``numpy.random.SeedSequence``
 (``SeedSequence(seed, spawn_key=(block,))``, the block-th child of ``SeedSequence(seed)``),
-so results do not depend on how blocks are spread over processes. Every run draws three
-uniforms each month (decision, act, detection) whether or not it is still running, so the
-strategies of one simulation face the same counterparts and the same luck (common random
-numbers).
+so results do not depend on how blocks are spread over processes. A block's stream is read
+in a fixed order: one uniform per run for its type, the stocks and facility rates of every
+run, then each month three uniforms (decision, act, detection) for every run of the block,
+whether or not it is still going. The strategies of one simulation therefore face the same
+counterparts and the same luck (common random numbers), which sharpens their comparison.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -240,12 +242,63 @@ def act_tables(
     return req.ravel(), ver.ravel(), fin.ravel()
 
 
+class _Runs:
+    """Per-run state of the runs still being simulated (compacted as runs end)."""
+
+    FIELDS: tuple[str, ...] = (
+        "run", "base", "decided", "undecided", "step", "owed_hard", "owed_soft", "blocked",
+        "frozen", "suspended", "paid", "paid_cheat", "pressure", "deviation", "h_const",
+        "h_dev", "damp", "last_progress", "open_flag", "cheat_flag", "open_months",
+        "secret_months", "t_progress", "t_verified", "status", "end",
+    )  # fmt: skip
+
+    def __init__(self, arrays: dict[str, NDArray[Any]]) -> None:
+        for name in self.FIELDS:
+            setattr(self, name, arrays[name])
+
+    def keep(self, mask: NDArray[np.bool_]) -> None:
+        """Drop the runs where ``mask`` is False."""
+        idx = np.flatnonzero(mask)
+        for name in self.FIELDS:
+            setattr(self, name, getattr(self, name).take(idx))
+
+    # declared for the type checker; set in __init__
+    run: NDArray[np.intp]
+    base: NDArray[np.intp]
+    decided: NDArray[np.bool_]
+    undecided: NDArray[np.bool_]
+    step: NDArray[np.int16]
+    owed_hard: NDArray[np.int16]
+    owed_soft: NDArray[np.int16]
+    blocked: NDArray[np.bool_]
+    frozen: NDArray[np.bool_]
+    suspended: NDArray[np.bool_]
+    paid: NDArray[np.float64]
+    paid_cheat: NDArray[np.float64]
+    pressure: NDArray[np.float64]
+    deviation: NDArray[np.float64]
+    h_const: NDArray[np.float64]
+    h_dev: NDArray[np.float64]
+    damp: NDArray[np.float64]
+    last_progress: NDArray[np.int32]
+    open_flag: NDArray[np.bool_]
+    cheat_flag: NDArray[np.bool_]
+    open_months: NDArray[np.int16]
+    secret_months: NDArray[np.int16]
+    t_progress: NDArray[np.float64]
+    t_verified: NDArray[np.float64]
+    status: NDArray[np.int8]
+    end: NDArray[np.int16]
+
+
 def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     """Simulate the ``n`` runs of block ``block`` and return per-run results.
 
-    The loop touches every run with a handful of array operations a month; what changes
-    rarely (a step counted done, a decision, a detection, an end) is handled on the few runs
-    concerned, by index. The result is the same as evaluating the rules of the module
+    The loop touches the runs still going with a handful of array operations a month; what
+    changes rarely (a step counted done, a decision, a detection, an end) is handled on the
+    few runs concerned, by index, and ended runs are dropped from the arrays from time to
+    time. Sustained pressure is kept as its deviation from the current pressure, which decays
+    by (1 − 1/memory) a month. The result is the same as evaluating the rules of the module
     docstring on every run every month (the scalar reference in the tests does that).
     """
     rng = block_generator(seed, block)
@@ -253,6 +306,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     t_max = c.months
     k = c.steps
     never = np.iinfo(np.int32).max
+    decay = 1.0 - 1.0 / c.memory_months
 
     rate_secret = c.clandestine_share[typ] * rate_hidden
     can_cheat = rate_secret.sum(axis=0) > 0
@@ -262,170 +316,218 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     verifiable = np.append(c.verifiable, True)
     stops = np.append(c.stops_production, False)
     tranche = np.append(c.tranche, 0.0)
-
-    decided = typ == 0
-    active = np.ones(n, bool)
-    undecided = ~decided
-    status = np.zeros(n, np.int8)
-    end = np.full(n, t_max, np.int16)
-    step = np.zeros(n, np.int16)
-    owed_hard = np.zeros(n, np.int16)
-    owed_soft = np.zeros(n, np.int16)
-    blocked = np.zeros(n, bool)
-    frozen = np.zeros(n, bool)
-    suspended = np.zeros(n, bool)
-    paid = np.full(n, c.upfront)
-    paid_cheat = np.where(decided, 0.0, c.upfront)
-    pressure = np.full(n, c.pressure * (1.0 - c.pressure_relief * c.upfront))
-    sustained = pressure.copy()
-    damp = 1.0 - c.dampening * paid
-    last_progress = np.zeros(n, np.int32)
-    open_flag = undecided.copy()
-    cheat_flag = undecided & can_cheat
-    # months of open and of secret production: each runs from month 1 to the month it stops
-    open_months = np.where(open_flag, t_max, 0).astype(np.int16)
-    secret_months = np.where(cheat_flag, t_max, 0).astype(np.int16)
-    t_progress = np.zeros(n)  # chance this month's act counts (a step done, or one verified)
-    t_verified = np.zeros(n)  # chance this month's act is verified
-    inv_memory = 1.0 / c.memory_months
-    hazard = np.empty(n)
-    scratch = np.empty(n)
-    event = np.empty(n, bool)
-
-    # thresholds of the act by state: (type, decided, step) while steps remain, and
-    # (type, decided, owes a soft step, owes any step) once all were counted done
     t_req_table, t_ver_table, t_fin_table = act_tables(c)
     width = k + 1
 
+    decided = typ == 0
+    undecided = ~decided
+    p0 = c.pressure * (1.0 - c.pressure_relief * c.upfront)
+    damp0 = 1.0 - c.dampening * c.upfront
+    r = _Runs(
+        {
+            "run": np.arange(n),
+            "base": typ.astype(np.intp) * 2 + decided,
+            "decided": decided,
+            "undecided": undecided,
+            "step": np.zeros(n, np.int16),
+            "owed_hard": np.zeros(n, np.int16),
+            "owed_soft": np.zeros(n, np.int16),
+            "blocked": np.zeros(n, bool),
+            "frozen": np.zeros(n, bool),
+            "suspended": np.zeros(n, bool),
+            "paid": np.full(n, c.upfront),
+            "paid_cheat": np.where(decided, 0.0, c.upfront),
+            "pressure": np.full(n, p0),
+            "deviation": np.zeros(n),  # sustained pressure minus current pressure
+            # hazard = h_const + h_dev · deviation; zero once decided
+            "h_const": np.where(undecided, damp0 * (c.hazard_base + c.hazard_pressure * p0), 0.0),
+            "h_dev": np.where(undecided, damp0 * c.hazard_pressure, 0.0),
+            "damp": np.full(n, damp0),
+            "last_progress": np.zeros(n, np.int32),
+            "open_flag": undecided.copy(),
+            "cheat_flag": undecided & can_cheat,
+            # months of open and secret production run from month 1 to the month they stop
+            "open_months": np.where(undecided, t_max, 0).astype(np.int16),
+            "secret_months": np.where(undecided & can_cheat, t_max, 0).astype(np.int16),
+            "t_progress": np.zeros(n),  # chance this month's act counts
+            "t_verified": np.zeros(n),  # chance this month's act is verified
+            "status": np.zeros(n, np.int8),
+            "end": np.full(n, t_max, np.int16),
+        }
+    )
+    out = {name: np.empty(n, getattr(r, name).dtype) for name in _OUTPUT_FIELDS}
+    ended = 0
+
+    def flush(mask: NDArray[np.bool_] | slice) -> None:
+        where = r.run[mask]
+        for name in _OUTPUT_FIELDS:
+            out[name][where] = getattr(r, name)[mask]
+
     def refresh(idx: NDArray[np.intp]) -> None:
-        """Recompute the act thresholds of runs ``idx`` from their state."""
-        base = typ[idx] * 2 + decided[idx]
-        j = step[idx]
-        code = base * width + j
-        owe_s = owed_soft[idx] > 0
-        fcode = (base * 2 + owe_s) * 2 + (owe_s | (owed_hard[idx] > 0))
-        final = t_fin_table[fcode]
+        """Recompute the act thresholds of runs ``idx`` (all running) from their state."""
+        b = r.base[idx]
+        j = r.step[idx]
         in_steps = j < k
-        t_progress[idx] = np.where(in_steps, t_req_table[code], final) * active[idx]
-        t_verified[idx] = np.where(in_steps, t_ver_table[code], final)
+        code = b * width + j
+        if in_steps.all():
+            r.t_progress[idx] = t_req_table[code]
+            r.t_verified[idx] = t_ver_table[code]
+            return
+        owe_s = r.owed_soft[idx] > 0
+        final = t_fin_table[(b * 2 + owe_s) * 2 + (owe_s | (r.owed_hard[idx] > 0))]
+        r.t_progress[idx] = np.where(in_steps, t_req_table[code], final)
+        r.t_verified[idx] = np.where(in_steps, t_ver_table[code], final)
 
     def finish(idx: NDArray[np.intp], outcome: int, month: int) -> None:
-        open_months[idx[open_flag[idx]]] = month
-        secret_months[idx[cheat_flag[idx]]] = month
-        status[idx] = outcome
-        end[idx] = month
-        active[idx] = False
-        undecided[idx] = False
-        open_flag[idx] = False
-        cheat_flag[idx] = False
-        t_progress[idx] = 0.0
-        last_progress[idx] = never
+        nonlocal ended
+        r.open_months[idx[r.open_flag[idx]]] = month
+        r.secret_months[idx[r.cheat_flag[idx]]] = month
+        r.status[idx] = outcome
+        r.end[idx] = month
+        r.undecided[idx] = False
+        r.open_flag[idx] = False
+        r.cheat_flag[idx] = False
+        r.t_progress[idx] = 0.0
+        r.h_const[idx] = 0.0
+        r.h_dev[idx] = 0.0
+        r.last_progress[idx] = never
+        ended += idx.size
 
     def check_done(idx: NDArray[np.intp], month: int) -> None:
+        cand = idx[r.decided[idx] & (r.step[idx] == k)]
+        if cand.size == 0:
+            return
         ok = (
-            active[idx]
-            & decided[idx]
-            & (step[idx] == k)
-            & (owed_hard[idx] == 0)
-            & (owed_soft[idx] == 0)
-            & ~blocked[idx]
+            (r.status[cand] == 0)
+            & (r.owed_hard[cand] == 0)
+            & (r.owed_soft[cand] == 0)
+            & ~r.blocked[cand]
         )
-        won = idx[ok]
+        won = cand[ok]
         if won.size:
             finish(won, VERIFIED_CVID, month)
-            paid[won] = 1.0
+            r.paid[won] = 1.0
+
+    def set_pressure(idx: NDArray[np.intp], pressure: NDArray[np.float64]) -> None:
+        sustained = r.pressure[idx] + r.deviation[idx]
+        r.pressure[idx] = pressure
+        r.deviation[idx] = sustained - pressure
+        damp = r.damp[idx] * r.undecided[idx]  # no hazard once decided
+        r.h_const[idx] = damp * (c.hazard_base + c.hazard_pressure * pressure)
+        r.h_dev[idx] = damp * c.hazard_pressure
 
     def pay(idx: NDArray[np.intp], share: NDArray[np.float64] | float) -> None:
-        paid[idx] += share
-        paid_cheat[idx] += np.where(decided[idx], 0.0, share)
-        damp[idx] = 1.0 - c.dampening * paid[idx]
-        pressure[idx] = np.where(
-            suspended[idx], 1.0, c.pressure * (1.0 - c.pressure_relief * paid[idx])
+        r.paid[idx] += share
+        r.paid_cheat[idx] += np.where(r.decided[idx], 0.0, share)
+        r.damp[idx] = 1.0 - c.dampening * r.paid[idx]
+        set_pressure(
+            idx,
+            np.where(r.suspended[idx], 1.0, c.pressure * (1.0 - c.pressure_relief * r.paid[idx])),
         )
 
     refresh(np.arange(n))
+    m = n
+    hazard = np.empty(n)
+    event = np.empty(n, bool)
     for t in range(t_max):
         month = t + 1
-        u = rng.random((3, n))
+        # three uniforms a month for every run of the block, ended or not (common random
+        # numbers: strategies face the same luck); only the runs still in the arrays use them
+        u_all = rng.random((3, n))
+        u = u_all if m == n else np.take(u_all, r.run, axis=1)
         u_decide, u_act, u_detect = u[0], u[1], u[2]
 
-        # 1. strategic decision: h = (base + k·S)·(1 − dampening·paid)
-        np.multiply(sustained, c.hazard_pressure, out=hazard)
-        hazard += c.hazard_base
-        hazard *= damp
-        np.less(u_decide, hazard, out=event)
-        event &= undecided
+        # 1. strategic decision: h = (base + k·S)·(1 − dampening·paid), S = pressure + deviation
+        np.multiply(r.h_dev, r.deviation, out=hazard)
+        hazard += r.h_const
+        np.less(u_decide, hazard, out=event)  # zero hazard once decided or ended
         if event.any():
             idx = np.flatnonzero(event)
-            decided[idx] = True
-            undecided[idx] = False
-            open_months[idx[open_flag[idx]]] = month - 1
-            secret_months[idx[cheat_flag[idx]]] = month - 1
-            open_flag[idx] = False
-            cheat_flag[idx] = False
+            r.decided[idx] = True
+            r.undecided[idx] = False
+            r.h_const[idx] = 0.0
+            r.h_dev[idx] = 0.0
+            r.base[idx] += 1
+            r.open_months[idx[r.open_flag[idx]]] = month - 1
+            r.secret_months[idx[r.cheat_flag[idx]]] = month - 1
+            r.open_flag[idx] = False
+            r.cheat_flag[idx] = False
             refresh(idx)
             check_done(idx, month)
 
         # 2. production runs on (months are counted when it stops)
         # 3. detection of secret production
-        np.less(u_detect, c.detection[t], out=event)
-        event &= cheat_flag
-        if event.any():
-            idx = np.flatnonzero(event)
-            if c.snap_back:
-                again = suspended[idx]
-                finish(idx[again], BREAKDOWN, month)
-                first = idx[~again]
-                suspended[first] = True
-                pressure[first] = 1.0
-            else:
-                finish(idx, BREAKDOWN, month)
+        if c.detection[t] > 0.0:
+            np.less(u_detect, c.detection[t], out=event)
+            if event.any():
+                idx = np.flatnonzero(event)
+                idx = idx[r.cheat_flag[idx]]
+                if c.snap_back:
+                    again = r.suspended[idx]
+                    finish(idx[again], BREAKDOWN, month)
+                    first = idx[~again]
+                    r.suspended[first] = True
+                    set_pressure(first, np.ones(first.size))
+                else:
+                    finish(idx, BREAKDOWN, month)
 
         # 4. the counterpart's act
-        np.less(u_act, t_progress, out=event)
+        np.less(u_act, r.t_progress, out=event)
         if event.any():
             idx = np.flatnonzero(event)
-            verified = u_act[idx] < t_verified[idx]
-            j = step[idx]
+            verified = u_act[idx] < r.t_verified[idx]
+            j = r.step[idx]
             in_steps = j < k
             adv = idx[in_steps]
             jj = j[in_steps]
             v_adv = verified[in_steps]
             later = ~v_adv & verifiable[jj]
-            blocked[adv[~v_adv & ~verifiable[jj]]] = True
-            owed_hard[adv[later & hard[jj]]] += 1
-            owed_soft[adv[later & ~hard[jj]]] += 1
+            r.blocked[adv[~v_adv & ~verifiable[jj]]] = True
+            r.owed_hard[adv[later & hard[jj]]] += 1
+            r.owed_soft[adv[later & ~hard[jj]]] += 1
             stop = adv[v_adv & stops[jj]]
-            frozen[stop] = True
-            open_months[stop[open_flag[stop]]] = month
-            open_flag[stop] = False
+            r.frozen[stop] = True
+            r.open_months[stop[r.open_flag[stop]]] = month
+            r.open_flag[stop] = False
             share = tranche[jj]
-            paying = (share > 0) & ~suspended[adv]
+            paying = (share > 0) & ~r.suspended[adv]
             if paying.any():
                 pay(adv[paying], share[paying])
-            step[adv] += 1
+            r.step[adv] += 1
             fin = idx[~in_steps]  # verification of a step counted done earlier
-            take_hard = decided[fin] & (owed_hard[fin] > 0)
-            owed_hard[fin[take_hard]] -= 1
-            owed_soft[fin[~take_hard]] -= 1
-            last_progress[idx] = month
+            take_hard = r.decided[fin] & (r.owed_hard[fin] > 0)
+            r.owed_hard[fin[take_hard]] -= 1
+            r.owed_soft[fin[~take_hard]] -= 1
+            r.last_progress[idx] = month
             refresh(idx)
             check_done(idx, month)
 
         if c.scheduled[t] > 0.0:
-            idx = np.flatnonzero(active & ~suspended)
+            idx = np.flatnonzero((r.status == 0) & ~r.suspended)
             pay(idx, float(c.scheduled[t]))
 
         # 5. stalemate after too long without progress
-        np.less_equal(last_progress, month - c.stall_tolerance, out=event)
+        np.less_equal(r.last_progress, month - c.stall_tolerance, out=event)
         if event.any():
             finish(np.flatnonzero(event), STALEMATE, month)
 
-        # sustained pressure: exponential average over the memory
-        np.subtract(pressure, sustained, out=scratch)
-        scratch *= inv_memory
-        sustained += scratch
+        r.deviation *= decay
 
+        # drop ended runs once they are a third of the arrays
+        if ended > max(1024, m // 3):
+            alive = r.status == 0
+            flush(~alive)
+            r.keep(alive)
+            m = int(alive.sum())
+            hazard = np.empty(m)
+            event = np.empty(m, bool)
+            ended = 0
+
+    flush(slice(None))
+    status = out["status"]
+    end = out["end"]
+    open_months = out["open_months"]
+    secret_months = out["secret_months"]
     after = np.where((status == BREAKDOWN) | (status == STALEMATE), t_max - end, 0)
     peak = stock + rate_declared * open_months + rate_secret * secret_months
     peak += (rate_declared + rate_hidden) * after
@@ -434,12 +536,18 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
         counterpart_type=typ,
         status=status,
         end_month=end,
-        paid=paid,
-        paid_to_cheater=paid_cheat,
+        paid=out["paid"],
+        paid_to_cheater=out["paid_cheat"],
         clandestine_months=secret_months,
         capability_end_kg=capability_end,
         capability_peak_kg=peak,
     )
+
+
+#: Per-run state written out when runs are dropped and at the end.
+_OUTPUT_FIELDS: tuple[str, ...] = (
+    "status", "end", "paid", "paid_cheat", "open_months", "secret_months",
+)  # fmt: skip
 
 
 def summarize(c: Compiled, r: Runs) -> BlockSummary:

@@ -5,13 +5,12 @@ plants make HEU (separative capacity ÷ SWU per kg of product, counted as kg of 
 elsewhere in cvid). Each facility's rate is a product of uncertain factors (scenario
 :class:`~cvid.scenario.Estimate`), drawn once per simulated run.
 
-When :mod:`cvid.verify` provides its production estimates (``plutonium_production_kg`` and
-``swu_per_kg_product``), the conversion constants come from there; the formulas are the same.
+The conversion constants come from :mod:`cvid.verify.production` (``plutonium_kg`` and
+``heu_kg``), so that the simulator and the production estimates use one formula.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,35 +18,12 @@ from numpy.typing import NDArray
 
 from cvid.scenario import DIRECT_USE_MATERIALS, Estimate, Scenario
 from cvid.scenario.counterpart import ProductionAssumptions
+from cvid.verify.production import heu_kg, plutonium_kg
 
 #: Facility statuses in which a facility is taken to produce.
 PRODUCING_STATUSES: frozenset[str] = frozenset({"operating", "unknown"})
 
 MONTHS_PER_YEAR = 12.0
-
-
-def separative_potential(x: float) -> float:
-    """Value function V(x) = (2x − 1)·ln(x / (1 − x)) of a U-235 fraction x.
-
-    Source: the standard separative-work value function (Benedict, Pigford & Levi,
-    *Nuclear Chemical Engineering*, 2nd ed. 1981, ch. 12; shared research notes).
-    """
-    return (2.0 * x - 1.0) * math.log(x / (1.0 - x))
-
-
-def swu_per_kg_product(product: float, feed: float, tails: float) -> float:
-    """Separative work (kg-SWU) per kg of product at the given assays.
-
-    SWU = P·V(x_p) + T·V(x_t) − F·V(x_f) with F/P = (x_p − x_t)/(x_f − x_t) and
-    T = F − P (mass balance). Source: as :func:`separative_potential`.
-    """
-    feed_per_product = (product - tails) / (feed - tails)
-    tails_per_product = feed_per_product - 1.0
-    return (
-        separative_potential(product)
-        + tails_per_product * separative_potential(tails)
-        - feed_per_product * separative_potential(feed)
-    )
 
 
 @dataclass(frozen=True)
@@ -137,14 +113,23 @@ def production_model(scenario: Scenario) -> ProductionModel:
         for m in scenario.program.materials
         if m.kind in DIRECT_USE_MATERIALS
     )
-    swu = _swu_per_kg_product(assumptions)
+    # kg of product per kg-SWU at the assumed assays (value function; cvid.verify)
+    product_per_swu = float(
+        heu_kg(
+            1.0,
+            assumptions.heu_product_assay,
+            assumptions.feed_assay,
+            assumptions.tails_assay,
+        )
+    )
     rates: list[FacilityRate] = []
     for f in scenario.program.facilities:
         if f.status not in PRODUCING_STATUSES:
             continue
         if f.kind == "reactor" and f.thermal_power_mw is not None:
             cf = f.capacity_factor or Estimate(low=1.0, high=1.0)
-            days = f.operating_days_per_year / MONTHS_PER_YEAR / 1000.0
+            # kg per month per (MW × capacity factor × g/MWd): cvid.verify's Pu formula
+            days = float(plutonium_kg(1.0, f.operating_days_per_year / MONTHS_PER_YEAR, 1.0, 1.0))
             rates.append(
                 FacilityRate(
                     f.id,
@@ -155,7 +140,8 @@ def production_model(scenario: Scenario) -> ProductionModel:
                 )
             )
         elif f.kind == "enrichment" and f.separative_capacity_swu_per_year is not None:
-            constant = assumptions.heu_product_assay / (MONTHS_PER_YEAR * swu)
+            # kg of U-235 contained per month per kg-SWU a year
+            constant = product_per_swu * assumptions.heu_product_assay / MONTHS_PER_YEAR
             rates.append(
                 FacilityRate(
                     f.id,
@@ -171,7 +157,3 @@ def production_model(scenario: Scenario) -> ProductionModel:
         rates=tuple(rates),
         hidden_capacity_share=scenario.counterpart.hidden_capacity_share,
     )
-
-
-def _swu_per_kg_product(a: ProductionAssumptions) -> float:
-    return swu_per_kg_product(a.heu_product_assay, a.feed_assay, a.tails_assay)

@@ -300,13 +300,8 @@ def sweep(
 
         futures = {}
         for pi, (_, _, compiled) in enumerate(prepared):
-            # scatter once per point, under a fresh key (a dict would be keyed by its keys,
-            # which repeat from point to point)
-            remote: Any = compiled
-            if len(groups) > 1:
-                [remote] = client.scatter([compiled], hash=False)
             for group in groups:
-                fut = client.submit(_task, remote, seed, group, pure=False)
+                fut = client.submit(_task, compiled, seed, group, pure=False)
                 futures[fut] = pi
         merged: list[dict[str, BlockSummary] | None] = [None] * len(prepared)
         for done, fut in enumerate(as_completed(list(futures)), start=1):  # type: ignore[no-untyped-call]
