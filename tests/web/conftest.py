@@ -21,7 +21,7 @@ from cvid.web import Service, create_app
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 ROLES = ("inspectorate", "state", "observer", "admin")
-PARTY_NAMES = {"inspectorate": "iaea", "state": "dprk", "observer": "obs", "admin": "un"}
+PARTY_NAMES = {"inspectorate": "inspectors", "state": "dprk", "observer": "obs", "admin": "un"}
 
 
 def free_port() -> int:

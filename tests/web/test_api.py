@@ -46,14 +46,47 @@ def test_scenario_upload_list_get_and_assess_same_result_as_library(dep: Deploym
         assert sid in [s["id"] for s in listed]
         got = c.get(f"/api/v1/scenarios/{sid}").json()
         assert got["toml"] == LIBYA
-        r = c.post(f"/api/v1/scenarios/{sid}/assessments")
+        r = c.post(f"/api/v1/scenarios/{sid}/assessments", params={"ledger": False})
         assert r.status_code == 201, r.text
         aid = r.json()["id"]
+        r = c.post(f"/api/v1/scenarios/{sid}/assessments")
+        assert r.status_code == 201, r.text
+        with_ledger = r.json()
     with dep.client("observer") as c:
         fetched = c.get(f"/api/v1/assessments/{aid}").json()
-    expected = assess(loads_scenario(LIBYA), source=f"scenario {sid} (libya-2003)").to_dict()
+    source = f"scenario {sid} (libya-2003)"
+    expected = assess(loads_scenario(LIBYA), source=source).to_dict()
     assert fetched["result"] == json.loads(json.dumps(expected))
     assert fetched["overall"] == expected["overall"]
+    # with the service's ledger: the same, plus the compliance of the agreement as of now
+    direct = assess(loads_scenario(LIBYA), source=source, ledger=dep.db).to_dict()
+    got_compliance = with_ledger["result"].pop("compliance")
+    want_compliance = direct.pop("compliance")
+    assert with_ledger["result"] == json.loads(json.dumps(direct))
+    assert got_compliance["agreement"] == "libya-2003"
+    assert {k: v for k, v in got_compliance.items() if k != "at"} == json.loads(
+        json.dumps({k: v for k, v in want_compliance.items() if k != "at"})
+    )
+
+
+def test_assessment_report_is_rendered_in_the_background(dep: Deployment) -> None:
+    import time
+
+    import httpx
+
+    with dep.client("admin") as c:
+        sid = c.post("/api/v1/scenarios", json={"toml": LIBYA}).json()["id"]
+        aid = c.post(f"/api/v1/scenarios/{sid}/assessments").json()["id"]
+        deadline = time.monotonic() + 60
+        while not c.get(f"/api/v1/assessments/{aid}").json()["report_ready"]:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+    with httpx.Client(base_url=dep.url) as page:
+        page.post("/login", data={"token": dep.tokens["state"]})
+        html = page.get(f"/assessments/{aid}/report").text
+    assert html.lstrip().lower().startswith("<!doctype html")
+    assert "<svg" in html
+    assert "Libya" in html
 
 
 def test_invalid_scenario_is_422_with_problems_and_validate_does_not_store(dep: Deployment) -> None:
@@ -86,7 +119,7 @@ def test_append_then_read_record_and_verify_proofs_and_checkpoint(dep: Deploymen
         assert indices == [size0, size0 + 1, size0 + 2]
         rec = c.get(f"/api/v1/ledger/records/{indices[1]}").json()
         assert rec["record"] == signed[1]
-        assert rec["signer"] == "iaea"
+        assert rec["signer"] == "inspectors"
         data = base64.b64decode(rec["data"])
         assert leaf_hash(data).hex() == rec["leaf_hash"]
         cp = c.get("/api/v1/ledger/checkpoint").json()
@@ -245,13 +278,13 @@ def test_every_write_is_in_the_audit_log_with_who_and_when(dep: Deployment) -> N
         lines = c.get("/api/v1/audit").json()
     mine = [x for x in lines if x["detail"] == f"appended records {idx}..{idx}"]
     assert len(mine) == 1
-    assert mine[0]["party"] == "iaea"
+    assert mine[0]["party"] == "inspectors"
     assert mine[0]["role"] == "inspectorate"
     assert mine[0]["status"] == 201
     assert mine[0]["time"].endswith("Z")
     denied = [x for x in lines if x["path"] == "/api/v1/parties" and x["status"] == 403]
     assert denied
-    assert denied[0]["party"] == "iaea"
+    assert denied[0]["party"] == "inspectors"
     assert "may not create parties" in denied[0]["detail"]
 
 

@@ -51,6 +51,8 @@ MATRIX: dict[tuple[str, str], frozenset[str] | None] = {
     ("GET", "/api/v1/ledger/audit"): AUDITORS,
     ("GET", "/api/v1/audit"): AUDITORS,
 }
+if Service.compliance_available():
+    MATRIX[("GET", "/api/v1/scenarios/{scenario_id}/compliance")] = ALL
 if Service.simulation_available():
     MATRIX[("POST", "/api/v1/scenarios/{scenario_id}/simulations")] = SIMULATORS
     MATRIX[("GET", "/api/v1/simulations/{job_id}")] = ALL

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from cvid.errors import InputError
 from cvid.ledger import KIND_SIGNERS, Ledger, parse_checkpoint, record_schema
 from cvid.web.security import Caller
-from cvid.web.service import Forbidden, NotFound, Service, optional_api
+from cvid.web.service import Forbidden, NotFound, Service
 
 MAX_INDEX = 2**53
 MAX_ID = 2**31 - 1
@@ -158,9 +158,13 @@ def build_router(authenticate: Any) -> APIRouter:
 
     # ---------------------------------------------------------------- assessments
     @r.post("/scenarios/{scenario_id}/assessments", status_code=201, tags=["assessments"])
-    def run_assessment(scenario_id: Id, svc: Svc, who: Who, request: Request) -> dict[str, Any]:
-        """Assess the scenario (``cvid.assess``); the result is ``cvid assess --json``'s shape."""
-        row = svc.run_assessment(scenario_id, who)
+    def run_assessment(
+        scenario_id: Id, svc: Svc, who: Who, request: Request, ledger: bool = True
+    ) -> dict[str, Any]:
+        """Assess the scenario (``cvid.assess.assess``); the result has ``cvid assess --json``'s
+        shape. With ``ledger`` (default) it includes the compliance of the scenario's agreement
+        from this service's ledger. The HTML report follows in the background."""
+        row = svc.run_assessment(scenario_id, who, with_ledger=ledger)
         request.state.audit = f"assessment {row['id']} of scenario {scenario_id}: {row['overall']}"
         return row
 
@@ -289,16 +293,27 @@ def build_router(authenticate: Any) -> APIRouter:
         return svc.ledger.audit().to_json()
 
     # ---------------------------------------------------------------- compliance
-    compliance_status = optional_api("cvid.compliance", "compliance_status")
-    if compliance_status is not None:
+    if Service.compliance_available():
 
         @r.get("/scenarios/{scenario_id}/compliance", tags=["compliance"])
-        def compliance(scenario_id: Id, svc: Svc) -> dict[str, Any]:
-            """Status of every commitment of the scenario, from the ledger's evidence only."""
-            row = svc.scenario(scenario_id)
-            s = Service.parse_scenario(row["toml"], source=f"scenario {scenario_id}")
-            out = compliance_status(svc.ledger, s)
-            return dict(out.to_dict()) if hasattr(out, "to_dict") else dict(out)
+        def compliance(
+            scenario_id: Id,
+            svc: Svc,
+            at: Annotated[
+                str | None,
+                Query(
+                    max_length=40,
+                    pattern=r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z)?$",
+                    description="As of this UTC date or time (default: now)",
+                ),
+            ] = None,
+            check: bool = True,
+        ) -> dict[str, Any]:
+            """Status of every commitment of the scenario's agreement from the ledger's
+            evidence only (``cvid.compliance.evaluate``): pending, claimed, verified, overdue,
+            violated; findings, access requests and their delays, concessions, indicators.
+            With ``check`` evidence the scenario cannot place is refused (422)."""
+            return svc.compliance(scenario_id, at=at, check=check)
 
     # ---------------------------------------------------------------- audit log
     @r.get("/audit", tags=["service"])

@@ -85,7 +85,7 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
             "who": who,
             "csrf": csrf_token(token) if token else "",
             "simulation": Service.simulation_available(),
-            "compliance": optional_api("cvid.compliance", "compliance_status") is not None,
+            "compliance": Service.compliance_available(),
         }
         return templates.TemplateResponse(request, name, {**base, **ctx}, status_code=status)
 
@@ -221,7 +221,7 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
     @app.get("/assessments/{assessment_id}", response_class=HTMLResponse, include_in_schema=False)
     def assessment(request: Request, assessment_id: int, who: Who) -> HTMLResponse:
         row = _svc(request).assessment(assessment_id)
-        has_report = optional_api("cvid.assess", "render_html") is not None
+        has_report = optional_api("cvid.assess.report", "render_html") is not None
         return render(
             request, "assessment.html", who, a=row, result=row["result"], has_report=has_report
         )
@@ -229,15 +229,20 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
     @app.get("/assessments/{assessment_id}/report", include_in_schema=False)
     def report(request: Request, assessment_id: int, who: Who) -> Response:
         svc = _svc(request)
-        row = svc.assessment(assessment_id)
-        render_html = optional_api("cvid.assess", "render_html")
-        if render_html is None:
-            raise NotFound("the HTML report renderer is not available")
-        sc = svc.scenario(row["scenario_id"])
-        from cvid.assess import assess
+        svc.assessment(assessment_id)  # 404 if there is no such assessment
+        html = svc.store.report(assessment_id)
+        if html is None:
+            return render(request, "rendering.html", who, aid=assessment_id)
+        return HTMLResponse(html)
 
-        result = assess(Service.parse_scenario(sc["toml"]), source=f"scenario {sc['id']}")
-        return HTMLResponse(str(render_html(result)))
+    @app.get(
+        "/scenarios/{scenario_id}/compliance", response_class=HTMLResponse, include_in_schema=False
+    )
+    def compliance(request: Request, scenario_id: int, who: Who, at: str = "") -> HTMLResponse:
+        svc = _svc(request)
+        row = svc.scenario(scenario_id)
+        state = svc.compliance(scenario_id, at=at or None, check=False)
+        return render(request, "compliance.html", who, scenario=row, state=state)
 
     # ------------------------------------------------------------------ ledger
     @app.get("/ledger", response_class=HTMLResponse, include_in_schema=False)
@@ -303,7 +308,6 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
         for e in events:
             for c in e.refs["commitments"] or ["(no commitment)"]:
                 by_commitment.setdefault(c, []).append(e)
-        compliance_status = optional_api("cvid.compliance", "compliance_status")
         scenario_rows = _svc(request).store.scenarios()
         return render(
             request,
@@ -311,7 +315,7 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
             who,
             events=events,
             by_commitment=by_commitment,
-            has_status=compliance_status is not None,
+            has_status=Service.compliance_available(),
             scenarios=scenario_rows,
         )
 

@@ -100,6 +100,7 @@ class Service:
         self._proxy = _LedgerProxy(self._lane)
         self.store.fail_unfinished_jobs()
         self.jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvid-sim")
+        self.renders = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvid-report")
         self._jobs_lock = threading.Lock()
         self._jobs_in_flight = 0
         self._token_cache: dict[str, tuple[Caller, float]] = {}
@@ -107,6 +108,7 @@ class Service:
     def close(self) -> None:
         """Stop the job runner and release every connection."""
         self.jobs.shutdown(wait=True, cancel_futures=True)
+        self.renders.shutdown(wait=True)
         for lane, led in self._lanes:
             lane.submit(led.close).result()
             lane.shutdown(wait=True)
@@ -207,13 +209,42 @@ class Service:
         return row
 
     # ------------------------------------------------------------------ assessments
-    def run_assessment(self, scenario_id: int, caller: Caller) -> dict[str, Any]:
-        """Assess a stored scenario with :func:`cvid.assess.assess` and keep the result."""
+    def run_assessment(
+        self, scenario_id: int, caller: Caller, *, with_ledger: bool = True
+    ) -> dict[str, Any]:
+        """Assess a stored scenario with :func:`cvid.assess.assess` (with the compliance of
+        its agreement from this service's ledger unless ``with_ledger`` is False) and keep the
+        result; its HTML report (:func:`cvid.assess.report.render_html`) is rendered in the
+        background."""
         _require(caller, "assessments.write", "run assessments")
         row = self.scenario(scenario_id)
         s = self.parse_scenario(row["toml"], source=f"scenario {scenario_id}")
-        result = assess(s, source=f"scenario {scenario_id} ({row['name']})").to_dict()
-        return self.store.add_assessment(scenario_id, _finite(result), caller.name)
+        source = f"scenario {scenario_id} ({row['name']})"
+        ledger = self.url.text if with_ledger else None
+        a = assess(s, source=source, ledger=ledger) if ledger else assess(s, source=source)
+        out = self.store.add_assessment(scenario_id, _finite(a.to_dict()), caller.name)
+        render = optional_api("cvid.assess.report", "render_html")
+        if render is not None:
+            comp = None
+            full = optional_api("cvid.assess.report", "ledger_compliance")
+            if ledger is not None and full is not None:
+                comp = full(s, ledger)
+            self.renders.submit(self._render, out["id"], render, s, a, comp)
+        return out
+
+    def _render(
+        self, assessment_id: int, render: Callable[..., Any], s: Scenario, a: Any, comp: Any
+    ) -> None:
+        try:
+            html = str(render(s, a, compliance=comp).html)
+        except Exception as exc:  # keep the assessment; say why its report is missing
+            from html import escape
+
+            html = (
+                "<!doctype html><title>report failed</title><p>The report could not be "
+                f"rendered: {escape(type(exc).__name__)}: {escape(str(exc))}</p>"
+            )
+        self.store.set_report(assessment_id, html)
 
     def assessment(self, assessment_id: int) -> dict[str, Any]:
         """A stored assessment with its result."""
@@ -221,6 +252,28 @@ class Service:
         if row is None:
             raise NotFound(f"no assessment {assessment_id}")
         return row
+
+    # ------------------------------------------------------------------ compliance
+    @staticmethod
+    def compliance_available() -> bool:
+        """True if :func:`cvid.compliance.evaluate` exists in this installation."""
+        return optional_api("cvid.compliance", "evaluate") is not None
+
+    def compliance(
+        self, scenario_id: int, *, at: str | None = None, check: bool = True
+    ) -> dict[str, Any]:
+        """The compliance state of a stored scenario's agreement from the ledger's evidence
+        (:func:`cvid.compliance.evaluate`), as of ``at`` (default: now)."""
+        evaluate = optional_api("cvid.compliance", "evaluate")
+        evidence_from_ledger = optional_api("cvid.compliance", "evidence_from_ledger")
+        agreement_id = optional_api("cvid.compliance", "agreement_id")
+        if evaluate is None or evidence_from_ledger is None or agreement_id is None:
+            raise NotFound("compliance is not available in this installation")
+        row = self.scenario(scenario_id)
+        s = self.parse_scenario(row["toml"], source=f"scenario {scenario_id}")
+        evidence = self.on_ledger(lambda led: evidence_from_ledger(led, agreement_id(s)))
+        state = evaluate(s, evidence, at=at, check=check)
+        return dict(_finite(state.to_dict()))
 
     # ------------------------------------------------------------------ simulations
     @staticmethod

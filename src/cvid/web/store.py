@@ -69,6 +69,7 @@ assessments_t = Table(
     Column("scenario_id", Integer, nullable=False),
     Column("overall", String(8), nullable=False),
     Column("result", Text, nullable=False),
+    Column("report", Text, nullable=True),
     Column("created_by", String(64), nullable=False),
     Column("created", String(40), nullable=False),
 )
@@ -285,7 +286,7 @@ class Store:
 
     def assessments(self, scenario_id: int | None = None) -> list[dict[str, Any]]:
         """Assessments without their results, newest first (optionally of one scenario)."""
-        cols = [c for c in assessments_t.c if c.name != "result"]
+        cols = [c for c in assessments_t.c if c.name not in ("result", "report")]
         q = select(*cols).order_by(assessments_t.c.id.desc())
         if scenario_id is not None:
             q = q.where(assessments_t.c.scenario_id == scenario_id)
@@ -293,14 +294,35 @@ class Store:
             return [dict(r) for r in conn.execute(q).mappings().all()]
 
     def assessment(self, assessment_id: int) -> dict[str, Any] | None:
-        """One assessment with its result."""
+        """One assessment with its result (``report_ready`` says if its HTML report is)."""
+        cols = [c for c in assessments_t.c if c.name != "report"]
+        ready = assessments_t.c.report.is_not(None).label("report_ready")
         with self._read() as conn:
             row = (
-                conn.execute(select(assessments_t).where(assessments_t.c.id == assessment_id))
+                conn.execute(select(*cols, ready).where(assessments_t.c.id == assessment_id))
                 .mappings()
                 .first()
             )
-        return _assessment_json(dict(row)) if row else None
+        if row is None:
+            return None
+        out = _assessment_json(dict(row))
+        out["report_ready"] = bool(out["report_ready"])
+        return out
+
+    def set_report(self, assessment_id: int, html: str) -> None:
+        """Store the rendered HTML report of an assessment."""
+        with self._write() as conn:
+            conn.execute(
+                update(assessments_t).where(assessments_t.c.id == assessment_id).values(report=html)
+            )
+
+    def report(self, assessment_id: int) -> str | None:
+        """The HTML report of an assessment, if rendered."""
+        with self._read() as conn:
+            value = conn.execute(
+                select(assessments_t.c.report).where(assessments_t.c.id == assessment_id)
+            ).scalar_one_or_none()
+        return None if value is None else str(value)
 
     # ------------------------------------------------------------------ simulation jobs
     def add_job(self, scenario_id: int, params: dict[str, Any], total: int, by: str) -> int:

@@ -1,0 +1,62 @@
+"""Compliance over HTTP: the bundled Libya evidence stream appended by its parties through the
+API; the endpoint's state equals cvid.compliance.evaluate on the same ledger; the page shows it."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from cvid.scenario import example_path
+from cvid.web import Service
+from tests.web.conftest import Deployment
+
+pytestmark = pytest.mark.skipif(
+    not Service.compliance_available(), reason="cvid.compliance is not installed"
+)
+AT = "2004-04-19"
+
+
+def test_compliance_state_over_http_matches_the_engine(dep: Deployment) -> None:
+    from cvid.compliance import agreement_id, demo_key, evaluate, evidence_from_ledger, load_stream
+    from cvid.ledger import Ledger, sign_record
+
+    stream = load_stream("libya-2003")
+    tokens = {}
+    with dep.client("admin") as c:
+        for name, role in stream.parties.items():
+            key = demo_key(name, role)
+            r = c.post(
+                "/api/v1/parties",
+                json={"name": name, "role": role, "public_key": key.public.public_key_b64},
+            )
+            assert r.status_code == 201, r.text
+            tokens[name] = r.json()["token"]
+        sid = c.post(
+            "/api/v1/scenarios",
+            json={"toml": example_path("libya-2003").read_text(encoding="utf-8")},
+        ).json()["id"]
+    for rec in stream.records:
+        signed = sign_record(rec.record, demo_key(rec.party, stream.parties[rec.party]))
+        with dep.client(token=tokens[rec.party]) as c:
+            r = c.post("/api/v1/ledger/records", json={"records": [signed]})
+            assert r.status_code == 201, r.text
+    with dep.client("observer") as c:
+        r = c.get(f"/api/v1/scenarios/{sid}/compliance", params={"at": AT})
+        assert r.status_code == 200, r.text
+        got = r.json()
+        bad = c.get(f"/api/v1/scenarios/{sid}/compliance", params={"at": "yesterday"})
+        assert bad.status_code == 422
+    with Ledger.open(dep.db, log_key=None) as led:
+        s = stream.scenario
+        want = evaluate(s, evidence_from_ledger(led, agreement_id(s)), at=AT).to_dict()
+    assert got == json.loads(json.dumps(want))
+    assert got["records"] == sum(1 for r in stream.records if r.record["time"][:10] <= AT)
+    assert got["counts"]["verified"] > 0
+    with httpx.Client(base_url=dep.url) as page:
+        page.post("/login", data={"token": dep.tokens["state"]})
+        html = page.get(f"/scenarios/{sid}/compliance", params={"at": AT}).text
+    assert 'id="commitments"' in html
+    for c in got["commitments"]:
+        assert f"<code>{c['id']}</code>" in html
