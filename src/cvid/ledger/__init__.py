@@ -16,6 +16,15 @@ Typical use::
 Records are RFC 8785 canonical JSON, signed (Ed25519) by the party that submits them; the
 roles allowed to sign each kind are :data:`KIND_SIGNERS`. The log follows RFC 9162 and signs a
 C2SP checkpoint per appended batch; :meth:`Ledger.audit` recomputes and checks everything.
+
+Trust model: a party's private key never enters the ledger (only its public key and role);
+the log's private key lives in a file beside a SQLite ledger (``<file>.logkey``, mode 0600) or
+where ``--log-key``/``$CVID_LEDGER_LOG_KEY`` say, never in the database. Someone who edits the
+database without the log key is caught by the stored checkpoints; an operator who holds the log
+key and rewrites history is caught by any checkpoint a party kept earlier
+(``verify_bundle(..., known_checkpoints=...)`` / ``cvid ledger verify --bundle --known``).
+The same signed record submitted twice becomes two entries; consumers that count evidence
+should treat equal leaf hashes as one record.
 """
 
 from __future__ import annotations
