@@ -117,6 +117,11 @@ def test_upload_assess_append_and_verify_in_the_page(
     assert page.inner_text("#overall") in ("PASS", "WARN", "FAIL")
     assert page.locator("#scorecard tbody tr").count() == 4
     page.screenshot(path=str(tmp_path / "assessment.png"), full_page=True)
+    if page.locator("#report-link").count():
+        page.click("#report-link")  # the report renders in the background; the page reloads
+        page.wait_for_selector("svg", timeout=60_000)
+        page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+        page.go_back()
 
     page.goto(d.url + "/ledger")
     signed = d.sign("inspectorate", record("inspection", "2019-06-01T00:00:00Z"))

@@ -132,6 +132,10 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
         resp.delete_cookie(COOKIE, path="/")
         return resp
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)
+
     @app.get("/", include_in_schema=False)
     def home(who: Who) -> Response:
         return RedirectResponse("/scenarios", status_code=303)

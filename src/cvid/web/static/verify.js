@@ -44,9 +44,11 @@
 
   // C2SP verifier key "name+hexid+base64(0x01 || key)".
   async function parseVerifierKey(vkey) {
-    const parts = vkey.split("+");
-    if (parts.length !== 3) throw new Error("malformed verifier key");
-    const [name, kid, b64] = parts;
+    // name+keyid+base64: the base64 key may itself contain "+", so split at the first two
+    const i = vkey.indexOf("+");
+    const j = vkey.indexOf("+", i + 1);
+    if (i <= 0 || j < 0) throw new Error("malformed verifier key");
+    const name = vkey.slice(0, i), kid = vkey.slice(i + 1, j), b64 = vkey.slice(j + 1);
     const raw = b64bytes(b64);
     if (raw.length !== 33 || raw[0] !== 1) throw new Error("verifier key is not Ed25519");
     const key = raw.slice(1);
