@@ -1,23 +1,33 @@
 """Benchmark of the negotiation simulator (cvid.negotiate), each ratio measured in this run.
 
-1. The vectorized engine against the scalar reference of tests/negotiate/reference.py on
-   100,000 runs × 120 months. The scalar reference is timed on a subset of runs and scaled
-   linearly to 100,000 (its cost is per run; it would take minutes in full).
+Workload: the default of ``cvid simulate`` on the bundled ``dprk-2018-step-by-step`` scenario,
+i.e. all five strategies (the scenario's agreement and the four presets), 100,000 runs ×
+120 months each, monthly detection probability 0.05.
+
+1. The vectorized engine against the scalar reference of tests/negotiate/reference.py. The
+   scalar reference is timed on 2,000 runs of each strategy and scaled linearly to 100,000
+   (its cost is per run; in full it would take about a minute per strategy).
 2. The engine against numpy drawing just the random numbers the model consumes (the same
-   generator, blocks and counts: one uniform per run for the type, the per-run draws of stocks
-   and facility rates, three uniforms a month per run still going).
+   generator and blocks: one uniform per run for its type, the per-run draws of stocks and
+   facility rates, then three uniforms per run a month until no run of the block is left).
 3. Memory: peak of traced allocations (tracemalloc sees numpy's buffers) for 10^5 and 10^6
-   runs; flat means independent of the number of runs (10^8 runs then fit in 24 GB).
+   runs; flat means independent of the number of runs (so 10^8 runs fit in 24 GB).
 4. A sweep on a local Dask cluster with 2 worker processes against 1 (clusters started
-   beforehand; the time is the sweep's).
+   beforehand, repetitions interleaved; wall-clock time of the sweep).
+
+Times 1–2 are CPU time of this process (``time.process_time``), median of 5 interleaved
+repetitions: the machine is shared with other sessions, whose load inflates wall-clock times
+unevenly.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -27,94 +37,114 @@ sys.path.insert(0, str(ROOT))  # for tests.negotiate.reference
 
 from tests.negotiate.reference import reference_runs  # noqa: E402
 
-from cvid.negotiate import simulate, sweep  # noqa: E402
-from cvid.negotiate.engine import block_generator, block_sizes, run_block  # noqa: E402
+from cvid.negotiate import simulate, strategy_names, sweep  # noqa: E402
+from cvid.negotiate.engine import Compiled, block_generator, block_sizes, run_block  # noqa: E402
 from cvid.negotiate.simulate import compile_all  # noqa: E402
 from cvid.scenario import load_scenario  # noqa: E402
 
 SCENARIO = "dprk-2018-step-by-step"
-STRATEGY = "step-by-step"
 RUNS, MONTHS, SEED, P = 100_000, 120, 1, 0.05
-REPEATS = 3
+SUBSET = 2_000
+REPEATS = 5
 
 
-def median_time(fn: object, repeats: int = REPEATS) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()  # type: ignore[operator]
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+def cpu_time(fn: Callable[[], object]) -> float:
+    t0 = time.process_time()
+    fn()
+    return time.process_time() - t0
+
+
+def wall_time(fn: Callable[[], object]) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
 
 
 def ratio(what: str, cvid: float, base_name: str, base: float, target: str) -> None:
+    value = base / cvid if "faster" in target else cvid / base
     print(
-        f"ratio  {what}: {base / cvid if 'faster' in target else cvid / base:.2f}x  "
-        f"(cvid {cvid:.3f} s vs {base_name} {base:.3f} s; target {target})",
+        f"ratio  {what}: {value:.2f}x  (cvid {cvid:.3f} s vs {base_name} {base:.3f} s; "
+        f"target {target})",
         flush=True,
     )
 
 
 def main() -> int:
-    import os
-
     print(
         "machine load average (1, 5, 15 min): "
         + ", ".join(f"{x:.1f}" for x in os.getloadavg())
-        + f" on {os.cpu_count()} CPUs (timings are shared with other processes)",
+        + f" on {os.cpu_count()} CPUs",
         flush=True,
     )
     sc = load_scenario(SCENARIO)
-    compiled = compile_all(sc, [STRATEGY], MONTHS, P)[STRATEGY]
+    names = strategy_names(sc)
+    compiled = compile_all(sc, names, MONTHS, P)
     blocks = list(enumerate(block_sizes(RUNS)))
+    # months each block draws for: until its last run ends
+    last_month = {
+        name: [int(run_block(c, SEED, b, n).end_month.max()) for b, n in blocks]
+        for name, c in compiled.items()
+    }
 
-    def engine() -> None:
+    def engine(c: Compiled) -> None:
         for b, n in blocks:
-            run_block(compiled, SEED, b, n)
+            run_block(c, SEED, b, n)
 
-    def draws_only() -> None:  # what the model consumes, in the same blocks and order
-        p = compiled.production
-        for b, n in blocks:
+    def draws_only(c: Compiled, months: list[int]) -> None:
+        p = c.production
+        for (b, n), last in zip(blocks, months, strict=True):
             rng = block_generator(SEED, b)
             rng.random(n)
             for _, est in p.stocks:
                 est.sample(rng, n)
             for r in p.rates:
                 r.sample(rng, n)
-            for _ in range(MONTHS):
+            for _ in range(last):
                 rng.random((3, n))
 
-    subset = 2_000
+    def scalar(c: Compiled) -> None:
+        reference_runs(c, block_generator(SEED, 0), SUBSET)
 
-    def scalar() -> None:
-        reference_runs(compiled, block_generator(SEED, 0), subset)
-
-    # interleaved repetitions, so that the machine's load falls alike on each side
-    t_engine, t_scalar, t_draws = [], [], []
-    for _ in range(5):
-        t_engine.append(median_time(engine, 1))
-        t_draws.append(median_time(draws_only, 1))
-        t_scalar.append(median_time(scalar, 1) * RUNS / subset)
+    per: dict[str, dict[str, list[float]]] = {
+        name: {"engine": [], "draws": [], "scalar": []} for name in names
+    }
+    for _ in range(REPEATS):  # interleaved
+        for name, c in compiled.items():
+            per[name]["engine"].append(cpu_time(lambda c=c: engine(c)))
+            per[name]["draws"].append(
+                cpu_time(lambda c=c, name=name: draws_only(c, last_month[name]))
+            )
+            per[name]["scalar"].append(cpu_time(lambda c=c: scalar(c)) * RUNS / SUBSET)
+    med = {name: {k: statistics.median(v) for k, v in d.items()} for name, d in per.items()}
+    for name in names:
+        m = med[name]
+        print(
+            f"       {name}: engine {m['engine']:.3f} s, scalar reference "
+            f"{m['scalar']:.2f} s ({m['scalar'] / m['engine']:.0f}x), draws "
+            f"{m['draws']:.3f} s ({m['engine'] / m['draws']:.2f}x)",
+            flush=True,
+        )
+    total = {k: sum(m[k] for m in med.values()) for k in ("engine", "draws", "scalar")}
     ratio(
-        f"engine vs scalar reference, {RUNS:,} runs × {MONTHS} months "
-        f"(reference timed on {subset:,} runs, scaled ×{RUNS // subset})",
-        statistics.median(t_engine),
+        f"engine vs scalar reference, {RUNS:,} runs × {MONTHS} months × {len(names)} "
+        f"strategies (reference timed on {SUBSET:,} runs, scaled ×{RUNS // SUBSET})",
+        total["engine"],
         "scalar reference",
-        statistics.median(t_scalar),
+        total["scalar"],
         ">= 100x faster",
     )
     ratio(
         "engine vs drawing its random numbers alone",
-        statistics.median(t_engine),
+        total["engine"],
         "numpy draws",
-        statistics.median(t_draws),
+        total["draws"],
         "<= 4x",
     )
 
     peaks = {}
     for runs in (100_000, 1_000_000):
         tracemalloc.start()
-        simulate(sc, [STRATEGY], runs=runs, months=MONTHS, seed=SEED, detection_probability=P)
+        simulate(sc, ["step-by-step"], runs=runs, months=MONTHS, seed=SEED, detection_probability=P)
         peaks[runs] = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
     print(
@@ -156,9 +186,7 @@ def main() -> int:
             run_sweep(cluster.scheduler_address)  # warm the workers (imports)
         for _ in range(3):  # interleaved
             for workers, cluster in clusters.items():
-                times[workers].append(
-                    median_time(lambda a=cluster.scheduler_address: run_sweep(a), 1)
-                )
+                times[workers].append(wall_time(lambda a=cluster.scheduler_address: run_sweep(a)))
     finally:
         for cluster in clusters.values():
             cluster.close()
@@ -166,7 +194,7 @@ def main() -> int:
     print(f"machine load average now: {os.getloadavg()[0]:.1f}", flush=True)
     ratio(
         f"Dask sweep, 2 workers vs 1 (8 points × 2 strategies × {sweep_runs:,} runs × "
-        f"{MONTHS} months)",
+        f"{MONTHS} months; wall clock)",
         t2,
         "1 worker",
         t1,

@@ -169,6 +169,7 @@ def test_sweep_subprocess_writes_table_and_plot(tmp_path: Path) -> None:
     assert plot.read_text().startswith("<?xml")
 
 
+@pytest.mark.slow
 def test_subprocess_simulate_and_unreachable_scheduler() -> None:
     proc = subprocess.run(
         [CVID, "simulate", "libya-2003", "--runs", "300", "--months", "12", "--json"],

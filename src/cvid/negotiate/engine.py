@@ -30,8 +30,9 @@ Random numbers: each block of runs has its own stream from one ``numpy.random.Se
 so results do not depend on how blocks are spread over processes. A block's stream is read
 in a fixed order: one uniform per run for its type, the stocks and facility rates of every
 run, then each month three uniforms (decision, act, detection) for every run of the block,
-whether or not it is still going. The strategies of one simulation therefore face the same
-counterparts and the same luck (common random numbers), which sharpens their comparison.
+whether or not it is still going, until no run of the block is left. The strategies of one
+simulation therefore face the same counterparts and the same luck (common random numbers),
+which sharpens their comparison.
 """
 
 from __future__ import annotations
@@ -201,55 +202,116 @@ def draw_initial(
     return typ, stock, declared, hidden
 
 
-def act_tables(
-    c: Compiled,
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """Chances that a month's act counts and that it is verified, flattened by state.
+@dataclass(frozen=True)
+class StateTables:
+    """The negotiation state of a run as one integer, and what each state does.
 
-    While steps remain the state is (type, decided, step): an undecided state's act reaches a
-    statement with ``statement``, at least a declared step with ``declared_soft`` (a soft
-    step) or ``hollow_hard`` (a hard one, claimed without doing it), and a verified step with
-    ``verified_soft`` (soft steps only); a decided state always speaks and completes the step,
-    verified, with ``decided_step``. A step without means of verification is at most
-    declared. Once all steps are counted done the state is (type, decided, owes a soft step,
-    owes any step): a decided state verifies an owed step with ``decided_step``, an undecided
+    A state is (type, decided, step asked for, hard and soft steps owed verification,
+    blocked): ``code = (((((2·type + decided)·(K+1) + step)·(H+1) + owed_hard)·(S+1)
+    + owed_soft)·2 + blocked)`` with H hard and S soft steps. For each state: the chance
+    that this month's act counts (``progress``) and that it is verified (``verified``), and
+    whether it is verified CVID (``done``); the state after a decision (``decide``); and for
+    each (state, verified) key = 2·code + verified after an act that counts: the next state,
+    the share of the package paid and whether declared production stops.
+    """
+
+    progress: NDArray[np.float64]
+    verified: NDArray[np.float64]
+    done: NDArray[np.bool_]
+    decide: NDArray[np.intp]
+    next_state: NDArray[np.intp]
+    share: NDArray[np.float64]
+    stops: NDArray[np.bool_]
+
+    def code(self, typ: NDArray[np.int8], decided: NDArray[np.bool_]) -> NDArray[np.intp]:
+        """Codes of runs at the start: step 0, nothing owed, not blocked."""
+        per_base = self.progress.shape[0] // 6
+        return np.asarray((typ.astype(np.intp) * 2 + decided) * per_base, np.intp)
+
+
+def state_tables(c: Compiled) -> StateTables:
+    """Build :class:`StateTables` for ``c`` (vectorized over every state).
+
+    While steps remain, an undecided state's act reaches a statement with ``statement``, at
+    least a declared step with ``declared_soft`` (a soft step) or ``hollow_hard`` (a hard one,
+    claimed without doing it), and a verified step with ``verified_soft`` (soft steps only); a
+    decided state always speaks and completes the step, verified, with ``decided_step``. A step
+    without means of verification is at most declared. Once every step is counted done, a
+    decided state verifies an owed step (hard ones first) with ``decided_step``, an undecided
     one an owed soft step with ``verified_soft``.
     """
     k = c.steps
+    n_hard = int(c.hard.sum())
+    n_soft = k - n_hard
     hard = np.append(c.hard, False)
     verifiable = np.append(c.verifiable, True)
-    req = np.zeros((3, 2, k + 1))
-    ver = np.zeros((3, 2, k + 1))
-    fin = np.zeros((3, 2, 2, 2))
-    for ty in range(3):
-        for d in (0, 1):
-            for j in range(k):
-                if d:
-                    levels = (1.0, c.decided_step, c.decided_step)
-                elif hard[j]:
-                    levels = (c.statement[ty], c.hollow_hard[ty], 0.0)
-                else:
-                    levels = (c.statement[ty], c.declared_soft[ty], c.verified_soft[ty])
-                verified = levels[2] if verifiable[j] else 0.0
-                req[ty, d, j] = (levels[0], levels[1], verified)[c.release_level - 1]
-                ver[ty, d, j] = verified
-            for owe_soft in (0, 1):
-                for owe_any in (0, 1):
-                    if d:
-                        fin[ty, d, owe_soft, owe_any] = c.decided_step * owe_any
-                    else:
-                        fin[ty, d, owe_soft, owe_any] = c.verified_soft[ty] * owe_soft
-    return req.ravel(), ver.ravel(), fin.ravel()
+    stops = np.append(c.stops_production, False)
+    tranche = np.append(c.tranche, 0.0)
+    shape = (6, k + 1, n_hard + 1, n_soft + 1, 2)
+    base, step, owed_h, owed_s, blocked = (a.ravel() for a in np.indices(shape))
+    typ, dec = base // 2, (base % 2).astype(bool)
+
+    def code(b: Any, j: Any, oh: Any, os_: Any, bl: Any) -> NDArray[np.intp]:
+        oh = np.minimum(oh, n_hard)
+        os_ = np.minimum(os_, n_soft)
+        return np.asarray(
+            (((b * (k + 1) + j) * (n_hard + 1) + oh) * (n_soft + 1) + os_) * 2 + bl, np.intp
+        )
+
+    in_steps = step < k
+    hard_j = hard[step]
+    ver_j = verifiable[step]
+    t1 = np.where(dec, 1.0, c.statement[typ])
+    t2 = np.where(dec, c.decided_step, np.where(hard_j, c.hollow_hard[typ], c.declared_soft[typ]))
+    t3 = np.where(
+        ver_j, np.where(dec, c.decided_step, np.where(hard_j, 0.0, c.verified_soft[typ])), 0.0
+    )
+    required = (t1, t2, t3)[c.release_level - 1]
+    owe_s = owed_s > 0
+    owe_any = owe_s | (owed_h > 0)
+    final = np.where(dec, c.decided_step * owe_any, c.verified_soft[typ] * owe_s)
+    progress = np.where(in_steps, required, final)
+    verified = np.where(in_steps, t3, final)
+    done = dec & (step == k) & (owed_h == 0) & (owed_s == 0) & (blocked == 0)
+    decide = code(np.where(dec, base, base + 1), step, owed_h, owed_s, blocked)
+
+    # after an act that counts, unverified (v = 0) or verified (v = 1)
+    nxt = np.empty((base.size, 2), np.intp)
+    share = np.zeros((base.size, 2))
+    stop = np.zeros((base.size, 2), bool)
+    take_hard = dec & (owed_h > 0)
+    final_next = code(base, step, owed_h - take_hard, owed_s - (~take_hard & (owed_s > 0)), blocked)
+    for v in (0, 1):
+        later = (v == 0) & ver_j
+        advanced = code(
+            base,
+            np.minimum(step + 1, k),
+            owed_h + (later & hard_j),
+            owed_s + (later & ~hard_j),
+            blocked | ((v == 0) & ~ver_j),
+        )
+        nxt[:, v] = np.where(in_steps, advanced, final_next)
+        share[:, v] = np.where(in_steps, tranche[step], 0.0)
+        stop[:, v] = in_steps & (v == 1) & stops[step]
+    return StateTables(
+        progress=progress,
+        verified=verified,
+        done=done,
+        decide=decide,
+        next_state=nxt.ravel(),
+        share=share.ravel(),
+        stops=stop.ravel(),
+    )
 
 
 class _Runs:
     """Per-run state of the runs still being simulated (compacted as runs end)."""
 
     FIELDS: tuple[str, ...] = (
-        "run", "base", "decided", "undecided", "step", "owed_hard", "owed_soft", "blocked",
-        "frozen", "suspended", "paid", "paid_cheat", "pressure", "deviation", "h_const",
-        "h_dev", "damp", "last_progress", "open_flag", "cheat_flag", "open_months",
-        "secret_months", "t_progress", "t_verified", "status", "end",
+        "run", "state", "decided", "undecided", "frozen", "suspended", "paid", "paid_cheat",
+        "pressure", "deviation", "h_const", "h_dev", "damp", "last_progress", "open_flag",
+        "cheat_flag", "open_months", "secret_months", "t_progress", "t_verified", "status",
+        "end",
     )  # fmt: skip
 
     def __init__(self, arrays: dict[str, NDArray[Any]]) -> None:
@@ -264,13 +326,9 @@ class _Runs:
 
     # declared for the type checker; set in __init__
     run: NDArray[np.intp]
-    base: NDArray[np.intp]
+    state: NDArray[np.intp]
     decided: NDArray[np.bool_]
     undecided: NDArray[np.bool_]
-    step: NDArray[np.int16]
-    owed_hard: NDArray[np.int16]
-    owed_soft: NDArray[np.int16]
-    blocked: NDArray[np.bool_]
     frozen: NDArray[np.bool_]
     suspended: NDArray[np.bool_]
     paid: NDArray[np.float64]
@@ -304,20 +362,15 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     rng = block_generator(seed, block)
     typ, stock, rate_declared, rate_hidden = draw_initial(c, rng, n)
     t_max = c.months
-    k = c.steps
     never = np.iinfo(np.int32).max
     decay = 1.0 - 1.0 / c.memory_months
 
     rate_secret = c.clandestine_share[typ] * rate_hidden
     can_cheat = rate_secret.sum(axis=0) > 0
 
-    # step lookups padded with one entry for "past the last step"
-    hard = np.append(c.hard, False)
-    verifiable = np.append(c.verifiable, True)
-    stops = np.append(c.stops_production, False)
-    tranche = np.append(c.tranche, 0.0)
-    t_req_table, t_ver_table, t_fin_table = act_tables(c)
-    width = k + 1
+    tables = state_tables(c)
+    paying_steps = bool((tables.share > 0).any())
+    stopping_steps = bool(tables.stops.any())
 
     decided = typ == 0
     undecided = ~decided
@@ -326,13 +379,9 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     r = _Runs(
         {
             "run": np.arange(n),
-            "base": typ.astype(np.intp) * 2 + decided,
+            "state": tables.code(typ, decided),
             "decided": decided,
             "undecided": undecided,
-            "step": np.zeros(n, np.int16),
-            "owed_hard": np.zeros(n, np.int16),
-            "owed_soft": np.zeros(n, np.int16),
-            "blocked": np.zeros(n, bool),
             "frozen": np.zeros(n, bool),
             "suspended": np.zeros(n, bool),
             "paid": np.full(n, c.upfront),
@@ -356,30 +405,22 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
         }
     )
     out = {name: np.empty(n, getattr(r, name).dtype) for name in _OUTPUT_FIELDS}
-    ended = 0
+    ended = 0  # runs ended since the arrays were last compacted
+    going = n  # runs still going
 
     def flush(mask: NDArray[np.bool_] | slice) -> None:
         where = r.run[mask]
         for name in _OUTPUT_FIELDS:
             out[name][where] = getattr(r, name)[mask]
 
-    def refresh(idx: NDArray[np.intp]) -> None:
-        """Recompute the act thresholds of runs ``idx`` (all running) from their state."""
-        b = r.base[idx]
-        j = r.step[idx]
-        in_steps = j < k
-        code = b * width + j
-        if in_steps.all():
-            r.t_progress[idx] = t_req_table[code]
-            r.t_verified[idx] = t_ver_table[code]
-            return
-        owe_s = r.owed_soft[idx] > 0
-        final = t_fin_table[(b * 2 + owe_s) * 2 + (owe_s | (r.owed_hard[idx] > 0))]
-        r.t_progress[idx] = np.where(in_steps, t_req_table[code], final)
-        r.t_verified[idx] = np.where(in_steps, t_ver_table[code], final)
+    def refresh(idx: NDArray[np.intp], state: NDArray[np.intp]) -> None:
+        """Give runs ``idx`` (all running) the state ``state`` and its act thresholds."""
+        r.state[idx] = state
+        r.t_progress[idx] = tables.progress[state]
+        r.t_verified[idx] = tables.verified[state]
 
     def finish(idx: NDArray[np.intp], outcome: int, month: int) -> None:
-        nonlocal ended
+        nonlocal ended, going
         r.open_months[idx[r.open_flag[idx]]] = month
         r.secret_months[idx[r.cheat_flag[idx]]] = month
         r.status[idx] = outcome
@@ -392,18 +433,10 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
         r.h_dev[idx] = 0.0
         r.last_progress[idx] = never
         ended += idx.size
+        going -= idx.size
 
-    def check_done(idx: NDArray[np.intp], month: int) -> None:
-        cand = idx[r.decided[idx] & (r.step[idx] == k)]
-        if cand.size == 0:
-            return
-        ok = (
-            (r.status[cand] == 0)
-            & (r.owed_hard[cand] == 0)
-            & (r.owed_soft[cand] == 0)
-            & ~r.blocked[cand]
-        )
-        won = cand[ok]
+    def check_done(idx: NDArray[np.intp], state: NDArray[np.intp], month: int) -> None:
+        won = idx[tables.done[state]]
         if won.size:
             finish(won, VERIFIED_CVID, month)
             r.paid[won] = 1.0
@@ -425,16 +458,22 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             np.where(r.suspended[idx], 1.0, c.pressure * (1.0 - c.pressure_relief * r.paid[idx])),
         )
 
-    refresh(np.arange(n))
+    everyone = np.arange(n)
+    refresh(everyone, r.state)
     m = n
     hazard = np.empty(n)
     event = np.empty(n, bool)
+    u_all = np.empty((3, n))
+    u = u_all
     for t in range(t_max):
         month = t + 1
+        if going == 0:  # every run has ended: nothing reads the rest of the stream
+            break
         # three uniforms a month for every run of the block, ended or not (common random
         # numbers: strategies face the same luck); only the runs still in the arrays use them
-        u_all = rng.random((3, n))
-        u = u_all if m == n else np.take(u_all, r.run, axis=1)
+        rng.random((3, n), out=u_all)
+        if m < n:
+            np.take(u_all, r.run, axis=1, out=u)
         u_decide, u_act, u_detect = u[0], u[1], u[2]
 
         # 1. strategic decision: h = (base + k·S)·(1 − dampening·paid), S = pressure + deviation
@@ -447,13 +486,13 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             r.undecided[idx] = False
             r.h_const[idx] = 0.0
             r.h_dev[idx] = 0.0
-            r.base[idx] += 1
             r.open_months[idx[r.open_flag[idx]]] = month - 1
             r.secret_months[idx[r.cheat_flag[idx]]] = month - 1
             r.open_flag[idx] = False
             r.cheat_flag[idx] = False
-            refresh(idx)
-            check_done(idx, month)
+            state = tables.decide[r.state[idx]]
+            refresh(idx, state)
+            check_done(idx, state, month)
 
         # 2. production runs on (months are counted when it stops)
         # 3. detection of secret production
@@ -475,32 +514,21 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
         np.less(u_act, r.t_progress, out=event)
         if event.any():
             idx = np.flatnonzero(event)
-            verified = u_act[idx] < r.t_verified[idx]
-            j = r.step[idx]
-            in_steps = j < k
-            adv = idx[in_steps]
-            jj = j[in_steps]
-            v_adv = verified[in_steps]
-            later = ~v_adv & verifiable[jj]
-            r.blocked[adv[~v_adv & ~verifiable[jj]]] = True
-            r.owed_hard[adv[later & hard[jj]]] += 1
-            r.owed_soft[adv[later & ~hard[jj]]] += 1
-            stop = adv[v_adv & stops[jj]]
-            r.frozen[stop] = True
-            r.open_months[stop[r.open_flag[stop]]] = month
-            r.open_flag[stop] = False
-            share = tranche[jj]
-            paying = (share > 0) & ~r.suspended[adv]
-            if paying.any():
-                pay(adv[paying], share[paying])
-            r.step[adv] += 1
-            fin = idx[~in_steps]  # verification of a step counted done earlier
-            take_hard = r.decided[fin] & (r.owed_hard[fin] > 0)
-            r.owed_hard[fin[take_hard]] -= 1
-            r.owed_soft[fin[~take_hard]] -= 1
+            key = r.state[idx] * 2 + (u_act[idx] < r.t_verified[idx])
+            if stopping_steps:
+                stop = idx[tables.stops[key]]
+                r.frozen[stop] = True
+                r.open_months[stop[r.open_flag[stop]]] = month
+                r.open_flag[stop] = False
+            if paying_steps:
+                share = tables.share[key]
+                paying = (share > 0) & ~r.suspended[idx]
+                if paying.any():
+                    pay(idx[paying], share[paying])
+            state = tables.next_state[key]
             r.last_progress[idx] = month
-            refresh(idx)
-            check_done(idx, month)
+            refresh(idx, state)
+            check_done(idx, state, month)
 
         if c.scheduled[t] > 0.0:
             idx = np.flatnonzero((r.status == 0) & ~r.suspended)
@@ -521,6 +549,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             m = int(alive.sum())
             hazard = np.empty(m)
             event = np.empty(m, bool)
+            u = np.empty((3, m))
             ended = 0
 
     flush(slice(None))
