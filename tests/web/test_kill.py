@@ -26,10 +26,10 @@ CVID = str(Path(sys.executable).with_name("cvid"))
 class Served:
     """`cvid serve` in its own process."""
 
-    def __init__(self, db: Path, token_file: Path | None = None) -> None:
+    def __init__(self, db: str, log_key: Path, token_file: Path | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        cmd = [CVID, "serve", "--db", str(db), "--port", str(self.port)]
+        cmd = [CVID, "serve", "--db", db, "--port", str(self.port), "--log-key", str(log_key)]
         if token_file is not None:
             cmd += ["--admin-token-file", str(token_file)]
         self.proc = subprocess.Popen(
@@ -54,10 +54,19 @@ class Served:
             self.proc.stderr.close()
 
 
-def test_kill_during_appends_loses_no_acknowledged_record(tmp_path: Path) -> None:
-    db = tmp_path / "kill.db"
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "kill.db")
+    url: str = request.getfixturevalue("pg_database")
+    return url
+
+
+def test_kill_during_appends_loses_no_acknowledged_record(database: str, tmp_path: Path) -> None:
+    db = database
+    log_key = tmp_path / "log.key"
     token_file = tmp_path / "admin.token"
-    server = Served(db, token_file)
+    server = Served(db, log_key, token_file)
     admin = token_file.read_text().strip()
     keys = [generate_party_key(f"iaea-{i}", "inspectorate") for i in range(2)]
     tokens = []
@@ -105,7 +114,7 @@ def test_kill_during_appends_loses_no_acknowledged_record(tmp_path: Path) -> Non
         for t in threads:
             t.join(timeout=30)
         assert before_kill > 5
-        server = Served(db)
+        server = Served(db, log_key)
         with httpx.Client(
             base_url=server.url, headers={"Authorization": f"Bearer {admin}"}, timeout=60
         ) as c:

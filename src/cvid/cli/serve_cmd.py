@@ -63,7 +63,7 @@ def register(app: typer.Typer) -> None:
                     fh.write(token + "\n")
                 err_console.print(f"admin token written to {admin_token_file}")
             else:
-                err_console.print(f"admin token (shown once, keep it): {token}")
+                err_console.print(f"admin token (shown once, keep it): {token}", soft_wrap=True)
         application = create_app(db, log_key=log_key, max_body=max_body, service=svc)
         err_console.print(f"cvid serving {db} on http://{host}:{port}/")
         uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)

@@ -15,6 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from cvid.assess import assess
 from cvid.errors import InputError
 from cvid.ledger import KIND_SIGNERS, Ledger, PartyPublicKey
@@ -73,14 +75,21 @@ class Service:
     def __init__(self, db: str | Path, *, log_key: Path | None = None) -> None:
         self.url: DbUrl = parse_db(db)
         self._log_key = log_key
-        if self.url.sqlite_path is not None and not self.url.sqlite_path.exists():
-            Ledger.create(self.url.text, log_key_path=log_key).close()
+        if self.url.sqlite_path is not None:
+            if self.url.sqlite_path.exists():  # refuses a file that is not a ledger
+                Ledger.open(self.url.text, log_key=log_key).close()
+            else:
+                Ledger.create(self.url.text, log_key_path=log_key).close()
         self.store = Store(self.url)
         try:
             if not self.store.has_table("ledger_meta"):
                 Ledger.create(self.url.text, log_key_path=log_key).close()
             self.store.create_tables()
             first = Ledger.open(self.url.text, log_key=log_key)
+        except SQLAlchemyError as exc:
+            self.store.close()
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise InputError(f"cannot use this database ({reason})", source=self.url.text) from None
         except BaseException:
             self.store.close()
             raise
