@@ -309,9 +309,9 @@ class _Runs:
 
     FIELDS: tuple[str, ...] = (
         "run", "state", "decided", "undecided", "frozen", "suspended", "paid", "paid_cheat",
-        "pressure", "deviation", "h_const", "h_dev", "damp", "last_progress", "open_flag",
-        "cheat_flag", "open_months", "secret_months", "t_progress", "t_verified", "status",
-        "end",
+        "pressure", "dev_base", "dev_month", "h_const", "h_var", "damp", "last_progress",
+        "open_flag", "cheat_flag", "open_months", "secret_months", "t_progress", "t_verified",
+        "status", "end",
     )  # fmt: skip
 
     def __init__(self, arrays: dict[str, NDArray[Any]]) -> None:
@@ -334,9 +334,10 @@ class _Runs:
     paid: NDArray[np.float64]
     paid_cheat: NDArray[np.float64]
     pressure: NDArray[np.float64]
-    deviation: NDArray[np.float64]
+    dev_base: NDArray[np.float64]
+    dev_month: NDArray[np.int32]
     h_const: NDArray[np.float64]
-    h_dev: NDArray[np.float64]
+    h_var: NDArray[np.float64]
     damp: NDArray[np.float64]
     last_progress: NDArray[np.int32]
     open_flag: NDArray[np.bool_]
@@ -356,14 +357,16 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     changes rarely (a step counted done, a decision, a detection, an end) is handled on the
     few runs concerned, by index, and ended runs are dropped from the arrays from time to
     time. Sustained pressure is kept as its deviation from the current pressure, which decays
-    by (1 − 1/memory) a month. The result is the same as evaluating the rules of the module
-    docstring on every run every month (the scalar reference in the tests does that).
+    by (1 − 1/memory) a month (only its product with the hazard's slope is updated monthly).
+    The result is the same as evaluating the rules of the module docstring on every run every
+    month (the scalar reference in the tests does that).
     """
     rng = block_generator(seed, block)
     typ, stock, rate_declared, rate_hidden = draw_initial(c, rng, n)
     t_max = c.months
     never = np.iinfo(np.int32).max
     decay = 1.0 - 1.0 / c.memory_months
+    decay_power = decay ** np.arange(t_max + 1)
 
     rate_secret = c.clandestine_share[typ] * rate_hidden
     can_cheat = rate_secret.sum(axis=0) > 0
@@ -387,10 +390,13 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             "paid": np.full(n, c.upfront),
             "paid_cheat": np.where(decided, 0.0, c.upfront),
             "pressure": np.full(n, p0),
-            "deviation": np.zeros(n),  # sustained pressure minus current pressure
-            # hazard = h_const + h_dev · deviation; zero once decided
+            # sustained pressure minus current pressure: dev_base · decay^(t − dev_month)
+            "dev_base": np.zeros(n),
+            "dev_month": np.zeros(n, np.int32),
+            # hazard = h_const + h_var, h_var = k·damp·deviation (decays with it); zero once
+            # decided
             "h_const": np.where(undecided, damp0 * (c.hazard_base + c.hazard_pressure * p0), 0.0),
-            "h_dev": np.where(undecided, damp0 * c.hazard_pressure, 0.0),
+            "h_var": np.zeros(n),
             "damp": np.full(n, damp0),
             "last_progress": np.zeros(n, np.int32),
             "open_flag": undecided.copy(),
@@ -430,7 +436,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
         r.cheat_flag[idx] = False
         r.t_progress[idx] = 0.0
         r.h_const[idx] = 0.0
-        r.h_dev[idx] = 0.0
+        r.h_var[idx] = 0.0
         r.last_progress[idx] = never
         ended += idx.size
         going -= idx.size
@@ -441,21 +447,24 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             finish(won, VERIFIED_CVID, month)
             r.paid[won] = 1.0
 
-    def set_pressure(idx: NDArray[np.intp], pressure: NDArray[np.float64]) -> None:
-        sustained = r.pressure[idx] + r.deviation[idx]
+    def set_pressure(idx: NDArray[np.intp], pressure: NDArray[np.float64], t: int) -> None:
+        deviation = r.dev_base[idx] * decay_power[t - r.dev_month[idx]]
+        sustained = r.pressure[idx] + deviation
         r.pressure[idx] = pressure
-        r.deviation[idx] = sustained - pressure
+        r.dev_base[idx] = sustained - pressure
+        r.dev_month[idx] = t
         damp = r.damp[idx] * r.undecided[idx]  # no hazard once decided
         r.h_const[idx] = damp * (c.hazard_base + c.hazard_pressure * pressure)
-        r.h_dev[idx] = damp * c.hazard_pressure
+        r.h_var[idx] = damp * c.hazard_pressure * r.dev_base[idx]
 
-    def pay(idx: NDArray[np.intp], share: NDArray[np.float64] | float) -> None:
+    def pay(idx: NDArray[np.intp], share: NDArray[np.float64] | float, t: int) -> None:
         r.paid[idx] += share
         r.paid_cheat[idx] += np.where(r.decided[idx], 0.0, share)
         r.damp[idx] = 1.0 - c.dampening * r.paid[idx]
         set_pressure(
             idx,
             np.where(r.suspended[idx], 1.0, c.pressure * (1.0 - c.pressure_relief * r.paid[idx])),
+            t,
         )
 
     everyone = np.arange(n)
@@ -477,15 +486,14 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
         u_decide, u_act, u_detect = u[0], u[1], u[2]
 
         # 1. strategic decision: h = (base + k·S)·(1 − dampening·paid), S = pressure + deviation
-        np.multiply(r.h_dev, r.deviation, out=hazard)
-        hazard += r.h_const
+        np.add(r.h_const, r.h_var, out=hazard)
         np.less(u_decide, hazard, out=event)  # zero hazard once decided or ended
         if event.any():
             idx = np.flatnonzero(event)
             r.decided[idx] = True
             r.undecided[idx] = False
             r.h_const[idx] = 0.0
-            r.h_dev[idx] = 0.0
+            r.h_var[idx] = 0.0
             r.open_months[idx[r.open_flag[idx]]] = month - 1
             r.secret_months[idx[r.cheat_flag[idx]]] = month - 1
             r.open_flag[idx] = False
@@ -506,7 +514,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                     finish(idx[again], BREAKDOWN, month)
                     first = idx[~again]
                     r.suspended[first] = True
-                    set_pressure(first, np.ones(first.size))
+                    set_pressure(first, np.ones(first.size), t)
                 else:
                     finish(idx, BREAKDOWN, month)
 
@@ -524,7 +532,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 share = tables.share[key]
                 paying = (share > 0) & ~r.suspended[idx]
                 if paying.any():
-                    pay(idx[paying], share[paying])
+                    pay(idx[paying], share[paying], t)
             state = tables.next_state[key]
             r.last_progress[idx] = month
             refresh(idx, state)
@@ -532,14 +540,15 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
 
         if c.scheduled[t] > 0.0:
             idx = np.flatnonzero((r.status == 0) & ~r.suspended)
-            pay(idx, float(c.scheduled[t]))
+            pay(idx, float(c.scheduled[t]), t)
 
         # 5. stalemate after too long without progress
-        np.less_equal(r.last_progress, month - c.stall_tolerance, out=event)
-        if event.any():
+        if month >= c.stall_tolerance:
+            np.less_equal(r.last_progress, month - c.stall_tolerance, out=event)
+        if month >= c.stall_tolerance and event.any():
             finish(np.flatnonzero(event), STALEMATE, month)
 
-        r.deviation *= decay
+        r.h_var *= decay
 
         # drop ended runs once they are a third of the arrays
         if ended > max(1024, m // 3):
