@@ -17,6 +17,7 @@ import pytest
 
 from cvid.ledger import leaf_hash, node_hash
 from cvid.scenario import example_path
+from cvid.web import Service
 from tests.web.conftest import ROLES, Deployment
 from tests.web.records import record
 
@@ -80,24 +81,69 @@ def watched(browser: Any) -> Iterator[Watched]:
     w.close()
 
 
+OWN_KIND = {
+    "inspectorate": "inspection",
+    "state": "declaration",
+    "observer": "observation",
+    "admin": "concession",
+}
+
+
+@pytest.fixture(scope="module")
+def shared_scenario(sqlite_dep: Deployment) -> int:
+    with sqlite_dep.client("admin") as c:
+        toml = example_path("six-party-2007").read_text(encoding="utf-8")
+        sid: int = c.post("/api/v1/scenarios", json={"toml": toml}).json()["id"]
+    return sid
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_sees_its_pages_without_console_errors(
-    sqlite_dep: Deployment, watched: Watched, role: str, tmp_path: Path
+def test_each_role_works_through_its_pages_without_console_errors(
+    sqlite_dep: Deployment, watched: Watched, role: str, shared_scenario: int, tmp_path: Path
 ) -> None:
-    watched.login(sqlite_dep, role)
-    for name, path in PAGES.items():
-        response = watched.page.goto(sqlite_dep.url + path)
+    d, page = sqlite_dep, watched.page
+    watched.login(d, role)
+    may_upload = role in ("admin", "inspectorate")
+    assert (page.locator("#upload-form").count() == 1) == may_upload
+    if may_upload:  # upload a scenario file through the form
+        page.set_input_files("#file", str(example_path("libya-2003")))
+        page.click("#upload")
+        page.wait_for_url("**/scenarios/*")
+    else:
+        page.goto(f"{d.url}/scenarios/{shared_scenario}")
+    scenario_url = page.url
+    page.click("#assess")  # every role may run an assessment
+    page.wait_for_url("**/assessments/*")
+    assert page.inner_text("#overall") in ("PASS", "WARN", "FAIL")
+    page.screenshot(path=str(tmp_path / f"{role}-assessment.png"), full_page=True)
+    page.goto(scenario_url)
+    if page.locator("#compliance-link").count():
+        page.click("#compliance-link")
+        page.wait_for_selector("#commitments")
+        page.screenshot(path=str(tmp_path / f"{role}-compliance.png"), full_page=True)
+    # append evidence of a kind this role may sign, then verify its proof in the page
+    page.goto(d.url + "/ledger")
+    signed = d.sign(role, record(OWN_KIND[role], "2019-07-01T00:00:00Z"))
+    page.fill("#records-json", json.dumps(signed))
+    page.click("#append")
+    page.wait_for_selector("#ok")
+    index = int(page.inner_text("#ok").split()[-1])
+    page.click(f'button.verify[data-index="{index}"]')
+    result = page.locator(f"#result-{index}")
+    page.wait_for_function(
+        f"() => document.getElementById('result-{index}').textContent.startsWith('✓')"
+        f" || document.getElementById('result-{index}').textContent.startsWith('✗')"
+    )
+    assert result.inner_text().startswith("✓ included in the tree of"), result.inner_text()
+    # every page, with a screenshot; the audit log is for admin and observer only
+    for name, path in {**PAGES, "record": f"/ledger/records/{index}"}.items():
+        response = page.goto(d.url + path)
         assert response is not None
         may = name != "audit" or role in ("admin", "observer")
         assert response.status == (200 if may else 403), name
         shot = tmp_path / f"{role}-{name}.png"
-        watched.page.screenshot(path=str(shot), full_page=True)
+        page.screenshot(path=str(shot), full_page=True)
         assert shot.stat().st_size > 2000
-    upload_form = watched.page.goto(sqlite_dep.url + "/scenarios")
-    assert upload_form is not None
-    assert (watched.page.locator("#upload-form").count() == 1) == (
-        role in ("admin", "inspectorate")
-    )
     # a refused page answers 403, which the browser logs as a failed resource; nothing else
     assert [e for e in watched.errors if "403" not in e] == []
 
@@ -112,16 +158,29 @@ def test_upload_assess_append_and_verify_in_the_page(
     page.click("#upload")
     page.wait_for_url("**/scenarios/*")
     assert "libya-2003" in page.inner_text("h1")
+    scenario_url = page.url
     page.click("#assess")
     page.wait_for_url("**/assessments/*")
     assert page.inner_text("#overall") in ("PASS", "WARN", "FAIL")
     assert page.locator("#scorecard tbody tr").count() == 4
     page.screenshot(path=str(tmp_path / "assessment.png"), full_page=True)
+    assert page.locator("#report-link").count() == 1
     if page.locator("#report-link").count():
         page.click("#report-link")  # the report renders in the background; the page reloads
         page.wait_for_selector("svg", timeout=60_000)
         page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         page.go_back()
+
+    page.goto(scenario_url)
+    assert page.locator("#simulate").count() == int(Service.simulation_available())
+    if page.locator("#simulate").count():  # a background simulation with a progress bar
+        page.fill('input[name="runs"]', "500")
+        page.fill('input[name="months"]', "24")
+        page.click("#simulate")
+        page.wait_for_url("**/simulations/*")
+        page.wait_for_selector("#outcomes", timeout=60_000)
+        assert page.inner_text("#status") == "done"
+        page.screenshot(path=str(tmp_path / "simulation.png"), full_page=True)
 
     page.goto(d.url + "/ledger")
     signed = d.sign("inspectorate", record("inspection", "2019-06-01T00:00:00Z"))
