@@ -296,14 +296,14 @@ def sweep_command(
         "P(breakdown)",
         "P(stalemate)",
         "P(running)",
-        title=f"{result.scenario}: sweep, {result.runs:,} runs a point",
+        title=f"{result.scenario}: sweep, {result.runs:,} runs a point (± standard error)",
     )
     for row in result.frame.to_dict(orient="records"):
         table.add_row(
             *(f"{row[p]:g}" for p in params),
             str(row["strategy"]),
             *(
-                f"{row[o]:.3f} ± {row['se_' + o]:.3f}"
+                f"{row[o]:.3f}±{row['se_' + o]:.3f}"
                 for o in ("verified_cvid", "breakdown", "stalemate", "running")
             ),
         )
