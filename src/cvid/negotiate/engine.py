@@ -202,6 +202,10 @@ def draw_initial(
     return typ, stock, declared, hidden
 
 
+#: Bits of :attr:`StateTables.flags`.
+STOPS, PAYS, DONE = 1, 2, 4
+
+
 @dataclass(frozen=True)
 class StateTables:
     """The negotiation state of a run as one integer, and what each state does.
@@ -222,6 +226,7 @@ class StateTables:
     next_state: NDArray[np.intp]
     share: NDArray[np.float64]
     stops: NDArray[np.bool_]
+    flags: NDArray[np.int8]  # per key: STOPS | PAYS | DONE (the next state is verified CVID)
 
     def code(self, typ: NDArray[np.int8], decided: NDArray[np.bool_]) -> NDArray[np.intp]:
         """Codes of runs at the start: step 0, nothing owed, not blocked."""
@@ -293,14 +298,21 @@ def state_tables(c: Compiled) -> StateTables:
         nxt[:, v] = np.where(in_steps, advanced, final_next)
         share[:, v] = np.where(in_steps, tranche[step], 0.0)
         stop[:, v] = in_steps & (v == 1) & stops[step]
+    next_state = nxt.ravel()
+    flags = (
+        np.where(stop.ravel(), STOPS, 0)
+        | np.where(share.ravel() > 0, PAYS, 0)
+        | np.where(done[next_state], DONE, 0)
+    ).astype(np.int8)
     return StateTables(
         progress=progress,
         verified=verified,
         done=done,
         decide=decide,
-        next_state=nxt.ravel(),
+        next_state=next_state,
         share=share.ravel(),
         stops=stop.ravel(),
+        flags=flags,
     )
 
 
@@ -372,8 +384,6 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     can_cheat = rate_secret.sum(axis=0) > 0
 
     tables = state_tables(c)
-    paying_steps = bool((tables.share > 0).any())
-    stopping_steps = bool(tables.stops.any())
 
     decided = typ == 0
     undecided = ~decided
@@ -523,20 +533,25 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
         if event.any():
             idx = np.flatnonzero(event)
             key = r.state[idx] * 2 + (u_act[idx] < r.t_verified[idx])
-            if stopping_steps:
-                stop = idx[tables.stops[key]]
-                r.frozen[stop] = True
-                r.open_months[stop[r.open_flag[stop]]] = month
-                r.open_flag[stop] = False
-            if paying_steps:
-                share = tables.share[key]
-                paying = (share > 0) & ~r.suspended[idx]
-                if paying.any():
-                    pay(idx[paying], share[paying], t)
             state = tables.next_state[key]
             r.last_progress[idx] = month
             refresh(idx, state)
-            check_done(idx, state, month)
+            flags = tables.flags[key]
+            if flags.any():  # a freeze verified, a tranche due, or verified CVID
+                some = flags != 0
+                sub, f, sub_key = idx[some], flags[some], key[some]
+                stop = sub[(f & STOPS) != 0]
+                r.frozen[stop] = True
+                r.open_months[stop[r.open_flag[stop]]] = month
+                r.open_flag[stop] = False
+                due = (f & PAYS) != 0
+                due &= ~r.suspended[sub]
+                if due.any():
+                    pay(sub[due], tables.share[sub_key[due]], t)
+                won = sub[(f & DONE) != 0]
+                if won.size:
+                    finish(won, VERIFIED_CVID, month)
+                    r.paid[won] = 1.0
 
         if c.scheduled[t] > 0.0:
             idx = np.flatnonzero((r.status == 0) & ~r.suspended)
