@@ -222,10 +222,15 @@ class SimulationResult:
                  "outcomes_by_type": {TYPE: {OUTCOME: p, "share_of_runs"}},
                  "detection_probability", "steps": [...], "strategy": {...}}}}
 
-        Outcome probabilities are at the horizon; concessions are shares of the agreement's
-        package (0–1); capability is kg of direct-use material (HEU as kg U-235) at the
-        horizon and at its peak; quantiles of capability are read from a 1024-bin histogram
-        (resolution: the bound of capability / 1024).
+        Outcome probabilities are at the horizon, with Monte Carlo standard errors
+        √(p(1 − p)/runs); months to an outcome are over the runs that reached it. Concessions
+        are shares of the agreement's package (0–1); ``concessions_to_cheaters`` is the share
+        paid while the counterpart had not made the strategic decision (a time-buyer or a
+        hedger). Capability is kg of direct-use material (HEU as kg U-235) at the horizon
+        (zero after verified CVID; after a breakdown or stalemate the program runs at full
+        capacity to the horizon) and at its peak; its quantiles are read from a 1024-bin
+        histogram (resolution: the bound of capability / 1023). Clandestine months are months
+        of secret production.
         """
         return {
             "scenario": self.scenario,
