@@ -424,10 +424,10 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     ended = 0  # runs ended since the arrays were last compacted
     going = n  # runs still going
 
-    def flush(mask: NDArray[np.bool_] | slice) -> None:
-        where = r.run[mask]
+    def flush(idx: NDArray[np.intp] | slice) -> None:
+        where = r.run[idx]
         for name in _OUTPUT_FIELDS:
-            out[name][where] = getattr(r, name)[mask]
+            out[name][where] = getattr(r, name)[idx]
 
     def refresh(idx: NDArray[np.intp], state: NDArray[np.intp]) -> None:
         """Give runs ``idx`` (all running) the state ``state`` and its act thresholds."""
@@ -568,9 +568,9 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
         # drop ended runs once they are a third of the arrays
         if ended > max(1024, m // 3):
             alive = r.status == 0
-            flush(~alive)
+            flush(np.flatnonzero(~alive))
             r.keep(alive)
-            m = int(alive.sum())
+            m = r.run.size
             hazard = np.empty(m)
             event = np.empty(m, bool)
             u = np.empty((3, m))
