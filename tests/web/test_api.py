@@ -10,6 +10,7 @@ import pytest
 from cvid.assess import assess
 from cvid.ledger import (
     leaf_hash,
+    sign_record,
     verify_checkpoint,
     verify_consistency,
     verify_inclusion,
@@ -315,3 +316,28 @@ def test_failed_logins_are_rate_limited(tmp_path) -> None:  # type: ignore[no-un
             assert anon.get("/api/v1/health").status_code == 200
     finally:
         server.__exit__()
+
+
+def test_admin_registers_a_key_later_and_signs_a_concession(dep: Deployment) -> None:
+    from cvid.ledger import generate_party_key
+    from tests.web.records import record
+
+    name = f"root-{_size(dep)}"
+    key = generate_party_key(name, "admin")
+    with dep.client(token=dep.admin_token) as c:
+        token = c.post("/api/v1/parties", json={"name": name, "role": "admin"}).json()["token"]
+    with dep.client(token=token) as c:
+        signed = sign_record(record("concession"), key)
+        r = c.post("/api/v1/ledger/records", json={"records": [signed]})
+        assert r.status_code == 422  # no key registered yet
+        assert "not a registered party" in r.json()["detail"]
+        r = c.post(f"/api/v1/parties/{name}/key", json={"public_key": key.public.public_key_b64})
+        assert r.status_code == 200, r.text
+        assert c.get("/api/v1/me").json()["public_key"] == key.public.public_key_b64
+        r = c.post("/api/v1/ledger/records", json={"records": [signed]})
+        assert r.status_code == 201, r.text
+        again = c.post(
+            f"/api/v1/parties/{name}/key", json={"public_key": key.public.public_key_b64}
+        )
+        assert again.status_code == 422
+        assert "already has a key" in again.json()["detail"]

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from cvid.ledger import KIND_SIGNERS
+from cvid.ledger import KIND_SIGNERS, generate_party_key
 from cvid.scenario import example_path
 from cvid.web import Service
 from tests.web.conftest import PARTY_NAMES, ROLES, Deployment
@@ -33,6 +33,7 @@ MATRIX: dict[tuple[str, str], frozenset[str] | None] = {
     ("GET", "/api/v1/parties"): ALL,
     ("POST", "/api/v1/parties"): frozenset({"admin"}),
     ("POST", "/api/v1/parties/{name}/token"): frozenset({"admin"}),
+    ("POST", "/api/v1/parties/{name}/key"): frozenset({"admin"}),
     ("POST", "/api/v1/scenarios/validate"): ALL,
     ("POST", "/api/v1/scenarios"): WRITERS,
     ("GET", "/api/v1/scenarios"): ALL,
@@ -78,8 +79,9 @@ def fixtures(sqlite_dep: Deployment) -> dict[str, Any]:
             "/api/v1/ledger/records", json={"records": [d.sign("admin", record("concession"))]}
         )
         assert r.status_code == 201, r.text
-        r = c.post("/api/v1/parties", json={"name": "victim", "role": "observer"})
-        assert r.status_code == 201, r.text
+        for name in ("victim", "keyless"):
+            r = c.post("/api/v1/parties", json={"name": name, "role": "observer"})
+            assert r.status_code == 201, r.text
         out: dict[str, Any] = {"sid": sid, "aid": aid}
         if Service.simulation_available():
             job = c.post(
@@ -112,6 +114,9 @@ def _request(
     elif path == "/api/v1/ledger/records" and method == "POST":
         signer = role or "inspectorate"
         body = {"records": [d.sign(signer, record(OWN_KIND[signer]))]}
+    elif path.endswith("/key"):
+        url = path.format(name="keyless")
+        body = {"public_key": generate_party_key("keyless", "observer").public.public_key_b64}
     elif path == "/api/v1/ledger/consistency":
         params = {"old": 1}
     with d.client(role) as c:

@@ -62,6 +62,12 @@ def test_upload_assess_and_append_through_forms(sqlite_dep: Deployment) -> None:
         r = c.post("/ledger/append", data={"csrf": csrf(page), "records": json.dumps(signed)})
         assert r.status_code == 303
         assert "ok=appended" in r.headers["location"]
+        index = int(r.headers["location"].rsplit("%20", 1)[-1])
+    with d.client("observer") as api:
+        lines = api.get("/api/v1/audit").json()
+    page_write = [x for x in lines if x["path"] == "/ledger/append" and x["status"] == 303]
+    assert page_write[0]["party"] == "inspectors"
+    assert page_write[0]["detail"] == f"appended records {index}..{index}"
     with session(d, "state") as c:
         page = c.get("/ledger").text
         answer = d.sign("state", record("access-granted", "2019-05-03T12:00:00Z"))

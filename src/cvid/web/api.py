@@ -40,6 +40,12 @@ class PartyIn(_In):
     public_key: str | None = Field(default=None, min_length=44, max_length=44)
 
 
+class KeyIn(_In):
+    """An Ed25519 public key, base64 of its 32 bytes."""
+
+    public_key: str = Field(min_length=44, max_length=44)
+
+
 class AppendIn(_In):
     """Records signed by the caller's own key (see ``cvid.ledger.sign_record``)."""
 
@@ -121,6 +127,18 @@ def build_router(authenticate: Any) -> APIRouter:
         token = svc.rotate_token(name)
         request.state.audit = f"new token for {name}"
         return {"name": name, "token": token}
+
+    @r.post("/parties/{name}/key", tags=["parties"])
+    def register_key(
+        name: Annotated[str, Path(max_length=64)], body: KeyIn, svc: Svc, who: Who, request: Request
+    ) -> dict[str, Any]:
+        """Register the Ed25519 public key of a party that has none yet (admin only), in the
+        service and in the ledger under the party's name and role."""
+        if not who.may("parties.write"):
+            raise Forbidden(f"a {who.role} may not register keys")
+        party = svc.register_key(name, body.public_key)
+        request.state.audit = f"registered the key of {name}"
+        return party
 
     # ---------------------------------------------------------------- scenarios
     @r.post("/scenarios/validate", tags=["scenarios"])

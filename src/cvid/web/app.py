@@ -6,11 +6,12 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi import Depends, FastAPI, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -153,11 +154,22 @@ def _bearer(request: Request) -> str | None:
     return value.strip()
 
 
+#: Declares the token scheme in the OpenAPI document (the header is parsed by `authenticate`).
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="token",
+    description="The party's API token: `Authorization: Bearer cvid_...`",
+)
+
+
 def make_authenticate(limiter: FailedLoginLimiter, *, allow_cookie: bool) -> Any:
     """The dependency that identifies the caller from its token (or the page session cookie
     for reads) and enforces the failed-login limit."""
 
-    def authenticate(request: Request) -> Caller:
+    def authenticate(
+        request: Request,
+        _documented: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
+    ) -> Caller:
         token = _bearer(request)
         if token is None and allow_cookie and request.method in {"GET", "HEAD"}:
             token = request.cookies.get(COOKIE)

@@ -176,6 +176,24 @@ class Service:
             self.ledger.register(PartyPublicKey(name, role, _public_key_bytes(public_key)))
         return party, token
 
+    def register_key(self, name: str, public_key: str) -> dict[str, Any]:
+        """Give a party without a key its Ed25519 public key (service and ledger)."""
+        party = next((p for p in self.store.parties() if p["name"] == name), None)
+        if party is None:
+            raise NotFound(f"no party {name!r}")
+        if party["public_key"] is not None:
+            raise InputError(
+                f"party {name!r} already has a key; create a new party for a new key",
+                field="public_key",
+            )
+        raw = _public_key_bytes(public_key)
+        self.ledger.register(PartyPublicKey(name, party["role"], raw))
+        self.store.set_public_key(name, public_key)
+        with self._jobs_lock:
+            for h in [h for h, (who, _) in self._token_cache.items() if who.name == name]:
+                del self._token_cache[h]
+        return {**party, "public_key": public_key}
+
     def rotate_token(self, name: str) -> str:
         """Give a party a new token; the old one stops working at once."""
         token = new_token()

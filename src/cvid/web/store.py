@@ -218,6 +218,13 @@ class Store:
             )
             return bool(res.rowcount)
 
+    def set_public_key(self, name: str, public_key: str) -> None:
+        """Record a party's public key."""
+        with self._write() as conn:
+            conn.execute(
+                update(parties_t).where(parties_t.c.name == name).values(public_key=public_key)
+            )
+
     def party_by_token(self, token_sha256: str) -> dict[str, Any] | None:
         """The party whose token hashes to ``token_sha256``."""
         with self._read() as conn:
