@@ -322,6 +322,10 @@ def _errors(app: FastAPI) -> None:
 
         return login_redirect(request, str(exc.detail))
 
+    @app.exception_handler(RecursionError)
+    async def too_deep(request: Request, exc: RecursionError) -> Response:
+        return reply(request, 422, "the request is nested too deeply")
+
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)

@@ -219,7 +219,10 @@ class Service:
     @staticmethod
     def parse_scenario(toml: str, source: str = "upload") -> Scenario:
         """Validate scenario TOML; a :class:`ScenarioError` lists every problem."""
-        return loads_scenario(toml, source=source)
+        try:
+            return loads_scenario(toml, source=source)
+        except RecursionError:
+            raise ScenarioError(source, [("", "nested too deeply to be a scenario")]) from None
 
     def upload_scenario(self, toml: str, caller: Caller) -> dict[str, Any]:
         """Validate and store a scenario."""
