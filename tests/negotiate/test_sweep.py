@@ -160,3 +160,44 @@ def test_write_table_parquet_and_csv(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="folder does not exist"):
         write_table(df, tmp_path / "missing" / "t.csv")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv", "t.parquet"]
+
+
+def test_an_address_that_is_not_a_dask_scheduler_is_an_input_error() -> None:
+    """A TCP server that answers with something else (here an HTTP reply) is refused cleanly."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+    port = server.getsockname()[1]
+    stop = threading.Event()
+
+    def serve() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhello" * 4)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        t0 = time.perf_counter()
+        with pytest.raises(InputError, match="scheduler"):
+            sweep(
+                DPRK,
+                ["detection_probability=0:1:2"],
+                ["agreement"],
+                runs=10,
+                scheduler=f"tcp://127.0.0.1:{port}",
+                timeout=2.0,
+            )
+        assert time.perf_counter() - t0 < 20
+    finally:
+        stop.set()
+        thread.join()
+        server.close()

@@ -235,6 +235,12 @@ def _connect(scheduler: str | None, workers: int, timeout: float) -> tuple[Any, 
             ) from None
         except ValueError as exc:
             raise InputError(f"not a scheduler address: {exc}", source=scheduler) from None
+        except Exception as exc:  # something answered, but not a Dask scheduler
+            raise InputError(
+                f"the address answered, but not as a Dask scheduler ({type(exc).__name__})",
+                source=scheduler,
+                field="--scheduler",
+            ) from None
     cluster = LocalCluster(  # type: ignore[no-untyped-call]
         n_workers=workers,
         threads_per_worker=1,
