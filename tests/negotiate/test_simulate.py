@@ -322,3 +322,18 @@ def test_simulation_result_is_frozen() -> None:
     assert isinstance(r, SimulationResult)
     with pytest.raises(AttributeError):
         r.runs = 5  # type: ignore[misc]
+
+
+def test_memory_does_not_grow_with_runs() -> None:
+    """Runs are simulated in fixed blocks and reduced to histograms: the peak of traced
+    allocations for 4× the runs stays within 10 % (numpy reports its buffers to tracemalloc)."""
+    import tracemalloc
+
+    peaks = []
+    for runs in (40_000, 160_000):
+        tracemalloc.start()
+        simulate(DPRK, ["step-by-step"], runs=runs, months=60, detection_probability=0.05)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    assert peaks[1] < 1.1 * peaks[0]
+    assert peaks[0] < 64 * 2**20
