@@ -46,7 +46,21 @@ def browser() -> Iterator[Any]:
 def test_report_renders_without_errors(
     browser: Any, reports: dict[str, Report], name: str, tmp_path: Path
 ) -> None:
-    report = reports[name]
+    check_in_browser(browser, reports[name], name, tmp_path)
+
+
+def test_report_with_a_ledger_renders_without_errors(browser: Any, tmp_path: Path) -> None:
+    from cvid.assess import build_report
+    from cvid.compliance import replay_stream
+
+    replay_stream("libya-2003", tmp_path / "evidence.db")
+    report = build_report("libya-2003", runs=1000, ledger=tmp_path / "evidence.db")
+    assert "compliance-timeline" in report.figures
+    check_in_browser(browser, report, "libya-2003-ledger", tmp_path)
+
+
+def check_in_browser(browser: Any, report: Report, name: str, tmp_path: Path) -> None:
+    """Open the report offline; no console errors, no requests but itself, every figure drawn."""
     path = tmp_path / f"{name}.html"
     report.write(path)
     context = browser.new_context(viewport={"width": 1200, "height": 900}, offline=True)

@@ -698,6 +698,83 @@ def concessions_paid_data(sim: Any) -> FigureData:
     )
 
 
+# --- compliance from the ledger -----------------------------------------------------------
+
+#: Compliance statuses (cvid.compliance) with their colour and hatch.
+COMPLIANCE_STATUSES: dict[str, tuple[str, str]] = {
+    "pending": ("#C8C8C8", ""),
+    "claimed": (_C["orange"], "//"),
+    "verified": (_C["bluish_green"], ""),
+    "overdue": (_C["reddish_purple"], "xx"),
+    "violated": (_C["vermillion"], ""),
+}
+_DAYS_PER_MONTH = 365.25 / 12
+
+
+def _month_of(iso: str, start: Any) -> float:
+    from datetime import UTC, datetime
+
+    when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return float((when - start).total_seconds()) / 86400.0 / _DAYS_PER_MONTH
+
+
+def compliance_data(s: Scenario, compliance: Mapping[str, Any]) -> FigureData | None:
+    """Each commitment's status over time, from the ledger's evidence (the ``timeline`` of
+    :meth:`cvid.compliance.ComplianceState.to_dict`), against its deadline; None without a
+    timeline or an agreement start date."""
+    from datetime import UTC, datetime
+
+    changes = compliance.get("timeline") or []
+    if s.agreement.start is None or not compliance.get("commitments"):
+        return None
+    start = datetime(
+        s.agreement.start.year, s.agreement.start.month, s.agreement.start.day, tzinfo=UTC
+    )
+    deadlines = {c.id: float(c.deadline_months) for c in s.agreement.commitments}
+    last_change = max((_month_of(ch["on"], start) for ch in changes), default=0.0)
+    end = max([last_change, *deadlines.values()]) * 1.1 + 1.0
+    rows = []
+    for c in compliance["commitments"]:
+        mine = sorted(
+            (ch for ch in changes if ch["commitment"] == c["id"]),
+            key=lambda ch: ch["on"],
+        )
+        segments: list[dict[str, Any]] = []
+        status, since = "pending", 0.0
+        for ch in mine:
+            at = max(0.0, _month_of(ch["on"], start))
+            if at > since:
+                segments.append({"status": status, "start": since, "end": at})
+            status, since = ch["to"], at
+        segments.append({"status": status, "start": since, "end": end})
+        rows.append(
+            {
+                "id": c["id"],
+                "status": c["status"],
+                "deadline_month": deadlines.get(c["id"]),
+                "segments": segments,
+            }
+        )
+    counts = compliance.get("counts", {})
+    return FigureData(
+        id="compliance-timeline",
+        title="Compliance timeline from the evidence ledger",
+        description=(
+            f"Status of {len(rows)} commitments over time from {compliance.get('records', 0)} "
+            "signed evidence records: "
+            + ", ".join(f"{v} {k}" for k, v in counts.items() if v)
+            + f" as of {compliance.get('at', '')}."
+        ),
+        xlabel="months after the agreement starts",
+        ylabel="commitment",
+        data={"commitments": rows, "end_month": end},
+        inputs={"ledger records": compliance.get("records", 0), "as of": compliance.get("at")},
+        source="cvid.compliance.evaluate: statuses derived from evidence only.",
+    )
+
+
 # --- drawing --------------------------------------------------------------------------------
 
 _RC: dict[str, Any] = {
@@ -1110,7 +1187,45 @@ def _draw_concessions_paid(fd: FigureData) -> Any:
     return fig
 
 
+def _draw_compliance(fd: FigureData) -> Any:
+    rows = fd.data["commitments"]
+    fig = _figure(7.5, max(2.2, 0.34 * len(rows) + 1.4))
+    ax = fig.subplots()
+    for y, r in enumerate(rows):
+        for seg in r["segments"]:
+            colour, hatch = COMPLIANCE_STATUSES.get(seg["status"], (GREY, ""))
+            ax.barh(
+                y,
+                max(seg["end"] - seg["start"], 0.05),
+                left=seg["start"],
+                height=0.55,
+                color=colour,
+                hatch=hatch,
+                edgecolor="white" if not hatch else "#333333",
+                lw=0.5,
+            )
+        if r["deadline_month"] is not None:
+            ax.plot([r["deadline_month"]], [y], marker="|", ms=14, mew=2, color="black", lw=0)
+    ax.set_yticks(range(len(rows)), [r["id"] for r in rows])
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xlim(0, fd.data["end_month"])
+    ax.set_xlabel(fd.xlabel)
+    ax.set_title(fd.title, loc="left")
+    ax.grid(axis="y", visible=False)
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles: list[Any] = [
+        Patch(facecolor=c, hatch=h, edgecolor="#333333" if h else c, label=name)
+        for name, (c, h) in COMPLIANCE_STATUSES.items()
+    ]
+    handles.append(Line2D([], [], marker="|", ms=10, mew=2, color="black", lw=0, label="deadline"))
+    fig.legend(handles=handles, loc="outside lower center", ncol=6)
+    return fig
+
+
 DRAWERS: dict[str, Callable[[FigureData], Any]] = {
+    "compliance-timeline": _draw_compliance,
     "lesson1-timeline": _draw_timeline,
     "lesson2-concessions": _draw_concessions,
     "lesson3-sample-size": _draw_sample_size,

@@ -496,6 +496,8 @@ def _compliance(c: Mapping[str, Any]) -> dict[str, Any]:
         "findings": [f for f in c.get("findings", []) if f.get("severity") != "info"],
         "timeline": list(c.get("timeline", [])),
         "balance": balance or "",
+        "decision": list(indicators.get("decision", [])) if isinstance(indicators, Mapping) else [],
+        "pretence": list(indicators.get("pretence", [])) if isinstance(indicators, Mapping) else [],
         "checkpoint": c.get("checkpoint"),
     }
 
@@ -642,6 +644,15 @@ def render_html(
     s, a = scenario, assessment
     comp = compliance if compliance is not None else a.compliance
     figures, notes = build_figures(s, a)
+    if comp is not None:
+        timeline = plots.compliance_data(s, comp)
+        if timeline is not None:
+            figures["compliance-timeline"] = timeline
+        else:
+            notes["compliance-timeline"] = (
+                "The compliance timeline needs the full compliance state (build_report with "
+                "ledger=...) and the agreement's start date (agreement.start)."
+            )
     blocks = {fid: _figure_block(fd) for fid, fd in figures.items()}
     sections = ["summary", "lesson-1", "lesson-2", "lesson-3", "lesson-4"]
     omitted: dict[str, str] = dict(notes)
