@@ -9,7 +9,7 @@ i.e. all five strategies (the scenario's agreement and the four presets), 100,00
    (its cost is per run; in full it would take about a minute per strategy).
 2. The engine against numpy drawing just the random numbers the model consumes (the same
    generator and blocks: one uniform per run for its type, the per-run draws of stocks and
-   facility rates, then three uniforms per run a month until no run of the block is left).
+   facility rates, then two uniforms per run a month until no run of the block is left).
 3. Memory: peak of traced allocations (tracemalloc sees numpy's buffers) for 10^5 and 10^6
    runs; flat means independent of the number of runs (so 10^8 runs fit in 24 GB).
 4. A sweep on a local Dask cluster with 2 worker processes against 1 (clusters started
@@ -100,7 +100,7 @@ def main() -> int:
             for r in p.rates:
                 r.sample(rng, n)
             for _ in range(last):
-                rng.random((3, n))
+                rng.random((2, n))
 
     def scalar(c: Compiled) -> None:
         reference_runs(c, block_generator(SEED, 0), SUBSET)

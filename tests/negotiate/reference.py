@@ -36,7 +36,7 @@ class Draws:
     stock: np.ndarray  # (M, n)
     rate_declared: np.ndarray  # (M, n)
     rate_hidden: np.ndarray  # (M, n)
-    monthly: np.ndarray  # (T, 3, n)
+    monthly: np.ndarray  # (T, 2, n): (decision and detection, act)
 
 
 def draw(c: Compiled, rng: np.random.Generator, n: int) -> Draws:
@@ -52,7 +52,7 @@ def draw(c: Compiled, rng: np.random.Generator, n: int) -> Draws:
     for r in p.rates:
         (declared if r.declared else hidden)[r.material] += r.sample(rng, n)
     hidden += p.hidden_capacity_share * declared
-    monthly = np.stack([rng.random((3, n)) for _ in range(c.months)])
+    monthly = np.stack([rng.random((2, n)) for _ in range(c.months)])
     return Draws(u_type, stock, declared, hidden, monthly)
 
 
@@ -117,11 +117,11 @@ def reference_run(c: Compiled, d: Draws, i: int) -> RunResult:
 
     for t in range(c.months):
         month = t + 1
-        u_decide, u_act, u_detect = d.monthly[t, :, i]
+        u_fate, u_act = d.monthly[t, :, i]
         if status == RUNNING:
             # 1. decision
             hazard = (c.hazard_base + c.hazard_pressure * sustained) * (1 - c.dampening * paid)
-            if not decided and u_decide < hazard:
+            if not decided and u_fate < hazard:
                 decided = True
             # 2. production
             cheating = False
@@ -131,8 +131,9 @@ def reference_run(c: Compiled, d: Draws, i: int) -> RunResult:
                 if can_cheat:
                     secret_months += 1
                     cheating = True
-            # 3. detection
-            if cheating and u_detect < c.detection[t]:
+            # 3. detection: probability p given no decision this month, from the same uniform
+            p = c.detection[t]
+            if cheating and hazard <= u_fate < hazard + (1.0 - hazard) * p:
                 if c.snap_back and not suspended:
                     suspended = True
                 else:

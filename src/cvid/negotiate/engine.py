@@ -10,9 +10,12 @@ A run is one negotiation against one counterpart. Each month, in this order:
    state decides; an undecided state also produces in secret at ``clandestine_share`` of its
    hidden capacity (undeclared facilities plus ``hidden_capacity_share`` of the declared).
 3. *Detection.* A month of secret production is detected with the month's detection
-   probability (from :mod:`cvid.verify`, times the strategy's ``detection_scale``). Detection
-   ends the run in breakdown, or (``snap-back``) restores full pressure and suspends
-   concessions, a second detection ending the run.
+   probability p (from :mod:`cvid.verify`, times the strategy's ``detection_scale``). One
+   uniform u serves steps 1 and 3: the state decides if u < h; otherwise its secret
+   production is detected if h ≤ u < h + (1 − h)·p, which has probability p given no
+   decision (the two events are as if drawn independently). Detection ends the run in
+   breakdown, or (``snap-back``) restores full pressure and suspends concessions, a second
+   detection ending the run.
 4. *Act.* The counterpart acts on the step asked of it; the act reaches a level (nothing,
    statement, declared, verified) drawn from its type's chances (a decided state completes
    the step, verified, with ``decided_step_probability``). A step counts as done when the act
@@ -29,7 +32,7 @@ Random numbers: each block of runs has its own stream from one ``numpy.random.Se
 (``SeedSequence(seed, spawn_key=(block,))``, the block-th child of ``SeedSequence(seed)``),
 so results do not depend on how blocks are spread over processes. A block's stream is read
 in a fixed order: one uniform per run for its type, the stocks and facility rates of every
-run, then each month three uniforms (decision, act, detection) for every run of the block,
+run, then each month two uniforms (decision and detection, act) for every run of the block,
 whether or not it is still going, until no run of the block is left. The strategies of one
 simulation therefore face the same counterparts and the same luck (common random numbers),
 which sharpens their comparison.
@@ -481,23 +484,24 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     refresh(everyone, r.state)
     m = n
     hazard = np.empty(n)
+    scratch = np.empty(n)
     event = np.empty(n, bool)
-    u_all = np.empty((3, n))
+    u_all = np.empty((2, n))
     u = u_all
     for t in range(t_max):
         month = t + 1
         if going == 0:  # every run has ended: nothing reads the rest of the stream
             break
-        # three uniforms a month for every run of the block, ended or not (common random
+        # two uniforms a month for every run of the block, ended or not (common random
         # numbers: strategies face the same luck); only the runs still in the arrays use them
-        rng.random((3, n), out=u_all)
+        rng.random((2, n), out=u_all)
         if m < n:
             np.take(u_all, r.run, axis=1, out=u)
-        u_decide, u_act, u_detect = u[0], u[1], u[2]
+        u_fate, u_act = u[0], u[1]
 
         # 1. strategic decision: h = (base + k·S)·(1 − dampening·paid), S = pressure + deviation
         np.add(r.h_const, r.h_var, out=hazard)
-        np.less(u_decide, hazard, out=event)  # zero hazard once decided or ended
+        np.less(u_fate, hazard, out=event)  # zero hazard once decided or ended
         if event.any():
             idx = np.flatnonzero(event)
             r.decided[idx] = True
@@ -513,12 +517,17 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             check_done(idx, state, month)
 
         # 2. production runs on (months are counted when it stops)
-        # 3. detection of secret production
-        if c.detection[t] > 0.0:
-            np.less(u_detect, c.detection[t], out=event)
+        # 3. detection of secret production: h ≤ u < h + (1 − h)·p, i.e. probability p
+        #    given no decision; u < h + p is the cheap superset tested on every run
+        p_t = c.detection[t]
+        if p_t > 0.0:
+            np.add(hazard, p_t, out=scratch)
+            np.less(u_fate, scratch, out=event)
             if event.any():
                 idx = np.flatnonzero(event)
                 idx = idx[r.cheat_flag[idx]]
+                h, uf = hazard[idx], u_fate[idx]
+                idx = idx[(uf >= h) & (uf < h + (1.0 - h) * p_t)]
                 if c.snap_back:
                     again = r.suspended[idx]
                     finish(idx[again], BREAKDOWN, month)
@@ -572,8 +581,9 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             r.keep(alive)
             m = r.run.size
             hazard = np.empty(m)
+            scratch = np.empty(m)
             event = np.empty(m, bool)
-            u = np.empty((3, m))
+            u = np.empty((2, m))
             ended = 0
 
     flush(slice(None))
