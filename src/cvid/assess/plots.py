@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
@@ -898,8 +899,16 @@ def _draw_concessions(fd: FigureData) -> Any:
             color=colour,
             lw=0,
         )
-        tag = r["why"]
-        top.annotate(tag, (r["month"], y), xytext=(7, 4), textcoords="offset points", fontsize=7)
+        # Labels of late concessions go to the left so that they stay inside the plot.
+        left = r["month"] > 0.5 * d["months"][-1]
+        top.annotate(
+            r["why"],
+            (r["month"], y),
+            xytext=(-8 if left else 8, 4),
+            textcoords="offset points",
+            ha="right" if left else "left",
+            fontsize=7,
+        )
     for m in d["verified_milestones"]:
         top.axvline(m, color=GREY, lw=0.8, ls=":")
     top.set_yticks(range(len(rows)), [r["id"] for r in rows])
@@ -1241,6 +1250,7 @@ DRAWERS: dict[str, Callable[[FigureData], Any]] = {
     "simulation-concessions": _draw_concessions_paid,
 }
 
+_RENDER_LOCK = threading.Lock()
 _ID_REF = re.compile(r'(\bid="|url\(#|href="#)([^")]+)')
 
 
@@ -1251,7 +1261,8 @@ def render_svg(fd: FigureData, drawer: Callable[[FigureData], Any] | None = None
     import matplotlib
 
     draw = drawer or DRAWERS[fd.id]
-    with matplotlib.rc_context(cast(Any, _RC)):
+    # rcParams are process-global: one figure at a time (the web service renders in threads).
+    with _RENDER_LOCK, matplotlib.rc_context(cast(Any, _RC)):
         fig = draw(fd)
         buf = io.StringIO()
         fig.savefig(
