@@ -157,7 +157,7 @@ def main() -> int:
     from distributed import LocalCluster
 
     grid = ["detection_probability=0:0.3:8"]
-    sweep_runs = 2 * 32_768
+    sweep_runs = 4 * 32_768
 
     def run_sweep(address: str) -> None:
         sweep(
