@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from cvid.negotiate.engine import CAPABILITY_BINS, OUTCOMES
+from cvid.negotiate.engine import OUTCOMES
 from cvid.negotiate.simulate import SimulationResult
 
 _LABELS = {
@@ -48,13 +48,15 @@ def plot_capability(result: SimulationResult) -> Any:
 
     fig = Figure(figsize=(8, 4.5), layout="constrained")
     ax = fig.subplots()
+    group = 31  # the 1023 bins over (0, bound] shown as 33 wider ones
     for name, r in result.strategies.items():
         s = r.summary
         hi = max(s.capability_hi_kg, 1e-9)
-        edges = np.linspace(0.0, hi, CAPABILITY_BINS)  # bins 1.. over (0, hi]
+        counts = s.capability_end_hist[1:].reshape(-1, group).sum(axis=1) / r.runs
+        edges = np.linspace(0.0, hi, counts.size + 1)
         zero = s.capability_end_hist[0] / r.runs
         (line,) = ax.plot([0.0], [max(zero, 1e-12)], "o", label=f"{name} (share at 0: {zero:.2f})")
-        ax.stairs(s.capability_end_hist[1:] / r.runs, edges, color=line.get_color())
+        ax.stairs(counts, edges, color=line.get_color())
     ax.set_xlabel("capability at the horizon (kg of direct-use material)")
     ax.set_ylabel("share of runs")
     ax.set_yscale("log")
