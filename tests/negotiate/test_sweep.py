@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cvid.errors import InputError
 from cvid.negotiate import parse_vary, plot_surface, simulate, sweep, write_table
@@ -201,3 +203,14 @@ def test_an_address_that_is_not_a_dask_scheduler_is_an_input_error() -> None:
         stop.set()
         thread.join()
         server.close()
+
+
+@settings(max_examples=40, deadline=None)
+@given(kind=st.sampled_from(["sincere", "time-buyer", "hedger"]), value=st.floats(0.0, 1.0))
+def test_rescaled_prior_always_sums_to_one(kind: str, value: float) -> None:
+    variant, _, _ = apply_point(load_scenario(DPRK), {f"counterpart.prior.{kind}": value})
+    prior = variant.counterpart.prior
+    assert math.isclose(sum(prior.as_tuple()), 1.0, abs_tol=1e-9)
+    assert math.isclose(
+        dict(zip(("sincere", "time-buyer", "hedger"), prior.as_tuple(), strict=True))[kind], value
+    )
