@@ -19,14 +19,17 @@ A run is one negotiation against one counterpart. Each month, in this order:
 4. *Act.* The counterpart acts on the step asked of it; the act reaches a level (nothing,
    statement, declared, verified) drawn from its type's chances (a decided state completes
    the step, verified, with ``decided_step_probability``). A step counts as done when the act
-   reaches the strategy's ``release_on`` level, and its concessions are released. Steps
+   reaches the strategy's ``release_on`` level, and its concessions are released (unless
+   suspended after a detection); a step whose verification stops the declared production
+   freezes it. Steps
    counted done without verification must be verified after the last step; an undecided
    state never lets a hard step be verified, and a step the agreement gives no means of
    verification can never be.
-5. *Outcome.* All steps verified: verified CVID (the whole package is paid, capability goes
-   to zero). No step counted done for ``stall_tolerance_months``: stalemate. Otherwise the
-   run goes on until the horizon. After a breakdown or stalemate the program produces at
-   full capacity until the horizon.
+5. *Outcome.* All steps verified, by a state that has made the strategic decision (an
+   undecided one keeps its hidden capacity): verified CVID (the whole package is paid,
+   capability goes to zero). No step counted done for ``stall_tolerance_months``:
+   stalemate. Otherwise the run goes on until the horizon. After a breakdown or stalemate
+   the program produces at full capacity until the horizon.
 
 Random numbers: each block of runs has its own stream from one ``numpy.random.SeedSequence``
 (``SeedSequence(seed, spawn_key=(block,))``, the block-th child of ``SeedSequence(seed)``),
