@@ -70,7 +70,7 @@ def test_scenario_upload_list_get_and_assess_same_result_as_library(dep: Deploym
     )
 
 
-def test_assessment_report_is_rendered_in_the_background(dep: Deployment) -> None:
+def test_assessment_report_is_rendered_in_the_background_on_first_request(dep: Deployment) -> None:
     import time
 
     import httpx
@@ -78,6 +78,10 @@ def test_assessment_report_is_rendered_in_the_background(dep: Deployment) -> Non
     with dep.client("admin") as c:
         sid = c.post("/api/v1/scenarios", json={"toml": LIBYA}).json()["id"]
         aid = c.post(f"/api/v1/scenarios/{sid}/assessments").json()["id"]
+        assert c.get(f"/api/v1/assessments/{aid}").json()["report_ready"] is False
+        first = c.get(f"/api/v1/assessments/{aid}/report")  # starts the rendering
+        assert first.status_code == 409
+        assert first.headers["retry-after"] == "2"
         deadline = time.monotonic() + 60
         while not c.get(f"/api/v1/assessments/{aid}").json()["report_ready"]:
             assert time.monotonic() < deadline
@@ -85,6 +89,10 @@ def test_assessment_report_is_rendered_in_the_background(dep: Deployment) -> Non
     with httpx.Client(base_url=dep.url) as page:
         page.post("/login", data={"token": dep.tokens["state"]})
         html = page.get(f"/assessments/{aid}/report").text
+    with dep.client("observer") as c:
+        r = c.get(f"/api/v1/assessments/{aid}/report")
+        assert r.headers["content-type"].startswith("text/html")
+        assert r.text == html
     assert html.lstrip().lower().startswith("<!doctype html")
     assert "<svg" in html
     assert "Libya" in html

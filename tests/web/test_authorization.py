@@ -3,6 +3,7 @@ as specified in cvid.web.RIGHTS and the ledger's KIND_SIGNERS; refusals never ch
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -41,6 +42,7 @@ MATRIX: dict[tuple[str, str], frozenset[str] | None] = {
     ("POST", "/api/v1/scenarios/{scenario_id}/assessments"): ALL,
     ("GET", "/api/v1/assessments"): ALL,
     ("GET", "/api/v1/assessments/{assessment_id}"): ALL,
+    ("GET", "/api/v1/assessments/{assessment_id}/report"): ALL,
     ("GET", "/api/v1/ledger"): ALL,
     ("GET", "/api/v1/ledger/kinds/{kind}/schema"): ALL,
     ("GET", "/api/v1/ledger/checkpoint"): ALL,
@@ -82,6 +84,10 @@ def fixtures(sqlite_dep: Deployment) -> dict[str, Any]:
         for name in ("victim", "keyless"):
             r = c.post("/api/v1/parties", json={"name": name, "role": "observer"})
             assert r.status_code == 201, r.text
+        deadline = time.monotonic() + 60  # render the report (in the background) once
+        while c.get(f"/api/v1/assessments/{aid}/report").status_code == 409:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
         out: dict[str, Any] = {"sid": sid, "aid": aid}
         if Service.simulation_available():
             job = c.post(

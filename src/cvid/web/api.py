@@ -6,7 +6,8 @@ from __future__ import annotations
 import base64
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from cvid.errors import InputError
@@ -195,6 +196,24 @@ def build_router(authenticate: Any) -> APIRouter:
     def get_assessment(assessment_id: Id, svc: Svc) -> dict[str, Any]:
         """One assessment with its full result."""
         return svc.assessment(assessment_id)
+
+    @r.get(
+        "/assessments/{assessment_id}/report",
+        tags=["assessments"],
+        response_class=HTMLResponse,
+        responses={200: {"content": {"text/html": {}}}},
+    )
+    def get_report(assessment_id: Id, svc: Svc) -> HTMLResponse:
+        """The assessment's self-contained HTML report (``cvid.assess.report``). The first
+        request starts rendering it: 409 with Retry-After until it is ready."""
+        html = svc.report(assessment_id)
+        if html is None:
+            raise HTTPException(
+                409,
+                "the report is still being rendered; try again in a few seconds",
+                headers={"Retry-After": "2"},
+            )
+        return HTMLResponse(html)
 
     # ---------------------------------------------------------------- simulations
     if Service.simulation_available():

@@ -225,16 +225,14 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
     @app.get("/assessments/{assessment_id}", response_class=HTMLResponse, include_in_schema=False)
     def assessment(request: Request, assessment_id: int, who: Who) -> HTMLResponse:
         row = _svc(request).assessment(assessment_id)
-        has_report = optional_api("cvid.assess.report", "render_html") is not None
+        has_report = Service.reports_available()
         return render(
             request, "assessment.html", who, a=row, result=row["result"], has_report=has_report
         )
 
     @app.get("/assessments/{assessment_id}/report", include_in_schema=False)
     def report(request: Request, assessment_id: int, who: Who) -> Response:
-        svc = _svc(request)
-        svc.assessment(assessment_id)  # 404 if there is no such assessment
-        html = svc.store.report(assessment_id)
+        html = _svc(request).report(assessment_id)
         if html is None:
             return render(request, "rendering.html", who, aid=assessment_id)
         return HTMLResponse(html)

@@ -113,11 +113,12 @@ class Service:
         self._jobs_lock = threading.Lock()
         self._jobs_in_flight = 0
         self._token_cache: dict[str, tuple[Caller, float]] = {}
+        self._rendering: set[int] = set()
 
     def close(self) -> None:
         """Stop the job runner and release every connection."""
         self.jobs.shutdown(wait=True, cancel_futures=True)
-        self.renders.shutdown(wait=True)
+        self.renders.shutdown(wait=True, cancel_futures=True)
         for lane, led in self._lanes:
             lane.submit(led.close).result()
             lane.shutdown(wait=True)
@@ -244,29 +245,51 @@ class Service:
     ) -> dict[str, Any]:
         """Assess a stored scenario with :func:`cvid.assess.assess` (with the compliance of
         its agreement from this service's ledger unless ``with_ledger`` is False) and keep the
-        result; its HTML report (:func:`cvid.assess.report.render_html`) is rendered in the
-        background."""
+        result, with what its HTML report needs (rendered when first asked for)."""
         _require(caller, "assessments.write", "run assessments")
         row = self.scenario(scenario_id)
         s = self.parse_scenario(row["toml"], source=f"scenario {scenario_id}")
         source = f"scenario {scenario_id} ({row['name']})"
         ledger = self.url.text if with_ledger else None
         a = assess(s, source=source, ledger=ledger) if ledger else assess(s, source=source)
-        out = self.store.add_assessment(scenario_id, _finite(a.to_dict()), caller.name)
-        render = optional_api("cvid.assess.report", "render_html")
-        if render is not None:
-            comp = None
-            full = optional_api("cvid.assess.report", "ledger_compliance")
-            if ledger is not None and full is not None:
-                comp = full(s, ledger)
-            self.renders.submit(self._render, out["id"], render, s, a, comp)
-        return out
+        comp = None
+        full = optional_api("cvid.assess.report", "ledger_compliance")
+        if ledger is not None and full is not None:
+            comp = _finite(full(s, ledger))
+        inputs = {"source": source, "compliance": comp}
+        return self.store.add_assessment(scenario_id, _finite(a.to_dict()), inputs, caller.name)
 
-    def _render(
-        self, assessment_id: int, render: Callable[..., Any], s: Scenario, a: Any, comp: Any
-    ) -> None:
+    @staticmethod
+    def reports_available() -> bool:
+        """True if :func:`cvid.assess.report.render_html` exists in this installation."""
+        return optional_api("cvid.assess.report", "render_html") is not None
+
+    def report(self, assessment_id: int) -> str | None:
+        """The assessment's HTML report, or None while it is being rendered (the first request
+        starts the rendering in the background)."""
+        self.assessment(assessment_id)
+        html = self.store.report(assessment_id)
+        if html is not None:
+            return html
+        if not self.reports_available():
+            raise NotFound("the HTML report renderer is not available in this installation")
+        with self._jobs_lock:
+            if assessment_id not in self._rendering:
+                self._rendering.add(assessment_id)
+                self.renders.submit(self._render, assessment_id)
+        return None
+
+    def _render(self, assessment_id: int) -> None:
+        """Render a report: the scenario assessed again (the same deterministic engine and
+        seed) with the compliance state stored when the assessment ran."""
         try:
-            html = str(render(s, a, compliance=comp).html)
+            render = optional_api("cvid.assess.report", "render_html")
+            row = self.assessment(assessment_id)
+            inputs = self.store.report_inputs(assessment_id)
+            sc = self.scenario(row["scenario_id"])
+            s = self.parse_scenario(sc["toml"], source=f"scenario {sc['id']}")
+            a = assess(s, source=inputs["source"])
+            html = str(render(s, a, compliance=inputs["compliance"]).html)  # type: ignore[misc]
         except Exception as exc:  # keep the assessment; say why its report is missing
             from html import escape
 
@@ -274,7 +297,11 @@ class Service:
                 "<!doctype html><title>report failed</title><p>The report could not be "
                 f"rendered: {escape(type(exc).__name__)}: {escape(str(exc))}</p>"
             )
-        self.store.set_report(assessment_id, html)
+        try:
+            self.store.set_report(assessment_id, html)
+        finally:
+            with self._jobs_lock:
+                self._rendering.discard(assessment_id)
 
     def assessment(self, assessment_id: int) -> dict[str, Any]:
         """A stored assessment with its result."""

@@ -69,6 +69,7 @@ assessments_t = Table(
     Column("scenario_id", Integer, nullable=False),
     Column("overall", String(8), nullable=False),
     Column("result", Text, nullable=False),
+    Column("report_inputs", Text, nullable=False),
     Column("report", Text, nullable=True),
     Column("created_by", String(64), nullable=False),
     Column("created", String(40), nullable=False),
@@ -277,23 +278,29 @@ class Store:
         return dict(row) if row else None
 
     # ------------------------------------------------------------------ assessments
-    def add_assessment(self, scenario_id: int, result: dict[str, Any], by: str) -> dict[str, Any]:
-        """Store an assessment result (the ``Assessment.to_dict()`` JSON)."""
+    def add_assessment(
+        self, scenario_id: int, result: dict[str, Any], inputs: dict[str, Any], by: str
+    ) -> dict[str, Any]:
+        """Store an assessment result (the ``Assessment.to_dict()`` JSON) and what its report
+        needs besides the scenario."""
         row = {
             "scenario_id": scenario_id,
             "overall": str(result["overall"]),
             "result": json.dumps(result, allow_nan=False),
+            "report_inputs": json.dumps(inputs, allow_nan=False),
             "created_by": by,
             "created": now(),
         }
         with self._write() as conn:
             new_id = conn.execute(insert(assessments_t).values(**row)).inserted_primary_key
         assert new_id is not None
-        return _assessment_json({"id": int(new_id[0]), **row})
+        out = _assessment_json({"id": int(new_id[0]), **row})
+        out["report_ready"] = False
+        return out
 
     def assessments(self, scenario_id: int | None = None) -> list[dict[str, Any]]:
         """Assessments without their results, newest first (optionally of one scenario)."""
-        cols = [c for c in assessments_t.c if c.name not in ("result", "report")]
+        cols = [c for c in assessments_t.c if c.name not in ("result", "report", "report_inputs")]
         q = select(*cols).order_by(assessments_t.c.id.desc())
         if scenario_id is not None:
             q = q.where(assessments_t.c.scenario_id == scenario_id)
@@ -302,7 +309,7 @@ class Store:
 
     def assessment(self, assessment_id: int) -> dict[str, Any] | None:
         """One assessment with its result (``report_ready`` says if its HTML report is)."""
-        cols = [c for c in assessments_t.c if c.name != "report"]
+        cols = [c for c in assessments_t.c if c.name not in ("report", "report_inputs")]
         ready = assessments_t.c.report.is_not(None).label("report_ready")
         with self._read() as conn:
             row = (
@@ -322,6 +329,15 @@ class Store:
             conn.execute(
                 update(assessments_t).where(assessments_t.c.id == assessment_id).values(report=html)
             )
+
+    def report_inputs(self, assessment_id: int) -> dict[str, Any]:
+        """What the assessment's report needs besides the scenario (source, compliance)."""
+        with self._read() as conn:
+            value = conn.execute(
+                select(assessments_t.c.report_inputs).where(assessments_t.c.id == assessment_id)
+            ).scalar_one()
+        out: dict[str, Any] = json.loads(value)
+        return out
 
     def report(self, assessment_id: int) -> str | None:
         """The HTML report of an assessment, if rendered."""
@@ -420,7 +436,7 @@ def _party_json(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _assessment_json(row: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in row.items() if k != "result"}
+    out = {k: v for k, v in row.items() if k not in ("result", "report_inputs")}
     if "result" in row:
         out["result"] = json.loads(row["result"])
     return out
