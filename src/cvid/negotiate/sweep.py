@@ -274,7 +274,9 @@ def sweep(
     """Simulate every point of the grid spanned by ``vary`` (``PARAM=LO:HI:STEPS`` strings or
     :class:`Axis`) on Dask: a local cluster of ``workers`` processes (default: the CPU count)
     or the ``dask.distributed`` scheduler at ``scheduler`` (InputError if it does not answer
-    within ``timeout`` seconds). ``progress(done, total)`` is called as tasks finish.
+    within ``timeout`` seconds; its workers need the same cvid installed). A task is one grid
+    point and ``blocks_per_task`` blocks of runs. ``progress(done, total)`` is called as tasks
+    finish.
     """
     sc = as_scenario(scenario)
     check_run_arguments(runs, months, seed)
