@@ -165,6 +165,9 @@ def test_upload_assess_append_and_verify_in_the_page(
     assert page.locator("#scorecard tbody tr").count() == 4
     page.screenshot(path=str(tmp_path / "assessment.png"), full_page=True)
     assert page.locator("#report-link").count() == 1
+    page.wait_for_selector("#report-frame:not([hidden])", timeout=60_000)  # embedded report
+    frame = page.frame_locator("#report-frame")
+    frame.locator("svg").first.wait_for(timeout=30_000)
     if page.locator("#report-link").count():
         page.click("#report-link")  # the report renders in the background; the page reloads
         page.wait_for_selector("svg", timeout=60_000)

@@ -83,6 +83,39 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
+#: Pages load only their own scripts and styles (no CDN); the report's inline styles and SVG
+#: images are allowed; nothing may frame the pages but themselves.
+SECURITY_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        b"img-src 'self' data:; connect-src 'self'; frame-ancestors 'self'; base-uri 'none'; "
+        b"form-action 'self'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+]
+
+
+class SecurityHeaders:
+    """ASGI middleware: add :data:`SECURITY_HEADERS` to every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def add(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, add)
+
+
 class AuditWrites:
     """ASGI middleware: after each write request (POST, PUT, PATCH, DELETE) append a line to
     the audit log: when, which party and role (if authenticated), client address, request,
@@ -254,6 +287,7 @@ def create_app(
 
     app.add_middleware(AuditWrites, service=svc)
     app.add_middleware(BodyLimit, max_body=max_body)
+    app.add_middleware(SecurityHeaders)
     return app
 
 

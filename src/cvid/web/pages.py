@@ -224,8 +224,11 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
     # ------------------------------------------------------------------ assessments
     @app.get("/assessments/{assessment_id}", response_class=HTMLResponse, include_in_schema=False)
     def assessment(request: Request, assessment_id: int, who: Who) -> HTMLResponse:
-        row = _svc(request).assessment(assessment_id)
+        svc = _svc(request)
+        row = svc.assessment(assessment_id)
         has_report = Service.reports_available()
+        if has_report:
+            svc.report(assessment_id)  # starts rendering it in the background if need be
         return render(
             request, "assessment.html", who, a=row, result=row["result"], has_report=has_report
         )
