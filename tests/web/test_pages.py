@@ -114,3 +114,13 @@ def test_bad_page_input_is_4xx_html(sqlite_dep: Deployment) -> None:
         assert "invalid TOML" in r.text
         assert c.get("/scenarios/99999").status_code == 404
         assert c.get("/ledger/records/99999").status_code == 404
+
+
+def test_pages_forbid_foreign_scripts_and_framing(sqlite_dep: Deployment) -> None:
+    with session(sqlite_dep, "observer") as c:
+        r = c.get("/ledger")
+    csp = r.headers["content-security-policy"]
+    assert "script-src 'self'" in csp
+    assert "frame-ancestors 'self'" in csp
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert "http" not in re.sub(r'href="/[^"]*"', "", r.text.split("<main>")[0])  # no CDN links

@@ -471,13 +471,13 @@ class _LedgerProxy:
 
     def __getattr__(self, name: str) -> Any:
         thread, led = self._lane()
-        value = thread.submit(getattr, led, name).result()
-        if not callable(value):
-            return value
+        if not callable(getattr(type(led), name, None)):  # a property or plain attribute
+            return thread.submit(getattr, led, name).result()
+        method = getattr(led, name)
 
         def call(*args: Any, **kwargs: Any) -> Any:
             def run() -> Any:
-                out = value(*args, **kwargs)
+                out = method(*args, **kwargs)
                 return list(out) if isinstance(out, Iterator) else out
 
             return thread.submit(run).result()
