@@ -33,13 +33,21 @@ def csrf(html: str) -> str:
     return m.group(1)
 
 
-def test_login_with_bad_token_shows_error(sqlite_dep: Deployment) -> None:
+def test_login_with_bad_token_shows_error_and_logins_are_audited(sqlite_dep: Deployment) -> None:
     with httpx.Client(base_url=sqlite_dep.url) as c:
         r = c.post("/login", data={"token": "cvid_wrong", "next": "//evil.example/"})
         assert r.status_code == 401
         assert "invalid token" in r.text
         r = c.post("/login", data={"token": sqlite_dep.tokens["state"], "next": "//evil.example/"})
         assert r.headers["location"] == "/"  # no open redirect
+    with sqlite_dep.client("admin") as c:
+        lines = [x for x in c.get("/api/v1/audit").json() if x["path"] == "/login"]
+    assert lines[0]["party"] == "dprk"
+    assert lines[0]["detail"] == "logged in as dprk"
+    assert lines[1]["party"] is None
+    assert lines[1]["detail"] == "login failed: invalid token"
+    assert lines[1]["status"] == 401
+    assert sqlite_dep.tokens["state"] not in str(lines)
 
 
 def test_upload_assess_and_append_through_forms(sqlite_dep: Deployment) -> None:

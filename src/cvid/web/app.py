@@ -117,9 +117,9 @@ class SecurityHeaders:
 
 
 class AuditWrites:
-    """ASGI middleware: after each write request (POST, PUT, PATCH, DELETE) append a line to
-    the audit log: when, which party and role (if authenticated), client address, request,
-    response status and what was done or why it was refused."""
+    """ASGI middleware: after each write request (POST, PUT, PATCH, DELETE, including logins)
+    append a line to the audit log: when, which party and role (if authenticated), client
+    address, request, response status and what was done or why it was refused."""
 
     def __init__(self, app: ASGIApp, service: Service) -> None:
         self.app = app
@@ -140,23 +140,22 @@ class AuditWrites:
         try:
             await self.app(scope, receive, watch)
         finally:
-            if scope["path"] != "/login":
-                state = scope.get("state", {})
-                who: Caller | None = state.get("caller")
-                client = scope.get("client")
-                try:
-                    await run_in_threadpool(
-                        self.service.store.log,
-                        party=who.name if who else None,
-                        role=who.role if who else None,
-                        client=client[0] if client else "unknown",
-                        method=scope["method"],
-                        path=scope["path"],
-                        status=status,
-                        detail=str(state.get("audit") or state.get("error") or ""),
-                    )
-                except Exception:  # the write itself is done; do not turn it into an error
-                    log.exception("could not write the audit log")
+            state = scope.get("state", {})
+            who: Caller | None = state.get("caller")
+            client = scope.get("client")
+            try:
+                await run_in_threadpool(
+                    self.service.store.log,
+                    party=who.name if who else None,
+                    role=who.role if who else None,
+                    client=client[0] if client else "unknown",
+                    method=scope["method"],
+                    path=scope["path"],
+                    status=status,
+                    detail=str(state.get("audit") or state.get("error") or ""),
+                )
+            except Exception:  # the write itself is done; do not turn it into an error
+                log.exception("could not write the audit log")
 
 
 async def _plain_error(send: Send, status: int, message: str) -> None:

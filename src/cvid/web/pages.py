@@ -108,6 +108,7 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
         limiter = request.app.state.limiter
         client = request.client.host if request.client else "unknown"
         if limiter.retry_after(client) > 0:
+            request.state.error = "login refused: too many failed logins"
             return render(
                 request,
                 "login.html",
@@ -119,9 +120,12 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
         who = svc.authenticate(token.strip())
         if who is None:
             limiter.fail(client)
+            request.state.error = "login failed: invalid token"
             return render(
                 request, "login.html", None, 401, next=_safe_next(next), why="invalid token"
             )
+        request.state.caller = who
+        request.state.audit = f"logged in as {who.name}"
         resp = RedirectResponse(_safe_next(next), status_code=303)
         resp.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict", path="/")
         return resp
