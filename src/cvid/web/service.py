@@ -35,19 +35,19 @@ class Busy(Exception):
     """Too much work queued (HTTP 429)."""
 
 
+class NotFound(Exception):
+    """No such scenario, assessment, job or record (HTTP 404)."""
+
+
 #: Largest simulation the service runs: runs × months × strategies (about 25 s of work).
 MAX_RUN_MONTHS = 20_000_000
+#: Simulations queued or running at once.
+MAX_JOBS = 4
 #: Threads that each own a handle on the ledger.
 LEDGER_THREADS = 4
 #: How long a checked token is remembered (seconds) by this process.
 TOKEN_CACHE_SECONDS = 5.0
 T = TypeVar("T")
-#: Simulations queued or running at once.
-MAX_JOBS = 4
-
-
-class NotFound(Exception):
-    """No such scenario, assessment, job or record (HTTP 404)."""
 
 
 def optional_api(module: str, name: str) -> Any | None:
@@ -162,19 +162,12 @@ class Service:
         check_name(name)
         if role not in ROLES:
             raise InputError(f"unknown role {role!r}; one of {', '.join(ROLES)}", field="role")
-        if public_key is not None:
-            raw = _public_key_bytes(public_key)
-            existing = self.ledger.parties().get(name)
-            if existing is not None and (existing.public_key != raw or existing.role != role):
-                raise InputError(
-                    f"party {name!r} is in the ledger with another key or role", field="name"
-                )
-            if any(p.public_key == raw for n, p in self.ledger.parties().items() if n != name):
-                raise InputError("this key is registered to another party", field="public_key")
+        if any(p["name"] == name for p in self.store.parties()):
+            raise InputError(f"party {name!r} already exists", field="name")
+        if public_key is not None:  # the ledger refuses a name or key taken by another party
+            self.ledger.register(PartyPublicKey(name, role, _public_key_bytes(public_key)))
         token = new_token()
         party = self.store.add_party(name, role, token_hash(token), public_key, by)
-        if public_key is not None:
-            self.ledger.register(PartyPublicKey(name, role, _public_key_bytes(public_key)))
         return party, token
 
     def register_key(self, name: str, public_key: str) -> dict[str, Any]:
