@@ -271,3 +271,80 @@ def test_page_verifier_agrees_with_rfc9162_and_rejects_forgeries(
     assert message == "checkpoint signature does not verify"
     assert leaf_hash(b"x") != leaf_hash(b"y")
     assert watched.errors == []
+
+
+def test_page_checks_the_log_only_grew_since_the_last_visit(
+    sqlite_dep: Deployment, watched: Watched
+) -> None:
+    d, page = sqlite_dep, watched.page
+    watched.login(d, "observer")
+
+    def since() -> str:
+        page.wait_for_function(
+            "() => !document.getElementById('since-last-visit').textContent.startsWith('checking')"
+        )
+        return page.inner_text("#since-last-visit")
+
+    page.goto(d.url + "/ledger")
+    with d.client("inspectorate") as c:
+        n = c.get("/api/v1/ledger").json()["tree_size"]
+        assert (
+            since() == f"✓ signed checkpoint of {n} records checked and remembered in this browser"
+        )
+        batch = [d.sign("inspectorate", record("finding")) for _ in range(3)]
+        assert c.post("/api/v1/ledger/records", json={"records": batch}).status_code == 201
+        page.reload()
+        assert since().startswith(f"✓ the log only grew since you last checked it ({n} → {n + 3}")
+        # a browser that remembers another root for an earlier size sees the rewrite
+        with d.client("observer") as o:
+            size = o.get("/api/v1/ledger").json()["tree_size"]
+        vkey = page.get_attribute("#records", "data-verifier-key")
+        page.evaluate(
+            "([slot, size]) => localStorage.setItem(slot, JSON.stringify("
+            "{size: size, root: 'ab'.repeat(32), seen: 'then'}))",
+            ["cvid-checkpoint:" + str(vkey), size - 2],
+        )
+        page.reload()
+        assert since() == "✗ the earlier root does not match: the log was rewritten"
+        # and the JS verifier agrees with RFC 9162 on every pair of sizes up to now
+        leaves = [
+            bytes.fromhex(e["leaf_hash"])
+            for start in range(0, size, 500)
+            for e in c.get("/api/v1/ledger/records", params={"start": start, "limit": 500}).json()[
+                "records"
+            ]
+        ]
+        for old in sorted({1, 2, 3, 4, size // 2, size - 1, size}):
+            for new in [x for x in sorted({old, old + 1, size}) if x <= size]:
+                proof = c.get("/api/v1/ledger/consistency", params={"old": old, "new": new}).json()
+                ok = page.evaluate(
+                    """async ([o, n, r1, r2, path]) => {
+                        const hb = h => new Uint8Array(h.match(/../g).map(x => parseInt(x, 16)));
+                        try {
+                            await window.cvidVerify.verifyConsistency(
+                                o, n, hb(r1), hb(r2), path.map(hb));
+                            return "ok";
+                        } catch (e) { return e.message; } }""",
+                    [
+                        old,
+                        new,
+                        _python_root(leaves[:old]).hex(),
+                        _python_root(leaves[:new]).hex(),
+                        proof["proof"],
+                    ],
+                )
+                assert ok == "ok", (old, new, ok)
+                if new > old:
+                    bad = page.evaluate(
+                        """async ([o, n, r2, path]) => {
+                            const hb = h => new Uint8Array(h.match(/../g).map(
+                                x => parseInt(x, 16)));
+                            try {
+                                await window.cvidVerify.verifyConsistency(
+                                    o, n, new Uint8Array(32), hb(r2), path.map(hb));
+                                return "accepted";
+                            } catch (e) { return "refused"; } }""",
+                        [old, new, _python_root(leaves[:new]).hex(), proof["proof"]],
+                    )
+                    assert bad == "refused", (old, new)
+    assert watched.errors == []

@@ -101,6 +101,39 @@
     return r;
   }
 
+  // RFC 9162 §2.1.4.2: check that the tree of `second` leaves (root secondRoot) extends the
+  // tree of `first` leaves (root firstRoot) with the consistency proof `path`.
+  async function verifyConsistency(first, second, firstRoot, secondRoot, path) {
+    if (first < 1 || first > second) throw new Error("bad tree sizes");
+    if (first === second) {
+      if (path.length !== 0) throw new Error("proof must be empty for equal sizes");
+      if (!equal(firstRoot, secondRoot)) throw new Error("same size, different roots");
+      return;
+    }
+    if (path.length === 0) throw new Error("empty consistency proof");
+    let p = path;
+    if ((first & (first - 1)) === 0) p = [firstRoot, ...path];
+    let fn = BigInt(first - 1), sn = BigInt(second - 1);
+    while ((fn & 1n) === 1n) { fn >>= 1n; sn >>= 1n; }
+    let fr = p[0], sr = p[0];
+    for (const c of p.slice(1)) {
+      if (sn === 0n) throw new Error("consistency proof too long");
+      if ((fn & 1n) === 1n || fn === sn) {
+        fr = await nodeHash(c, fr);
+        sr = await nodeHash(c, sr);
+        if ((fn & 1n) === 0n) {
+          while ((fn & 1n) === 0n && fn !== 0n) { fn >>= 1n; sn >>= 1n; }
+        }
+      } else {
+        sr = await nodeHash(sr, c);
+      }
+      fn >>= 1n; sn >>= 1n;
+    }
+    if (sn !== 0n) throw new Error("consistency proof too short");
+    if (!equal(fr, firstRoot)) throw new Error("the earlier root does not match: the log was rewritten");
+    if (!equal(sr, secondRoot)) throw new Error("the new root does not match the proof");
+  }
+
   async function getJSON(url) {
     const r = await fetch(url, { credentials: "same-origin" });
     if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
@@ -123,9 +156,45 @@
     return `included in the tree of ${c.size} signed by ${c.origin}`;
   }
 
+  // Remember the last signed checkpoint this browser checked; on the next visit prove that the
+  // log only grew since (a consistency proof), so a rewritten history cannot go unnoticed.
+  async function checkSinceLastVisit(vkey, out) {
+    const store = window.localStorage;
+    const slot = "cvid-checkpoint:" + vkey;
+    const cp = await getJSON("/api/v1/ledger/checkpoint");
+    const c = await openCheckpoint(cp.note, vkey);
+    const before = JSON.parse(store.getItem(slot) || "null");
+    let message;
+    if (before === null) {
+      message = `✓ signed checkpoint of ${c.size} records checked and remembered in this browser`;
+    } else if (before.size > c.size) {
+      throw new Error(`the log shrank from ${before.size} to ${c.size} records since ${before.seen}`);
+    } else {
+      if (before.size > 0) {
+        const proof = before.size === c.size
+          ? { proof: [] }
+          : await getJSON(`/api/v1/ledger/consistency?old=${before.size}&new=${c.size}`);
+        await verifyConsistency(before.size, c.size, hexbytes(before.root), c.root,
+                                proof.proof.map(hexbytes));
+      }
+      message = `✓ the log only grew since you last checked it (${before.size} → ${c.size} records, ${before.seen})`;
+    }
+    store.setItem(slot, JSON.stringify({ size: c.size, root: hex(c.root), seen: new Date().toISOString() }));
+    out.textContent = message;
+    out.className = "result good";
+  }
+
+  window.cvidVerify = { verifyRecord, openCheckpoint, rootFromInclusion, verifyConsistency };
   const table = document.getElementById("records");
   if (!table) return;
   const vkey = table.dataset.verifierKey;
+  const since = document.getElementById("since-last-visit");
+  if (since && window.isSecureContext && crypto.subtle) {
+    checkSinceLastVisit(vkey, since).catch((e) => {
+      since.textContent = "✗ " + e.message;
+      since.className = "result bad";
+    });
+  }
   table.addEventListener("click", async (ev) => {
     const btn = ev.target.closest("button.verify");
     if (!btn) return;
@@ -141,5 +210,4 @@
       out.classList.add("bad");
     }
   });
-  window.cvidVerify = { verifyRecord, openCheckpoint, rootFromInclusion };
 })();
