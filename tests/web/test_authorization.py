@@ -71,9 +71,18 @@ def _state(c: httpx.Client) -> tuple[Any, ...]:
     )
 
 
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def mdep(request: pytest.FixtureRequest) -> Deployment:
+    """The service on SQLite, then on PostgreSQL (one deployment each for the module)."""
+    d: Deployment = request.getfixturevalue("sqlite_dep" if request.param == "sqlite" else "pg_dep")
+    return d
+
+
 @pytest.fixture(scope="module")
-def fixtures(sqlite_dep: Deployment) -> dict[str, Any]:
-    d = sqlite_dep
+def fixtures(mdep: Deployment) -> dict[str, Any]:
+    d = mdep
     with d.client("admin") as c:
         sid = c.post("/api/v1/scenarios", json={"toml": LIBYA}).json()["id"]
         aid = c.post(f"/api/v1/scenarios/{sid}/assessments").json()["id"]
@@ -139,12 +148,12 @@ def test_matrix_covers_every_endpoint(sqlite_dep: Deployment) -> None:
 @pytest.mark.parametrize("role", [*ROLES, None])
 @pytest.mark.parametrize(("method", "path"), sorted(MATRIX))
 def test_authorization_matrix(
-    sqlite_dep: Deployment, fixtures: dict[str, Any], role: str | None, method: str, path: str
+    mdep: Deployment, fixtures: dict[str, Any], role: str | None, method: str, path: str
 ) -> None:
     allowed = MATRIX[(method, path)]
-    with sqlite_dep.client("admin") as admin:
+    with mdep.client("admin") as admin:
         before = _state(admin)
-    r = _request(sqlite_dep, role, method, path, fixtures, len(before))
+    r = _request(mdep, role, method, path, fixtures, len(before))
     assert r.status_code < 500, r.text
     if allowed is None:
         assert r.status_code == 200
@@ -158,16 +167,16 @@ def test_authorization_matrix(
         assert r.status_code == 403, r.text
         assert role in r.json()["detail"]
     if role is None or role not in allowed:
-        with sqlite_dep.client("admin") as admin:
+        with mdep.client("admin") as admin:
             assert _state(admin) == before
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("kind", sorted(KIND_SIGNERS))
 def test_append_kind_by_role_follows_the_ledger_rules(
-    sqlite_dep: Deployment, role: str, kind: str
+    mdep: Deployment, role: str, kind: str
 ) -> None:
-    d = sqlite_dep
+    d = mdep
     with d.client("admin") as admin:
         size = admin.get("/api/v1/ledger").json()["tree_size"]
     rec = record(kind)
