@@ -27,6 +27,8 @@ from cvid.web.security import Caller, csrf_token
 from cvid.web.service import Forbidden, NotFound, Service, optional_api
 
 COOKIE = "cvid_token"
+#: The timeline and access pages read at most this many of the latest records.
+PAGE_RECORDS_LIMIT = 5000
 _here = resources.files("cvid.web")
 templates = Jinja2Templates(directory=str(_here / "templates"))
 templates.env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=2, ensure_ascii=False)
@@ -311,7 +313,10 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
     # ------------------------------------------------------------------ compliance views
     @app.get("/timeline", response_class=HTMLResponse, include_in_schema=False)
     def timeline(request: Request, who: Who) -> HTMLResponse:
-        entries = list(_svc(request).ledger.records())
+        led = _svc(request).ledger
+        size = led.size
+        first = max(size - PAGE_RECORDS_LIMIT, 0)
+        entries = list(led.records(first, size))
         events = sorted(entries, key=lambda e: (e.record["time"], e.index))
         by_commitment: dict[str, list[Any]] = {}
         for e in events:
@@ -322,6 +327,7 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
             request,
             "timeline.html",
             who,
+            first=first,
             events=events,
             by_commitment=by_commitment,
             has_status=Service.compliance_available(),
@@ -330,10 +336,11 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
 
     @app.get("/access", response_class=HTMLResponse, include_in_schema=False)
     def access(request: Request, who: Who) -> HTMLResponse:
-        rows = access_requests(
-            e.record | {"_index": e.index} for e in _svc(request).ledger.records()
-        )
-        return render(request, "access.html", who, requests=rows)
+        led = _svc(request).ledger
+        size = led.size
+        first = max(size - PAGE_RECORDS_LIMIT, 0)
+        rows = access_requests(e.record | {"_index": e.index} for e in led.records(first, size))
+        return render(request, "access.html", who, requests=rows, first=first)
 
     @app.get("/audit", response_class=HTMLResponse, include_in_schema=False)
     def audit(request: Request, who: Who) -> HTMLResponse:
