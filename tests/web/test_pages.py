@@ -132,3 +132,20 @@ def test_pages_forbid_foreign_scripts_and_framing(sqlite_dep: Deployment) -> Non
     assert "frame-ancestors 'self'" in csp
     assert r.headers["x-content-type-options"] == "nosniff"
     assert "http" not in re.sub(r'href="/[^"]*"', "", r.text.split("<main>")[0])  # no CDN links
+
+
+def test_page_logins_share_the_failed_login_limit(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.web.conftest import start_deployment
+
+    server, d = start_deployment(str(tmp_path / "rl.db"), None, login_limit=2, login_window=30)
+    try:
+        with httpx.Client(base_url=d.url) as c:
+            codes = [c.post("/login", data={"token": "cvid_guess"}).status_code for _ in range(2)]
+            assert codes == [401, 401]
+            r = c.post("/login", data={"token": d.tokens["admin"]})
+            assert r.status_code == 429
+            assert "too many failed logins" in r.text
+        with d.client("admin") as api:  # the API is refused to that address too
+            assert api.get("/api/v1/me").status_code == 429
+    finally:
+        server.__exit__()
