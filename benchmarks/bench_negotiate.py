@@ -60,6 +60,32 @@ def wall_time(fn: Callable[[], object]) -> float:
     return time.perf_counter() - t0
 
 
+def _spin(_: int) -> float:
+    """A fixed amount of pure-Python work (for measuring the parallelism available)."""
+    t0 = time.perf_counter()
+    total = 0
+    for i in range(4_000_000):
+        total += i
+    return time.perf_counter() - t0
+
+
+def available_parallelism() -> float:
+    """How much faster two processes finish two equal CPU-bound jobs than one process finishes
+    one each after the other (2.0 on two idle CPUs)."""
+    from multiprocessing import get_context
+
+    with get_context("spawn").Pool(2) as pool:
+        pool.map(_spin, [0, 1])  # start-up
+        t0 = time.perf_counter()
+        pool.map(_spin, [0], chunksize=1)
+        pool.map(_spin, [1], chunksize=1)
+        serial = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        pool.map(_spin, [0, 1], chunksize=1)
+        parallel = time.perf_counter() - t0
+    return serial / parallel
+
+
 def ratio(what: str, cvid: float, base_name: str, base: float, target: str) -> None:
     value = base / cvid if "faster" in target else cvid / base
     print(
@@ -154,7 +180,7 @@ def main() -> int:
         flush=True,
     )
 
-    from distributed import LocalCluster
+    from distributed import Client, LocalCluster
 
     grid = ["detection_probability=0:0.3:8"]
     sweep_runs = 4 * 32_768
@@ -181,17 +207,33 @@ def main() -> int:
         for workers in (1, 2)
     }
     times: dict[int, list[float]] = {1: [], 2: []}
+    busy: dict[int, float] = {1: 0.0, 2: 0.0}  # CPU seconds the workers got per wall second
     try:
         for cluster in clusters.values():
             run_sweep(cluster.scheduler_address)  # warm the workers (imports)
         for _ in range(3):  # interleaved
             for workers, cluster in clusters.items():
-                times[workers].append(wall_time(lambda a=cluster.scheduler_address: run_sweep(a)))
+                with Client(cluster.scheduler_address) as client:
+                    before = sum(client.run(time.process_time).values())
+                    wall = wall_time(lambda a=cluster.scheduler_address: run_sweep(a))
+                    cpu = sum(client.run(time.process_time).values()) - before
+                times[workers].append(wall)
+                busy[workers] += cpu / wall / 3
     finally:
         for cluster in clusters.values():
             cluster.close()
     t1, t2 = statistics.median(times[1]), statistics.median(times[2])
-    print(f"machine load average now: {os.getloadavg()[0]:.1f}", flush=True)
+    print(
+        f"parallelism the machine offers right now (two pure-Python jobs on two processes "
+        f"vs one after the other): {available_parallelism():.2f}x",
+        flush=True,
+    )
+    print(
+        f"machine load average now: {os.getloadavg()[0]:.1f}; CPU seconds the workers got per "
+        f"wall second: {busy[1]:.2f} with 1 worker, {busy[2]:.2f} with 2 (2.0 on an idle "
+        "machine; less when other processes share the CPUs)",
+        flush=True,
+    )
     ratio(
         f"Dask sweep, 2 workers vs 1 (8 points × 2 strategies × {sweep_runs:,} runs × "
         f"{MONTHS} months; wall clock)",
