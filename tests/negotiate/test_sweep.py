@@ -116,7 +116,7 @@ def test_sweep_on_two_workers_equals_simulate_in_one_process(scheduler: str) -> 
             detection_probability=p,
         ).summary_frame()
         part = df[df["detection_probability"] == p].drop(columns="detection_probability")
-        pd.testing.assert_frame_equal(part.reset_index(drop=True), direct)
+        pd.testing.assert_frame_equal(part.reset_index(drop=True), direct, check_exact=True)
 
 
 @pytest.mark.slow

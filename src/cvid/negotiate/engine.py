@@ -43,6 +43,7 @@ which sharpens their comparison.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,8 +123,9 @@ class BlockSummary:
     paid_hist: NDArray[np.int64] = field(init=False)
     paid_cheat_hist: NDArray[np.int64] = field(init=False)
     clandestine_hist: NDArray[np.int64] = field(init=False)
-    sums: dict[str, float] = field(default_factory=dict)
-    material_end_sum: NDArray[np.float64] = field(init=False)
+    #: per-block sums of per-run quantities, added exactly (math.fsum) when read, so that the
+    #: totals do not depend on how blocks are grouped or in which order they are merged
+    sums: dict[str, list[float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         t = self.months
@@ -135,7 +137,6 @@ class BlockSummary:
         self.paid_hist = np.zeros(SHARE_BINS + 1, np.int64)
         self.paid_cheat_hist = np.zeros(SHARE_BINS + 1, np.int64)
         self.clandestine_hist = np.zeros(t + 1, np.int64)
-        self.material_end_sum = np.zeros(len(self.materials))
 
     def merge(self, other: BlockSummary) -> BlockSummary:
         """Add ``other`` into this summary (same horizon and bins) and return self."""
@@ -148,10 +149,13 @@ class BlockSummary:
         self.paid_hist += other.paid_hist
         self.paid_cheat_hist += other.paid_cheat_hist
         self.clandestine_hist += other.clandestine_hist
-        self.material_end_sum += other.material_end_sum
         for k, v in other.sums.items():
-            self.sums[k] = self.sums.get(k, 0.0) + v
+            self.sums.setdefault(k, []).extend(v)
         return self
+
+    def total(self, key: str) -> float:
+        """Exactly rounded sum of ``key`` over all runs (0 if absent)."""
+        return math.fsum(self.sums.get(key, ()))
 
 
 def empty_summary(c: Compiled) -> BlockSummary:
@@ -634,19 +638,20 @@ def summarize(c: Compiled, r: Runs) -> BlockSummary:
     s.paid_hist += _share_hist(r.paid)
     s.paid_cheat_hist += _share_hist(r.paid_to_cheater)
     s.clandestine_hist += np.bincount(r.clandestine_months, minlength=t + 1)[: t + 1]
-    s.material_end_sum += r.capability_end_kg.sum(axis=1)
     s.sums = {
-        "capability_end_kg": float(cap_end.sum()),
-        "capability_end_kg_sq": float((cap_end**2).sum()),
-        "capability_peak_kg": float(cap_peak.sum()),
-        "capability_end_sq": float(sq_end.sum()),
-        "paid": float(r.paid.sum()),
-        "paid_sq": float((r.paid**2).sum()),
-        "paid_to_cheater": float(r.paid_to_cheater.sum()),
-        "paid_to_cheater_sq": float((r.paid_to_cheater**2).sum()),
-        "runs_paid_to_cheater": float((r.paid_to_cheater > 0).sum()),
-        "clandestine_months": float(r.clandestine_months.sum()),
+        "capability_end_kg": [float(cap_end.sum())],
+        "capability_end_kg_sq": [float((cap_end**2).sum())],
+        "capability_peak_kg": [float(cap_peak.sum())],
+        "capability_end_sq": [float(sq_end.sum())],
+        "paid": [float(r.paid.sum())],
+        "paid_sq": [float((r.paid**2).sum())],
+        "paid_to_cheater": [float(r.paid_to_cheater.sum())],
+        "paid_to_cheater_sq": [float((r.paid_to_cheater**2).sum())],
+        "runs_paid_to_cheater": [float((r.paid_to_cheater > 0).sum())],
+        "clandestine_months": [float(r.clandestine_months.sum())],
     }
+    for i, material in enumerate(c.production.materials):
+        s.sums[f"capability_end_kg:{material}"] = [float(r.capability_end_kg[i].sum())]
     return s
 
 

@@ -114,12 +114,12 @@ class StrategyResult:
         return ended
 
     def _mean(self, key: str) -> float:
-        return self.summary.sums.get(key, 0.0) / self.runs
+        return self.summary.total(key) / self.runs
 
     def _mean_se(self, key: str) -> float:
         n = self.runs
         mean = self._mean(key)
-        var = max(self.summary.sums.get(key + "_sq", 0.0) / n - mean * mean, 0.0)
+        var = max(self.summary.total(key + "_sq") / n - mean * mean, 0.0)
         return float(np.sqrt(var / n)) if n > 1 else 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -163,7 +163,7 @@ class StrategyResult:
                     **_quantiles_from_hist(s.capability_peak_hist, kg_mid),
                 },
                 "end_mean_by_material": {
-                    m: float(s.material_end_sum[i] / self.runs) for i, m in enumerate(s.materials)
+                    m: self._mean(f"capability_end_kg:{m}") for m in s.materials
                 },
             },
             "capability_significant_quantities": {
