@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from typer.testing import CliRunner
 
 from cvid.cli.app import app
@@ -71,6 +72,7 @@ def _stop(proc: subprocess.Popen[str]) -> str:
     return err
 
 
+@pytest.mark.slow
 def test_serve_shows_the_first_admin_token_once_and_it_works(tmp_path: Path) -> None:
     db = tmp_path / "svc.db"
     port = free_port()
