@@ -18,6 +18,8 @@ i.e. all five strategies (the scenario's agreement and the four presets), 100,00
 Times 1–2 are CPU time of this process (``time.process_time``), median of 5 interleaved
 repetitions: the machine is shared with other sessions, whose load inflates wall-clock times
 unevenly.
+
+``python benchmarks/bench_negotiate.py [engine|dask]`` runs only one part.
 """
 
 from __future__ import annotations
@@ -39,8 +41,8 @@ from tests.negotiate.reference import reference_runs  # noqa: E402
 
 from cvid.negotiate import simulate, strategy_names, sweep  # noqa: E402
 from cvid.negotiate.engine import Compiled, block_generator, block_sizes, run_block  # noqa: E402
-from cvid.negotiate.simulate import compile_all  # noqa: E402
-from cvid.scenario import load_scenario  # noqa: E402
+from cvid.negotiate.simulation import compile_all  # noqa: E402
+from cvid.scenario import Scenario, load_scenario  # noqa: E402
 
 SCENARIO = "dprk-2018-step-by-step"
 RUNS, MONTHS, SEED, P = 100_000, 120, 1, 0.05
@@ -95,14 +97,8 @@ def ratio(what: str, cvid: float, base_name: str, base: float, target: str) -> N
     )
 
 
-def main() -> int:
-    print(
-        "machine load average (1, 5, 15 min): "
-        + ", ".join(f"{x:.1f}" for x in os.getloadavg())
-        + f" on {os.cpu_count()} CPUs",
-        flush=True,
-    )
-    sc = load_scenario(SCENARIO)
+def engine_and_memory(sc: Scenario) -> None:
+    """Ratios 1–3."""
     names = strategy_names(sc)
     compiled = compile_all(sc, names, MONTHS, P)
     blocks = list(enumerate(block_sizes(RUNS)))
@@ -180,6 +176,9 @@ def main() -> int:
         flush=True,
     )
 
+
+def dask_sweep(sc: Scenario) -> None:
+    """Ratio 4."""
     from distributed import Client, LocalCluster
 
     grid = ["detection_probability=0:0.3:8"]
@@ -242,9 +241,23 @@ def main() -> int:
         t1,
         ">= 1.6x faster",
     )
+
+
+def main(argv: list[str]) -> int:
+    print(
+        "machine load average (1, 5, 15 min): "
+        + ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        + f" on {os.cpu_count()} CPUs",
+        flush=True,
+    )
+    sc = load_scenario(SCENARIO)
+    if "dask" not in argv:
+        engine_and_memory(sc)
+    if "engine" not in argv:
+        dask_sweep(sc)
     return 0
 
 
 if __name__ == "__main__":
     np.seterr(all="ignore")
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

@@ -23,7 +23,7 @@ from cvid.negotiate import (
 from cvid.negotiate.compile import compile_strategy, is_hard, ordered_commitments
 from cvid.negotiate.engine import BLOCK_SIZE, block_sizes, empty_summary, simulate_block
 from cvid.negotiate.production import production_model
-from cvid.negotiate.simulate import compile_all, run_blocks
+from cvid.negotiate.simulation import compile_all, run_blocks
 from cvid.scenario import ScenarioError, examples, load_scenario, loads_scenario
 
 DPRK = "dprk-2018-step-by-step"

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from cvid.errors import InputError
 from cvid.negotiate import parse_vary, plot_surface, simulate, sweep, write_table
-from cvid.negotiate.sweep import Axis, apply_point, vary_parameters
+from cvid.negotiate.sweeps import Axis, apply_point, vary_parameters
 from cvid.scenario import load_scenario
 
 DPRK = "dprk-2018-step-by-step"

@@ -24,6 +24,8 @@ from cvid.negotiate import (
     DEFAULT_MONTHS,
     DEFAULT_RUNS,
     DEFAULT_SEED,
+    DEFAULT_SWEEP_RUNS,
+    DEFAULT_TIMEOUT_S,
     SimulationResult,
     plot_capability,
     plot_outcomes,
@@ -31,9 +33,9 @@ from cvid.negotiate import (
     simulate,
     strategy_names,
     sweep,
+    vary_parameters,
     write_table,
 )
-from cvid.negotiate.sweep import DEFAULT_SWEEP_RUNS, DEFAULT_TIMEOUT_S, vary_parameters
 from cvid.scenario import load_scenario
 
 #: Show a progress bar when runs × strategies reach this many.

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from cvid.negotiate.engine import BLOCK_SIZE, OUTCOMES
 from cvid.negotiate.plots import plot_capability, plot_outcomes
-from cvid.negotiate.simulate import (
+from cvid.negotiate.simulation import (
     DEFAULT_MONTHS,
     DEFAULT_RUNS,
     DEFAULT_SEED,
@@ -33,11 +33,15 @@ from cvid.negotiate.strategies import (
     resolve_strategy,
     strategy_names,
 )
-from cvid.negotiate.sweep import (
+from cvid.negotiate.sweeps import (
+    DEFAULT_SWEEP_RUNS,
+    DEFAULT_TIMEOUT_S,
+    Axis,
     SweepResult,
     parse_vary,
     plot_surface,
     sweep,
+    vary_parameters,
     write_table,
 )
 
@@ -47,8 +51,11 @@ __all__ = [
     "DEFAULT_MONTHS",
     "DEFAULT_RUNS",
     "DEFAULT_SEED",
+    "DEFAULT_SWEEP_RUNS",
+    "DEFAULT_TIMEOUT_S",
     "OUTCOMES",
     "PRESETS",
+    "Axis",
     "SimulationResult",
     "StrategyResult",
     "SweepResult",
@@ -64,5 +71,6 @@ __all__ = [
     "simulate",
     "strategy_names",
     "sweep",
+    "vary_parameters",
     "write_table",
 ]

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from cvid.negotiate.engine import OUTCOMES
-from cvid.negotiate.simulate import SimulationResult
+from cvid.negotiate.simulation import SimulationResult
 
 _LABELS = {
     "verified_cvid": "verified CVID",

@@ -22,7 +22,7 @@ import pandas as pd
 
 from cvid.errors import InputError
 from cvid.negotiate.engine import BlockSummary, Compiled, block_sizes
-from cvid.negotiate.simulate import (
+from cvid.negotiate.simulation import (
     DEFAULT_MONTHS,
     DEFAULT_SEED,
     as_scenario,
