@@ -64,13 +64,13 @@ class SimulationIn(_In):
     seed: int = Field(default=1, ge=0, le=2**63 - 1)
 
 
-def service(request: Request) -> Service:
+async def service(request: Request) -> Service:
     """The service of this application."""
     svc: Service = request.app.state.service
     return svc
 
 
-def caller(request: Request) -> Caller:
+async def caller(request: Request) -> Caller:
     """The authenticated party (set by the authentication dependency of the router)."""
     c: Caller = request.state.caller
     return c
@@ -241,9 +241,9 @@ def build_router(authenticate: Any) -> APIRouter:
 
     # ---------------------------------------------------------------- ledger
     @r.get("/ledger", tags=["ledger"])
-    def ledger_info(svc: Svc) -> dict[str, Any]:
+    async def ledger_info(svc: Svc) -> dict[str, Any]:
         """The log's origin, verifier key, size and root, and which roles may sign each kind."""
-        note = svc.on_ledger(lambda led: led.checkpoint())
+        note = await svc.aon_ledger(lambda led: led.checkpoint())
         cp = parse_checkpoint(note[: note.rfind("\n\n") + 1])
         return {
             "origin": svc.origin,
@@ -261,9 +261,9 @@ def build_router(authenticate: Any) -> APIRouter:
         return record_schema(kind)
 
     @r.get("/ledger/checkpoint", tags=["ledger"])
-    def checkpoint(svc: Svc) -> dict[str, Any]:
+    async def checkpoint(svc: Svc) -> dict[str, Any]:
         """The latest signed checkpoint (C2SP signed note) and its parsed contents."""
-        note = svc.on_ledger(lambda led: led.checkpoint())
+        note = await svc.aon_ledger(lambda led: led.checkpoint())
         cp = parse_checkpoint(note[: note.rfind("\n\n") + 1])
         return {
             "note": note,
@@ -274,7 +274,7 @@ def build_router(authenticate: Any) -> APIRouter:
         }
 
     @r.get("/ledger/records", tags=["ledger"])
-    def list_records(
+    async def list_records(
         svc: Svc,
         start: Annotated[int, Query(ge=0, le=MAX_INDEX)] = 0,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -285,7 +285,7 @@ def build_router(authenticate: Any) -> APIRouter:
             size = led.size
             return size, [e.to_json() for e in led.records(start, min(start + limit, size))]
 
-        size, entries = svc.on_ledger(read)
+        size, entries = await svc.aon_ledger(read)
         return {"tree_size": size, "start": start, "records": entries}
 
     @r.post("/ledger/records", status_code=201, tags=["ledger"])
@@ -299,28 +299,30 @@ def build_router(authenticate: Any) -> APIRouter:
         return {"indices": indices, "tree_size": indices[-1] + 1}
 
     @r.get("/ledger/records/{index}", tags=["ledger"])
-    def get_record(index: Index, svc: Svc) -> dict[str, Any]:
+    async def get_record(index: Index, svc: Svc) -> dict[str, Any]:
         """One record, its signature checked, with its canonical bytes (base64) and leaf hash."""
-        e = svc.ledger.get(index)
+        e = await svc.aon_ledger(lambda led: led.get(index))
         return {**e.to_json(), "data": base64.b64encode(e.data).decode()}
 
     @r.get("/ledger/records/{index}/inclusion", tags=["ledger"])
-    def inclusion(
+    async def inclusion(
         index: Index,
         svc: Svc,
         tree_size: Annotated[int | None, Query(ge=1, le=MAX_INDEX)] = None,
     ) -> dict[str, Any]:
         """RFC 9162 inclusion proof of the record in the tree of ``tree_size`` (default: now)."""
-        return svc.ledger.inclusion_proof(index, tree_size).to_json()
+        proof = await svc.aon_ledger(lambda led: led.inclusion_proof(index, tree_size))
+        return proof.to_json()
 
     @r.get("/ledger/consistency", tags=["ledger"])
-    def consistency(
+    async def consistency(
         svc: Svc,
         old: Annotated[int, Query(ge=1, le=MAX_INDEX)],
         new: Annotated[int | None, Query(ge=1, le=MAX_INDEX)] = None,
     ) -> dict[str, Any]:
         """RFC 9162 consistency proof from tree size ``old`` to ``new`` (default: now)."""
-        return svc.ledger.consistency_proof(old, new).to_json()
+        proof = await svc.aon_ledger(lambda led: led.consistency_proof(old, new))
+        return proof.to_json()
 
     @r.get("/ledger/audit", tags=["ledger"])
     def ledger_audit(svc: Svc, who: Who) -> dict[str, Any]:

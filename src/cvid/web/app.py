@@ -198,7 +198,7 @@ def make_authenticate(limiter: FailedLoginLimiter, *, allow_cookie: bool) -> Any
     """The dependency that identifies the caller from its token (or the page session cookie
     for reads) and enforces the failed-login limit."""
 
-    def authenticate(
+    async def authenticate(
         request: Request,
         _documented: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
     ) -> Caller:
@@ -220,7 +220,9 @@ def make_authenticate(limiter: FailedLoginLimiter, *, allow_cookie: bool) -> Any
                 headers={"Retry-After": str(max(int(wait + 0.999), 1))},
             )
         svc: Service = request.app.state.service
-        who = svc.authenticate(token) if len(token) <= 200 else None
+        who = None
+        if len(token) <= 200:
+            who = svc.cached_caller(token) or await run_in_threadpool(svc.authenticate, token)
         if who is None:
             limiter.fail(client)
             raise HTTPException(401, "invalid API token", headers={"WWW-Authenticate": "Bearer"})

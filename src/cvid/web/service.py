@@ -6,6 +6,7 @@ The REST API (:mod:`cvid.web.api`) and the pages (:mod:`cvid.web.pages`) both ca
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import itertools
 import threading
@@ -133,6 +134,14 @@ class Service:
         return cast(Ledger, self._proxy)
 
     # ------------------------------------------------------------------ parties
+    def cached_caller(self, token: str) -> Caller | None:
+        """The party of a token checked in the last :data:`TOKEN_CACHE_SECONDS`, or None
+        (no database access: safe to call from the event loop)."""
+        hit = self._token_cache.get(token_hash(token))
+        if hit is not None and hit[1] > time.monotonic():
+            return hit[0]
+        return None
+
     def authenticate(self, token: str) -> Caller | None:
         """The party holding ``token``, or None.
 
@@ -197,6 +206,11 @@ class Service:
             for h in [h for h, (who, _) in self._token_cache.items() if who.name == name]:
                 del self._token_cache[h]
         return token
+
+    async def aon_ledger(self, fn: Callable[[Ledger], T]) -> T:
+        """Await ``fn(ledger)`` run on a ledger thread (from the event loop, no extra hop)."""
+        lane, led = self._lane()
+        return await asyncio.wrap_future(lane.submit(fn, led))
 
     def on_ledger(self, fn: Callable[[Ledger], T]) -> T:
         """Run ``fn(ledger)`` on the ledger's thread (one hop for several reads)."""
