@@ -337,3 +337,30 @@ def test_memory_does_not_grow_with_runs() -> None:
         tracemalloc.stop()
     assert peaks[1] < 1.1 * peaks[0]
     assert peaks[0] < 64 * 2**20
+
+
+def test_minimal_scenarios_simulate() -> None:
+    """No program items and no concessions: capability stays zero; an agreement without
+    commitments is one verified dismantlement of everything; a one-month horizon works."""
+    bare = SCENARIO.split("[[agreement.commitments]]")[0]
+    sc = loads_scenario(
+        bare + "[counterpart.prior]\nsincere = 1.0\ntime-buyer = 0.0\nhedger = 0.0\n"
+    )
+    assert sc.agreement.commitments == []
+    r = simulate(sc, ["libya-model", "agreement"], runs=3000, months=24, detection_probability=0.1)
+    q = sc.counterpart.decided_step_probability
+    for name, s in r.to_dict()["strategies"].items():
+        assert s["capability_kg"]["end"]["mean"] == 0.0
+        assert s["capability_kg"]["peak"]["p90"] == 0.0
+        assert s["steps"] == ["dismantle-everything"]
+        # a sincere state completes the single step in month m with probability
+        # q(1 − q)^(m − 1); it is walked away from if it fails `tol` months in a row
+        tol = int(r.strategies[name].spec.stall_tolerance_months or 24)
+        p_cvid = 1 - (1 - q) ** tol
+        se = math.sqrt(p_cvid * (1 - p_cvid) / 3000)
+        assert abs(s["outcomes"]["verified_cvid"] - p_cvid) <= 4.5 * se + 1e-12, name
+        mean = sum(m * q * (1 - q) ** (m - 1) for m in range(1, tol + 1)) / p_cvid
+        assert abs(s["months_to_outcome"]["verified_cvid"]["mean"] - mean) < 0.05, name
+    one = simulate(DPRK, ["agreement"], runs=500, months=1, detection_probability=0.5)
+    assert one.months == 1
+    assert math.isclose(sum(one.to_dict()["strategies"]["agreement"]["outcomes"].values()), 1.0)

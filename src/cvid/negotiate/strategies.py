@@ -130,7 +130,8 @@ def agreement_strategy(scenario: Scenario) -> StrategySpec:
     """
     a = scenario.agreement
     deadlines = sorted({c.deadline_months for c in a.commitments})
-    gaps = [b - x for x, b in zip([0.0, *deadlines[:-1]], deadlines, strict=True)]
+    previous = [0.0, *deadlines][: len(deadlines)]
+    gaps = [b - x for x, b in zip(previous, deadlines, strict=True)]
     tolerance = max([3.0, *gaps])
     release_on = _weakest_release(a)
     return StrategySpec(
