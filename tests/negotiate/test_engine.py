@@ -281,3 +281,76 @@ def test_reference_is_not_trivially_equal_across_seeds() -> None:
     a = reference_runs(c, block_generator(1, 0), 200)
     b = reference_runs(c, block_generator(2, 0), 200)
     assert [r.end_month for r in a] != [r.end_month for r in b]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    scenario=st.sampled_from(
+        [
+            "dprk-2018-step-by-step",
+            "dprk-2018-libya-model",
+            "libya-2003",
+            "six-party-2007",
+            "agreed-framework-1994",
+        ]
+    ),
+    release_on=st.sampled_from(["statement", "declared", "verified"]),
+    release_steps=st.sampled_from(["each", "irreversible", "completion", "agreement"]),
+    upfront=st.floats(0.0, 1.0),
+    pressure=st.floats(0.0, 1.0),
+    relief=st.floats(0.0, 1.0),
+    demand_first=st.sampled_from(["agreement", "declaration", "freeze", "dismantlement"]),
+    verification=st.sampled_from(["agreement", "every-step"]),
+    tolerance=st.one_of(st.none(), st.floats(0.5, 40.0)),
+    snap_back=st.booleans(),
+    p=st.floats(0.0, 1.0),
+    seed=st.integers(0, 2**32),
+)
+def test_invariants_hold_for_any_strategy(
+    scenario: str,
+    release_on: str,
+    release_steps: str,
+    upfront: float,
+    pressure: float,
+    relief: float,
+    demand_first: str,
+    verification: str,
+    tolerance: float | None,
+    snap_back: bool,
+    p: float,
+    seed: int,
+) -> None:
+    """Whatever the strategy: shares paid lie in [0, 1] and the part paid to cheaters never
+    exceeds them; verified CVID leaves no capability and needs a decided (never a cheating)
+    end; capability at the end never exceeds its peak nor falls below the starting stock
+    otherwise; secret production never outlasts the run; and the engine still equals the
+    scalar reference run by run."""
+    spec = StrategySpec(
+        name="fuzz",
+        release_on=release_on,  # type: ignore[arg-type]
+        release_steps=release_steps,  # type: ignore[arg-type]
+        upfront_concessions=upfront,
+        pressure=pressure,
+        pressure_relief=relief,
+        demand_first=demand_first,  # type: ignore[arg-type]
+        verification=verification,  # type: ignore[arg-type]
+        stall_tolerance_months=tolerance,
+        on_detection="snap-back" if snap_back else "breakdown",
+    )
+    c = compiled(scenario, spec, p, months=30)
+    assert c.upfront + c.tranche.sum() + c.scheduled.sum() <= 1.0 + 1e-9  # the package
+    r = run_block(c, seed=seed, block=0, n=300)
+    assert ((r.paid >= -1e-12) & (r.paid <= 1 + 1e-9)).all()
+    assert (r.paid_to_cheater <= r.paid + 1e-12).all()
+    end = r.capability_end_kg.sum(axis=0)
+    peak = r.capability_peak_kg.sum(axis=0)
+    cvid = r.status == VERIFIED_CVID
+    assert (end[cvid] == 0).all()
+    assert (end <= peak + 1e-9).all()
+    _, stock, _, _ = draw_initial(c, block_generator(seed, 0), 300)
+    assert (peak >= stock.sum(axis=0) - 1e-9).all()
+    assert (r.clandestine_months <= r.end_month).all()
+    assert ((r.end_month >= 1) & (r.end_month <= 30)).all()
+    slow = reference_runs(c, block_generator(seed, 0), 300)
+    assert [x.status for x in slow] == r.status.tolist()
+    assert [x.end_month for x in slow] == r.end_month.tolist()
