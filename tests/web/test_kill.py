@@ -1,9 +1,11 @@
 """Reliability: SIGKILL the `cvid serve` process while clients append; after a restart every
-acknowledged record is there, unchanged, at its index, and the ledger audit passes."""
+acknowledged record is there, unchanged, at its index, in the audit log with who appended it,
+and the ledger audit passes."""
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -129,5 +131,19 @@ def test_kill_during_appends_loses_no_acknowledged_record(database: str, tmp_pat
                     if e["index"] in acked:
                         assert e["record"] == acked[e["index"]]
             assert len([i for i in acked if i < size]) == len(acked)
+            # every acknowledged append is in the audit log with who did it
+            covered: set[int] = set()
+            offset = 0
+            while True:
+                lines = c.get("/api/v1/audit", params={"limit": 1000, "offset": offset}).json()
+                for line in lines:
+                    m = re.fullmatch(r"appended records (\d+)\.\.(\d+)", line["detail"])
+                    if m and line["status"] == 201:
+                        assert line["party"].startswith("iaea-")
+                        covered.update(range(int(m[1]), int(m[2]) + 1))
+                if len(lines) < 1000:
+                    break
+                offset += 1000
+            assert set(acked) <= covered
             print(f"cycle {cycle}: {len(acked)} acknowledged, {size} in the ledger after restart")
     server.kill()

@@ -117,9 +117,10 @@ class SecurityHeaders:
 
 
 class AuditWrites:
-    """ASGI middleware: after each write request (POST, PUT, PATCH, DELETE, including logins)
-    append a line to the audit log: when, which party and role (if authenticated), client
-    address, request, response status and what was done or why it was refused."""
+    """ASGI middleware: for each write request (POST, PUT, PATCH, DELETE, including logins)
+    append a line to the audit log before the response goes out: when, which party and role
+    (if authenticated), client address, request, response status and what was done or why it
+    was refused."""
 
     def __init__(self, app: ASGIApp, service: Service) -> None:
         self.app = app
@@ -129,33 +130,40 @@ class AuditWrites:
         if scope["type"] != "http" or scope["method"] not in _WRITE_METHODS:
             await self.app(scope, receive, send)
             return
-        status = 500
+        logged = False
 
-        async def watch(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
+        async def log_then_send(message: Message) -> None:
+            # the audit line is durable before the client sees the answer, so every
+            # acknowledged write is in the log even if the server dies right after
+            nonlocal logged
+            if message["type"] == "http.response.start" and not logged:
+                logged = True
+                await self._log(scope, int(message["status"]))
             await send(message)
 
         try:
-            await self.app(scope, receive, watch)
+            await self.app(scope, receive, log_then_send)
         finally:
-            state = scope.get("state", {})
-            who: Caller | None = state.get("caller")
-            client = scope.get("client")
-            try:
-                await run_in_threadpool(
-                    self.service.store.log,
-                    party=who.name if who else None,
-                    role=who.role if who else None,
-                    client=client[0] if client else "unknown",
-                    method=scope["method"],
-                    path=scope["path"],
-                    status=status,
-                    detail=str(state.get("audit") or state.get("error") or ""),
-                )
-            except Exception:  # the write itself is done; do not turn it into an error
-                log.exception("could not write the audit log")
+            if not logged:  # no response was started (the client went away, or a crash)
+                await self._log(scope, 500)
+
+    async def _log(self, scope: Scope, status: int) -> None:
+        state = scope.get("state", {})
+        who: Caller | None = state.get("caller")
+        client = scope.get("client")
+        try:
+            await run_in_threadpool(
+                self.service.store.log,
+                party=who.name if who else None,
+                role=who.role if who else None,
+                client=client[0] if client else "unknown",
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                detail=str(state.get("audit") or state.get("error") or ""),
+            )
+        except Exception:  # the write itself is done; do not turn it into an error
+            log.exception("could not write the audit log")
 
 
 async def _plain_error(send: Send, status: int, message: str) -> None:
