@@ -149,7 +149,10 @@ def simulate_command(
         help="Monthly detection probability to use instead of the regime's (cvid.verify).",
     ),
     plot: Path | None = typer.Option(
-        None, "--plot", help="Write a plot of outcome probabilities over time (PNG, SVG, PDF)."
+        None,
+        "--plot",
+        help="Write a plot of outcome probabilities over time (PNG, SVG, PDF), and the "
+        "capability distribution beside it (NAME-capability.SUFFIX).",
     ),
     frame: Path | None = typer.Option(
         None, "--frame", help="Write outcome probabilities by month as .parquet or .csv."
@@ -235,9 +238,9 @@ def sweep_command(
 ) -> None:
     """Simulate strategies over a grid of parameter values, as Dask tasks.
 
-    JSON: {"scenario", "seed", "runs", "months", "parameters": {NAME: [values]},
-    "rows": [{PARAM..., "strategy", "verified_cvid", "breakdown", "stalemate", "running",
-    "se_<outcome>", means...}]}.
+    JSON: {"scenario", "seed", "runs", "months", "parameters": {NAME: list of values},
+    "rows": list of {PARAM..., "strategy", "verified_cvid", "breakdown", "stalemate",
+    "running", "se_OUTCOME"..., means...}}.
     """
     sc = load_scenario(scenario)
     if list_parameters:
