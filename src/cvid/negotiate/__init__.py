@@ -9,6 +9,15 @@ the rules). Strategies are presets (``step-by-step``, ``libya-model``, ``freeze-
 >>> r = simulate("libya-2003", ["agreement", "libya-model"], runs=2000, seed=1)
 >>> sorted(r.to_dict()["strategies"])
 ['agreement', 'libya-model']
+
+``r.to_frame()`` gives outcome probabilities by month (a pandas DataFrame),
+``r.summary_frame()`` one row per strategy, :func:`plot_outcomes` and
+:func:`plot_capability` matplotlib figures. :func:`sweep` runs the same over a grid
+(``["counterpart.prior.sincere=0.1:0.5:5", "detection_probability=0:0.3:4"]``) on Dask and
+returns a :class:`SweepResult` whose ``frame`` :func:`write_table` saves as Parquet or CSV and
+:func:`plot_surface` draws. Every behavioural parameter is in the scenario (``[counterpart]``,
+``[[strategies]]``; see ``cvid scenario schema``); the monthly detection probability comes
+from :func:`cvid.verify.monthly_detection_probability` unless given.
 """
 
 from __future__ import annotations
