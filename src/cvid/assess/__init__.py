@@ -9,7 +9,14 @@
 from __future__ import annotations
 
 from cvid.assess.engine import assess, assumptions_of, scenario_summary
-from cvid.assess.report import Report, build_report, write_report
+from cvid.assess.report import (
+    FORMATS,
+    Report,
+    build_report,
+    ledger_compliance,
+    render_html,
+    write_report,
+)
 from cvid.assess.result import (
     LESSON_TITLES,
     Assessment,
@@ -21,6 +28,7 @@ from cvid.assess.result import (
 )
 
 __all__ = [
+    "FORMATS",
     "LESSON_TITLES",
     "Assessment",
     "Assumption",
@@ -32,6 +40,8 @@ __all__ = [
     "assess",
     "assumptions_of",
     "build_report",
+    "ledger_compliance",
+    "render_html",
     "scenario_summary",
     "write_report",
 ]

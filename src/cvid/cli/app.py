@@ -19,17 +19,27 @@ app = typer.Typer(
 
 def _register() -> None:
     """Attach every command module (imported here so that `cvid --help` lists them all)."""
-    from cvid.cli import assess_cmd, scenario_cmd
+    from cvid.cli import (
+        assess_cmd,
+        compliance_cmd,
+        ledger_cmd,
+        scenario_cmd,
+        serve_cmd,
+        simulate_cmd,
+        verify_cmd,
+    )
 
-    scenario_cmd.register(app)
-    assess_cmd.register(app)
-
-    # further parts register here, one line each:
-    __import__("cvid.cli.verify_cmd", fromlist=["register"]).register(app)
-    __import__("cvid.cli.ledger_cmd", fromlist=["register"]).register(app)
-    __import__("cvid.cli.compliance_cmd", fromlist=["register"]).register(app)
-    __import__("cvid.cli.simulate_cmd", fromlist=["register"]).register(app)
-    __import__("cvid.cli.serve_cmd", fromlist=["register"]).register(app)
+    # ledger before compliance: compliance adds `ledger import` and `ledger replay`.
+    for module in (
+        scenario_cmd,
+        assess_cmd,
+        verify_cmd,
+        simulate_cmd,
+        ledger_cmd,
+        compliance_cmd,
+        serve_cmd,
+    ):
+        module.register(app)
 
 
 _register()

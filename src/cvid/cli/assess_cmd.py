@@ -155,7 +155,7 @@ def _write_report(
     scenario: str, result: Assessment, path: str | None, fmt: str | None, ledger: str | None
 ) -> None:
     """``--report PATH [--format html|pdf]``: render the report of ``result`` to ``path``."""
-    from cvid.assess.report import FORMATS, ledger_compliance, render_html
+    from cvid.assess import FORMATS, ledger_compliance, render_html
     from cvid.scenario import load_scenario
 
     if path is None:

@@ -30,6 +30,7 @@ from cvid.errors import CheckFailed, InputError
 from cvid.ledger import (
     KIND_SIGNERS,
     KINDS,
+    AuditReport,
     Ledger,
     generate_party_key,
     read_private_key,
@@ -40,7 +41,6 @@ from cvid.ledger import (
     write_private_key,
     write_public_key,
 )
-from cvid.ledger.entry import AuditReport
 
 ledger_app = typer.Typer(
     help="Tamper-evident evidence ledger: signed records in an RFC 9162 Merkle-tree log.",

@@ -10,8 +10,7 @@ from rich.table import Table
 
 from cvid.cli.common import console, emit_json
 from cvid.errors import InputError
-from cvid.scenario import examples, load_scenario, scenario_json_schema
-from cvid.scenario.template import render_template
+from cvid.scenario import examples, load_scenario, render_template, scenario_json_schema
 
 scenario_app = typer.Typer(help="Check, describe and start scenario files.", no_args_is_help=True)
 

@@ -34,12 +34,21 @@ from cvid.cli.common import console, emit_json
 from cvid.errors import InputError
 from cvid.scenario import SIGNIFICANT_QUANTITY_KG, load_scenario
 from cvid.verify import (
+    Campaign,
     ErrorModel,
+    InspectionGame,
+    Range,
     SearchModel,
+    check_probability,
     cholesky_factor,
+    compare_declaration,
     cumuf,
     defects_for_goal,
     diversion_pattern,
+    dresher,
+    example_record_path,
+    heu_kg,
+    load_record,
     monte_carlo_tests,
     muf,
     muf_covariance,
@@ -49,22 +58,14 @@ from cvid.verify import (
     page_threshold,
     plan_defect_levels,
     plan_sampling,
+    plutonium_draws,
+    read_balance_csv,
+    read_matrix_csv,
     search_model,
     sitmuf,
+    solve_zero_sum,
     total_muf_test,
 )
-from cvid.verify.games import InspectionGame, dresher, solve_zero_sum
-from cvid.verify.io import read_balance_csv, read_matrix_csv
-from cvid.verify.production import (
-    Campaign,
-    Range,
-    compare_declaration,
-    example_record_path,
-    heu_kg,
-    load_record,
-    plutonium_draws,
-)
-from cvid.verify.sampling import check_probability
 
 plan_app = typer.Typer(
     help="Plan verification: sampling, balances, search, production.", no_args_is_help=True

@@ -33,8 +33,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cvid.compliance.engine import agreement_id, check_evidence
 from cvid.compliance.evidence import Evidence
 from cvid.errors import InputError
-from cvid.ledger import Ledger, PartyKey, sign_record
-from cvid.ledger.keys import Role
+from cvid.ledger import Ledger, PartyKey, Role, sign_record
 from cvid.scenario import Scenario, load_scenario
 
 STREAM_FORMAT = "cvid-evidence/1"

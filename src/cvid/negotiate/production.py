@@ -16,9 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from cvid.scenario import DIRECT_USE_MATERIALS, Estimate, Scenario
-from cvid.scenario.counterpart import ProductionAssumptions
-from cvid.verify.production import heu_kg, plutonium_kg
+from cvid.scenario import DIRECT_USE_MATERIALS, Estimate, ProductionAssumptions, Scenario
+from cvid.verify import heu_kg, plutonium_kg
 
 #: Facility statuses in which a facility is taken to produce.
 PRODUCING_STATUSES: frozenset[str] = frozenset({"operating", "unknown"})

@@ -46,6 +46,7 @@ from cvid.scenario.program import (
 from cvid.scenario.regime import AttributeSamplingPlan, MaterialBalancePlan, VerificationRegime
 from cvid.scenario.schema import scenario_json_schema
 from cvid.scenario.strategy import PRESET_STRATEGY_NAMES, RESERVED_STRATEGY_NAMES, StrategySpec
+from cvid.scenario.template import render_template
 from cvid.scenario.thresholds import LessonThresholds
 
 __all__ = [
@@ -83,6 +84,7 @@ __all__ = [
     "examples",
     "load_scenario",
     "loads_scenario",
+    "render_template",
     "scenario_from_dict",
     "scenario_json_schema",
 ]
