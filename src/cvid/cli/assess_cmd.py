@@ -10,11 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from cvid.assess import Assessment, assess
-from cvid.cli.common import console, emit_json, err_console
+from cvid.cli.common import GRADE_STYLE, console, emit_json, err_console, finding_line
 from cvid.errors import InputError
-
-_GRADE_STYLE = {"pass": "bold green", "warn": "bold yellow", "fail": "bold red"}
-_SEVERITY_STYLE = {"info": "dim", "warn": "yellow", "fail": "red"}
 
 
 def _format_figure(value: Any) -> str:
@@ -49,7 +46,7 @@ def render(result: Assessment, *, show_info: bool = False) -> None:
         summary.add_row(
             str(lesson.id),
             lesson.title,
-            Text(lesson.grade.upper(), style=_GRADE_STYLE[lesson.grade]),
+            Text(lesson.grade.upper(), style=GRADE_STYLE[lesson.grade]),
             lesson.summary,
         )
     console.print(summary)
@@ -57,21 +54,13 @@ def render(result: Assessment, *, show_info: bool = False) -> None:
         console.print(
             Text.assemble(
                 (f"\n{lesson.id}. {lesson.title} — ", "bold"),
-                (lesson.grade.upper(), _GRADE_STYLE[lesson.grade]),
+                (lesson.grade.upper(), GRADE_STYLE[lesson.grade]),
             )
         )
         for f in lesson.findings:
             if f.severity == "info" and not show_info:
                 continue
-            console.print(
-                Text.assemble(
-                    ("  ", ""),
-                    (f"{f.severity:>4}", _SEVERITY_STYLE[f.severity]),
-                    ("  ", ""),
-                    (f.message, ""),
-                    (f"  [{f.field}]", "dim"),
-                )
-            )
+            console.print(finding_line(f.severity, f.message, f"  [{f.field}]"))
         figures = [
             f"{k}={_format_figure(v)}"
             for k, v in lesson.figures.items()
@@ -84,7 +73,7 @@ def render(result: Assessment, *, show_info: bool = False) -> None:
     console.print(
         Text.assemble(
             ("\nOverall: ", "bold"),
-            (result.overall.upper(), _GRADE_STYLE[result.overall]),
+            (result.overall.upper(), GRADE_STYLE[result.overall]),
             ("   (--json for every figure, --all to show the findings that passed)", "dim"),
         )
     )

@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 from typer._click.core import Context
 from typer.core import TyperGroup
 
@@ -17,6 +18,10 @@ from cvid.errors import CheckFailed, InputError
 #: Human output goes to stdout; errors and progress to stderr.
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
+
+#: Rich styles of grades and finding severities, shared by every command that prints them.
+GRADE_STYLE = {"pass": "bold green", "warn": "bold yellow", "fail": "bold red"}
+SEVERITY_STYLE = {"info": "dim", "warn": "yellow", "fail": "red"}
 
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
@@ -39,6 +44,17 @@ def _clean(value: Any) -> Any:
 def emit_json(payload: Any) -> None:
     """Print ``payload`` as indented JSON on stdout."""
     sys.stdout.write(json.dumps(_clean(payload), indent=2, ensure_ascii=False) + "\n")
+
+
+def finding_line(severity: str, message: str, where: str = "") -> Text:
+    """One indented finding: its severity in colour, the message, and where it comes from."""
+    return Text.assemble(
+        ("  ", ""),
+        (f"{severity:>4}", SEVERITY_STYLE.get(severity, "")),
+        ("  ", ""),
+        (message, ""),
+        (where, "dim"),
+    )
 
 
 def fail_input(reason: str, *, source: str | None = None, field: str | None = None) -> None:

@@ -19,7 +19,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from cvid.cli.common import console, emit_json
+from cvid.cli.common import console, emit_json, finding_line
 from cvid.compliance import (
     FORMATS,
     ComplianceState,
@@ -40,7 +40,6 @@ _STATUS_STYLE = {
     "overdue": "bold yellow",
     "violated": "bold red",
 }
-_SEVERITY_STYLE = {"info": "dim", "warn": "yellow", "fail": "red"}
 
 
 def _day(t: object) -> str:
@@ -69,15 +68,7 @@ def render(state: ComplianceState, *, timeline: bool = False) -> None:
         console.print(Text("\nFindings", style="bold"))
         for f in state.findings:
             idx = f"  [records {', '.join(map(str, f.evidence))}]" if f.evidence else ""
-            console.print(
-                Text.assemble(
-                    ("  ", ""),
-                    (f"{f.severity:>4}", _SEVERITY_STYLE[f.severity]),
-                    ("  ", ""),
-                    (f.message, ""),
-                    (idx, "dim"),
-                )
-            )
+            console.print(finding_line(f.severity, f.message, idx))
     if state.access:
         console.print(Text("\nAccess requests", style="bold"))
         for a in state.access:
