@@ -26,7 +26,8 @@ def test_simulation_job_reports_progress_and_matches_library(dep: Deployment) ->
         r = c.post(f"/api/v1/scenarios/{sid}/simulations", json=params)
         assert r.status_code == 202, r.text
         job = r.json()
-        assert job["status"] in ("queued", "running")
+        # a fast job may already be done when the 202 is written
+        assert job["status"] in ("queued", "running", "done")
         assert job["total"] == 6000
         seen = []
         deadline = time.monotonic() + 120
