@@ -182,7 +182,9 @@ def dask_sweep(sc: Scenario) -> None:
     from distributed import LocalCluster
 
     grid = ["detection_probability=0:0.3:8"]
-    sweep_runs = 4 * 32_768
+    # 16 blocks a point: a sweep worth spreading over workers. Each call also pays a fixed
+    # ~1 s (connecting a client, compiling the grid, merging), which no worker can share.
+    sweep_runs = 16 * 32_768
 
     def run_sweep(address: str) -> None:
         sweep(
