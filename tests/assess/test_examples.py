@@ -175,3 +175,15 @@ def test_simulation_is_reproducible_from_the_seed() -> None:
     a = _assess("libya-2003", runs=500, seed=11).simulation
     b = _assess("libya-2003", runs=500, seed=11).simulation
     assert a == b
+
+
+def test_fail_on_gives_exit_1_for_ci() -> None:
+    runner = CliRunner()
+    failing = runner.invoke(app, ["assess", "six-party-2007", "--no-simulate", "--fail-on", "fail"])
+    assert failing.exit_code == 1
+    passing = runner.invoke(app, ["assess", "libya-2003", "--no-simulate", "--fail-on", "warn"])
+    assert passing.exit_code == 0
+    plain = runner.invoke(app, ["assess", "six-party-2007", "--no-simulate"])
+    assert plain.exit_code == 0  # a failing grade is a result, not an error, unless asked
+    bad = runner.invoke(app, ["assess", "libya-2003", "--no-simulate", "--fail-on", "nope"])
+    assert bad.exit_code == 2

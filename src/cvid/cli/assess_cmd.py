@@ -10,7 +10,14 @@ from rich.table import Table
 from rich.text import Text
 
 from cvid.assess import Assessment, assess
-from cvid.cli.common import GRADE_STYLE, console, emit_json, err_console, finding_line
+from cvid.cli.common import (
+    EXIT_CHECK_FAILED,
+    GRADE_STYLE,
+    console,
+    emit_json,
+    err_console,
+    finding_line,
+)
 from cvid.errors import InputError
 
 
@@ -129,8 +136,15 @@ def assess_command(
     report_format: str | None = typer.Option(
         None, "--format", help="Report format: html or pdf (default: from the file suffix)."
     ),
+    fail_on: str | None = typer.Option(
+        None,
+        "--fail-on",
+        help="Exit 1 when the overall grade is this bad or worse: 'fail' or 'warn' (for CI).",
+    ),
 ) -> None:
     """Assess an agreement against the four lessons: grades, findings and figures."""
+    if fail_on not in (None, "fail", "warn"):
+        raise InputError(f"expected 'fail' or 'warn', got '{fail_on}'", field="--fail-on")
     result = assess(scenario, simulate=simulate, runs=runs, months=months, seed=seed, ledger=ledger)
     if report is not None or report_format is not None:
         _write_report(scenario, result, report, report_format, ledger)
@@ -138,6 +152,9 @@ def assess_command(
         emit_json(result.to_dict())
     else:
         render(result, show_info=show_info)
+    failing = {"fail": {"fail"}, "warn": {"fail", "warn"}}.get(fail_on or "", set())
+    if result.overall in failing:
+        raise typer.Exit(EXIT_CHECK_FAILED)
 
 
 def _write_report(
