@@ -120,9 +120,7 @@ ACT_KINDS: Mapping[str, frozenset[str]] = MappingProxyType(
 
 def program_item_ids(s: Scenario) -> set[str]:
     """Every id of the program: facilities, materials, weapons and missiles."""
-    p = s.program
-    ids = {f.id for f in p.facilities} | {m.id for m in p.materials}
-    return ids | {w.id for w in p.weapons} | {m.id for m in p.missiles}
+    return set(s.program.item_ids())
 
 
 def act_targets(s: Scenario, commitment: Commitment) -> list[str]:

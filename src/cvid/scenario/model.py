@@ -90,7 +90,7 @@ def check_references(s: Scenario) -> None:
         )
 
     for i, m in enumerate(p.materials):
-        if m.facility is not None and p.item_ids().get(m.facility) != "facility":
+        if m.facility is not None and items.get(m.facility) != "facility":
             raise ReferenceProblem(
                 f"program.materials[{i}].facility",
                 f"no facility '{m.facility}'" + _suggest(m.facility, [f.id for f in p.facilities]),
