@@ -33,6 +33,7 @@ from cvid.scenario.load import (
     scenario_from_dict,
 )
 from cvid.scenario.model import Meta, Scenario
+from cvid.scenario.pressure import INSTRUMENT_KINDS, Instrument, Pressure
 from cvid.scenario.program import (
     DIRECT_USE_MATERIALS,
     SENSITIVE_FACILITY_KINDS,
@@ -52,6 +53,7 @@ from cvid.scenario.thresholds import LessonThresholds
 __all__ = [
     "COUNTERPART_TYPES",
     "DIRECT_USE_MATERIALS",
+    "INSTRUMENT_KINDS",
     "IRREVERSIBLE_KINDS",
     "PRESET_STRATEGY_NAMES",
     "RESERVED_STRATEGY_NAMES",
@@ -66,11 +68,13 @@ __all__ = [
     "CounterpartModel",
     "Estimate",
     "Facility",
+    "Instrument",
     "LessonThresholds",
     "Material",
     "MaterialBalancePlan",
     "Meta",
     "MissileSystem",
+    "Pressure",
     "ProductionAssumptions",
     "Program",
     "Provisions",

@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 from cvid.scenario.agreement import RESERVED_TARGETS, Agreement
 from cvid.scenario.common import Model
 from cvid.scenario.counterpart import CounterpartModel
+from cvid.scenario.pressure import Pressure
 from cvid.scenario.program import Program
 from cvid.scenario.regime import VerificationRegime
 from cvid.scenario.strategy import RESERVED_STRATEGY_NAMES, StrategySpec
@@ -43,6 +44,10 @@ class Scenario(Model):
     agreement: Agreement
     verification: VerificationRegime = Field(default_factory=VerificationRegime)
     counterpart: CounterpartModel = Field(default_factory=CounterpartModel)
+    pressure: Pressure = Field(
+        default_factory=Pressure,
+        description="The tools of statecraft in force on the state (lesson 2, the simulator).",
+    )
     thresholds: LessonThresholds = Field(default_factory=LessonThresholds)
     strategies: list[StrategySpec] = Field(default_factory=list)
 
