@@ -23,6 +23,7 @@ def _register() -> None:
         assess_cmd,
         compliance_cmd,
         ledger_cmd,
+        redteam_cmd,
         scenario_cmd,
         serve_cmd,
         simulate_cmd,
@@ -37,6 +38,7 @@ def _register() -> None:
         simulate_cmd,
         ledger_cmd,
         compliance_cmd,
+        redteam_cmd,
         serve_cmd,
     ):
         module.register(app)
