@@ -476,7 +476,12 @@ class BeliefTracker:
 
 
 def _reason(c: Commitment, p: Mapping[str, float], bits: float) -> str:
-    what = "it" if c.verification else "it (declared: it needs no verification)"
+    what = "it" if c.verification else "it (declared only)"
+    unverified = (
+        ""
+        if c.verification
+        else "; the agreement gives no way to verify it, so a hollow claim passes as done"
+    )
     s, tb, h = p["sincere"], p["time-buyer"], p["hedger"]
     if c.kind in ("declare", "disclose") or is_hard(c):
         core = (
@@ -490,7 +495,7 @@ def _reason(c: Commitment, p: Mapping[str, float], bits: float) -> str:
             f"state, {tb:.2f} by a time-buyer, {h:.2f} by a hedger — undecided states do it too, "
             "so it separates less"
         )
-    return f"{core} ({bits:.3f} bits expected)"
+    return f"{core}{unverified} ({bits:.3f} bits expected)"
 
 
 def beliefs(
