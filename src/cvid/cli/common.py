@@ -13,7 +13,7 @@ from rich.text import Text
 from typer._click.core import Context
 from typer.core import TyperGroup
 
-from cvid.errors import CheckFailed, InputError
+from cvid.errors import CheckFailed, CvidError, InputError
 
 #: Human output goes to stdout; errors and progress to stderr.
 console = Console(highlight=False)
@@ -74,3 +74,6 @@ class CvidGroup(TyperGroup):
         except CheckFailed as exc:
             err_console.print(f"[bold red]check failed:[/] {exc}", markup=True, soft_wrap=True)
             raise typer.Exit(EXIT_CHECK_FAILED) from None
+        except CvidError as exc:  # e.g. an optional tool such as WeasyPrint is missing
+            err_console.print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
