@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from cvid.cli.app import app
+from cvid.cli import app
 from cvid.compliance import (
     BeliefTracker,
     Evidence,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cvid.cli.app import app
+from cvid.cli import app
 from cvid.errors import InputError
 from cvid.redteam import best_path, path_space, red_team
 from cvid.scenario import load_scenario, scenario_from_dict
