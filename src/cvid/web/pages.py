@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
@@ -23,7 +23,9 @@ from starlette.concurrency import run_in_threadpool
 from cvid.errors import InputError
 from cvid.ledger import KIND_SIGNERS
 from cvid.scenario import ScenarioError
-from cvid.web.security import Caller, csrf_token
+from cvid.web import dashboard
+from cvid.web.dashboard import summarize_record
+from cvid.web.security import ROLES, Caller, csrf_token
 from cvid.web.service import Forbidden, NotFound, Service, optional_api
 
 COOKIE = "cvid_token"
@@ -50,6 +52,8 @@ def _fmt_time(value: str | None) -> str:
 
 
 templates.env.filters["when"] = _fmt_time
+templates.env.filters["summary"] = summarize_record
+templates.env.filters["day"] = lambda v: (v or "")[:10]
 
 
 def page_caller(request: Request) -> Caller:
@@ -142,9 +146,30 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
     def favicon() -> Response:
         return Response(status_code=204)
 
-    @app.get("/", include_in_schema=False)
-    def home(who: Who) -> Response:
-        return RedirectResponse("/scenarios", status_code=303)
+    # ------------------------------------------------------------------ dashboard
+    def dashboard_context(request: Request) -> dict[str, Any]:
+        svc = _svc(request)
+        led = svc.ledger
+        return {
+            "d": dashboard.build(svc),
+            "verifier_key": led.verifier_key,
+            "origin": led.origin,
+        }
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request, who: Who) -> HTMLResponse:
+        ctx = dashboard_context(request)
+        may_sign = sorted(k for k, v in KIND_SIGNERS.items() if who.role in v)
+        return render(request, "dashboard.html", who, may_sign=may_sign, **ctx)
+
+    @app.get("/dashboard/version", include_in_schema=False)
+    def dashboard_version(request: Request, who: Who) -> JSONResponse:
+        svc = _svc(request)
+        return JSONResponse({"version": dashboard.version(svc), "tree_size": svc.ledger.size})
+
+    @app.get("/dashboard/live", response_class=HTMLResponse, include_in_schema=False)
+    def dashboard_live(request: Request, who: Who) -> HTMLResponse:
+        return render(request, "dashboard_live.html", who, **dashboard_context(request))
 
     # ------------------------------------------------------------------ scenarios
     @app.get("/scenarios", response_class=HTMLResponse, include_in_schema=False)
