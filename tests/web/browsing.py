@@ -54,11 +54,12 @@ class Tab:
     def __init__(self, browser: Any, width: int = 1280) -> None:
         self.context = browser.new_context(viewport={"width": width, "height": 900})
         self.page = self.context.new_page()
+        self.page.set_default_timeout(15_000)
         self.errors: list[str] = []
         self.requests: list[Any] = []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("request", self.requests.append)
+        self.page.on("request", lambda r: self.requests.append(r))
 
     def login(self, url: str, token: str, next_path: str = "/") -> None:
         self.page.goto(url + next_path)

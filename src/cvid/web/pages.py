@@ -328,6 +328,48 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
         done = quote(f"appended {', '.join(map(str, indices))}")
         return RedirectResponse(f"/ledger?start={start}&ok={done}", 303)
 
+    @app.get("/ledger/sign", response_class=HTMLResponse, include_in_schema=False)
+    def sign_page(request: Request, who: Who, kind: str = "") -> HTMLResponse:
+        may_sign = sorted(k for k, v in KIND_SIGNERS.items() if who.role in v)
+        chosen = kind if kind in may_sign else (may_sign[0] if may_sign else "")
+        return render(
+            request,
+            "sign.html",
+            who,
+            may_sign=may_sign,
+            kind=chosen,
+            agreements=_agreement_ids(_svc(request)),
+        )
+
+    @app.post("/ledger/sign/append", include_in_schema=False)
+    async def sign_append(request: Request, who: Who) -> JSONResponse:
+        """Append records signed in the browser (JSON ``{"records": [...]}``); the session
+        cookie authenticates and the ``X-CSRF-Token`` header must carry the page's value."""
+
+        def refuse(status: int, message: str, **extra: Any) -> JSONResponse:
+            request.state.error = message
+            return JSONResponse({"detail": message, **extra}, status_code=status)
+
+        if request.headers.get("x-csrf-token") != getattr(request.state, "csrf", None):
+            return refuse(403, "the page is stale or from another site; reload it")
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            return refuse(415, "send the records as application/json")
+        try:
+            body = json.loads(await request.body())
+        except (ValueError, RecursionError):
+            return refuse(422, "the body is not JSON")
+        records = body.get("records") if isinstance(body, dict) else None
+        if not isinstance(records, list) or not 1 <= len(records) <= 1000:
+            return refuse(422, "send {\"records\": [1 to 1000 signed records]}", field="records")
+        try:
+            indices = await run_in_threadpool(_svc(request).append, records, who)
+        except InputError as exc:
+            return refuse(422, exc.describe(), field=exc.field)
+        except Forbidden as exc:
+            return refuse(403, str(exc))
+        request.state.audit = f"appended records {indices[0]}..{indices[-1]} signed in the browser"
+        return JSONResponse({"indices": indices, "tree_size": indices[-1] + 1}, status_code=201)
+
     @app.get("/ledger/records/{index}", response_class=HTMLResponse, include_in_schema=False)
     def record(request: Request, index: int, who: Who) -> HTMLResponse:
         led = _svc(request).ledger
@@ -372,6 +414,26 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
         if not who.may("audit.read"):
             raise Forbidden(f"a {who.role} may not read the audit log")
         return render(request, "audit.html", who, lines=_svc(request).store.audit_log(500))
+
+
+def _agreement_ids(svc: Service) -> list[str]:
+    """The agreement id of each uploaded scenario (newest upload of each name first)."""
+    agreement_id = optional_api("cvid.compliance", "agreement_id")
+    seen: set[str] = set()
+    out: list[str] = []
+    for row in svc.store.scenarios():
+        if row["name"] in seen:
+            continue
+        seen.add(row["name"])
+        toml = svc.scenario(row["id"])["toml"]
+        try:
+            s = Service.parse_scenario(toml)
+        except ScenarioError:
+            continue
+        ident = str(agreement_id(s)) if agreement_id is not None else s.meta.name
+        if ident not in out:
+            out.append(ident)
+    return out
 
 
 def _safe_next(target: str) -> str:
