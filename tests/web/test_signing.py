@@ -103,8 +103,12 @@ json_values = st.recursive(
     | st.integers(-(2**53) + 1, 2**53 - 1)
     | st.floats(allow_nan=False, allow_infinity=False).filter(_exact_in_transit)
     | st.text(st.characters(exclude_categories=("Cs",)), max_size=12),
-    lambda kids: st.lists(kids, max_size=4)
-    | st.dictionaries(st.text(st.characters(exclude_categories=("Cs",)), max_size=6), kids, max_size=4),
+    lambda kids: (
+        st.lists(kids, max_size=4)
+        | st.dictionaries(
+            st.text(st.characters(exclude_categories=("Cs",)), max_size=6), kids, max_size=4
+        )
+    ),
     max_leaves=12,
 )
 
@@ -197,7 +201,9 @@ def test_browser_signs_a_record_accepted_and_verified_by_python(
 
     seed = key.private_key.private_bytes_raw()
     _assert_key_in_no_request(tab, seed)
-    posts = [r for r in tab.requests if r.method == "POST" and r.url.endswith("/ledger/sign/append")]
+    posts = [
+        r for r in tab.requests if r.method == "POST" and r.url.endswith("/ledger/sign/append")
+    ]
     assert len(posts) == 1
     assert json.loads(posts[0].post_data)["records"][0]["signature"] == rec["signature"]
     assert not tab.errors, tab.errors
@@ -306,7 +312,9 @@ def test_the_append_endpoint_needs_the_pages_anti_forgery_header(sqlite_dep: Dep
         assert r.status_code == 403
         page = c.get("/ledger/sign").text
         csrf = page.split('data-csrf="')[1].split('"')[0]
-        r = c.post("/ledger/sign/append", json={"records": [signed]}, headers={"X-CSRF-Token": csrf})
+        r = c.post(
+            "/ledger/sign/append", json={"records": [signed]}, headers={"X-CSRF-Token": csrf}
+        )
         assert r.status_code == 201, r.text
         other = d.sign("state", record("declaration"))
         r = c.post("/ledger/sign/append", json={"records": [other]}, headers={"X-CSRF-Token": csrf})

@@ -218,6 +218,7 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
             who,
             scenario=row,
             assessments=svc.store.assessments(scenario_id),
+            simulations=[j for j in svc.store.jobs(200) if j["scenario_id"] == scenario_id],
             strategies=strategies,
         )
 
@@ -360,7 +361,7 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
             return refuse(422, "the body is not JSON")
         records = body.get("records") if isinstance(body, dict) else None
         if not isinstance(records, list) or not 1 <= len(records) <= 1000:
-            return refuse(422, "send {\"records\": [1 to 1000 signed records]}", field="records")
+            return refuse(422, 'send {"records": [1 to 1000 signed records]}', field="records")
         try:
             indices = await run_in_threadpool(_svc(request).append, records, who)
         except InputError as exc:
@@ -409,11 +410,130 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
         rows = access_requests(e.record | {"_index": e.index} for e in led.records(first, size))
         return render(request, "access.html", who, requests=rows, first=first)
 
+    # ------------------------------------------------------------------ administration
+    def admin_page(
+        request: Request,
+        who: Caller,
+        status: int = 200,
+        *,
+        issued: dict[str, str] | None = None,
+        error: str = "",
+        ok: str = "",
+    ) -> HTMLResponse:
+        if not who.may("parties.write"):
+            raise Forbidden(f"a {who.role} may not administer parties")
+        svc = _svc(request)
+        active = svc.store.token_states()
+        parties = [{**p, "active": active.get(p["name"], True)} for p in svc.store.parties()]
+        return render(
+            request,
+            "admin.html",
+            who,
+            status,
+            parties=parties,
+            roles=ROLES,
+            issued=issued,
+            error=error,
+            ok=ok,
+        )
+
+    @app.get("/admin", response_class=HTMLResponse, include_in_schema=False)
+    def admin(request: Request, who: Who) -> HTMLResponse:
+        return admin_page(request, who)
+
+    def admin_action(request: Request, who: Caller, csrf: str, action: Any) -> HTMLResponse:
+        check_csrf(request, csrf)
+        if not who.may("parties.write"):
+            raise Forbidden(f"a {who.role} may not administer parties")
+        try:
+            return action()  # type: ignore[no-any-return]
+        except (InputError, NotFound) as exc:
+            msg = exc.describe() if isinstance(exc, InputError) else str(exc)
+            request.state.error = msg
+            return admin_page(request, who, 422 if isinstance(exc, InputError) else 404, error=msg)
+
+    @app.post("/admin/parties", response_class=HTMLResponse, include_in_schema=False)
+    def admin_create(
+        request: Request,
+        who: Who,
+        csrf: Annotated[str, Form()],
+        name: Annotated[str, Form(max_length=64)],
+        role: Annotated[str, Form(max_length=16)],
+        public_key: Annotated[str, Form(max_length=200)] = "",
+    ) -> HTMLResponse:
+        def act() -> HTMLResponse:
+            key = _public_key_text(public_key) or None
+            party, token = _svc(request).add_party(name.strip(), role, key, who.name)
+            request.state.audit = f"created party {party['name']} ({party['role']})"
+            issued = {"name": party["name"], "token": token, "what": "created"}
+            return admin_page(request, who, 201, issued=issued)
+
+        return admin_action(request, who, csrf, act)
+
+    @app.post("/admin/parties/{name}/token", response_class=HTMLResponse, include_in_schema=False)
+    def admin_rotate(
+        request: Request, name: str, who: Who, csrf: Annotated[str, Form()]
+    ) -> HTMLResponse:
+        def act() -> HTMLResponse:
+            token = _svc(request).rotate_token(name)
+            request.state.audit = f"new token for {name}"
+            return admin_page(
+                request, who, issued={"name": name, "token": token, "what": "given a new token"}
+            )
+
+        return admin_action(request, who, csrf, act)
+
+    @app.post("/admin/parties/{name}/revoke", response_class=HTMLResponse, include_in_schema=False)
+    def admin_revoke(
+        request: Request, name: str, who: Who, csrf: Annotated[str, Form()]
+    ) -> HTMLResponse:
+        def act() -> HTMLResponse:
+            if name == who.name:
+                raise InputError(
+                    "you cannot revoke your own token here; another admin can", field="name"
+                )
+            _svc(request).revoke_token(name)
+            request.state.audit = f"revoked the token of {name}"
+            return admin_page(request, who, ok=f"the token of {name} is revoked")
+
+        return admin_action(request, who, csrf, act)
+
+    @app.post("/admin/parties/{name}/key", response_class=HTMLResponse, include_in_schema=False)
+    def admin_key(
+        request: Request,
+        name: str,
+        who: Who,
+        csrf: Annotated[str, Form()],
+        public_key: Annotated[str, Form(max_length=200)],
+    ) -> HTMLResponse:
+        def act() -> HTMLResponse:
+            _svc(request).register_key(name, _public_key_text(public_key))
+            request.state.audit = f"registered the key of {name}"
+            return admin_page(request, who, ok=f"the public key of {name} is registered")
+
+        return admin_action(request, who, csrf, act)
+
     @app.get("/audit", response_class=HTMLResponse, include_in_schema=False)
     def audit(request: Request, who: Who) -> HTMLResponse:
         if not who.may("audit.read"):
             raise Forbidden(f"a {who.role} may not read the audit log")
         return render(request, "audit.html", who, lines=_svc(request).store.audit_log(500))
+
+
+def _public_key_text(text: str) -> str:
+    """A public key pasted as base64 or as the content of a ``.pub`` file; its base64."""
+    text = text.strip()
+    if text.startswith("{"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            raise InputError("not a .pub file (not JSON)", field="public_key") from None
+        if not isinstance(data, dict) or "private_key" in data:
+            raise InputError(
+                "paste the public key (.pub), never the private key", field="public_key"
+            )
+        return str(data.get("public_key", ""))
+    return text
 
 
 def _agreement_ids(svc: Service) -> list[str]:
