@@ -3,6 +3,8 @@ status, deadline and latest evidence; alerts (overdue, access delays, unresolved
 a checkpoint history that changed); the checkpoint verified in the browser; simulations and
 assessments listed; and the live update when another client appends a record (no reload)."""
 
+# ruff: noqa: F811  (the fixtures imported from tests.web.browsing are parameters here)
+
 from __future__ import annotations
 
 from typing import Any
@@ -38,7 +40,7 @@ def _append(h: History, role: str, rec: dict[str, Any]) -> int:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_dashboard_per_role(history_dep: History, tab: Tab, role: str) -> None:  # noqa: F811
+def test_dashboard_per_role(history_dep: History, tab: Tab, role: str) -> None:
     h, page = history_dep, tab.page
     tab.login(h.dep.url, h.dep.tokens[role], "/")
     assert page.inner_text("#you").startswith(f"Signed in as {PARTY_NAMES[role]} ({role})")
@@ -61,7 +63,7 @@ def test_dashboard_per_role(history_dep: History, tab: Tab, role: str) -> None: 
 
 def test_dashboard_lists_grades_overdue_commitments_assessments_and_simulations(
     history_dep: History,
-    tab: Tab,  # noqa: F811
+    tab: Tab,
 ) -> None:
     h, page = history_dep, tab.page
     with h.dep.client("admin") as c:
@@ -94,7 +96,7 @@ def test_dashboard_lists_grades_overdue_commitments_assessments_and_simulations(
 
 def test_live_update_when_another_client_appends(
     history_dep: History,
-    tab: Tab,  # noqa: F811
+    tab: Tab,
 ) -> None:
     h, page = history_dep, tab.page
     tab.login(h.dep.url, h.dep.tokens["state"], "/")
@@ -132,7 +134,7 @@ def test_live_update_when_another_client_appends(
 
 def test_a_rewritten_history_since_the_last_visit_is_an_alert(
     history_dep: History,
-    tab: Tab,  # noqa: F811
+    tab: Tab,
 ) -> None:
     h, page = history_dep, tab.page
     tab.login(h.dep.url, h.dep.tokens["observer"], "/")

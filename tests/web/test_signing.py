@@ -3,6 +3,8 @@ on tricky values; a record built from the kind's JSON Schema and signed with Web
 Ed25519 is accepted and verifies with the Python verifier; the private key appears in no
 request; client-side validation stops a bad record before anything is signed or sent."""
 
+# ruff: noqa: F811  (the fixtures imported from tests.web.browsing are parameters here)
+
 from __future__ import annotations
 
 import base64
@@ -29,7 +31,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def jcs_page(browser: Any, sqlite_dep: Deployment) -> Iterator[Any]:  # noqa: F811
+def jcs_page(browser: Any, sqlite_dep: Deployment) -> Iterator[Any]:
     """The signing page of the inspectorate, where static/jcs.js is loaded."""
     t = Tab(browser)
     t.login(sqlite_dep.url, sqlite_dep.tokens["inspectorate"], "/ledger/sign")
@@ -167,7 +169,7 @@ def _assert_key_in_no_request(t: Tab, seed: bytes) -> None:
 
 def test_browser_signs_a_record_accepted_and_verified_by_python(
     sqlite_dep: Deployment,
-    tab: Tab,  # noqa: F811
+    tab: Tab,
     tmp_path: Path,
 ) -> None:
     d, page = sqlite_dep, tab.page
@@ -211,7 +213,7 @@ def test_browser_signs_a_record_accepted_and_verified_by_python(
 
 def test_key_generated_in_the_browser_signs_once_registered(
     sqlite_dep: Deployment,
-    tab: Tab,  # noqa: F811
+    tab: Tab,
     tmp_path: Path,
 ) -> None:
     d, page = sqlite_dep, tab.page
@@ -251,7 +253,7 @@ def test_key_generated_in_the_browser_signs_once_registered(
 
 def test_form_problems_are_shown_and_nothing_is_signed_or_sent(
     sqlite_dep: Deployment,
-    tab: Tab,  # noqa: F811
+    tab: Tab,
     tmp_path: Path,
 ) -> None:
     d, page = sqlite_dep, tab.page
@@ -282,7 +284,7 @@ def test_form_problems_are_shown_and_nothing_is_signed_or_sent(
 
 def test_another_partys_key_file_is_refused(
     sqlite_dep: Deployment,
-    tab: Tab,  # noqa: F811
+    tab: Tab,
     tmp_path: Path,
 ) -> None:
     d, page = sqlite_dep, tab.page
