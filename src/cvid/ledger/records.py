@@ -189,6 +189,14 @@ class Uncertainty(_Strict):
         return self
 
 
+class Unresolved(_Strict):
+    """What a source leaves open: the question in words (e.g. "possible ICBM test") and the
+    testing targets the record may concern but does not establish (e.g. ``icbm-testing``)."""
+
+    question: Short
+    targets: list[Identifier] = Field(min_length=1)
+
+
 class Basis(_Strict):
     """What kind of source a record is and what it rests on.
 
@@ -197,6 +205,8 @@ class Basis(_Strict):
     zone the source states the time or date in, and how it was turned into UTC, e.g. "UTC",
     "KST date, placed at 12:00 KST"). An ``estimate`` must carry its own ``uncertainty`` and
     ``method``; an estimate is never judged with a bulk-measurement error model.
+    ``unresolved`` marks an ambiguous record (a launch of unknown type): the compliance engine
+    reports it as a finding of its own and never counts it as a test of what it may be.
     """
 
     kind: SourceKind
@@ -205,6 +215,7 @@ class Basis(_Strict):
     time_zone: Short
     uncertainty: Uncertainty | None = None
     method: Text | None = None
+    unresolved: Unresolved | None = None
 
     @model_validator(mode="after")
     def _estimate_has_uncertainty(self) -> Basis:
