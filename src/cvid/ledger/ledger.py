@@ -790,6 +790,35 @@ class Ledger:
             lines = _cosignature_lines(conn, int(top))
         return str(note) + "".join(ln + "\n" for ln in lines)
 
+    def witness_view(self) -> dict[str, Any]:
+        """The latest checkpoint with its cosignatures, and the largest checkpoint that any
+        witness cosigned, read in one snapshot (what the service serves)::
+
+            {"note", "tree_size", "cosignatures": [...],
+             "witnessed": {"note", "tree_size", "cosignatures": [...]} or None}
+
+        ``note`` includes the cosignature lines; each cosignature is ``{"witness", "key_id",
+        "timestamp", "vkey", "line"}`` (the vkey is the one it verified with when stored).
+        """
+        with self._guard(), read_tx(self._engine) as conn:
+            row = conn.execute(
+                select(checkpoints_t.c.tree_size, checkpoints_t.c.note)
+                .order_by(checkpoints_t.c.tree_size.desc())
+                .limit(1)
+            ).first()
+            if row is None:
+                raise CheckFailed("the ledger has no checkpoint")
+            top = conn.execute(select(func.max(cosignatures_t.c.tree_size))).scalar_one()
+            latest = _with_cosignatures(conn, int(row[0]), str(row[1]))
+            witnessed = None
+            if top is not None:
+                note = conn.execute(
+                    select(checkpoints_t.c.note).where(checkpoints_t.c.tree_size == int(top))
+                ).scalar_one_or_none()
+                if note is not None:
+                    witnessed = _with_cosignatures(conn, int(top), str(note))
+        return {**latest, "witnessed": witnessed}
+
     def add_cosignature(self, note: str, witness_vkey: str) -> int:
         """Store the cosignature by ``witness_vkey`` found in ``note`` (a cosigned checkpoint of
         this log); the tree size it is for. The checkpoint must be one the ledger stores and
@@ -904,6 +933,26 @@ def _has_tables(conn: Connection) -> bool:
     from sqlalchemy import inspect
 
     return bool(inspect(conn).has_table(meta_t.name))
+
+
+def _with_cosignatures(conn: Connection, size: int, note: str) -> dict[str, Any]:
+    rows = conn.execute(
+        select(
+            cosignatures_t.c.witness,
+            cosignatures_t.c.key_id,
+            cosignatures_t.c.timestamp,
+            cosignatures_t.c.vkey,
+            cosignatures_t.c.line,
+        )
+        .where(cosignatures_t.c.tree_size == size)
+        .order_by(cosignatures_t.c.witness, cosignatures_t.c.key_id)
+    ).all()
+    cos: list[dict[str, Any]] = [
+        {"witness": str(w), "key_id": str(k), "timestamp": int(t), "vkey": str(v), "line": str(ln)}
+        for w, k, t, v, ln in rows
+    ]
+    full = note + "".join(c["line"] + "\n" for c in cos)
+    return {"note": full, "tree_size": size, "cosignatures": cos}
 
 
 def _cosignature_lines(conn: Connection, size: int) -> list[str]:

@@ -35,7 +35,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from cvid.errors import CheckFailed, InputError
-from cvid.ledger.merkle import ProofError, verify_consistency
+from cvid.ledger.merkle import EMPTY_ROOT, ProofError, verify_consistency
 from cvid.ledger.note import (
     Checkpoint,
     NoteError,
@@ -410,6 +410,15 @@ def cosign_checkpoint(
     if key.vkey != state.vkey:
         raise InputError("this witness key does not belong to this witness state")
     try:
+        origin = parse_checkpoint(split_note(note)[0]).origin
+    except NoteError as exc:
+        raise InputError(f"not a checkpoint: {exc}", field="checkpoint") from None
+    pinned = state.logs.get(origin)
+    if pinned is not None and pinned.log_vkey != log_vkey:
+        raise CheckFailed(
+            f"log {origin}: the witness pinned the log key {pinned.log_vkey}, not {log_vkey}"
+        )
+    try:
         cp = verify_checkpoint(note, log_vkey)
     except NoteError as exc:
         raise CheckFailed(f"checkpoint does not verify with the log key: {exc}") from None
@@ -459,6 +468,8 @@ def _inconsistency(view: LogView, cp: Checkpoint, proof: Sequence[bytes] | None)
         return f"tree size {cp.size} is smaller than the size {view.size} it already saw"
     if cp.size == view.size:
         return None if cp.root_hash == view.root else "same size, different root"
+    if view.size == 0:  # the empty tree is a prefix of every tree (RFC 9162 §2.1.4)
+        return None if view.root == EMPTY_ROOT else "the empty tree it saw has a wrong root"
     if proof is None:
         return (
             f"no consistency proof from the size it saw ({view.size}) to {cp.size}; "
