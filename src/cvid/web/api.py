@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cvid.errors import InputError
 from cvid.ledger import KIND_SIGNERS, Ledger, parse_checkpoint, record_schema
-from cvid.web.security import Caller
+from cvid.web.security import SECRETS, Caller
 from cvid.web.service import Forbidden, NotFound, Service
 
 MAX_INDEX = 2**53
@@ -334,7 +334,9 @@ def build_router(authenticate: Any) -> APIRouter:
         """Recompute and check every hash, signature and checkpoint (admin, observer)."""
         if not who.may("audit.read"):
             raise Forbidden(f"a {who.role} may not run the full ledger audit")
-        return svc.ledger.audit().to_json()
+        report = svc.ledger.audit().to_json()
+        report["source"] = svc.display_url  # never the password of the database URL
+        return dict(SECRETS.json(report))
 
     # ---------------------------------------------------------------- compliance
     if Service.compliance_available():

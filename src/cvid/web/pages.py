@@ -1,8 +1,9 @@
 """Server-rendered pages (Jinja2): log in with a token, scenarios, assessments, the ledger
 browser with in-browser proof checking, the compliance timeline, access requests, audit log.
 
-The session is the party's token in an HttpOnly, SameSite=Strict cookie; every form carries a
-value derived from it (:func:`cvid.web.security.csrf_token`) that is checked on submit.
+The session is a server-side session whose random id is in an HttpOnly, SameSite=Strict cookie
+(never the API token); every form carries an anti-forgery value checked on submit
+(:mod:`cvid.web.session`).
 """
 
 from __future__ import annotations
@@ -25,10 +26,18 @@ from cvid.ledger import KIND_SIGNERS
 from cvid.scenario import ScenarioError
 from cvid.web import dashboard
 from cvid.web.dashboard import summarize_record
-from cvid.web.security import ROLES, Caller, csrf_token
+from cvid.web.security import ROLES, Caller
 from cvid.web.service import Forbidden, NotFound, Service, optional_api
+from cvid.web.session import (
+    check_form,
+    end_session,
+    finish_form,
+    form_token,
+    page_caller,
+    session_of,
+    start_session,
+)
 
-COOKIE = "cvid_token"
 #: The timeline and access pages read at most this many of the latest records.
 PAGE_RECORDS_LIMIT = 5000
 _here = resources.files("cvid.web")
@@ -56,26 +65,6 @@ templates.env.filters["summary"] = summarize_record
 templates.env.filters["day"] = lambda v: (v or "")[:10]
 
 
-def page_caller(request: Request) -> Caller:
-    token = request.cookies.get(COOKIE)
-    if token is None:
-        raise HTTPException(401, "please log in")
-    svc = _svc(request)
-    limiter = request.app.state.limiter
-    client = request.client.host if request.client else "unknown"
-    if limiter.retry_after(client) > 0:
-        raise HTTPException(429, "too many failed logins; wait a minute")
-    who = svc.authenticate(token) if len(token) <= 200 else None
-    if who is None:
-        limiter.fail(client)
-        raise HTTPException(401, "your session token is no longer valid")
-    request.state.caller = who
-    if request.method == "POST":
-        # the form field is checked by each handler through `checked_form`
-        request.state.csrf = csrf_token(token)
-    return who
-
-
 Who = Annotated[Caller, Depends(page_caller)]
 
 
@@ -86,60 +75,61 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
     def render(
         request: Request, name: str, who: Caller | None, status: int = 200, **ctx: Any
     ) -> HTMLResponse:
-        token = request.cookies.get(COOKIE, "")
         base = {
             "who": who,
-            "csrf": csrf_token(token) if token else "",
+            "csrf": form_token(request),
             "simulation": Service.simulation_available(),
             "compliance": Service.compliance_available(),
         }
         return templates.TemplateResponse(request, name, {**base, **ctx}, status_code=status)
 
     def check_csrf(request: Request, value: str) -> None:
-        if value != getattr(request.state, "csrf", None):
-            raise Forbidden("the form is stale or from another site; reload the page")
+        check_form(request, value)
 
     # ------------------------------------------------------------------ session
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
-    def login_form(request: Request, next: str = "/", why: str = "") -> HTMLResponse:
-        return render(request, "login.html", None, next=_safe_next(next), why=why[:200])
+    def login_form(request: Request, next: str = "/", why: str = "") -> Response:
+        page = render(request, "login.html", None, next=_safe_next(next), why=why[:200])
+        return finish_form(request, page)
 
     @app.post("/login", include_in_schema=False)
     def login(
         request: Request,
         token: Annotated[str, Form(max_length=200)],
-        next: Annotated[str, Form()] = "/",
+        next: Annotated[str, Form(max_length=2000)] = "/",
+        csrf: Annotated[str, Form(max_length=200)] = "",
     ) -> Response:
+        check_csrf(request, csrf)
         svc = _svc(request)
         limiter = request.app.state.limiter
         client = request.client.host if request.client else "unknown"
-        if limiter.retry_after(client) > 0:
-            request.state.error = "login refused: too many failed logins"
-            return render(
-                request,
-                "login.html",
-                None,
-                429,
-                next=next,
-                why="too many failed logins; wait a minute",
-            )
-        who = svc.authenticate(token.strip())
+        who = svc.authenticate(token.strip())  # a valid token works even during a lockout
         if who is None:
+            locked = limiter.retry_after(client) > 0
             limiter.fail(client)
-            request.state.error = "login failed: invalid token"
-            return render(
-                request, "login.html", None, 401, next=_safe_next(next), why="invalid token"
+            request.state.error = (
+                "login refused: too many failed logins" if locked else "login failed: invalid token"
             )
+            why = "too many failed logins; wait a minute" if locked else "invalid token"
+            page = render(
+                request, "login.html", None, 429 if locked else 401, next=_safe_next(next), why=why
+            )
+            return finish_form(request, page)
         request.state.caller = who
         request.state.audit = f"logged in as {who.name}"
         resp = RedirectResponse(_safe_next(next), status_code=303)
-        resp.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict", path="/")
+        start_session(request, resp, who)
         return resp
 
     @app.post("/logout", include_in_schema=False)
-    def logout() -> Response:
+    def logout(request: Request, csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+        s = session_of(request)
+        if s is not None:  # ending a live session needs the session's own form value
+            request.state.caller = s.caller
+            check_csrf(request, csrf)
         resp = RedirectResponse("/login", status_code=303)
-        resp.delete_cookie(COOKIE, path="/")
+        live = end_session(request, resp)
+        request.state.audit = "logged out" if live else "logout without a session"
         return resp
 
     @app.get("/favicon.ico", include_in_schema=False)
@@ -351,7 +341,9 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
             request.state.error = message
             return JSONResponse({"detail": message, **extra}, status_code=status)
 
-        if request.headers.get("x-csrf-token") != getattr(request.state, "csrf", None):
+        try:
+            check_form(request, request.headers.get("x-csrf-token"))
+        except Forbidden:
             return refuse(403, "the page is stale or from another site; reload it")
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
             return refuse(415, "send the records as application/json")
