@@ -8,7 +8,6 @@ tables are prefixed ``web_`` so they share the ledger's database without clashin
 from __future__ import annotations
 
 import json
-import sqlite3
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,8 +26,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    create_engine,
-    event,
     func,
     insert,
     inspect,
@@ -36,9 +33,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.pool import QueuePool
 
 from cvid.errors import InputError
+from cvid.ledger import acquire_engine, release_engine
 
 metadata = MetaData()
 
@@ -141,28 +138,10 @@ def parse_db(db: str | Path) -> DbUrl:
 
 
 def _engine(url: DbUrl) -> Engine:
-    if url.sqlite_path is None:
-        return create_engine(url.sa_url, pool_pre_ping=True, pool_size=4, max_overflow=4)
-    uri = f"file:{urllib.parse.quote(str(url.sqlite_path.resolve()))}?mode=rwc"
-
-    def connect() -> sqlite3.Connection:
-        conn = sqlite3.connect(
-            uri, uri=True, timeout=60, isolation_level=None, check_same_thread=False
-        )
-        conn.execute("PRAGMA busy_timeout = 60000")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
-        return conn
-
-    engine = create_engine("sqlite://", creator=connect, poolclass=QueuePool, pool_size=8)
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql(
-            "BEGIN IMMEDIATE" if conn.get_execution_options().get("w") else "BEGIN"
-        )
-
-    return engine
+    """The process's one engine of this database, shared with the ledger (SQLite keeps its
+    locks per process: a second engine, or any plain open() of the file, would put the
+    write-ahead log at risk)."""
+    return acquire_engine(url.text)
 
 
 class Store:
@@ -183,12 +162,12 @@ class Store:
             metadata.create_all(conn)
 
     def close(self) -> None:
-        """Release the connections."""
-        self.engine.dispose()
+        """Give back this store's share of the database engine."""
+        release_engine(self.engine)
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self.engine.connect().execution_options(w=True) as conn, conn.begin():
+        with self.engine.connect().execution_options(cvid_write=True) as conn, conn.begin():
             yield conn
 
     @contextmanager
