@@ -7,6 +7,7 @@ may see or use the pages."""
 from __future__ import annotations
 
 import json
+import secrets
 
 import httpx
 import pytest
@@ -118,3 +119,28 @@ def test_admin_forms_need_the_anti_forgery_value(sqlite_dep: Deployment) -> None
         assert r.status_code == 403
         names = [p["name"] for p in c.get("/api/v1/parties").json()]
     assert "x1" not in names
+
+
+def test_admin_forms_on_sqlite_and_postgresql(dep: Deployment) -> None:
+    """Create, revoke and issue again through the admin forms, on both databases; the
+    dashboard lists the simulation jobs there too."""
+    name = f"p-{secrets.token_hex(4)}"
+    with httpx.Client(base_url=dep.url, cookies={"cvid_token": dep.tokens["admin"]}) as c:
+        csrf = c.get("/admin").text.split('name="csrf" value="')[1].split('"')[0]
+        r = c.post("/admin/parties", data={"csrf": csrf, "name": name, "role": "state"})
+        assert r.status_code == 201, r.text
+        token = r.text.split('id="new-token">')[1].split("<")[0].strip()
+        assert _me(dep, token) == 200
+        r = c.post(f"/admin/parties/{name}/revoke", data={"csrf": csrf})
+        assert r.status_code == 200 and f'id="party-{name}"' in r.text
+        row = r.text.split(f'id="party-{name}"')[1].split("</tr>")[0]
+        assert "token-revoked" in row
+        assert _me(dep, token) == 401
+        r = c.post(f"/admin/parties/{name}/token", data={"csrf": csrf})
+        again = r.text.split('id="new-token">')[1].split("<")[0].strip()
+        assert _me(dep, again) == 200
+        r = c.post(f"/admin/parties/{name}/revoke", data={"csrf": csrf})
+        r = c.post(f"/admin/parties/{name}/revoke", data={"csrf": csrf})  # twice: still fine
+        assert r.status_code == 200
+        assert c.post("/admin/parties/nobody/revoke", data={"csrf": csrf}).status_code == 404
+        assert c.get("/").status_code == 200

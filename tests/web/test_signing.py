@@ -145,6 +145,12 @@ def _fill_inspection(page: Any, site: str) -> None:
     page.fill("#f-payload-notice-hours", "2.5")
     page.fill("#f-payload-activities", "swipe samples\nseal check — “north hall”")
     page.fill("#f-payload-description", "Zugang verzögert: 42 Minuten ✓")
+    # the record's source and basis: an optional object, left out unless included
+    assert page.locator("#f-basis-document").is_hidden()
+    page.check("#f-basis-include")
+    page.select_option("#f-basis-kind", "inspector-observation")
+    page.fill("#f-basis-document", "Inspection report 7/2019 — 北 hall")
+    page.fill("#f-basis-time-zone", "UTC")
 
 
 def _secrets_of(seed: bytes) -> list[str]:
@@ -193,6 +199,8 @@ def test_browser_signs_a_record_accepted_and_verified_by_python(
     assert rec["payload"]["description"] == "Zugang verzögert: 42 Minuten ✓"
     assert rec["payload"]["notice_hours"] == 2.5
     assert rec["refs"] == {"commitments": ["c1", "c2"], "items": ["yongbyon-north"]}
+    assert rec["basis"]["document"] == "Inspection report 7/2019 — 北 hall"
+    assert "uncertainty" not in rec["basis"]  # optional parts not included stay out
     # the Python verifier, independently of the server: Ed25519 over context + JCS
     body = {k: v for k, v in rec.items() if k != "signature"}
     Ed25519PublicKey.from_public_bytes(key.public.public_key).verify(

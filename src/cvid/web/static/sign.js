@@ -167,6 +167,11 @@
         if (s.pattern && !new RegExp(s.pattern, "u").test(value)) {
           problems.push([path, s.pattern.includes("A-Za-z0-9._:/-") ? "must be an identifier: a letter or digit, then letters, digits . _ : / - (up to 128)" : `must match ${s.pattern}`]);
         }
+        if (s.format === "date") {
+          const ok = /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)) &&
+            new Date(Date.parse(value)).toISOString().slice(0, 10) === value;
+          if (!ok) problems.push([path, "must be a date like 2019-03-01"]);
+        }
         if (s.format === "date-time") {
           const ok = DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)) &&
             new Date(Date.parse(value)).toISOString().slice(0, 19) === value.slice(0, 19);
@@ -237,15 +242,36 @@
         d.textContent = s.description.replace(/``/g, "");
         fs.append(d);
       }
+      // an optional object (e.g. a record's basis) is left out unless asked for
+      const optional = !required || nullable;
+      let body = fs;
+      let include = null;
+      if (optional) {
+        include = document.createElement("input");
+        include.type = "checkbox";
+        include.id = idOf(path) + "-include";
+        const label = document.createElement("label");
+        label.className = "check";
+        label.htmlFor = include.id;
+        label.textContent = `include ${name}`;
+        body = document.createElement("div");
+        body.hidden = true;
+        include.addEventListener("change", () => { body.hidden = !include.checked; });
+        const row = document.createElement("div");
+        row.className = "include";
+        row.append(include, label);
+        fs.append(row, body);
+      }
       const kids = [];
       for (const [k, sub] of Object.entries(s.properties || {})) {
         const w = build(sub, path ? `${path}.${k}` : k, k, (s.required || []).includes(k));
-        if (w.el) fs.append(w.el);
+        if (w.el) body.append(w.el);
         kids.push([k, w]);
       }
       return {
         el: fs,
         read: () => {
+          if (include && !include.checked) return undefined;
           const out = {};
           for (const [k, w] of kids) {
             const v = w.read();
@@ -287,6 +313,10 @@
       if (s.type === "number" || s.type === "integer") {
         control.inputMode = "decimal";
         hint = s.minimum !== undefined ? `a number, at least ${s.minimum}` : "a number";
+      }
+      if (s.format === "date") {
+        control.placeholder = "2019-03-01";
+        hint = "a date, like 2019-03-01";
       }
       if (s.format === "date-time") {
         control.placeholder = "2019-03-01T10:00:00Z";
