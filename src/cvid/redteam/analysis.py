@@ -265,6 +265,7 @@ class RedTeamResult:
     equilibrium_detection_probability: float
     row_regret: float
     column_regret: float
+    guarantee: float
     allocations: list[dict[str, float]]
     allocation_strategy: list[float]
     paths: list[PathReport]
@@ -294,6 +295,7 @@ class RedTeamResult:
                 "equilibrium_detection_probability": self.equilibrium_detection_probability,
                 "row_regret": self.row_regret,
                 "column_regret": self.column_regret,
+                "state_best_payoff_at_reported_mix": self.guarantee,
                 "allocations": self.allocations,
                 "allocation_strategy": self.allocation_strategy,
             },
@@ -575,12 +577,13 @@ def red_team(
             0,
             "none",
             0,
-            0.0,
-            (0.0, 0.0),
+            compliance_payoff(g),
+            (compliance_payoff(g), compliance_payoff(g)),
             compliance_payoff(g),
             0.0,
             0.0,
             0.0,
+            compliance_payoff(g),
             g.alloc.to_list(),
             [],
             [],
@@ -670,6 +673,7 @@ def red_team(
         equilibrium_detection_probability=eq_det,
         row_regret=sol.row_regret,
         column_regret=sol.column_regret,
+        guarantee=float(np.max(u)),
         allocations=g.alloc.to_list(),
         allocation_strategy=y.tolist(),
         paths=paths,
