@@ -106,6 +106,7 @@ COMMANDS: dict[str, tuple[tuple[Registrar, ...], str]] = {
         (_compliance,),
         "Status of every commitment derived from the evidence ledger, with findings.",
     ),
+    "data": ((_compliance,), "The public datasets that ship with cvid."),
     "redteam": (
         (_redteam,),
         "Red team: the state's best concealment paths, the inspection game, provision values.",

@@ -54,6 +54,8 @@ from cvid.ledger.note import Checkpoint, NoteError, parse_checkpoint, verify_che
 from cvid.ledger.records import (
     KIND_SIGNERS,
     KINDS,
+    SOURCE_KIND_SIGNERS,
+    SOURCE_KINDS,
     canonical_json,
     record_schema,
     sign_record,
@@ -64,6 +66,8 @@ __all__ = [
     "EMPTY_ROOT",
     "KINDS",
     "KIND_SIGNERS",
+    "SOURCE_KINDS",
+    "SOURCE_KIND_SIGNERS",
     "AuditReport",
     "Checkpoint",
     "ConsistencyProof",

@@ -102,6 +102,11 @@ audit_t = Table(
 Index("web_assessments_scenario", assessments_t.c.scenario_id)
 
 
+#: A revoked party's token hash column holds this prefix and random text: never a SHA-256
+#: hex digest, so no token matches it (and the column stays unique).
+REVOKED_PREFIX = "revoked-"
+
+
 def now() -> str:
     """The current UTC time, RFC 3339 with microseconds."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -220,6 +225,12 @@ class Store:
         with self._read() as conn:
             rows = conn.execute(select(parties_t).order_by(parties_t.c.name)).mappings().all()
         return [_party_json(dict(r)) for r in rows]
+
+    def token_states(self) -> dict[str, bool]:
+        """For each party name, True if its token is active, False if it was revoked."""
+        with self._read() as conn:
+            rows = conn.execute(select(parties_t.c.name, parties_t.c.token_sha256)).all()
+        return {str(n): not str(h).startswith(REVOKED_PREFIX) for n, h in rows}
 
     def count_role(self, role: str) -> int:
         """How many parties have ``role``."""
@@ -359,6 +370,22 @@ class Store:
         out = dict(row)
         out["params"] = json.loads(out["params"])
         out["result"] = json.loads(out["result"]) if out["result"] else None
+        return out
+
+    def jobs(self, limit: int = 100) -> list[dict[str, Any]]:
+        """The latest simulation jobs without their results, newest first."""
+        cols = [c for c in jobs_t.c if c.name != "result"]
+        with self._read() as conn:
+            rows = (
+                conn.execute(select(*cols).order_by(jobs_t.c.id.desc()).limit(limit))
+                .mappings()
+                .all()
+            )
+        out = []
+        for r in rows:
+            row = dict(r)
+            row["params"] = json.loads(row["params"])
+            out.append(row)
         return out
 
     def fail_unfinished_jobs(self) -> None:

@@ -184,7 +184,9 @@
     out.className = "result good";
   }
 
-  window.cvidVerify = { verifyRecord, openCheckpoint, rootFromInclusion, verifyConsistency };
+  window.cvidVerify = {
+    verifyRecord, openCheckpoint, rootFromInclusion, verifyConsistency, checkSinceLastVisit,
+  };
   const table = document.getElementById("records");
   if (!table) return;
   const vkey = table.dataset.verifierKey;
