@@ -139,3 +139,30 @@ def test_best_path_for_lesson_3() -> None:
     assert bp.assumptions_defaulted  # the bundled scenario does not set [redteam]
     d = bp.to_dict()
     assert d["path"] and d["material_sq"]["central"] >= 0
+
+
+def test_an_agreement_without_commitments_has_no_paths() -> None:
+    d = _unverified()
+    agreement = dict(d["agreement"])  # type: ignore[arg-type]
+    agreement["commitments"] = []
+    agreement["concessions"] = []
+    r = red_team(scenario_from_dict({**d, "agreement": agreement}))
+    assert r.total_paths == 0 and r.paths == []
+    assert any("no commitment" in f for f in r.findings)
+    assert best_path(scenario_from_dict({**d, "agreement": agreement})) is None
+
+
+def test_column_generation_on_a_large_path_set_prices_every_path() -> None:
+    """A doubled DPRK Libya-model agreement (263,296 paths) is solved by column generation;
+    the best reply scanned over every path certifies the value (bounds meet)."""
+    from cvid.redteam import build, solve
+
+    s = load_scenario("dprk-2018-libya-model")
+    d = s.model_dump(by_alias=True, mode="json")
+    extra = [{**c, "id": c["id"] + "-b", "after": []} for c in d["agreement"]["commitments"]]
+    d["agreement"]["commitments"] += extra
+    big = scenario_from_dict(d)
+    assert path_space(big).count() > big.redteam.max_paths
+    sol = solve(build(big))
+    assert sol.method == "column-generation"
+    assert abs(sol.upper_bound - sol.lower_bound) <= 1e-6 * (1 + abs(sol.lower_bound))

@@ -65,6 +65,18 @@ PROVISION_LABELS: dict[str, str] = {
     "more-challenge-inspections": "more challenge inspections",
     "verify-every-step": "on-site verification of every step",
 }
+#: Assumptions that are judgements (not the scenario's facts or solver settings): figures that
+#: rest on their built-in defaults are labelled.
+JUDGEMENTS: frozenset[str] = frozenset(
+    {
+        "material_value_per_sq",
+        "penalty",
+        "weapon_sq",
+        "followup_months",
+        "short_notice_hours",
+        "extra_challenge_inspections_per_year",
+    }
+)
 #: Extra challenge inspection blocks tried for the cheapest change.
 EXTRA_BLOCKS: tuple[int, ...] = (0, 1, 2, 4, 8, 16)
 
@@ -253,6 +265,7 @@ class RedTeamResult:
     equilibrium_detection_probability: float
     row_regret: float
     column_regret: float
+    guarantee: float
     allocations: list[dict[str, float]]
     allocation_strategy: list[float]
     paths: list[PathReport]
@@ -282,6 +295,7 @@ class RedTeamResult:
                 "equilibrium_detection_probability": self.equilibrium_detection_probability,
                 "row_regret": self.row_regret,
                 "column_regret": self.column_regret,
+                "state_best_payoff_at_reported_mix": self.guarantee,
                 "allocations": self.allocations,
                 "allocation_strategy": self.allocation_strategy,
             },
@@ -546,9 +560,10 @@ def red_team(
         "concessions_weighted_by": "value_musd" if g.conc.weighted_by_value else "equal weights",
         "source": s.redteam.source,
     }
-    if defaults:
+    judged = [d for d in defaults if d in JUDGEMENTS]
+    if judged:
         findings.append(
-            "payoffs use built-in assumptions (" + ", ".join(defaults) + "): set them in the "
+            "payoffs use built-in assumptions (" + ", ".join(judged) + "): set them in the "
             "scenario's [redteam] table to make the figures the scenario's own"
         )
     total = space.count()
@@ -562,12 +577,13 @@ def red_team(
             0,
             "none",
             0,
-            0.0,
-            (0.0, 0.0),
+            compliance_payoff(g),
+            (compliance_payoff(g), compliance_payoff(g)),
             compliance_payoff(g),
             0.0,
             0.0,
             0.0,
+            compliance_payoff(g),
             g.alloc.to_list(),
             [],
             [],
@@ -586,7 +602,9 @@ def red_team(
     u = sol.payoff @ y
     det = sol.detection @ y
     thr = thresholds(sol.gain, g.penalty)
-    order = np.argsort(-u, kind="stable")[:top]
+    parts = sol.paths.hidden.sum(axis=1) + sol.paths.hollow.sum(axis=1) + ~np.isnan(sol.paths.stall)
+    # best payoff first; among equal payoffs (to 1e-9) the simpler path first
+    order = np.lexsort((parts, -np.round(u, 9)))[:top]
     paths = [
         _report_path(g, sol, int(i), r + 1, float(u[i]), float(thr[i]), float(det[i]))
         for r, i in enumerate(order)
@@ -618,6 +636,23 @@ def red_team(
                 ProvisionValue(name, PROVISION_LABELS[name], False, sol.value - v2, v2, d2)
             )
     cc = cheapest_change(s, e, space) if change else None
+    if (
+        cc is not None
+        and cc.found
+        and len(cc.provisions) + (cc.extra_challenge_inspections_per_year > 0) > 1
+        and values
+        and all(v.value <= 1e-9 for v in values)
+    ):
+        findings.append(
+            "no single provision lowers the state's best payoff; only together ("
+            + ", ".join(cc.provisions)
+            + (
+                f", +{cc.extra_challenge_inspections_per_year:g} challenge inspections a year"
+                if cc.extra_challenge_inspections_per_year
+                else ""
+            )
+            + ") do they deter every path"
+        )
     if cc is not None and not cc.found:
         findings.append(
             "no change tried deters every path (provisions and up to "
@@ -638,6 +673,7 @@ def red_team(
         equilibrium_detection_probability=eq_det,
         row_regret=sol.row_regret,
         column_regret=sol.column_regret,
+        guarantee=float(np.max(u)),
         allocations=g.alloc.to_list(),
         allocation_strategy=y.tolist(),
         paths=paths,
@@ -698,7 +734,7 @@ def best_path(scenario: Scenario) -> BestPath | None:
         concessions_before_exposure=b.concessions_before_exposure,
         equilibrium_detection_probability=r.equilibrium_detection_probability,
         every_path_undetected=any(f.startswith("every path is undetected") for f in r.findings),
-        assumptions_defaulted=bool(r.assumptions.get("defaults_used")),
+        assumptions_defaulted=any(d in JUDGEMENTS for d in r.assumptions.get("defaults_used", [])),
     )
 
 

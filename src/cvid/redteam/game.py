@@ -141,13 +141,27 @@ def best_reply(g: Game, y: FloatArray, block: int = 1 << 15) -> tuple[PathBlock,
 def _column_generation(g: Game, total: int, tol: float, block: int) -> Solution:
     n_i, n_s = len(g.space.items), len(g.space.steps)
     # start: every single-part deviation (each item hidden, each step hollow, each stall)
-    seeds: list[PathBlock] = []
-    for pb in iter_path_blocks(g.space, block):
-        k = pb.hidden.sum(axis=1) + pb.hollow.sum(axis=1) + (~np.isnan(pb.stall))
-        pick = np.flatnonzero(k <= 1)
-        if pick.size:
-            seeds.append(pb.take(pick))
-    paths = PathBlock.concat(seeds, n_i, n_s)
+    sp = g.space
+    rows_h: list[NDArray[np.bool_]] = []
+    rows_w: list[NDArray[np.bool_]] = []
+    stalls: list[float] = []
+    for i in range(n_i):
+        rows_h.append(np.eye(n_i, dtype=bool)[i])
+        rows_w.append(np.zeros(n_s, dtype=bool))
+        stalls.append(np.nan)
+    for j in range(n_s):
+        rows_h.append(np.zeros(n_i, dtype=bool))
+        rows_w.append(np.eye(n_s, dtype=bool)[j])
+        stalls.append(np.nan)
+    for m in sp.stalls:
+        rows_h.append(np.zeros(n_i, dtype=bool))
+        rows_w.append(np.zeros(n_s, dtype=bool))
+        stalls.append(m)
+    paths = PathBlock(
+        np.array(rows_h, dtype=bool).reshape(-1, n_i),
+        np.array(rows_w, dtype=bool).reshape(-1, n_s),
+        np.array(stalls, dtype=np.float64),
+    )
     keys = {paths.key(i) for i in range(len(paths))}
     it = 0
     while True:

@@ -69,7 +69,13 @@ def path_diagram(r: RedTeamResult) -> str:
         h = r.horizon_months
         for row, p in enumerate(paths):
             y = len(paths) - row
-            ax.plot([0, h], [y, y], color="#DDDDDD", lw=6, solid_capstyle="butt")
+            ax.plot(
+                [0, max(h, p.detection_by_month[-1][0] if p.detection_by_month else h)],
+                [y, y],
+                color="#DDDDDD",
+                lw=6,
+                solid_capstyle="butt",
+            )
             curve = p.detection_by_month
             if curve:
                 xs = [t for t, _ in curve]
@@ -95,8 +101,14 @@ def path_diagram(r: RedTeamResult) -> str:
             [len(paths) - i for i in range(len(paths))],
             [f"#{p.rank} {p.label[:60]}" for p in paths],
         )
-        ax.set_xlim(0, h)
-        ax.set_xlabel("months after the agreement's start")
+        end = max((t for p in paths for t, _ in p.detection_by_month), default=h)
+        ax.axvline(h, color="#777777", ls="--", lw=1)
+        ax.annotate(
+            "end of the agreement", (h, len(paths) + 0.45), ha="right", va="bottom", fontsize=8
+        )
+        ax.set_xlim(0, max(end, h))
+        ax.set_ylim(0.4, len(paths) + 0.9)
+        ax.set_xlabel("months after the agreement's start (after the dashed line: follow-up)")
         handles = [
             Line2D(
                 [],
@@ -131,6 +143,12 @@ def provision_chart(r: RedTeamResult) -> str:
         values = [p.value for p in r.provisions]
         colors = [_SKY if p.in_force else _ORANGE for p in r.provisions]
         ax.barh(range(len(values)), values, color=colors)
+        top = max([*values, 0.0])
+        ax.set_xlim(0.0, top * 1.25 if top > 0 else 0.05)
+        for i, v in enumerate(values):
+            ax.annotate(
+                f"{v:.3f}", (max(v, 0.0), i), xytext=(3, 0), textcoords="offset points", va="center"
+            )
         ax.set_yticks(range(len(values)), labels)
         ax.invert_yaxis()
         ax.set_xlabel("drop in the state's best payoff (all concessions = 1)")
