@@ -105,6 +105,18 @@ def check_references(s: Scenario) -> None:
                 f"program.materials[{i}].facility",
                 f"no facility '{m.facility}'" + _suggest(m.facility, [f.id for f in p.facilities]),
             )
+    for j, item in enumerate(a.provisions.civil_items_retained):
+        if item not in items:
+            raise ReferenceProblem(
+                f"agreement.provisions.civil_items_retained[{j}]",
+                f"no program item '{item}'" + _suggest(item, list(items)),
+            )
+    mb_facility = s.verification.material_balance.facility
+    if mb_facility is not None and items.get(mb_facility) != "facility":
+        raise ReferenceProblem(
+            "verification.material_balance.facility",
+            f"no facility '{mb_facility}'" + _suggest(mb_facility, [f.id for f in p.facilities]),
+        )
     known_targets = [*items, *RESERVED_TARGETS]
     for i, c in enumerate(a.commitments):
         path = f"agreement.commitments[{i}]"
