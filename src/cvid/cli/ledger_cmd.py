@@ -10,7 +10,8 @@ JSON shapes (``--json``):
 - consistency: ``{"old_size", "new_size", "old_root", "new_root", "proof": [hex, ...]}``
 - checkpoint: ``{"origin", "tree_size", "root_hash", "verifier_key", "note"}``
 - verify: ``{"ok", "source", "tree_size", "root_hash", "records_checked", "signatures_checked",
-  "nodes_checked", "checkpoints_checked", "problems": [{"where", "what"}, ...]}``
+  "nodes_checked", "checkpoints_checked", "witness_quorum", "witnessed_size",
+  "problems": [{"where", "what"}, ...]}``
 - export: ``{"bundle", "tree_size", "root_hash", "files": [...]}``
 - kinds: ``[{"kind", "roles": [...]}, ...]``
 - sign: the signed record (one input record) or a JSON array of them

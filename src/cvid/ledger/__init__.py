@@ -20,9 +20,22 @@ C2SP checkpoint per appended batch; :meth:`Ledger.audit` recomputes and checks e
 Trust model: a party's private key never enters the ledger (only its public key and role);
 the log's private key lives in a file beside a SQLite ledger (``<file>.logkey``, mode 0600) or
 where ``--log-key``/``$CVID_LEDGER_LOG_KEY`` say, never in the database. Someone who edits the
-database without the log key is caught by the stored checkpoints; an operator who holds the log
-key and rewrites history is caught by any checkpoint a party kept earlier
-(``verify_bundle(..., known_checkpoints=...)`` / ``cvid ledger verify --bundle --known``).
+database without the log key is caught by the stored checkpoints, and every append refuses to
+sign until the stored tree is again the one the log signed: it checks the tree against the
+latest signed checkpoint, the one before it (sequence numbers: no checkpoint row may be
+missing) and the signer's own record of what it last signed (``<log key>.signed``), by RFC 9162
+consistency proofs from stored nodes (O(log n) reads), so the log never signs two checkpoints
+of one size with different roots. An operator who holds the log key and rewrites history is
+caught by any checkpoint a party kept earlier (``audit(known_checkpoints=...)``,
+``cvid ledger verify --known``) and by witnesses: :mod:`cvid.ledger.witness` cosigns only
+checkpoints consistent with what each witness saw (C2SP tlog-cosignature), and two witnesses
+comparing their states find a split view at once; ``audit(witnesses=..., quorum=k)`` is a
+k-of-n witness policy.
+
+Storage: one engine per database per process (:func:`acquire_engine`, shared with the service's
+own tables); the SQLite file is only ever opened through SQLite, and a foreign, truncated or
+damaged file, or a folder, is refused with an :class:`~cvid.errors.InputError`. The audit reads
+one snapshot (SQLite: one read transaction; PostgreSQL: ``REPEATABLE READ READ ONLY``).
 The same signed record submitted twice becomes two entries; consumers that count evidence
 should treat equal leaf hashes as one record.
 """

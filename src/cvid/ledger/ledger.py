@@ -556,7 +556,10 @@ class Ledger:
         if path is None:
             return None
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            if not text.strip():  # left empty by a crash before it reached the disk
+                return None
+            data = json.loads(text)
             if data.get("origin") != self.origin:
                 return None
             return int(data["seq"]), int(data["tree_size"]), bytes.fromhex(data["root_hash"])
@@ -618,10 +621,10 @@ class Ledger:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            # No fsync: the record is a lower bound (the database commit above is the durable
+            # part); a crash may leave it older, or empty, which counts as no record.
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(json.dumps(body) + "\n")
-                fh.flush()
-                os.fsync(fh.fileno())
             os.replace(tmp, path)
         except OSError:
             tmp.unlink(missing_ok=True)

@@ -133,7 +133,7 @@
     const w = cp.witnessed;
     if (!w) {
       out.textContent = "no witness has cosigned a checkpoint of this log yet";
-      out.className = "result";
+      out.className = "";
       return;
     }
     const c = await openCheckpoint(w.note, vkey);
