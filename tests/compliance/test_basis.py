@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from cvid.cli.app import app
+from cvid.cli import app
 from cvid.compliance import load_stream
 from cvid.errors import InputError
 from cvid.ledger import SOURCE_KINDS, Ledger, generate_party_key, sign_record

@@ -139,6 +139,12 @@ def status_command(
     at: str | None = typer.Option(None, "--at", help="Date (YYYY-MM-DD) to evaluate at."),
     timeline: bool = typer.Option(False, "--timeline", help="Print the status changes in order."),
     as_json: bool = typer.Option(False, "--json", help="Print the state as JSON."),
+    with_beliefs: bool = typer.Option(
+        False, "--beliefs", help="Also the posterior over the counterpart's types."
+    ),
+    prior: str | None = typer.Option(
+        None, "--prior", help="With --beliefs: sincere=P,time-buyer=P,hedger=P (sums to 1)."
+    ),
 ) -> None:
     """Status of every commitment derived from the evidence ledger, with findings."""
     s = load_scenario(scenario)
@@ -152,6 +158,17 @@ def status_command(
     with Ledger.open(ledger) as led:
         ev = evidence_from_ledger(led, agreement_id(s))
     state = evaluate(s, ev, at)
+    if with_beliefs:
+        from cvid.cli.beliefs_cmd import parse_prior, render_beliefs
+        from cvid.compliance import beliefs
+
+        b = beliefs(ev, s, at=at, prior=parse_prior(prior))
+        if as_json:
+            emit_json({**state.to_dict(), "beliefs": b.to_dict()})
+        else:
+            render(state, timeline=timeline)
+            render_beliefs(b)
+        return
     if as_json:
         emit_json(state.to_dict())
     else:
