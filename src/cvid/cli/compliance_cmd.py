@@ -107,10 +107,13 @@ def render(state: ComplianceState, *, timeline: bool = False) -> None:
     if state.concessions:
         console.print(Text("\nConcessions", style="bold"))
         for k in state.concessions:
-            console.print(f"  {k.id} {k.action} {k.on:%Y-%m-%d}: {k.verdict}")
+            console.print(f"  {k.id} {k.action} {k.on:%Y-%m-%d}: {k.verdict}", markup=False)
     console.print(Text(f"\nIndicators: {state.balance}", style="bold"))
     for i in state.indicators:
-        console.print(f"  {i.side:>8}  {i.message}  [records {', '.join(map(str, i.evidence))}]")
+        console.print(
+            f"  {i.side:>8}  {i.message}  [records {', '.join(map(str, i.evidence))}]",
+            markup=False,
+        )
     if timeline:
         console.print(Text("\nTimeline", style="bold"))
         rows: list[tuple[datetime, str, str]] = []

@@ -56,9 +56,10 @@ from cvid.compliance.rules import (
     ACT_KINDS,
     RuleContext,
     act_targets,
-    contradiction,
+    contradiction_of,
     is_claim,
     is_moratorium,
+    observed_tests,
     program_item_ids,
     satisfies_act,
     satisfies_method,
@@ -95,6 +96,18 @@ def months_after(start: datetime, months: float) -> datetime:
 def agreement_id(s: Scenario) -> str:
     """The identifier evidence records use for the scenario's agreement (its meta name)."""
     return s.meta.name
+
+
+def _merge(into: list[Any], new: list[Any]) -> None:
+    """Add ``new`` items to the sorted list ``into`` (and empty ``new``): a few by binary
+    insertion, many by one sort (Timsort merges the two sorted runs in linear time)."""
+    if len(new) <= 32:
+        for x in new:
+            bisect.insort(into, x)
+    else:
+        into.extend(new)
+        into.sort()
+    new.clear()
 
 
 def _key(e: Evidence) -> tuple[datetime, int]:
@@ -194,9 +207,15 @@ class _Track:
         self.declared: Evidence | None = None
         self._wants_declaration = c.kind in ("declare", "disclose")
 
-    def add(self, s: Scenario, e: Evidence, ctx: RuleContext) -> None:
+    def add(
+        self,
+        e: Evidence,
+        ctx: RuleContext,
+        tests: set[str],
+        subjects: set[str],
+    ) -> None:
         c = self.c
-        named = e.refers_to(c.id)
+        named = c.id in e.commitments
         if named:
             if is_claim(e, c):
                 self.claim = _earlier(self.claim, e)
@@ -220,7 +239,7 @@ class _Track:
             for item in self.act_items:
                 if satisfies_act(e, c, item):
                     self.acts[item] = _earlier(self.acts.get(item), e)
-        why = contradiction(s, e, c, ctx)
+        why = contradiction_of(ctx, e, c, tests, subjects)
         if why is not None:
             self.violations.append((e, why))
             if self.first_violation is None or _key(e) < _key(self.first_violation[0]):
@@ -520,7 +539,9 @@ class ComplianceTracker:
         self._version = 0
         self._cache: dict[tuple[int, datetime, datetime], ComplianceState] = {}
         self._labels: dict[int, str] = {}
-        self._times: list[tuple[datetime, int]] = []  # in-range records, sorted
+        #: (POSIX time, index) of the in-range records, sorted; floats compare fast
+        self._times: list[tuple[float, int]] = []
+        self._new_times: list[tuple[float, int]] = []
         self._by_index: dict[int, Evidence] = {}
         self._tracks = {c.id: _Track(s, c, start, self._ctx) for c in s.agreement.commitments}
         self._outside_before: list[tuple[Evidence, str]] = []
@@ -529,9 +550,21 @@ class ComplianceTracker:
         self._broken_seals: list[Evidence] = []
         self._declarations: list[Evidence] = []
         self._quantities: dict[str, list[Evidence]] = {}
-        self._requests: list[Evidence] = []
+        #: access requests sorted by (POSIX time, index, arrival)
+        self._requests: list[tuple[float, int, int, Evidence]] = []
+        self._new_requests: list[tuple[float, int, int, Evidence]] = []
         self._answers: dict[str, list[Evidence]] = {}
-        self._entries: dict[str, list[tuple[datetime, Evidence]]] = {}
+        #: inspectorate inspections with access, per site, sorted by (started, index): the
+        #: POSIX start time, the index, an arrival number (never equal) and the record
+        self._entries: dict[str, list[tuple[float, int, int, Evidence]]] = {}
+        self._new_entries: dict[str, list[tuple[float, int, int, Evidence]]] = {}
+        self._seq = 0
+        #: the latest record time per site (entries) and per request id (answers)
+        self._latest: dict[tuple[str, str], datetime] = {}
+        #: settled access outcomes: id(request) -> (answers counted, latest record seen, outcome)
+        self._access_cache: dict[int, tuple[int, datetime, AccessOutcome]] = {}
+        #: per site, the settled requests: id(request) -> (requested, settled) POSIX times
+        self._settled_at_site: dict[str, dict[int, tuple[float, float]]] = {}
         self._denials: list[Evidence] = []
         self._limited_inspections: list[Evidence] = []
         self._concession_records: list[Evidence] = []
@@ -550,6 +583,11 @@ class ComplianceTracker:
                 self._absorb_one(e)
                 n += 1
             if n:
+                _merge(self._times, self._new_times)
+                _merge(self._requests, self._new_requests)
+                for site, new in self._new_entries.items():
+                    _merge(self._entries.setdefault(site, []), new)
+                self._new_entries.clear()
                 self._version += 1
                 self._cache.clear()
         return n
@@ -583,13 +621,15 @@ class ComplianceTracker:
         if early is not None:
             self._outside_before.append((e, early))
             return
-        bisect.insort(self._times, (e.time, e.index))
+        self._new_times.append((e.time.timestamp(), e.index))
         self._by_index[e.index] = e
         for fld, reason in scope.references(e):
             self._outside_refs.append((e, fld, reason))
-        s, ctx = self.scenario, self._ctx
+        ctx = self._ctx
+        tests = observed_tests(e, ctx.missile_classes)
+        subjects = e.subjects()
         for t in self._tracks.values():
-            t.add(s, e, ctx)
+            t.add(e, ctx, tests, subjects)
         kind, role, p = e.kind, e.role, e.payload
         if role == "inspectorate":
             if kind == "finding" and p.get("result") in ("undeclared", "missing", "discrepancy"):
@@ -601,7 +641,8 @@ class ComplianceTracker:
                 if isinstance(item, str) and item in self._materials and _kg(e) is not None:
                     self._quantities.setdefault(item, []).append(e)
             if kind == "access-request":
-                self._requests.append(e)
+                self._seq += 1
+                self._new_requests.append((e.time.timestamp(), e.index, self._seq, e))
             if kind == "inspection":
                 self._inspection(e)
             if kind == "removal":
@@ -633,7 +674,9 @@ class ComplianceTracker:
                 else:
                     self._reversible.append(e)
         if kind in ("access-granted", "access-denied"):
-            self._answers.setdefault(str(p.get("request_id")), []).append(e)
+            rid = str(p.get("request_id"))
+            self._answers.setdefault(rid, []).append(e)
+            self._latest[("rid", rid)] = max(self._latest.get(("rid", rid), e.time), e.time)
             if kind == "access-denied":
                 self._denials.append(e)
         if role == "state":
@@ -675,7 +718,19 @@ class ComplianceTracker:
                 started = as_utc(str(p.get("started")))
             except ValueError:
                 started = e.time
-            self._entries.setdefault(str(p.get("site")), []).append((started, e))
+            self._seq += 1
+            site = str(p.get("site"))
+            self._latest[("site", site)] = max(self._latest.get(("site", site), e.time), e.time)
+            t = started.timestamp()
+            settled = self._settled_at_site.get(site)
+            if settled:
+                for rid_, (requested, done) in list(settled.items()):
+                    if requested <= t <= done:  # an earlier entry: settle it again
+                        del settled[rid_]
+                        self._access_cache.pop(rid_, None)
+            self._new_entries.setdefault(site, []).append(
+                (started.timestamp(), e.index, self._seq, e)
+            )
         if access != "full":
             return
         prov = self.scenario.agreement.provisions
@@ -794,13 +849,13 @@ class ComplianceTracker:
         concessions = self._concessions(cutoff)
         findings += self._concession_findings(concessions)
         findings += self._unresolved_findings(cutoff)
-        findings.sort(key=lambda f: (f.on or start, f.kind))
+        findings.sort(key=lambda f: (f.on or start, f.kind, f.evidence, f.message))
         indicators = self._indicators(statuses, findings, access, cutoff)
         return ComplianceState(
             agreement=self.agreement,
             scenario=s.meta.name,
             at=at,
-            records=bisect.bisect_right(self._times, (cutoff, sys.maxsize)),
+            records=bisect.bisect_right(self._times, (cutoff.timestamp(), sys.maxsize)),
             commitments=tuple(statuses),
             findings=tuple(findings),
             access=tuple(access),
@@ -823,7 +878,7 @@ class ComplianceTracker:
                     {"reason": "before-start", "field": "time"},
                 )
             )
-        first_future = bisect.bisect_right(self._times, (now, sys.maxsize))
+        first_future = bisect.bisect_right(self._times, (now.timestamp(), sys.maxsize))
         for _, index in self._times[first_future:]:
             e = self._by_index[index]
             out.append(
@@ -1038,23 +1093,23 @@ class ComplianceTracker:
     def _access(self, at: datetime, cutoff: datetime) -> list[AccessOutcome]:
         notice = self.scenario.agreement.provisions.challenge_notice_hours
         out = []
-        for e in sorted((r for r in self._requests if r.time <= cutoff), key=_key):
+        last = bisect.bisect_right(self._requests, (cutoff.timestamp(), sys.maxsize))
+        for _, _, _, e in self._requests[:last]:
             rid = str(e.payload["request_id"])
             site = str(e.payload.get("site"))
+            # a request settled (entry or denial) on records all dated by ``cutoff`` stays
+            # settled until an answer to it, or an earlier entry at its site, arrives
+            n_answers = len(self._answers.get(rid, ()))
+            hit = self._access_cache.get(id(e))
+            if hit is not None and hit[0] == n_answers and cutoff >= hit[1]:
+                out.append(hit[2])
+                continue
             answers = sorted(
                 (a for a in self._answers.get(rid, ()) if e.time <= a.time <= cutoff), key=_key
             )
             grant = next((a for a in answers if a.kind == "access-granted"), None)
             denial = next((a for a in answers if a.kind == "access-denied"), None)
-            entries = sorted(
-                (
-                    (started, i)
-                    for started, i in self._entries.get(site, ())
-                    if started >= e.time and i.time <= cutoff and started <= cutoff
-                ),
-                key=lambda x: (x[0], x[1].index),
-            )
-            entry = entries[0] if entries else None
+            entry = self._entry(site, e.time, cutoff)
             answered = answers[0].time if answers else None
             idx: list[int] = [e.index] + [a.index for a in (grant, denial) if a is not None]
             outcome: Outcome
@@ -1079,23 +1134,48 @@ class ComplianceTracker:
                 measured = "still-waiting"
                 delay = (at - e.time).total_seconds() / 3600.0
                 within = delay <= notice
-            out.append(
-                AccessOutcome(
-                    rid,
-                    site,
-                    str(e.payload.get("access")),
-                    e.time,
-                    outcome,
-                    answered,
-                    delay,
-                    within,
-                    tuple(sorted(set(idx))),
-                    entered,
-                    measured,
-                    notice,
-                )
+            result = AccessOutcome(
+                rid,
+                site,
+                str(e.payload.get("access")),
+                e.time,
+                outcome,
+                answered,
+                delay,
+                within,
+                tuple(sorted(set(idx))),
+                entered,
+                measured,
+                notice,
             )
+            seen = max(
+                self._latest.get(("site", site), e.time), self._latest.get(("rid", rid), e.time)
+            )
+            if measured != "still-waiting" and cutoff >= seen:
+                settled = entered if entered is not None else denial.time if denial else e.time
+                self._access_cache[id(e)] = (n_answers, seen, result)
+                self._settled_at_site.setdefault(site, {})[id(e)] = (
+                    e.time.timestamp(),
+                    settled.timestamp(),
+                )
+            out.append(result)
         return out
+
+    def _entry(
+        self, site: str, requested: datetime, cutoff: datetime
+    ) -> tuple[datetime, Evidence] | None:
+        """The inspectorate's first record of getting in at ``site`` after ``requested``
+        (an inspection with access that started then or later), known by ``cutoff``."""
+        entries = self._entries.get(site, [])
+        k = bisect.bisect_left(entries, (requested.timestamp(), -1, -1, None))
+        last = cutoff.timestamp()
+        for j in range(k, len(entries)):
+            started, _, _, i = entries[j]
+            if started > last:
+                return None
+            if i.time <= cutoff:
+                return datetime.fromtimestamp(started, UTC), i
+        return None
 
     def _access_findings(
         self, outcomes: Sequence[AccessOutcome], cutoff: datetime

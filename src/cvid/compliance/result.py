@@ -51,6 +51,22 @@ def _iso(t: datetime | None) -> str | None:
     return None if t is None else t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _memo(obj: object, build: Any) -> dict[str, Any]:
+    """``obj``'s JSON dict, built once per (frozen) object and copied on every call (the
+    tracker hands out the same settled objects on every read); list and dict values are
+    copied too, so a caller may change what it gets."""
+    memo = obj.__dict__.get("_json")
+    if memo is None:
+        d = build()
+        memo = (d, tuple(k for k, v in d.items() if isinstance(v, list | dict)))
+        object.__setattr__(obj, "_json", memo)
+    d, mutable = memo
+    out = dict(d)
+    for k in mutable:
+        out[k] = d[k].copy()
+    return out
+
+
 @dataclass(frozen=True)
 class CommitmentStatus:
     """Where one commitment stands at the evaluation date, and the evidence behind it."""
@@ -67,18 +83,21 @@ class CommitmentStatus:
     why: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "status": self.status,
-            "deadline": _iso(self.deadline),
-            "claimed_on": _iso(self.claimed_on),
-            "verified_on": _iso(self.verified_on),
-            "violated_on": _iso(self.violated_on),
-            "evidence": list(self.evidence),
-            "missing": list(self.missing),
-            "why": self.why,
-        }
+        return _memo(
+            self,
+            lambda: {
+                "id": self.id,
+                "kind": self.kind,
+                "status": self.status,
+                "deadline": _iso(self.deadline),
+                "claimed_on": _iso(self.claimed_on),
+                "verified_on": _iso(self.verified_on),
+                "violated_on": _iso(self.violated_on),
+                "evidence": list(self.evidence),
+                "missing": list(self.missing),
+                "why": self.why,
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -99,15 +118,18 @@ class ComplianceFinding:
     sources: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "severity": self.severity,
-            "message": self.message,
-            "on": _iso(self.on),
-            "evidence": list(self.evidence),
-            "sources": list(self.sources),
-            "figures": dict(self.figures),
-        }
+        return _memo(
+            self,
+            lambda: {
+                "kind": self.kind,
+                "severity": self.severity,
+                "message": self.message,
+                "on": _iso(self.on),
+                "evidence": list(self.evidence),
+                "sources": list(self.sources),
+                "figures": dict(self.figures),
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -135,20 +157,23 @@ class AccessOutcome:
     notice_hours: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "request_id": self.request_id,
-            "site": self.site,
-            "access": self.access,
-            "requested": _iso(self.requested),
-            "outcome": self.outcome,
-            "answered": _iso(self.answered),
-            "entered": _iso(self.entered),
-            "delay_hours": self.delay_hours,
-            "measured_by": self.measured_by,
-            "notice_hours": self.notice_hours,
-            "within_notice": self.within_notice,
-            "evidence": list(self.evidence),
-        }
+        return _memo(
+            self,
+            lambda: {
+                "request_id": self.request_id,
+                "site": self.site,
+                "access": self.access,
+                "requested": _iso(self.requested),
+                "outcome": self.outcome,
+                "answered": _iso(self.answered),
+                "entered": _iso(self.entered),
+                "delay_hours": self.delay_hours,
+                "measured_by": self.measured_by,
+                "notice_hours": self.notice_hours,
+                "within_notice": self.within_notice,
+                "evidence": list(self.evidence),
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -164,15 +189,18 @@ class ConcessionCheck:
     evidence: tuple[int, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "action": self.action,
-            "on": _iso(self.on),
-            "requires": list(self.requires),
-            "unverified": list(self.unverified),
-            "verdict": self.verdict,
-            "evidence": list(self.evidence),
-        }
+        return _memo(
+            self,
+            lambda: {
+                "id": self.id,
+                "action": self.action,
+                "on": _iso(self.on),
+                "requires": list(self.requires),
+                "unverified": list(self.unverified),
+                "verdict": self.verdict,
+                "evidence": list(self.evidence),
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -185,7 +213,10 @@ class Indicator:
     evidence: tuple[int, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "message": self.message, "evidence": list(self.evidence)}
+        return _memo(
+            self,
+            lambda: {"kind": self.kind, "message": self.message, "evidence": list(self.evidence)},
+        )
 
 
 @dataclass(frozen=True)
@@ -199,13 +230,16 @@ class Change:
     evidence: tuple[int, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "on": _iso(self.on),
-            "commitment": self.commitment,
-            "from": self.before,
-            "to": self.after,
-            "evidence": list(self.evidence),
-        }
+        return _memo(
+            self,
+            lambda: {
+                "on": _iso(self.on),
+                "commitment": self.commitment,
+                "from": self.before,
+                "to": self.after,
+                "evidence": list(self.evidence),
+            },
+        )
 
 
 @dataclass(frozen=True)

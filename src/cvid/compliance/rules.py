@@ -248,11 +248,21 @@ def contradiction(
     ``ctx`` (:meth:`RuleContext.of` the scenario) saves recomputing the scenario's sets.
     """
     ctx = ctx or RuleContext.of(s)
+    return contradiction_of(ctx, e, commitment, observed_tests(e, ctx.missile_classes))
+
+
+def contradiction_of(
+    ctx: RuleContext,
+    e: Evidence,
+    commitment: Commitment,
+    tests: set[str],
+    subjects: set[str] | None = None,
+) -> str | None:
+    """:func:`contradiction` with the record's observed tests (and subjects) computed once
+    for all commitments (the compliance engine's inner loop)."""
     targets = ctx.targets.get(commitment.id)
     if targets is None:
-        targets = frozenset(expand_targets(s, commitment.targets))
-    named = e.refers_to(commitment.id)
-    tests = observed_tests(e, ctx.missile_classes)
+        targets = frozenset(commitment.targets)
     if tests and ctx.window_end is not None:
         if e.time >= ctx.window_end:
             return None  # the moratorium's window is over
@@ -264,7 +274,8 @@ def contradiction(
         return None
     if e.role != "inspectorate" and not (e.kind == "access-denied" and e.role == "state"):
         return None
-    about = named or bool(e.subjects() & targets)
+    named = e.refers_to(commitment.id)
+    about = named or bool((e.subjects() if subjects is None else subjects) & targets)
     if e.kind == "finding" and about:
         result = e.payload.get("result")
         if result == "violation":
