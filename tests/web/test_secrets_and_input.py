@@ -21,9 +21,9 @@ from typing import Any
 
 import httpx
 import pytest
+from cvid.cli import app
 from typer.testing import CliRunner
 
-from cvid.cli.app import app
 from cvid.scenario import example_path
 from tests.web.conftest import Deployment, free_port, login, start_deployment
 

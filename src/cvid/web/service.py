@@ -268,6 +268,20 @@ class Service:
                 del self._token_cache[h]
         return token
 
+    def revoke_token(self, name: str) -> None:
+        """Revoke a party's token: it stops working at once and no token replaces it until
+        :meth:`rotate_token` issues a new one (the party and its ledger key stay)."""
+        import secrets
+
+        from cvid.web.store import REVOKED_PREFIX
+
+        dead = REVOKED_PREFIX + secrets.token_hex(28)
+        if not self.store.set_token(name, dead):
+            raise NotFound(f"no party {name!r}")
+        with self._jobs_lock:
+            for h in [h for h, (who, _) in self._token_cache.items() if who.name == name]:
+                del self._token_cache[h]
+
     async def aon_ledger(self, fn: Callable[[Ledger], T]) -> T:
         """Await ``fn(ledger)`` run on a ledger thread (from the event loop, no extra hop)."""
         lane, led = self._lane()
