@@ -1,5 +1,8 @@
 """Bounded loopback load test of `cvid serve` (SQLite): p99 latency of status and proof reads,
-appends per second; each against a baseline measured in the same run.
+appends per second; each against a baseline measured in the same run. Then compliance reads
+at 1,000 and 10,000 records: the service's cached read against the uncached computation
+(evidence read from the whole ledger and evaluated, what every request cost before).
+``python benchmarks/bench_web.py compliance`` runs only that part.
 
 Baselines: reads against a bare FastAPI/uvicorn endpoint returning a constant (the floor of the
 HTTP stack: what the service costs on top); appends against `Ledger.submit` of the same
@@ -216,7 +219,119 @@ def run_once(work: Path) -> dict[str, float]:
     return out
 
 
+COMPLIANCE_SIZES = (1_000, 10_000)
+COMPLIANCE_READS = 7  # cached reads per run (uncached and after-append reads: 3)
+COMPLIANCE_AT = "2004-06-30"
+
+
+def compliance_once(work: Path, size: int) -> dict[str, float]:
+    """Seconds per compliance read of the Libya scenario on a ledger of ``size`` records:
+    uncached (evidence_from_ledger + evaluate, the old path), cached (a repeated read), and
+    after one more append (the incremental path: only the new record is read)."""
+    from cvid.compliance import agreement_id, demo_key, evaluate, evidence_from_ledger, load_stream
+    from cvid.web import Caller, Service
+
+    stream = load_stream("libya-2003")
+    db = work / f"comp-{size}-{time.monotonic_ns()}.db"
+    svc = Service(str(db))
+    try:
+        keys = {n: demo_key(n, r) for n, r in stream.parties.items()}
+        for k in keys.values():
+            svc.ledger.register(k.public)
+        signed = [sign_record(r.record, keys[r.party]) for r in stream.records]
+        iaea = keys["iaea"]
+        filler = [
+            sign_record(
+                {
+                    "kind": "seal-check",
+                    "agreement": "libya-2003",
+                    "time": f"2004-0{1 + i % 6}-{1 + i % 28:02d}T{i % 24:02d}:00:00Z",
+                    "refs": {"commitments": [], "items": []},
+                    "payload": {"seal_id": f"seal-{i}", "intact": True},
+                },
+                iaea,
+            )
+            for i in range(size - len(signed))
+        ]
+        everything = signed + filler
+        for s0 in range(0, len(everything), 1000):
+            svc.ledger.submit(everything[s0 : s0 + 1000])
+        toml = example_toml()
+        sid = svc.upload_scenario(toml, Caller("root", "admin", None))["id"]
+        scenario = stream.scenario
+        aid = agreement_id(scenario)
+
+        def uncached() -> None:
+            svc.on_ledger(
+                lambda led: evaluate(
+                    scenario, evidence_from_ledger(led, aid), at=COMPLIANCE_AT, check=False
+                )
+            )
+
+        def timed(fn: Callable[[], object]) -> float:
+            t0 = time.perf_counter()
+            fn()
+            return time.perf_counter() - t0
+
+        base = statistics.median(timed(uncached) for _ in range(3))
+        svc.compliance(sid, at=COMPLIANCE_AT, check=False)  # fills the cache
+        hit = statistics.median(
+            timed(lambda: svc.compliance(sid, at=COMPLIANCE_AT, check=False))
+            for _ in range(COMPLIANCE_READS)
+        )
+        grown = []
+        for j in range(3):
+            svc.ledger.submit(
+                sign_record(
+                    {
+                        "kind": "seal-check",
+                        "agreement": "libya-2003",
+                        "time": "2004-03-01T00:00:00Z",
+                        "refs": {"commitments": [], "items": []},
+                        "payload": {"seal_id": f"extra-{j}", "intact": True},
+                    },
+                    iaea,
+                )
+            )
+            grown.append(timed(lambda: svc.compliance(sid, at=COMPLIANCE_AT, check=False)))
+        return {"uncached": base, "cached": hit, "grown": statistics.median(grown)}
+    finally:
+        svc.close()
+
+
+def example_toml() -> str:
+    from cvid.scenario import example_path
+
+    return example_path("libya-2003").read_text(encoding="utf-8")
+
+
+def compliance_main() -> None:
+    ms = 1000.0
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in COMPLIANCE_SIZES:
+            runs = [compliance_once(Path(tmp), size) for _ in range(REPEATS)]
+
+            def med(k: str, runs: list[dict[str, float]] = runs) -> float:
+                return statistics.median(r[k] for r in runs)
+
+            print(
+                f"compliance at {size:,} records (median of {REPEATS} runs; "
+                f"{COMPLIANCE_READS} cached reads, 3 of the others a run): uncached "
+                f"{med('uncached') * ms:.1f} ms, cached "
+                f"{med('cached') * ms:.2f} ms, after one append {med('grown') * ms:.1f} ms"
+            )
+            print(
+                f"ratio  compliance read at {size:,} records, cached vs uncached: "
+                f"{med('cached') / med('uncached'):.4f}x  (after one append: "
+                f"{med('grown') / med('uncached'):.3f}x; target cached < 50 ms: "
+                f"{med('cached') * ms:.2f} ms)"
+            )
+
+
 def main() -> int:
+    if sys.argv[1:] == ["compliance"]:
+        compliance_main()
+        return 0
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(REPEATS):
@@ -255,6 +370,7 @@ def main() -> int:
         f"(cvid {1 / med('http_appends_s'):.4f} s vs Ledger.submit "
         f"{1 / med('direct_appends_s'):.4f} s; target <= 3x)"
     )
+    compliance_main()
     return 0
 
 

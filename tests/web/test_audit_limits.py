@@ -150,8 +150,9 @@ def test_a_trusted_proxy_forwards_the_client_address_and_scheme(tmp_path: Path) 
 
 
 def test_trusted_proxy_setting_refuses_junk(tmp_path: Path) -> None:
-    from cvid.cli import app
     from typer.testing import CliRunner
+
+    from cvid.cli import app
 
     r = CliRunner().invoke(
         app, ["serve", "--db", str(tmp_path / "x.db"), "--trusted-proxy", "not-an-ip"]

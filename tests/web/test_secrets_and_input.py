@@ -21,9 +21,9 @@ from typing import Any
 
 import httpx
 import pytest
-from cvid.cli import app
 from typer.testing import CliRunner
 
+from cvid.cli import app
 from cvid.scenario import example_path
 from tests.web.conftest import Deployment, free_port, login, start_deployment
 
@@ -232,8 +232,8 @@ def test_schemathesis_finds_no_5xx_with_the_lockout_on(tmp_path: Path) -> None:
         wrong = {"Authorization": "Bearer cvid_" + "x" * 43}
         seen: dict[str, int] = {}
         locked = 0
-        for op in operations:
 
+        def checker(op: Any) -> Any:
             @settings(
                 max_examples=6,
                 deadline=None,
@@ -241,7 +241,7 @@ def test_schemathesis_finds_no_5xx_with_the_lockout_on(tmp_path: Path) -> None:
                 database=None,
             )
             @given(case=op.as_strategy(generation_mode=schemathesis.GenerationMode.POSITIVE))
-            def check(case: Any, op: Any = op) -> None:
+            def check(case: Any) -> None:
                 nonlocal locked
                 bad = case.call(headers=wrong, timeout=60)
                 assert bad.status_code in (401, 429) or op.path.endswith("/health"), bad.text
@@ -255,8 +255,11 @@ def test_schemathesis_finds_no_5xx_with_the_lockout_on(tmp_path: Path) -> None:
                     )
                     assert response.status_code != 429, "a valid token was locked out"
 
+            return check
+
+        for op in operations:
             with contextlib.suppress(Unsatisfiable):
-                check()
+                checker(op)()
         assert len(seen) == len(operations)  # every operation was called
         assert locked > 0  # the lockout was on
     finally:
