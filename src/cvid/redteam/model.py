@@ -24,10 +24,12 @@ independent channels multiply their non-detection):
   and d = 0 when the methods cannot verify the commitment at all
   (:func:`cvid.verify.adequacy.verifiable`, the verification-adequacy table);
   afterwards, when an on-site method is allowed, routine inspections revisit: for a step on
-  declared material or production the regime's monthly diversion detection at r_j
-  (balance test and attribute sampling, 1 − (1 − P_MB·b)(1 − P_AS·i), i = min(1, r_j/12),
-  b the balance closing when inspectors come), else r_j/12 visits spread over the declared
-  facilities, each detecting with the site detection probability; plus λ_NTM;
+  declared material or production the regime's monthly detection of a one-SQ diversion at
+  r_j routine inspections a year — the MUF − D equilibrium, the diverter splitting the SQ
+  between falsified items and MUF (:func:`cvid.verify.diversion_equilibrium` over one month,
+  an inspection in the month with probability min(1, r_j/12)) —, else r_j/12 visits spread
+  over the declared facilities, each detecting with the site detection probability; plus
+  λ_NTM;
 * a stall: certain at the stall deadline (an overdue step is overt).
 
 **Payoff to the state** (units: all the agreement's concessions = 1, weighted by
@@ -46,6 +48,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -53,7 +56,7 @@ from numpy.typing import NDArray
 from cvid.errors import InputError
 from cvid.redteam.paths import PathBlock, PathSpace, Rate, path_space
 from cvid.scenario import Scenario
-from cvid.verify import SearchModel, lesson3_figures, search_model
+from cvid.verify import SearchModel, diversion_equilibrium, search_model
 from cvid.verify.adequacy import verifiable as adequate
 
 FloatArray = NDArray[np.float64]
@@ -143,6 +146,37 @@ def allocations(s: Scenario, budget: float | None = None) -> Allocations:
     return Allocations(float(budget), float(quota), challenge, budget - challenge)
 
 
+#: MUF − D equilibria already computed: the provisions the red team varies (access beyond
+#: declared sites, people, documents, notice, challenge quota) do not change them.
+_DIVERSION_CACHE: dict[tuple[Any, ...], tuple[float, tuple[object, ...]]] = {}
+
+
+def _diversion_detection(s: Scenario, routine_per_year: float) -> float:
+    """Detection of one SQ diverted within a month at ``routine_per_year`` inspections
+    (:func:`cvid.verify.diversion_equilibrium`), cached on the inputs it reads."""
+    v = s.verification
+    keep = (v.material_balance, v.sampling, s.program)
+    key = (
+        *(id(x) for x in keep),
+        v.timeliness_goal_months,
+        s.agreement.provisions.access == "none",
+        routine_per_year,
+    )
+    hit = _DIVERSION_CACHE.get(key)
+    if hit is not None:
+        return hit[0]
+    regime = v.model_copy(update={"routine_inspections_per_year": routine_per_year})
+    p = float(
+        diversion_equilibrium(
+            s.model_copy(update={"verification": regime}), 1.0
+        ).detection_probability
+    )
+    if len(_DIVERSION_CACHE) > 4096:
+        _DIVERSION_CACHE.clear()
+    _DIVERSION_CACHE[key] = (p, keep)  # the objects are kept so that their ids stay theirs
+    return p
+
+
 @dataclass(frozen=True)
 class Channels:
     """Hazards a month under each allocation (J,), and each step's check and revisit rates."""
@@ -168,12 +202,7 @@ def channels(s: Scenario, space: PathSpace, alloc: Allocations) -> Channels:
         [-math.log1p(-min(float(m.probability_within(1.0)), 1 - 1e-15)) for m in searches]
     )
     site = site + ntm
-    fig = lesson3_figures(s)
-    i = np.minimum(1.0, alloc.routine / 12.0)
-    b = np.where(alloc.routine > 0, min(1.0, v.material_balance.periods_per_year / 12.0), 0.0)
-    p_div = 1.0 - (1.0 - fig.balance_detection_probability * b) * (
-        1.0 - fig.sampling_detection_probability * i
-    )
+    p_div = np.array([_diversion_detection(s, float(r)) for r in alloc.routine])
     declared = -np.log1p(-np.minimum(p_div, 1.0 - 1e-15)) + ntm
     n_sites = max(1, sum(1 for f in s.program.facilities if f.declared))
     step = alloc.routine / 12.0 / n_sites * v.site_detection_probability + ntm
