@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from cvid.ledger import generate_party_key
 from tests.web.browsing import Tab, browser, tab  # noqa: F401
-from tests.web.conftest import Deployment
+from tests.web.conftest import Deployment, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -104,8 +104,8 @@ def test_other_roles_may_not_administer(sqlite_dep: Deployment, tab: Tab, role: 
     assert page.locator("nav a[href='/admin']").count() == 0
     r = page.goto(d.url + "/admin")
     assert r is not None and r.status == 403
-    cookies = {"cvid_token": d.tokens[role]}
-    with httpx.Client(base_url=d.url, cookies=cookies) as c:
+    with httpx.Client(base_url=d.url) as c:
+        login(c, d.tokens[role])
         csrf = c.get("/ledger/sign").text.split('data-csrf="')[1].split('"')[0]
         r = c.post("/admin/parties/dprk/token", data={"csrf": csrf})
         assert r.status_code == 403
@@ -114,7 +114,8 @@ def test_other_roles_may_not_administer(sqlite_dep: Deployment, tab: Tab, role: 
 
 def test_admin_forms_need_the_anti_forgery_value(sqlite_dep: Deployment) -> None:
     d = sqlite_dep
-    with httpx.Client(base_url=d.url, cookies={"cvid_token": d.tokens["admin"]}) as c:
+    with httpx.Client(base_url=d.url) as c:
+        login(c, d.tokens["admin"])
         r = c.post("/admin/parties", data={"csrf": "wrong", "name": "x1", "role": "state"})
         assert r.status_code == 403
         names = [p["name"] for p in c.get("/api/v1/parties").json()]
@@ -125,7 +126,8 @@ def test_admin_forms_on_sqlite_and_postgresql(dep: Deployment) -> None:
     """Create, revoke and issue again through the admin forms, on both databases; the
     dashboard lists the simulation jobs there too."""
     name = f"p-{secrets.token_hex(4)}"
-    with httpx.Client(base_url=dep.url, cookies={"cvid_token": dep.tokens["admin"]}) as c:
+    with httpx.Client(base_url=dep.url) as c:
+        login(c, dep.tokens["admin"])
         csrf = c.get("/admin").text.split('name="csrf" value="')[1].split('"')[0]
         r = c.post("/admin/parties", data={"csrf": csrf, "name": name, "role": "state"})
         assert r.status_code == 201, r.text

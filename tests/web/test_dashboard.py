@@ -17,7 +17,7 @@ from cvid.ledger import Entry
 from cvid.scenario import example_path
 from cvid.web.dashboard import summarize_record, unresolved_observations
 from tests.web.browsing import History, Tab, browser, history_dep, tab  # noqa: F401
-from tests.web.conftest import PARTY_NAMES, ROLES
+from tests.web.conftest import PARTY_NAMES, ROLES, login
 from tests.web.records import PAYLOADS, record
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -191,7 +191,8 @@ def test_record_summaries_say_what_each_kind_contains() -> None:
 
 def test_version_endpoint_changes_when_a_record_arrives(history_dep: History) -> None:
     h = history_dep
-    with httpx.Client(base_url=h.dep.url, cookies={"cvid_token": h.dep.tokens["state"]}) as c:
+    with httpx.Client(base_url=h.dep.url) as c:
+        login(c, h.dep.tokens["state"])
         v1 = c.get("/dashboard/version").json()
         v2 = c.get("/dashboard/version").json()
         assert v1 == v2

@@ -25,7 +25,7 @@ from cvid.errors import InputError
 from cvid.ledger import canonical_json, generate_party_key, read_private_key, write_private_key
 from cvid.ledger.records import SIGNING_CONTEXT, check_signed
 from tests.web.browsing import Tab, browser, tab  # noqa: F401  (fixtures)
-from tests.web.conftest import Deployment
+from tests.web.conftest import Deployment, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -317,7 +317,8 @@ def test_the_append_endpoint_needs_the_pages_anti_forgery_header(sqlite_dep: Dep
     from tests.web.records import record
 
     signed = d.sign("inspectorate", record("inspection"))
-    with httpx.Client(base_url=d.url, cookies={"cvid_token": d.tokens["inspectorate"]}) as c:
+    with httpx.Client(base_url=d.url) as c:
+        login(c, d.tokens["inspectorate"])
         r = c.post("/ledger/sign/append", json={"records": [signed]})
         assert r.status_code == 403
         page = c.get("/ledger/sign").text
