@@ -60,13 +60,21 @@ def test_column_generation_reaches_the_lp_value() -> None:
 
 
 def test_site_hazard_is_the_search_model_of_cvid_verify() -> None:
-    """A hidden item's monthly hazard under allocation j equals −ln(1 − P(found in a month))
-    of cvid.verify's search model at that challenge rate (no national means here)."""
+    """A hidden item's cumulative hazard τ months after its breach under allocation j is
+    −ln(1 − F(τ)), F from cvid.verify's search model at that challenge rate (persistent
+    cueing, search without replacement; no national means in this scenario)."""
+    from cvid.redteam.model import site_hazard
+
     s = load_scenario("libya-2003")
     g = build(s)
-    for j, c in enumerate(g.alloc.challenge):
-        p = float(search_model(s, inspections_per_year=float(c)).probability_within(1.0))
-        assert math.isclose(-math.log1p(-p), g.ch.site_rate[j], rel_tol=1e-12, abs_tol=1e-15)
+    times = np.array([0.0, 1.0, 1.5, 3.0, 12.0])
+    lam = site_hazard(g, times)
+    for i, it in enumerate(g.space.items):
+        for j, c in enumerate(g.alloc.challenge):
+            model = search_model(s, inspections_per_year=float(c))
+            tau = np.maximum(0.0, times - it.breach_month)
+            f = np.asarray(model.probability_within(tau))
+            assert np.allclose(lam[i, :, j], -np.log1p(-f), rtol=1e-12, atol=1e-15)
 
 
 def test_thresholds_are_the_inspection_games_deterrence_probability() -> None:

@@ -4,7 +4,8 @@
 with the provision added (anywhere-anytime access, access to people, access to documents,
 shorter notice — ``redteam.short_notice_hours`` —, more challenge inspections —
 ``redteam.extra_challenge_inspections_per_year`` added to the quota and to the budget —, and
-on-site verification of every step that has no verification method the provisions allow). A
+verification of every step that cannot be verified: the methods the verification-adequacy
+table asks for plus an on-site inspection). A
 provision already in force is worth 0 and says so. Every provision only raises hazards, so a
 value is never negative (a property test).
 
@@ -44,8 +45,9 @@ from cvid.redteam.model import (
     verifiable,
 )
 from cvid.redteam.paths import PathBlock, PathSpace, enumerate_paths, path_space
-from cvid.scenario import Scenario
+from cvid.scenario import Commitment, Scenario
 from cvid.verify import InspectionGame, solve_zero_sum
+from cvid.verify.adequacy import rows_for, target_classes
 
 FloatArray = NDArray[np.float64]
 
@@ -91,6 +93,22 @@ def _with(
     return s.model_copy(update={"agreement": a, "verification": v})
 
 
+def needed_methods(s: Scenario, c: Commitment) -> list[str]:
+    """The commitment's methods plus, for each target class, one method of every group the
+    first row of the verification-adequacy table (:mod:`cvid.verify.adequacy`) asks for, and
+    an on-site inspection (so that the provisions can let a check expose a hollow claim)."""
+    methods: list[str] = [str(m) for m in c.verification]
+    wanted: list[str] = ["on-site-inspection"]
+    for _, cls in target_classes(s, c):
+        rows = rows_for(c.kind, cls)
+        if rows:
+            wanted += [sorted(group)[0] for group in rows[0].needs if not group & set(methods)]
+    for m in wanted:
+        if m not in methods:
+            methods.append(m)
+    return methods
+
+
 def in_force(s: Scenario, name: str) -> bool:
     """True when the agreement already has provision ``name``."""
     pr = s.agreement.provisions
@@ -116,7 +134,7 @@ def with_changes(
         commitments = [
             c
             if verifiable(s, c.id)
-            else c.model_copy(update={"verification": [*c.verification, "on-site-inspection"]})
+            else c.model_copy(update={"verification": needed_methods(s, c)})
             for c in a.commitments
         ]
         s = s.model_copy(update={"agreement": a.model_copy(update={"commitments": commitments})})

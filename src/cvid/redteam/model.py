@@ -10,21 +10,26 @@ r_j = E − c_j to routine inspections. The inspectorate mixes over these n allo
 **Detection, as hazards** (survival S(t) = exp(−Λ(t)), Λ the sum over the path's parts, so
 independent channels multiply their non-detection):
 
-* an item at an undisclosed site, from the first deadline that covers it: rate
-  c_j·π/12 + λ_NTM a month, π the chance one challenge inspection finds it
-  (:func:`cvid.verify.search_model`: targeting with cueing from intelligence, people and
-  documents; evidence surviving notice and managed-access delay; site detection), λ_NTM =
-  −ln(1 − national means a month);
+* an item at an undisclosed site, from the first deadline that covers it (τ months
+  since): Λ = −ln(1 − F_j(τ)) + λ_NTM·τ, with F_j the chance that c_j challenge inspections
+  a year find it within τ (:func:`cvid.verify.search_model`: persistent cueing from
+  intelligence, people and documents, search without replacement among the candidate sites,
+  evidence or its particle signature surviving notice and managed-access delay, site
+  detection), λ_NTM = −ln(1 − national means a month); hidden items are at separate sites;
 * a hollow step, at its deadline, the check the commitment requires: one jump
   −ln(1 − d), d = 1 − Π(1 − d_m) over the commitment's verification methods that the
   provisions allow (on-site methods need some access, challenge inspections access to
   undeclared sites, interviews access to people, documents access to documents; d_m the
-  site detection probability, the cueing from people or documents, or national means);
+  site detection probability, the cueing from people or documents, or national means),
+  and d = 0 when the methods cannot verify the commitment at all
+  (:func:`cvid.verify.adequacy.verifiable`, the verification-adequacy table);
   afterwards, when an on-site method is allowed, routine inspections revisit: for a step on
-  declared material or production the regime's monthly diversion detection at r_j
-  (balance test and attribute sampling, 1 − (1 − P_MB·b)(1 − P_AS·i), i = min(1, r_j/12),
-  b the balance closing when inspectors come), else r_j/12 visits spread over the declared
-  facilities, each detecting with the site detection probability; plus λ_NTM;
+  declared material or production the regime's monthly detection of a one-SQ diversion at
+  r_j routine inspections a year — the MUF − D equilibrium, the diverter splitting the SQ
+  between falsified items and MUF (:func:`cvid.verify.diversion_equilibrium` over one month,
+  an inspection in the month with probability min(1, r_j/12)) —, else r_j/12 visits spread
+  over the declared facilities, each detecting with the site detection probability; plus
+  λ_NTM;
 * a stall: certain at the stall deadline (an overdue step is overt).
 
 **Payoff to the state** (units: all the agreement's concessions = 1, weighted by
@@ -42,7 +47,8 @@ the provision values rest on.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -50,7 +56,8 @@ from numpy.typing import NDArray
 from cvid.errors import InputError
 from cvid.redteam.paths import PathBlock, PathSpace, Rate, path_space
 from cvid.scenario import Scenario
-from cvid.verify import lesson3_figures, search_model
+from cvid.verify import SearchModel, diversion_equilibrium, search_model
+from cvid.verify.adequacy import verifiable as adequate
 
 FloatArray = NDArray[np.float64]
 
@@ -83,7 +90,7 @@ def method_detection(s: Scenario, method: str) -> float:
     """Chance that one check by ``method`` exposes a hollow step; 0 when the provisions do not
     allow the method (an adapter standing in for the lessons' verification-adequacy table)."""
     pr, v = s.agreement.provisions, s.verification
-    if method in ONSITE_METHODS:
+    if method in ONSITE_METHODS or method in ("chain-of-custody", "information-barrier"):
         return v.site_detection_probability if pr.access != "none" else 0.0
     if method == "challenge-inspection":
         return v.site_detection_probability if pr.access in REACHING_ACCESS else 0.0
@@ -97,10 +104,11 @@ def method_detection(s: Scenario, method: str) -> float:
 
 
 def verifiable(s: Scenario, commitment_id: str) -> bool:
-    """True when some required verification method of the commitment can expose a hollow
-    claim under the agreement's provisions."""
+    """True when the commitment's methods can verify it (the adequacy table of
+    :mod:`cvid.verify.adequacy`) and some of them can expose a hollow claim under the
+    agreement's provisions."""
     c = s.agreement.commitment(commitment_id)
-    return any(method_detection(s, m) > 0.0 for m in c.verification)
+    return adequate(s, c) and any(method_detection(s, m) > 0.0 for m in c.verification)
 
 
 @dataclass(frozen=True)
@@ -138,11 +146,44 @@ def allocations(s: Scenario, budget: float | None = None) -> Allocations:
     return Allocations(float(budget), float(quota), challenge, budget - challenge)
 
 
+#: MUF − D equilibria already computed: the provisions the red team varies (access beyond
+#: declared sites, people, documents, notice, challenge quota) do not change them.
+_DIVERSION_CACHE: dict[tuple[Any, ...], tuple[float, tuple[object, ...]]] = {}
+
+
+def _diversion_detection(s: Scenario, routine_per_year: float) -> float:
+    """Detection of one SQ diverted within a month at ``routine_per_year`` inspections
+    (:func:`cvid.verify.diversion_equilibrium`), cached on the inputs it reads."""
+    v = s.verification
+    keep = (v.material_balance, v.sampling, s.program)
+    key = (
+        *(id(x) for x in keep),
+        v.timeliness_goal_months,
+        s.agreement.provisions.access == "none",
+        routine_per_year,
+    )
+    hit = _DIVERSION_CACHE.get(key)
+    if hit is not None:
+        return hit[0]
+    regime = v.model_copy(update={"routine_inspections_per_year": routine_per_year})
+    p = float(
+        diversion_equilibrium(
+            s.model_copy(update={"verification": regime}), 1.0
+        ).detection_probability
+    )
+    if len(_DIVERSION_CACHE) > 4096:
+        _DIVERSION_CACHE.clear()
+    _DIVERSION_CACHE[key] = (p, keep)  # the objects are kept so that their ids stay theirs
+    return p
+
+
 @dataclass(frozen=True)
 class Channels:
     """Hazards a month under each allocation (J,), and each step's check and revisit rates."""
 
-    site_rate: FloatArray
+    site_rate: FloatArray  # hazard of the first month a hidden item is searched for
+    searches: tuple[SearchModel, ...]  # (J,) the search under each allocation
+    ntm_rate: float
     declared_rate: FloatArray
     step_rate: FloatArray
     claim_jump: FloatArray  # (S,)
@@ -155,14 +196,13 @@ def channels(s: Scenario, space: PathSpace, alloc: Allocations) -> Channels:
     """Monthly hazards of every channel under every allocation (module docstring)."""
     v = s.verification
     ntm = _hazard(v.national_means_detection_per_month)
-    pi = float(search_model(s).per_inspection())
-    site = alloc.challenge * pi / 12.0 + ntm
-    fig = lesson3_figures(s)
-    i = np.minimum(1.0, alloc.routine / 12.0)
-    b = np.where(alloc.routine > 0, min(1.0, v.material_balance.periods_per_year / 12.0), 0.0)
-    p_div = 1.0 - (1.0 - fig.balance_detection_probability * b) * (
-        1.0 - fig.sampling_detection_probability * i
+    searches = tuple(search_model(s, inspections_per_year=float(c)) for c in alloc.challenge)
+    pi = float(searches[-1].per_visit()) if searches else 0.0
+    site = np.array(
+        [-math.log1p(-min(float(m.probability_within(1.0)), 1 - 1e-15)) for m in searches]
     )
+    site = site + ntm
+    p_div = np.array([_diversion_detection(s, float(r)) for r in alloc.routine])
     declared = -np.log1p(-np.minimum(p_div, 1.0 - 1e-15)) + ntm
     n_sites = max(1, sum(1 for f in s.program.facilities if f.declared))
     step = alloc.routine / 12.0 / n_sites * v.site_detection_probability + ntm
@@ -172,10 +212,13 @@ def channels(s: Scenario, space: PathSpace, alloc: Allocations) -> Channels:
         miss = 1.0
         for m in c.verification:
             miss *= 1.0 - method_detection(s, m)
-        d = 1.0 - miss
+        can_verify = adequate(s, c)
+        d = 1.0 - miss if can_verify else 0.0
         checks.append(d)
         jumps.append(_hazard(d))
-        onsite = any(m in ONSITE_METHODS and method_detection(s, m) > 0 for m in c.verification)
+        onsite = can_verify and any(
+            m in ONSITE_METHODS and method_detection(s, m) > 0 for m in c.verification
+        )
         if not onsite:
             rows.append(np.full(alloc.challenge.shape, ntm))
         elif st.material:
@@ -186,6 +229,8 @@ def channels(s: Scenario, space: PathSpace, alloc: Allocations) -> Channels:
     revisit = np.array(rows, dtype=np.float64).reshape(len(space.steps), n_j)
     return Channels(
         site_rate=np.asarray(site, dtype=np.float64),
+        searches=searches,
+        ntm_rate=ntm,
         declared_rate=np.asarray(declared, dtype=np.float64),
         step_rate=np.asarray(step, dtype=np.float64),
         claim_jump=np.array(jumps, dtype=np.float64),
@@ -249,6 +294,7 @@ class Game:
     conc: Concessions
     material_value: float
     penalty: float
+    cache: dict[bytes, FloatArray] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def horizon(self) -> float:
@@ -283,10 +329,10 @@ def cumulative_hazard(g: Game, paths: PathBlock, times: FloatArray) -> FloatArra
     n, n_t, n_j = len(paths), t.shape[0], g.alloc.challenge.shape[0]
     out = np.zeros((n, n_t, n_j))
     if sp.items:
-        b = np.array([it.breach_month for it in sp.items])
-        exposure = np.maximum(0.0, t[None, :] - b[:, None])  # (I, T)
-        site_time = paths.hidden.astype(np.float64) @ exposure  # (n, T)
-        out += site_time[:, :, None] * ch.site_rate[None, None, :]
+        site = site_hazard(g, t)  # (I, T, J)
+        out += (paths.hidden.astype(np.float64) @ site.reshape(len(sp.items), n_t * n_j)).reshape(
+            n, n_t, n_j
+        )
     if sp.steps:
         d = np.array([st.month for st in sp.steps])
         after = (t[None, :] >= d[:, None]).astype(np.float64)  # (S, T)
@@ -314,6 +360,25 @@ def first_breach(g: Game, paths: PathBlock) -> FloatArray:
         d = np.array([st.month for st in sp.steps])
         out = np.minimum(out, np.where(paths.hollow, d[None, :], np.inf).min(axis=1))
     return np.asarray(out, dtype=np.float64)
+
+
+def site_hazard(g: Game, times: FloatArray) -> FloatArray:
+    """(I, T, J): cumulative hazard of each hidden item at each time under each allocation,
+    −ln(1 − F_j(τ)) + λ_NTM·τ with τ the months since the item's breach (cached per times)."""
+    key = np.asarray(times, dtype=np.float64).tobytes()
+    hit = g.cache.get(key)
+    if hit is not None:
+        return hit
+    b = np.array([it.breach_month for it in g.space.items])
+    tau = np.maximum(0.0, np.asarray(times)[None, :] - b[:, None])  # (I, T)
+    out = np.empty((*tau.shape, len(g.ch.searches)))
+    for j, m in enumerate(g.ch.searches):
+        f = np.minimum(np.asarray(m.probability_within(tau), dtype=np.float64), 1.0 - 1e-15)
+        out[:, :, j] = -np.log1p(-f) + g.ch.ntm_rate * tau
+    if len(g.cache) > 64:
+        g.cache.clear()
+    g.cache[key] = out
+    return out
 
 
 def honest_delivered(g: Game, paths: PathBlock) -> NDArray[np.bool_]:
