@@ -113,7 +113,9 @@ def reference_run(c: Compiled, ini: Initial, monthly: np.ndarray, i: int) -> Run
             if escalated:
                 target = 1.0
             elif talks:
-                target = c.pressure * (1 - c.pressure_relief * paid) if c.instrument_kept[m] else 0.0
+                target = (
+                    c.pressure * (1 - c.pressure_relief * paid) if c.instrument_kept[m] else 0.0
+                )
             else:
                 target = c.pressure
             if target >= levels[m]:
@@ -250,12 +252,12 @@ def reference_run(c: Compiled, ini: Initial, monthly: np.ndarray, i: int) -> Run
         if total > 0:
             post = [x / total for x in new]
         # 8. payment
-        if talks and not suspended and due > 0:
-            if not c.posterior_release or post[0] >= c.min_sincere:
-                paid += due
-                if not decided:
-                    paid_cheat += due
-                due = 0.0
+        believed = not c.posterior_release or post[0] >= c.min_sincere
+        if talks and not suspended and due > 0 and believed:
+            paid += due
+            if not decided:
+                paid_cheat += due
+            due = 0.0
         # 9. outcomes
         if talks and decided and step >= k and owed_h == 0 and owed_s == 0 and not blocked:
             status, end = VERIFIED_CVID, month
@@ -287,6 +289,7 @@ def reference_run(c: Compiled, ini: Initial, monthly: np.ndarray, i: int) -> Run
         )
     else:
         cap = peak
+    peak = np.maximum(peak, cap)
     return RunResult(
         counterpart_type=typ,
         status=status,

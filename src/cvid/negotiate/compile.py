@@ -370,7 +370,9 @@ def compile_strategy(
         detection_within_goal=within_goal,
         production=production,
         stock_covered=np.array([covered.get(i, False) for i in production.stock_ids], dtype=bool),
-        rate_covered=np.array([covered.get(r.facility_id, False) for r in production.rates], dtype=bool),
+        rate_covered=np.array(
+            [covered.get(r.facility_id, False) for r in production.rates], dtype=bool
+        ),
         hidden_survival=survival,
         unreachable=tuple(reasons),
         spec=spec,

@@ -316,7 +316,9 @@ def draw_initial(c: Compiled, rng: np.random.Generator, n: int) -> Initial:
     hidden += p.hidden_capacity_share * declared
     gain = gain_ppf(c.gain_bounds[typ], rng.random(n))
     u_hidden = rng.random(n)
-    return Initial(typ, stock, stock_unc, declared, declared_unc, hidden, hidden_unc, gain, u_hidden)
+    return Initial(
+        typ, stock, stock_unc, declared, declared_unc, hidden, hidden_unc, gain, u_hidden
+    )
 
 
 @dataclass
@@ -525,7 +527,11 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
 
         # 7. beliefs: carry forward by the hazard, then Bayes' rule on what was seen
         carried = np.stack(
-            [post[0] + h_all * (post[1] + post[2]), post[1] * (1.0 - h_all), post[2] * (1.0 - h_all)]
+            [
+                post[0] + h_all * (post[1] + post[2]),
+                post[1] * (1.0 - h_all),
+                post[2] * (1.0 - h_all),
+            ]
         )
         lik = np.ones((3, n))
         acted = in_steps
@@ -604,6 +610,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
         + hidden_kept_rate * after
     )
     capability_end = np.where(won, retained, peak)
+    peak = np.maximum(peak, capability_end)  # uncovered items keep producing after completion
     return Runs(
         counterpart_type=typ,
         status=status,

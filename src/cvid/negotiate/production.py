@@ -151,9 +151,7 @@ def production_model(scenario: Scenario) -> ProductionModel:
                     (f.separative_capacity_swu_per_year,),
                 )
             )
-    stock_ids = tuple(
-        m.id for m in scenario.program.materials if m.kind in DIRECT_USE_MATERIALS
-    )
+    stock_ids = tuple(m.id for m in scenario.program.materials if m.kind in DIRECT_USE_MATERIALS)
     return ProductionModel(
         materials=tuple(materials),
         stocks=stocks,

@@ -89,8 +89,7 @@ def _check_parameters(
             close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise InputError(
-                f"unknown sensitivity parameter '{name}'{hint}; see "
-                "`cvid sweep --list-parameters`",
+                f"unknown sensitivity parameter '{name}'{hint}; see `cvid sweep --list-parameters`",
                 field="--parameter",
             )
         if not (np.isfinite(lo) and np.isfinite(hi)) or hi <= lo:
@@ -156,7 +155,9 @@ def sensitivity(
     sc = as_scenario(scenario)
     check_run_arguments(runs, months, seed)
     if output not in OUTPUTS:
-        raise InputError(f"unknown output '{output}'; one of {', '.join(OUTPUTS)}", field="--output")
+        raise InputError(
+            f"unknown output '{output}'; one of {', '.join(OUTPUTS)}", field="--output"
+        )
     if isinstance(trajectories, bool) or trajectories < 2:
         raise InputError("at least 2 trajectories", field="--trajectories")
     params = _check_parameters(sc, parameters if parameters is not None else DEFAULT_PARAMETERS)
@@ -183,7 +184,7 @@ def sensitivity(
     indices: dict[str, list[dict[str, Any]]] = {}
     for n in names:
         si = morris_analyze.analyze(problem, x, y[n], num_levels=4, seed=seed)
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "parameter": k,
                 "mu_star": float(si["mu_star"][i]),
@@ -195,7 +196,7 @@ def sensitivity(
             }
             for i, k in enumerate(keys)
         ]
-        rows.sort(key=lambda r: -r["mu_star"])
+        rows.sort(key=lambda r: -float(r["mu_star"]))
         for rank, r in enumerate(rows, 1):
             r["rank"] = rank
         indices[n] = rows

@@ -40,7 +40,6 @@ QUANTILES: tuple[float, ...] = (0.1, 0.5, 0.9)
 Progress = Callable[[int], None]
 
 
-
 def as_scenario(scenario: Scenario | str | Path) -> Scenario:
     """A scenario object, loading a file or bundled example name when given one."""
     return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
@@ -284,7 +283,7 @@ class SimulationResult:
         two standard errors of the difference share its rank) and ``tied_with``. A strategy
         for which CVID is unreachable by construction is ranked after every reachable one and
         carries its reasons instead of a probability."""
-        rows = []
+        rows: list[dict[str, Any]] = []
         for name, r in self.strategies.items():
             p = r.outcome_probabilities()["verified_cvid"]
             rows.append(
@@ -296,7 +295,7 @@ class SimulationResult:
                     "unreachable": list(r.unreachable),
                 }
             )
-        rows.sort(key=lambda x: (not x["reachable"], -x["verified_cvid"]))
+        rows.sort(key=lambda x: (not x["reachable"], -float(x["verified_cvid"])))
         rank = 0
         previous: dict[str, Any] | None = None
         for row in rows:
