@@ -358,12 +358,16 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     share, erosion = c.instrument_share, c.instrument_erosion
     kept = c.instrument_kept[:, None]
     keep_factor = 1.0 - erosion[:, None]
+    all_kept = bool(c.instrument_kept.all())
     d = c.decided_step
     tranche_ext = np.append(c.tranche, 0.0)
     stops_ext = np.append(c.stops_production, False)
     hard_ext = np.append(c.hard, False)
     verifiable_ext = np.append(c.verifiable, True)
     vs = c.verified_soft
+    st_r, hollow_r, dsoft_r, vs_r = (
+        x[typ] for x in (c.statement, c.hollow_hard, c.declared_soft, c.verified_soft)
+    )
 
     status = np.zeros(n, np.int8)
     end = np.full(n, t_max, np.int16)
@@ -387,11 +391,16 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     open_months = np.zeros(n, np.int16)
     secret_months = np.zeros(n, np.int16)
     full_months = np.zeros(n, np.int16)
-    post = np.repeat(c.prior[:, None], n, axis=1)
+    p0 = np.full(n, float(c.prior[0]))
+    p1 = np.full(n, float(c.prior[1]))
+    p2 = np.full(n, float(c.prior[2]))
+    flat = lik_act.reshape(-1, 3)
+    sentinel = flat.shape[0]
+    lik0, lik1, lik2 = (np.append(flat[:, x], 1.0) for x in range(3))
     occupancy = np.zeros((len(OUTCOMES), t_max + 1), np.int64)
     posterior_sum = np.zeros((3, t_max + 1))
     occupancy[RUNNING, 0] = n
-    posterior_sum[:, 0] = post.sum(axis=1)
+    posterior_sum[:, 0] = (p0.sum(), p1.sum(), p2.sum())
 
     for t in range(t_max):
         month = t + 1
@@ -407,9 +416,9 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
 
         # 1. pressure stock
         base_target = c.pressure * (1.0 - c.pressure_relief * paid)
-        target = np.where(talks, base_target, c.pressure)[None, :] * np.where(
-            talks[None, :], kept, True
-        )
+        target = np.where(talks, base_target, c.pressure)[None, :]
+        if not all_kept:
+            target = target * np.where(talks[None, :], kept, True)
         target = np.where(escalated[None, :], 1.0, target)
         level = np.where(target >= level, target, np.maximum(target, level * keep_factor))
         stock = share @ level
@@ -419,6 +428,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
         h_all = np.minimum(
             (c.hazard_base + c.hazard_pressure * sustained) * (1.0 - c.dampening * paid), 1.0
         )
+        h_all *= live  # ended runs keep their posterior
         undecided = live & ~decided
         decide = undecided & (u_dec < h_all)
         returned = decide & out
@@ -436,6 +446,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             war = undecided & (u_conf < c.escalation_hazard * stock)
             status[war] = CONFLICT
             end[war] = month
+            h_all[war] = 0.0
             live &= ~war
             talks &= ~war
             out &= ~war
@@ -470,19 +481,20 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             talks &= ~leave
 
         # 6. acts
-        before = step.copy()
-        oh0 = owed_h.copy()
         in_steps = talks & (step < k_steps)
+        final = talks & ~in_steps & ((owed_h + owed_s) > 0)
         j = np.minimum(step, k_steps)
         hard_j = hard_ext[j]
         ver_j = verifiable_ext[j]
         # undecided: level from the type's chances; decided: verified with chance d
-        st = c.statement[typ]
-        dec_p = np.where(hard_j, c.hollow_hard[typ], c.declared_soft[typ])
-        ver_p = np.where(hard_j, 0.0, vs[typ])
-        lvl = np.where(u_act < ver_p, 3, np.where(u_act < dec_p, 2, np.where(u_act < st, 1, 0)))
-        lvl = np.where(decided, np.where(u_act < d, 3, 1), lvl)
-        lvl = np.where(ver_j, lvl, np.minimum(lvl, 2))
+        # the chances are nested (verified ≤ declared ≤ statement), so the level is a count
+        lvl = (u_act < st_r).astype(np.int64)
+        lvl += u_act < np.where(hard_j, hollow_r, dsoft_r)
+        lvl += (u_act < vs_r) & ~hard_j
+        di = np.flatnonzero(decided)
+        if di.size:
+            lvl[di] = np.where(u_act[di] < d, 3, 1)
+        np.minimum(lvl, 2 + ver_j, out=lvl)
         counts = in_steps & (lvl >= c.release_level)
         progressed = counts.copy()
         verified_now = counts & (lvl == 3)
@@ -491,78 +503,99 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
         owed_h += unverified & ver_j & hard_j
         owed_s += unverified & ver_j & ~hard_j
         frozen |= verified_now & stops_ext[j]
-        due += np.where(counts, tranche_ext[j], 0.0)
+        ci = np.flatnonzero(counts)
+        due[ci] += tranche_ext[j[ci]]
         step += counts
         # a decided state goes on with the next verifiable steps due this month
         limit = min(int(c.due_by[t]), k_steps)
         extra = np.zeros(n, np.int64)
         failed = np.zeros(n, bool)
-        chain = in_steps & decided & verified_now
+        chain = np.flatnonzero(in_steps & decided & verified_now)
         power = d
-        while True:
-            chain &= (step < limit) & verifiable_ext[np.minimum(step, k_steps)]
-            if not chain.any():
+        while chain.size:
+            sc_ = step[chain]
+            chain = chain[(sc_ < limit) & verifiable_ext[np.minimum(sc_, k_steps)]]
+            if not chain.size:
                 break
             power *= d
-            ok = chain & (u_act < power)
-            failed |= chain & ~ok
-            jj = np.minimum(step, k_steps)
-            frozen |= ok & stops_ext[jj]
-            due += np.where(ok, tranche_ext[jj], 0.0)
-            step += ok
-            extra += ok
-            chain = ok
+            good_ = u_act[chain] < power
+            failed[chain[~good_]] = True
+            chain = chain[good_]
+            jj = step[chain]
+            frozen[chain] |= stops_ext[jj]
+            due[chain] += tranche_ext[jj]
+            step[chain] += 1
+            extra[chain] += 1
         # owed steps, once every step has counted
-        final = talks & (before >= k_steps) & ((owed_h + owed_s) > 0)
-        os0 = owed_s.copy()
-        fin_dec = final & decided & (u_act < d)
-        take_h = fin_dec & (owed_h > 0)
-        owed_h -= take_h
-        owed_s -= fin_dec & ~take_h
-        fin_und = final & ~decided & (os0 > 0) & (u_act < vs[typ])
-        owed_s -= fin_und
-        progressed |= fin_dec | fin_und
+        fi = np.flatnonzero(final)
+        if fi.size:
+            oh0, os0 = owed_h[fi], owed_s[fi]
+            dec_f, u_f = decided[fi], u_act[fi]
+            fd = dec_f & (u_f < d)
+            th = fd & (oh0 > 0)
+            fu = ~dec_f & (os0 > 0) & (u_f < vs_r[fi])
+            owed_h[fi] -= th
+            owed_s[fi] -= (fd & ~th) | fu
+            progressed[fi] |= fd | fu
         last_progress[progressed] = month
-        due += np.where(talks, c.scheduled[t], 0.0)
+        if c.scheduled[t] > 0.0:
+            due += np.where(talks, c.scheduled[t], 0.0)
 
         # 7. beliefs: carry forward by the hazard, then Bayes' rule on what was seen
-        carried = np.stack(
-            [
-                post[0] + h_all * (post[1] + post[2]),
-                post[1] * (1.0 - h_all),
-                post[2] * (1.0 - h_all),
-            ]
-        )
-        lik = np.ones((3, n))
-        acted = in_steps
-        if acted.any():
-            lik = np.where(acted, lik_act[j, lvl, :].T, 1.0)
-            lik[0] *= np.where(extra > 0, d**extra, 1.0) * np.where(failed, 1.0 - d, 1.0)
-            lik[1:] *= np.where(extra > 0, 0.0, 1.0)
-        if final.any():
-            soft_seen = (fin_dec & ~take_h) | fin_und
-            nothing = final & ~(take_h | soft_seen)
-            p_und = vs[1:, None] * (os0 > 0)
-            lik[0] *= np.where(take_h, d, 1.0)
-            lik[0] *= np.where(soft_seen, np.where(oh0 > 0, 0.0, d), 1.0)
-            lik[0] *= np.where(nothing, 1.0 - d, 1.0)
-            lik[1:] *= np.where(take_h, 0.0, 1.0)
-            lik[1:] *= np.where(soft_seen, p_und, 1.0)
-            lik[1:] *= np.where(nothing, 1.0 - p_und, 1.0)
+        stay = 1.0 - h_all
+        c0 = p0 + h_all * (p1 + p2)
+        c1 = p1 * stay
+        c2 = p2 * stay
+        idx = np.where(in_steps, j * 4 + lvl, sentinel)
+        l0 = lik0.take(idx)
+        l1 = lik1.take(idx)
+        l2 = lik2.take(idx)
+        ev = np.flatnonzero(extra)
+        if ev.size:  # extra steps: impossible for an undecided state
+            l0[ev] *= d ** extra[ev]
+            l1[ev] = 0.0
+            l2[ev] = 0.0
+        fv = np.flatnonzero(failed)
+        if fv.size:  # a decided state's chain stopped by a failure
+            l0[fv] *= 1.0 - d
+        if fi.size:
+            soft_seen = (fd & ~th) | fu
+            nothing = ~(th | soft_seen)
+            any_soft = os0 > 0
+            l0[fi] *= np.where(th, d, np.where(soft_seen, np.where(oh0 > 0, 0.0, d), 1.0 - d))
+            for lk, v in ((l1, vs[1]), (l2, vs[2])):
+                pu = v * any_soft
+                lk[fi] *= np.where(
+                    th, 0.0, np.where(soft_seen, pu, np.where(nothing, 1.0 - pu, 1.0))
+                )
         if p_t > 0.0:
-            cp = c.cheat_prior[:, t, None] * p_t
-            lik *= np.where(watched, np.where(detected, cp, 1.0 - cp), 1.0)
-        lik[0] *= np.where(out, 0.0, 1.0)  # still away: not decided
-        lik[1:] *= np.where(returned, 0.0, 1.0)  # came back: decided
-        new = carried * lik
-        total = new.sum(axis=0)
-        good = total > 0.0
-        post = np.where(live, np.where(good, new / np.where(good, total, 1.0), carried), post)
+            det = np.flatnonzero(detected)
+            for k_, lk in ((0, l0), (1, l1), (2, l2)):
+                q = float(c.cheat_prior[k_, t]) * p_t
+                f = 1.0 - watched * q
+                f[det] = q
+                lk *= f
+        l0 *= ~out  # still away: not decided
+        ri = np.flatnonzero(returned)
+        if ri.size:  # came back: decided
+            l1[ri] = 0.0
+            l2[ri] = 0.0
+        n0 = c0 * l0
+        n1 = c1 * l1
+        n2 = c2 * l2
+        total = n0 + n1 + n2
+        bad = np.flatnonzero(~(total > 0.0))  # an observation the model rules out: keep
+        total[bad] = 1.0
+        n0 /= total
+        n1 /= total
+        n2 /= total
+        n0[bad], n1[bad], n2[bad] = c0[bad], c1[bad], c2[bad]
+        p0, p1, p2 = n0, n1, n2
 
         # 8. payment
         pay_ok = talks & ~suspended & (due > 0.0)
         if c.posterior_release:
-            pay_ok &= post[0] >= c.min_sincere
+            pay_ok &= p0 >= c.min_sincere
         if pay_ok.any():
             amount = np.where(pay_ok, due, 0.0)
             paid += amount
@@ -584,7 +617,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             escalated[lift] = False
 
         occupancy[:, month] = np.bincount(status, minlength=len(OUTCOMES))
-        posterior_sum[:, month] = post.sum(axis=1)
+        posterior_sum[:, month] = (p0.sum(), p1.sum(), p2.sum())
 
     # capability
     sec = rate_secret * secret_months
@@ -622,7 +655,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
         clandestine_kg=sec,
         capability_end_kg=capability_end,
         capability_peak_kg=peak,
-        posterior=post,
+        posterior=np.stack([p0, p1, p2]),
         occupancy=occupancy,
         posterior_sum=posterior_sum,
     )
