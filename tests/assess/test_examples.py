@@ -31,9 +31,20 @@ def grades(name: str) -> dict[int, str]:
     return {lesson.id: lesson.grade for lesson in assess(name).lessons}
 
 
-@pytest.mark.parametrize("name", ["libya-2003", "dprk-2018-libya-model"])
-def test_libya_cases_pass_every_lesson(name: str) -> None:
-    assert grades(name) == {1: "pass", 2: "pass", 3: "pass", 4: "pass"}
+def test_libya_grades() -> None:
+    # Issue 12: the terms alone leave Libya's hidden sites covered only once declared or found
+    # (lesson 4 warns; the ledger's verified declaration clears it), the travel ban was lifted
+    # before the last HEU fuel left (reversible relief before the core: warn, "mostly met" in
+    # cases.md), and the site search finds a hidden plant in a year with about 0.90.
+    assert grades("libya-2003") == {1: "pass", 2: "warn", 3: "warn", 4: "warn"}
+
+
+def test_libya_model_for_the_dprk() -> None:
+    # Six months are months to abandon: verified elimination of a program of this size takes
+    # years (Hecker, Carlin & Serbin 2018), so lesson 1 warns; the suspected second enrichment
+    # plant cannot be dismantled before it is found (lesson 4 fails: it stays hidden through
+    # the 12 months with probability about 0.45).
+    assert grades("dprk-2018-libya-model") == {1: "warn", 2: "pass", 3: "warn", 4: "fail"}
 
 
 @pytest.mark.parametrize("name", ["dprk-2018-step-by-step", "agreed-framework-1994"])
@@ -52,7 +63,7 @@ def test_step_by_step_findings_say_why() -> None:
     lesson1 = _messages("dprk-2018-step-by-step", 1)
     assert "freezes ICBM testing after the Hwasong-15" in lesson1
     assert "2017-11-28" in lesson1
-    assert "No commitment asks for a complete declaration" in lesson1
+    assert "No verifiable commitment delivers a complete, verifiable declaration" in lesson1
     lesson4 = " ".join(_messages("dprk-2018-step-by-step", 4).split())
     assert "end-of-extended-deterrence" in lesson4
     assert "plutonium stock 'plutonium' is not covered" in lesson4
@@ -62,8 +73,11 @@ def test_step_by_step_findings_say_why() -> None:
 def test_agreed_framework_findings() -> None:
     r = assess("agreed-framework-1994")
     l1 = r.lesson(1)
-    assert l1.figures["verified_completion_months"] == 108
-    assert l1.figures["ratio_to_libya"] == pytest.approx(27)
+    # The spent fuel's shipment has an escort but no accountancy, and the dismantlement of the
+    # reprocessing plant no environmental sampling: no verified end (adequacy table).
+    assert l1.figures["verified_completion_months"] is None
+    assert l1.figures["scheduled_completion_months"] == 108
+    assert "ship-spent-fuel" in l1.figures["unverifiable_commitments"]
     assert r.lesson(3).grade == "fail"
     assert any("declared-sites-only" in f.message for f in r.lesson(3).findings)
     assert any("civil-reactors-delivered" in f.message for f in r.lesson(4).findings)
@@ -82,7 +96,11 @@ def test_libya_figures() -> None:
     l1 = r.lesson(1).figures
     assert l1["verified_completion_months"] == 3
     assert l1["first_concrete_acts"]["declaration"] == {"commitment": "declare-all", "month": 1}
-    assert r.lesson(4).figures["coverage"] == 1.0
+    assert l1["clocks"]["irreversible_acts"]["months"] == 3
+    # Three of the five items in scope were undeclared before the agreement: covered only once
+    # declared or found.
+    assert r.lesson(4).figures["coverage"] == pytest.approx(2 / 5)
+    assert len(r.lesson(4).figures["residual_undeclared_capability"]) == 3
     assert r.lesson(4).figures["removal_out_of_country"] is True
 
 
@@ -92,7 +110,7 @@ def test_every_finding_names_a_scenario_field() -> None:
             for f in lesson.findings:
                 head = f.field.split(".")[0].split("[")[0]
                 assert head in {"agreement", "program", "verification", "counterpart",
-                                "thresholds"}, f.field  # fmt: skip
+                                "thresholds", "pressure"}, f.field  # fmt: skip
 
 
 def test_thresholds_are_data(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -150,21 +168,29 @@ def test_lesson3_has_the_verification_figures() -> None:
     weak = assess("dprk-2018-step-by-step").lesson(3)
     strong = assess("dprk-2018-libya-model").lesson(3)
     assert weak.figures["undeclared_site_probability_1y"] < 0.5
-    assert strong.figures["undeclared_site_probability_1y"] > 0.9
+    # With the cue persistent per history (issue 12) the Libya model finds the hidden plant
+    # with about 0.55 in a year, not 1.00: intelligence knows the site or it does not.
+    assert 0.5 < strong.figures["undeclared_site_probability_1y"] < 0.6
     assert weak.grade == "fail"
     assert any("undeclared enrichment plant" in f.message and f.severity == "fail"
                for f in weak.findings)  # fmt: skip
-    assert 0 < strong.figures["sigma_muf_per_sq"] < 1 / 3.29
+    # The balance plan is the default one, so its figures are labelled and not headlined.
+    assert strong.figures["material_balance_basis"] == "default-plan"
+    assert "sigma_muf_per_sq" not in strong.figures
+    assert 0 < strong.figures["verification"]["sigma_muf_per_sq"] < 1 / 3.29
 
 
 def test_simulation_compares_the_agreement_with_the_libya_model() -> None:
     # The Libya-model variant runs under anywhere-anytime verification, so cheating is caught
-    # (breakdown) far more often than under the step-by-step deal's managed access.
+    # (breakdown) more often than under the step-by-step deal's managed access, where it is
+    # never caught. With the cue persistent per history (issue 12) a plant hidden among 200
+    # candidates is found in a year with about 0.28 under the variant, so the margin is
+    # smaller than the redrawn-cue model claimed.
     sim = assess("dprk-2018-step-by-step").simulation
     assert sim is not None
     assert set(sim["strategies"]) == {"agreement", "libya-model"}
     own, libya = sim["strategies"]["agreement"], sim["strategies"]["libya-model"]
-    assert libya["outcomes"]["breakdown"] > own["outcomes"]["breakdown"] + 0.3
+    assert libya["outcomes"]["breakdown"] > own["outcomes"]["breakdown"] + 0.1
     assert libya["concessions_to_cheaters"]["mean"] == 0.0
     assert own["concessions_to_cheaters"]["mean"] > 0.2
     for r in (own, libya):
@@ -181,8 +207,10 @@ def test_fail_on_gives_exit_1_for_ci() -> None:
     runner = CliRunner()
     failing = runner.invoke(app, ["assess", "six-party-2007", "--no-simulate", "--fail-on", "fail"])
     assert failing.exit_code == 1
-    passing = runner.invoke(app, ["assess", "libya-2003", "--no-simulate", "--fail-on", "warn"])
+    passing = runner.invoke(app, ["assess", "libya-2003", "--no-simulate", "--fail-on", "fail"])
     assert passing.exit_code == 0
+    warned = runner.invoke(app, ["assess", "libya-2003", "--no-simulate", "--fail-on", "warn"])
+    assert warned.exit_code == 1
     plain = runner.invoke(app, ["assess", "six-party-2007", "--no-simulate"])
     assert plain.exit_code == 0  # a failing grade is a result, not an error, unless asked
     bad = runner.invoke(app, ["assess", "libya-2003", "--no-simulate", "--fail-on", "nope"])

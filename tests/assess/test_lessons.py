@@ -81,7 +81,9 @@ def test_summit_early_is_only_a_warning() -> None:
 
 
 def test_access_regimes() -> None:
-    expected = {"anywhere-anytime": "info", "managed": "warn", "declared-sites-only": "fail",
+    # Without anywhere-anytime access lesson 3 fails by default (issue 12; the op-ed: "if
+    # this condition is not met, any negotiated agreement will fail").
+    expected = {"anywhere-anytime": "info", "managed": "fail", "declared-sites-only": "fail",
                 "none": "fail"}  # fmt: skip
     for regime, severity in expected.items():
         d = base()
@@ -97,8 +99,9 @@ def test_long_notice_and_missing_people_documents() -> None:
     )
     got = fields(lesson3_rules(build(d)), "warn")
     assert "agreement.provisions.challenge_notice_hours" in got
-    assert "agreement.provisions.access_to_people" in got
-    assert "agreement.provisions.access_to_documents" in got
+    failed = fields(lesson3_rules(build(d)), "fail")
+    assert "agreement.provisions.access_to_people" in failed
+    assert "agreement.provisions.access_to_documents" in failed
 
 
 def test_undeclared_site_out_of_reach() -> None:
@@ -110,9 +113,12 @@ def test_undeclared_site_out_of_reach() -> None:
     s = build(d)
     assert "program.facilities[].declared" in fields(lesson3_rules(s), "fail")
     assert "program.facilities[1]" in fields(lesson4(s).findings, "fail")
-    # an 'undeclared-sites' dismantlement commitment covers it
+    # an 'undeclared-sites' dismantlement commitment does not cover it: nothing can be
+    # dismantled before it is found (issue 12)
     d["agreement"]["commitments"][2]["targets"].append("undeclared-sites")
-    assert "program.facilities[1]" not in fields(lesson4(build(d)).findings, "fail")
+    l4 = lesson4(build(d))
+    assert "program.facilities[1]" in fields(l4.findings, "fail")
+    assert l4.figures["residual_undeclared_capability"][0]["probability_hidden"] == 1.0
 
 
 def test_retained_fuel_cycle_and_external_conditions() -> None:

@@ -40,13 +40,17 @@ REGIME = {
 
 
 def test_monthly_probability_matches_hand_computation() -> None:
-    # Independent computation of the search model's month (module docstring of
-    # cvid.verify.search): c = 1 − 0.8·0.9·0.9, q = c + (1 − c)/50, survival (168 − 48)/144.
+    # Independent computation of the search model's first year (module docstring of
+    # cvid.verify.search): people and documents cue at half strength for a concealing state,
+    # c = 1 − 0.8·0.95·0.95; π = 0.9·(168 − 48)/144; N ~ Poisson(12) inspections a year;
+    # F = c(1 − e^{−12π}) + (1 − c)·π·E[min(N, 50)]/50; the monthly rate 1 − (1 − F)^{1/12}.
     s = make_scenario({**OPEN, "challenge_notice_hours": 48}, REGIME)
-    c = 1 - 0.8 * 0.9 * 0.9
-    q = c + (1 - c) / 50
-    pi = q * (168 - 48) / (168 - 24) * 0.9
-    expected_site = 1 - math.exp(-12 * pi / 12)
+    c = 1 - 0.8 * 0.95 * 0.95
+    pi = (168 - 48) / (168 - 24) * 0.9
+    ks = np.arange(0, 400)
+    e_min = float(np.sum(np.minimum(ks, 50) * stats.poisson.pmf(ks, 12.0)))
+    f12 = c * (1 - math.exp(-12 * pi)) + (1 - c) * pi * e_min / 50
+    expected_site = 1 - (1 - f12) ** (1 / 12)
     assert monthly_detection_probability(s, "undeclared-facility") == pytest.approx(
         expected_site, rel=1e-12
     )

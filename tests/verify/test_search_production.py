@@ -60,7 +60,9 @@ def test_search_interval_brackets_central() -> None:
     lo, mid, hi = m.interval_within(12.0)
     assert lo == 0.0  # the fastest cleanup (24 h) beats 48 h notice
     assert lo <= mid <= hi
-    assert hi == pytest.approx(1 - math.exp(-6 * (0.2 + 0.8 / 50) * 0.9))
+    # Slowest cleanup: π = 0.9; cued histories 1 − e^{−6·0.9}, uncued 0.9·E[min(N, 50)]/50
+    # with N ~ Poisson(6), E[min(N, 50)] = 6 to machine precision.
+    assert hi == pytest.approx(0.2 * (1 - math.exp(-6 * 0.9)) + 0.8 * 0.9 * 6 / 50)
 
 
 def test_bad_search_inputs() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ from pydantic_core import PydanticUndefined
 
 import cvid
 from cvid.assess.lessons import lesson1, lesson2, lesson3, lesson4
-from cvid.assess.result import Assessment, Assumption
+from cvid.assess.result import Assessment, Assumption, Finding, LessonResult, grade_of
 from cvid.assess.verification import lesson3_quantitative
 from cvid.negotiate import SimulationResult
 from cvid.negotiate import simulate as run_simulation
@@ -158,7 +159,15 @@ def assess(
     else:
         source = source or str(scenario)
         s = load_scenario(scenario)
-    lessons = (lesson1(s), lesson2(s), lesson3(s, lesson3_quantitative(s)), lesson4(s))
+    lessons: tuple[LessonResult, ...] = (
+        lesson1(s),
+        lesson2(s),
+        lesson3(s, lesson3_quantitative(s)),
+        lesson4(s),
+    )
+    compliance = None if ledger is None else _compliance(s, ledger)
+    if compliance is not None:
+        lessons = apply_compliance(s, lessons, compliance)
     sim = simulate_against_libya_model(s, runs=runs, months=months, seed=seed) if simulate else None
     return Assessment(
         scenario=scenario_summary(s, source),
@@ -166,9 +175,71 @@ def assess(
         assumptions=assumptions_of(s),
         simulation=None if sim is None else sim.to_dict(),
         simulation_result=sim,
-        compliance=None if ledger is None else _compliance(s, ledger),
+        compliance=compliance,
         version=cvid.__version__,
     )
+
+
+#: The lesson a commitment's kind belongs to, for violations found on the ledger: the acts
+#: of a strategic decision (lesson 1), access and verification (lesson 3), the end state
+#: (lesson 4).
+LESSON_OF_KIND: dict[str, int] = {
+    "declare": 1,
+    "freeze": 1,
+    "disable": 1,
+    "grant-access": 3,
+    "disclose": 3,
+    "verify": 3,
+    "dismantle": 4,
+    "remove": 4,
+    "destroy": 4,
+    "limit": 4,
+    "convert": 4,
+}
+
+
+def apply_compliance(
+    s: Scenario, lessons: tuple[LessonResult, ...], compliance: Mapping[str, Any]
+) -> tuple[LessonResult, ...]:
+    """Lessons with the ledger's evidence applied: a verified complete declaration brings the
+    undeclared facilities into lesson 4's coverage (declared, so they can be dismantled); a
+    violated commitment fails its lesson (:data:`LESSON_OF_KIND`), so the overall grade and
+    ``--fail-on`` follow."""
+    statuses: Mapping[str, str] = compliance.get("statuses", {})
+    complete_declaration = any(
+        c.kind == "declare" and c.scope == "complete" and statuses.get(c.id) == "verified"
+        for c in s.agreement.commitments
+    )
+    if complete_declaration:
+        hidden = frozenset(f.id for f in s.program.facilities if not f.declared)
+        lessons = tuple(lesson4(s, hidden) if le.id == 4 else le for le in lessons)
+    extra: dict[int, list[Finding]] = {}
+    for i, c in enumerate(s.agreement.commitments):
+        if statuses.get(c.id) == "violated":
+            extra.setdefault(LESSON_OF_KIND[c.kind], []).append(
+                Finding(
+                    f"agreement.commitments[{i}]",
+                    "fail",
+                    f"The ledger shows '{c.id}' ({c.kind}) violated.",
+                )
+            )
+    out = []
+    for lesson in lessons:
+        add = extra.get(lesson.id)
+        if not add:
+            out.append(lesson)
+            continue
+        findings = (*lesson.findings, *add)
+        out.append(
+            LessonResult(
+                lesson.id,
+                grade_of(findings),
+                lesson.summary + f" The ledger shows {len(add)} violated commitment(s).",
+                findings,
+                {**lesson.figures, "violated_commitments": [f.field for f in add]},
+            )
+        )
+    return tuple(out)
 
 
 def _compliance(s: Scenario, ledger: str | Path) -> dict[str, Any]:

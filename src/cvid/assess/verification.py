@@ -24,15 +24,41 @@ def lesson3_quantitative(s: Scenario) -> dict[str, Any]:
     v = lesson3_figures(s)
     findings: list[Finding] = []
     p_div = v.detection_probability_sq_within_goal
-    findings.append(
-        Finding(
-            "verification.material_balance",
-            _judge(p_div, t.detection_goal, t.detection_warn),
-            f"A diversion of one significant quantity ({v.significant_quantity_kg:g} kg "
-            f"{v.material}) is detected within {v.timeliness_goal_months:g} month(s) with "
-            f"probability {p_div:.2f} (goal {t.detection_goal:.2f}).",
-        )
+    eq = v.diversion_equilibrium
+    split = (
+        f"the state's best split hides {eq['falsified_kg']:g} kg in {eq['falsified_items']} "
+        f"falsified item(s) and leaves {eq['in_muf_kg']:g} kg in MUF; the independent union "
+        f"of the two tests would claim {v.independent_union_within_goal:.2f}"
     )
+    if v.material_balance_basis == "facility-plan":
+        findings.append(
+            Finding(
+                "verification.material_balance",
+                _judge(p_div, t.detection_goal, t.detection_warn),
+                f"A diversion of one significant quantity ({v.significant_quantity_kg:g} kg "
+                f"{v.material}) is detected within {v.timeliness_goal_months:g} month(s) with "
+                f"probability {p_div:.2f} (goal {t.detection_goal:.2f}): {split} "
+                f"({v.material_balance_note}).",
+            )
+        )
+    elif v.material_balance_basis == "default-plan":
+        findings.append(
+            Finding(
+                "verification.material_balance.facility",
+                "info",
+                f"Default plan, illustrative: {v.material_balance_note}. Under it a diversion "
+                f"of one SQ ({v.significant_quantity_kg:g} kg {v.material}) would be detected "
+                f"in time with probability {p_div:.2f}; not graded.",
+            )
+        )
+    else:
+        findings.append(
+            Finding(
+                "verification.material_balance",
+                "info",
+                f"Material balance not applicable: {v.material_balance_note}.",
+            )
+        )
     p_site = v.undeclared_site_probability_1y
     interval = ""
     if not math.isclose(
@@ -51,25 +77,40 @@ def lesson3_quantitative(s: Scenario) -> dict[str, Any]:
         )
     )
     limit = SIGMA_MUF_FRACTION_OF_SQ
+    if v.material_balance_basis == "facility-plan":
+        findings.append(
+            Finding(
+                "verification.material_balance",
+                "info" if v.sigma_muf_per_sq <= limit else "warn",
+                f"σMUF is {v.sigma_muf_kg:.3g} kg, {v.sigma_muf_per_sq:.2f} of a significant "
+                f"quantity (at most {limit:.2f} detects 1 SQ with α = β = 0.05).",
+            )
+        )
     findings.append(
         Finding(
-            "verification.material_balance",
-            "info" if v.sigma_muf_per_sq <= limit else "warn",
-            f"σMUF is {v.sigma_muf_kg:.3g} kg, {v.sigma_muf_per_sq:.2f} of a significant quantity "
-            f"(at most {limit:.2f} detects 1 SQ with α = β = 0.05).",
+            "verification.intelligence_cueing",
+            "info",
+            f"Of the chance to find the site within a year, {v.undeclared_site_cued_1y:.2f} "
+            f"comes from histories where intelligence knows the site and "
+            f"{v.undeclared_site_uncued_1y:.2f} from searching the candidates without it "
+            f"(a cue redrawn at every inspection would claim "
+            f"{v.undeclared_site_redrawn_cue_1y:.2f}).",
         )
     )
     figures: dict[str, Any] = {"verification": v.to_dict()}
+    if v.material_balance_basis == "facility-plan":
+        # Headline figures only when the plan is the scenario's own.
+        figures["detection_probability_sq_within_goal"] = p_div
+        figures["sigma_muf_kg"] = v.sigma_muf_kg
+        figures["sigma_muf_per_sq"] = v.sigma_muf_per_sq
     figures.update(
         {
-            "detection_probability_sq_within_goal": p_div,
+            "material_balance_basis": v.material_balance_basis,
             "undeclared_site_probability_1y": p_site,
             "undeclared_site_probability_1y_interval": [
                 v.undeclared_site_probability_1y_low,
                 v.undeclared_site_probability_1y_high,
             ],
-            "sigma_muf_kg": v.sigma_muf_kg,
-            "sigma_muf_per_sq": v.sigma_muf_per_sq,
             "monthly_detection_probability": v.monthly_detection_probability,
         }
     )

@@ -9,7 +9,8 @@ JSON shapes (``--json``), stable:
   "detection_probability", "false_alarm_probability", "monte_carlo": {...}}``; the top-level
   probabilities are those of Page's test on SITMUF over the horizon
 * plan search → ``{"probability", "interval": [low, high], "months", "per_inspection_probability",
-  "targeting_probability", "evidence_survival", "curve": {"months", "probability"}}``
+  "targeting_probability", "evidence_survival", "cued", "uncued", "if_cued", "if_uncued",
+  "cueing", "redrawn_cue_probability", "replacement", "curve": {"months", "probability"}}``
 * plan production → the declaration check (``estimate_kg``, ``shortfall_kg``, ``shortfall_sq``,
   ``probability_shortfall``, ``probability_shortfall_one_sq``, …)
 * game inspection → ``{"inspection_probability", "violation_probability", "inspector_payoff",
@@ -353,6 +354,7 @@ def plan_search_cmd(
     grid = np.linspace(0.0, max(months, 1.0) * 2, 25)
     q = model.cueing + (1 - model.cueing) / model.candidate_sites
     pi = model.per_inspection()
+    parts = model.parts_within(months)
     out = {
         "probability": mid,
         "interval": [lo, hi],
@@ -366,6 +368,13 @@ def plan_search_cmd(
         ),
         "delay_hours": model.delay_hours,
         "access": model.access,
+        "cueing": model.cueing,
+        "cued": float(parts.cued),
+        "uncued": float(parts.uncued),
+        "if_cued": float(parts.if_cued),
+        "if_uncued": float(parts.if_uncued),
+        "redrawn_cue_probability": float(model.redrawn_probability_within(months)),
+        "replacement": model.replacement,
         "curve": {"months": grid.tolist(), "probability": model.probability_within(grid).tolist()},
     }
     if as_json:
@@ -374,8 +383,16 @@ def plan_search_cmd(
     console.print(
         f"P(find the undeclared facility within {months:g} months) = "
         f"[bold]{mid:.3f}[/] (range {lo:.3f}–{hi:.3f} over the concealment time); "
-        f"per inspection {pi:.4f}, access {model.access}, delay "
-        f"{model.delay_hours:g} h"
+        f"access {model.access}, delay {model.delay_hours:g} h"
+    )
+    search = "with" if model.replacement else "without"
+    console.print(
+        f"  cued (intelligence knows the site, P = {model.cueing:.3f}): {parts.cued:.3f} "
+        f"(if cued {parts.if_cued:.3f})\n"
+        f"  uncued (search {search} replacement of {model.candidate_sites} sites): "
+        f"{parts.uncued:.3f} (if uncued {parts.if_uncued:.3f})\n"
+        f"  with the cue redrawn at every inspection the same inputs would give "
+        f"{float(model.redrawn_probability_within(months)):.3f} (overstated)"
     )
 
 

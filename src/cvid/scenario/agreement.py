@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from cvid.scenario.common import Estimate, Id, Model
 
@@ -19,6 +19,8 @@ CommitmentKind = Literal[
     "verify",
     "grant-access",
     "disclose",
+    "limit",
+    "convert",
 ]
 #: Kinds of commitment that make a step hard to undo (irreversibility, lesson 4).
 IRREVERSIBLE_KINDS: frozenset[str] = frozenset({"dismantle", "remove", "destroy"})
@@ -36,7 +38,14 @@ VerificationMethod = Literal[
     "document-review",
     "interviews",
     "national-technical-means",
+    "chain-of-custody",
+    "information-barrier",
 ]
+#: Units a cap or limit may be stated in.
+CapUnit = Literal[
+    "percent", "kg", "t", "items", "warheads", "centrifuges", "swu-per-year", "mwt", "km"
+]
+MissileClassName = Literal["srbm", "mrbm", "irbm", "icbm", "slbm", "slv", "cruise"]
 AccessRegime = Literal["anywhere-anytime", "managed", "declared-sites-only", "none"]
 ExternalCondition = Literal[
     "withdrawal-of-forces",
@@ -60,6 +69,11 @@ ConcessionKind = Literal[
     "terrorism-list-removal",
 ]
 ReleaseCondition = Literal["verified", "declared", "statement", "schedule"]
+#: Concession kinds that can be taken back once given, by default (aid delivered, reactors
+#: built, a summit held or a listing removed cannot).
+REVERSIBLE_CONCESSION_KINDS: frozenset[str] = frozenset(
+    {"sanctions-relief", "exercise-suspension", "diplomatic"}
+)
 
 #: Reserved target names a commitment may use beside program item ids.
 RESERVED_TARGETS: dict[str, str] = {
@@ -71,10 +85,22 @@ RESERVED_TARGETS: dict[str, str] = {
     "nuclear-testing": "nuclear explosive testing",
     "missile-testing": "missile flight testing (all classes)",
     "icbm-testing": "flight testing of intercontinental ballistic missiles",
+    "long-range-launch": "any long-range launch: an ICBM test or a satellite launch (SLV)",
     "documents": "the program's records (production, procurement, design)",
     "people": "the program's scientists, engineers and officials",
     "undeclared-sites": "sites the state has not declared",
 }
+
+
+class Cap(Model):
+    """A ceiling the state accepts (enrichment level, stockpile, centrifuges), with its unit."""
+
+    quantity: str = Field(
+        min_length=1, description="What is capped, e.g. 'enrichment-level', 'stockpile'."
+    )
+    value: float = Field(ge=0, description="The ceiling, in ``unit``.")
+    unit: CapUnit = Field(description="Unit of the ceiling (required).")
+    source: str = ""
 
 
 class Commitment(Model):
@@ -100,6 +126,49 @@ class Commitment(Model):
     after: list[Id] = Field(
         default_factory=list,
         description="Commitments or concessions that must happen before this one starts.",
+    )
+    cap: Cap | None = Field(
+        default=None, description="For a 'limit': the ceiling accepted, with its unit."
+    )
+    sunset: date | None = Field(
+        default=None,
+        description="Date on which the restriction lapses (a time-limited commitment).",
+    )
+    completed_before_agreement: bool = Field(
+        default=False,
+        description="Done before the agreement took effect (a pre-agreement act); it counts at "
+        "month 0 and is verified only by the methods listed.",
+    )
+    verification_basis: dict[str, str] = Field(
+        default_factory=dict,
+        description="For each verification method, what it rests on (who, when, document).",
+    )
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Commitment:
+        if self.kind == "limit" and self.cap is None:
+            raise ValueError("a 'limit' commitment needs a cap = { quantity, value, unit }")
+        for method in self.verification_basis:
+            if method not in self.verification:
+                raise ValueError(
+                    f"verification_basis names '{method}', which is not among its "
+                    "verification methods"
+                )
+        return self
+
+
+class MissileScope(Model):
+    """Which missiles the end state must eliminate. Default: MTCR Category I, systems able to
+    deliver at least a 500 kg payload to at least 300 km (MTCR Guidelines and Annex, Item 1),
+    plus any class the agreement or UN resolutions name (e.g. UNSCR 1718 (2006) ¶ 7: all of
+    the DPRK's ballistic missile programme)."""
+
+    min_range_km: float = Field(default=300.0, ge=0, description="MTCR Category I range.")
+    min_payload_kg: float = Field(default=500.0, ge=0, description="MTCR Category I payload.")
+    classes: list[MissileClassName] = Field(
+        default_factory=list,
+        description="Missile classes in scope whatever their range and payload.",
     )
     source: str = ""
 
@@ -129,6 +198,12 @@ class Provisions(Model):
         default_factory=list,
         description="Conditions outside the program that disarmament is made to depend on.",
     )
+    civil_items_retained: list[Id] = Field(
+        default_factory=list,
+        description="Program items (civil, under safeguards) the agreement lets the state keep, "
+        "e.g. a research reactor.",
+    )
+    missile_scope: MissileScope = Field(default_factory=MissileScope)
     source: str = ""
 
 
@@ -153,7 +228,29 @@ class Concession(Model):
     after: list[Id] = Field(
         default_factory=list, description="Other concessions that must be released first."
     )
+    reversible: bool | None = Field(
+        default=None,
+        description="Whether it can be taken back once given; default by kind (sanctions "
+        "relief, exercise suspension and diplomatic steps can; aid, reactors, summits and "
+        "delistings cannot).",
+    )
+    snapback: bool = Field(
+        default=False,
+        description="It is reimposed automatically on a violation (e.g. UNSCR 2231 ¶ 11–12).",
+    )
+    pre_agreement: bool = Field(
+        default=False,
+        description="Granted before the agreement took effect (a summit, a suspension of "
+        "exercises): before any verified step by construction.",
+    )
     source: str = ""
+
+    @property
+    def is_reversible(self) -> bool:
+        """``reversible`` if stated, else the default for its kind."""
+        if self.reversible is not None:
+            return self.reversible
+        return self.kind in REVERSIBLE_CONCESSION_KINDS
 
 
 class Agreement(Model):
@@ -170,6 +267,18 @@ class Agreement(Model):
     concessions: list[Concession] = Field(default_factory=list)
     provisions: Provisions = Field(default_factory=Provisions)
     source: str = ""
+
+    @model_validator(mode="after")
+    def _sunsets(self) -> Agreement:
+        if self.start is None:
+            return self
+        for i, c in enumerate(self.commitments):
+            if c.sunset is not None and c.sunset <= self.start:
+                raise ValueError(
+                    f"commitments[{i}].sunset: sunset date {c.sunset.isoformat()} is not after "
+                    f"the agreement's start ({self.start.isoformat()})"
+                )
+        return self
 
     def commitment(self, commitment_id: str) -> Commitment:
         """The commitment with this id (KeyError if none)."""

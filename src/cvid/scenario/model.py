@@ -12,6 +12,7 @@ from cvid.scenario.common import Model
 from cvid.scenario.counterpart import CounterpartModel
 from cvid.scenario.pressure import Pressure
 from cvid.scenario.program import Program
+from cvid.scenario.redteam import RedTeamAssumptions
 from cvid.scenario.regime import VerificationRegime
 from cvid.scenario.strategy import RESERVED_STRATEGY_NAMES, StrategySpec
 from cvid.scenario.thresholds import LessonThresholds
@@ -49,6 +50,10 @@ class Scenario(Model):
         description="The tools of statecraft in force on the state (lesson 2, the simulator).",
     )
     thresholds: LessonThresholds = Field(default_factory=LessonThresholds)
+    redteam: RedTeamAssumptions = Field(
+        default_factory=RedTeamAssumptions,
+        description="Assumptions of the red team's inspection game (cvid redteam).",
+    )
     strategies: list[StrategySpec] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -100,6 +105,18 @@ def check_references(s: Scenario) -> None:
                 f"program.materials[{i}].facility",
                 f"no facility '{m.facility}'" + _suggest(m.facility, [f.id for f in p.facilities]),
             )
+    for j, item in enumerate(a.provisions.civil_items_retained):
+        if item not in items:
+            raise ReferenceProblem(
+                f"agreement.provisions.civil_items_retained[{j}]",
+                f"no program item '{item}'" + _suggest(item, list(items)),
+            )
+    mb_facility = s.verification.material_balance.facility
+    if mb_facility is not None and items.get(mb_facility) != "facility":
+        raise ReferenceProblem(
+            "verification.material_balance.facility",
+            f"no facility '{mb_facility}'" + _suggest(mb_facility, [f.id for f in p.facilities]),
+        )
     known_targets = [*items, *RESERVED_TARGETS]
     for i, c in enumerate(a.commitments):
         path = f"agreement.commitments[{i}]"

@@ -134,7 +134,8 @@ class MissileSystem(Model):
     id: Id
     name: str
     missile_class: MissileClass = Field(alias="class")
-    range_km: Estimate | None = None
+    range_km: Estimate | None = Field(default=None, description="Range in km.")
+    payload_kg: Estimate | None = Field(default=None, description="Payload in kg.")
     launchers: Estimate | None = Field(default=None, description="Number of launchers.")
     flight_tests: int = Field(default=0, ge=0, description="Flight tests before the agreement.")
     last_flight_test: date | None = None

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from cvid.scenario.common import Estimate, Model, Probability
+from cvid.scenario.common import Estimate, Id, Model, Probability
 
 
 class AttributeSamplingPlan(Model):
@@ -26,8 +26,19 @@ class AttributeSamplingPlan(Model):
 
 
 class MaterialBalancePlan(Model):
-    """Near-real-time material accountancy at the bulk-handling facility."""
+    """Near-real-time material accountancy at the bulk-handling facility.
 
+    The figures are the scenario's only when ``facility`` names the program's facility this
+    plan describes; without it the plan is cvid's illustrative default and lesson 3 labels
+    its figures so (never headlined).
+    """
+
+    facility: Id | None = Field(
+        default=None,
+        description="Program facility this balance plan describes (a bulk-handling facility: "
+        "enrichment, reprocessing, conversion, fuel fabrication); unset = the illustrative "
+        "default plan, whose figures are labelled as such.",
+    )
     throughput_kg_per_period: float = Field(
         default=10.0, ge=0, description="Material received and shipped each balance period (kg)."
     )
@@ -39,6 +50,15 @@ class MaterialBalancePlan(Model):
     )
     systematic_rsd: float = Field(
         default=0.005, ge=0, le=1, description="Systematic relative standard deviation."
+    )
+    receipt_batches: int = Field(
+        default=1,
+        ge=1,
+        description="Batches received each period, each measured on its own: the random "
+        "variance of receipts is δr²·R²/batches (systematic error unchanged).",
+    )
+    shipment_batches: int = Field(
+        default=1, ge=1, description="Batches shipped each period (as receipt_batches)."
     )
     periods_per_year: int = Field(default=12, ge=1, le=365, description="Balances a year.")
     false_alarm_probability: Probability = Field(
@@ -106,6 +126,17 @@ class VerificationRegime(Model):
         default=0.1,
         description="Assumption: chance that production and procurement records point a "
         "challenge inspection at the true site (counts only with access to documents).",
+    )
+    cueing_if_concealing: Probability = Field(
+        default=0.5,
+        description="Assumption: share of the people and documents cues that still points "
+        "at the site when the state is hiding it (coached interviews, sanitized records); "
+        "1 = the state cooperates fully.",
+    )
+    search_with_replacement: bool = Field(
+        default=False,
+        description="Uncued challenge inspections may revisit a candidate already found "
+        "clean (default: no, they work through the candidates without replacement).",
     )
     national_means_detection_per_month: Probability = Field(
         default=0.0,

@@ -55,20 +55,34 @@ retained_enrichment = false
 retained_reprocessing = false
 external_conditions = []
 
+# Missiles in scope: MTCR Category I by default (>= 500 kg to >= 300 km); name classes
+# the agreement or UN resolutions add, e.g. classes = ["srbm"] (UNSCR 1718 (2006) para 7).
+[agreement.provisions.missile_scope]
+min_range_km = 300
+min_payload_kg = 500
+classes = []
+
+# Each commitment's verification must be able to verify it (`cvid.verify.adequacy`):
+# a complete declaration needs inspection, environmental sampling, records and interviews;
+# warheads need chain of custody and information-barrier measurements; national technical
+# means verify test moratoria only. Optional: cap = {{ quantity = "enrichment-level",
+# value = 3.67, unit = "percent" }} for kind = "limit"; sunset = 2030-01-01;
+# completed_before_agreement = true; verification_basis = {{ method = "who, when" }}.
 [[agreement.commitments]]
 id = "declare"
-kind = "declare"  # or freeze, disable, dismantle, remove, destroy, verify, grant-access, disclose
+kind = "declare"  # or freeze, disable, dismantle, remove, destroy, verify, grant-access,
+                  # disclose, limit (with a cap), convert
 scope = "complete"
 targets = ["all"]
 deadline_months = 1
-verification = ["on-site-inspection", "document-review"]
+verification = ["on-site-inspection", "environmental-sampling", "document-review", "interviews"]
 
 [[agreement.commitments]]
 id = "open-up"
 kind = "grant-access"
 targets = ["all", "undeclared-sites", "people", "documents"]
 deadline_months = 1
-verification = ["on-site-inspection", "challenge-inspection", "interviews"]
+verification = ["on-site-inspection", "challenge-inspection", "interviews", "document-review"]
 
 [[agreement.commitments]]
 id = "remove-pu"
@@ -85,6 +99,9 @@ targets = ["reactor"]
 deadline_months = 4
 verification = ["on-site-inspection"]
 
+# reversible (default by kind: sanctions relief, exercise suspensions and diplomatic steps
+# can be taken back), snapback = true (reimposed automatically on a violation) and
+# pre_agreement = true (granted before the agreement) are optional.
 [[agreement.concessions]]
 id = "relief"
 kind = "sanctions-relief"
@@ -92,6 +109,16 @@ value_musd = {{ low = 100, high = 500 }}
 month = 4
 requires = ["declare", "remove-pu", "dismantle-reactor"]
 release_on = "verified"
+snapback = true
+
+# The tools of statecraft in force (lesson 2: breadth and continuity), e.g.
+# [[pressure.instruments]]
+# id = "un-sanctions"
+# kind = "un-sanctions"     # unilateral-sanctions, secondary-sanctions, interdiction,
+#                           # intelligence, military-posture, allied-coordination, diplomacy
+# enforcer = "UN Security Council"
+# share = 0.4
+# continues = true
 
 [verification]
 routine_inspections_per_year = 12

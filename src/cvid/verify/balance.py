@@ -167,12 +167,17 @@ def sigma_muf(
     systematic_rsd: float,
     *,
     same_calibration: bool = True,
+    receipt_batches: int = 1,
+    shipment_batches: int = 1,
 ) -> FloatArray:
     """Standard deviation of one balance's MUF (kg) under x̃ = x(1 + r + s):
 
-    σ² = δr²(BI² + R² + S² + EI²) + δs²(BI² + EI² − 2·BI·EI) + δs²(R² + S²),
+    σ² = δr²(BI² + R²/B_R + S²/B_S + EI²) + δs²(BI² + EI² − 2·BI·EI) + δs²(R² + S²),
 
-    with one systematic error for receipts, one for shipments and — when BI and EI are measured
+    where receipts and shipments come in B_R and B_S equal batches, each measured with its
+    own random error (so their random variance is B·δr²(R/B)² = δr²R²/B) and all sharing
+    one systematic error (a class of B batches, Avenhaus & Canty 1996, §3.1). There is one
+    systematic error for receipts, one for shipments and — when BI and EI are measured
     in the same calibration period — one shared by both inventories, hence the −2·BI·EI·δs²
     term (Avenhaus & Canty 1996, eq. 3.12; Jaech 1973, §6). ``same_calibration=False`` drops
     that covariance (the inventories then carry independent systematic errors).
@@ -181,7 +186,9 @@ def sigma_muf(
     r = np.asarray(receipts, dtype=np.float64)
     s = np.asarray(shipments, dtype=np.float64)
     ei = np.asarray(ending_inventory, dtype=np.float64)
-    rnd = random_rsd**2 * (bi**2 + r**2 + s**2 + ei**2)
+    if receipt_batches < 1 or shipment_batches < 1:
+        raise InputError("must be at least 1", field="receipt_batches")
+    rnd = random_rsd**2 * (bi**2 + r**2 / receipt_batches + s**2 / shipment_batches + ei**2)
     cross = -2.0 * bi * ei * systematic_rsd**2 if same_calibration else 0.0
     sys = systematic_rsd**2 * (bi**2 + ei**2 + r**2 + s**2) + cross
     return np.asarray(np.sqrt(rnd + sys), dtype=np.float64)

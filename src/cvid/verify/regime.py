@@ -2,20 +2,27 @@
 
 Two routes to a clandestine weapons capability are watched:
 
-1. **Diversion of one significant quantity (SQ) from declared material.** The balance test
-   detects it with P_MB = Φ(SQ/σMUF − z_{1−α}) (Avenhaus & Canty 1996, eq. 3.22) and the
-   attribute sample with the exact hypergeometric probability for M = ⌈SQ / item content⌉
-   falsified items (ibid., ch. 2); the two are independent, so P = 1 − (1 − P_MB)(1 − P_AS).
-   In a month, the balance closes with probability min(1, balances a year / 12) and an
-   inspection (with its sample) happens with probability min(1, routine inspections a
-   year / 12).
-2. **An undeclared production facility**, found by challenge inspections
-   (:mod:`cvid.verify.search`), with intelligence cueing raised by access to people and
-   documents, and by national technical means at the regime's stated monthly rate.
+1. **Diversion of one significant quantity (SQ) from declared material** at a bulk-handling
+   facility. The state chooses how to hide it: falsify the data of some items (caught by the
+   inspectors' attribute sample) or leave it in MUF (caught by the MUF − D balance test);
+   the figure is the detection probability at the state's best split
+   (:mod:`cvid.verify.diversion`, Avenhaus & Canty 1996, ch. 2–4), not the independent
+   union of the two tests. In the timeliness goal the balance closes with probability
+   b = min(1, balances a year × goal / 12) and an inspection (with its sample) takes place
+   with i = min(1, routine inspections a year × goal / 12). The figures belong to the
+   scenario only when ``verification.material_balance.facility`` names the facility the plan
+   describes (:func:`material_balance_basis`); otherwise they are the illustrative default
+   plan's, or not applicable when there is nothing in operation to balance or the agreement
+   covers no direct-use material.
+2. **An undeclared production facility**, found by challenge inspections with persistent
+   intelligence cueing and a search without replacement over the candidate sites
+   (:mod:`cvid.verify.search`); the people and documents cues count only with access to
+   them, reduced by ``cueing_if_concealing`` for a state that hides the site; signatures of
+   enrichment and reprocessing outlast clean-up when the agreement uses environmental
+   sampling; national technical means add their monthly rate.
 
-``monthly_detection_probability`` gives the chance that clandestine work running during a
-month is detected in that month: by default the lesser of the two routes (a state that
-cheats picks the route the regime watches least).
+``monthly_detection_probability`` gives a constant monthly chance for the simulator (the lesser
+of the two routes); :func:`site_detection_hazard` gives the per-run, time-varying hazard.
 """
 
 from __future__ import annotations
@@ -29,28 +36,107 @@ from numpy.typing import ArrayLike, NDArray
 
 from cvid.scenario import SIGNIFICANT_QUANTITY_KG, Scenario
 from cvid.verify.balance import one_sided_detection_probability, sigma_muf
+from cvid.verify.diversion import DiversionEquilibrium, muf_d_equilibrium, sigma_d
 from cvid.verify.sampling import (
     defects_for_goal,
     detection_probability,
     sample_size,
     sample_size_iaea,
 )
-from cvid.verify.search import SearchModel, combined_cueing
+from cvid.verify.search import SearchModel, combined_cueing, search_hazard, signature_persistence
 
 FloatArray = NDArray[np.float64]
 Activity = Literal["worst-case", "undeclared-facility", "diversion"]
+BalanceBasis = Literal["facility-plan", "default-plan", "not-applicable"]
+
+#: Facility kinds that handle nuclear material in bulk and so are verified by a balance.
+BULK_HANDLING_KINDS: frozenset[str] = frozenset(
+    {"enrichment", "reprocessing", "conversion", "fuel-fabrication"}
+)
+_DIRECT_USE = ("plutonium", "heu", "u233")
+#: Commitment kinds that put material under the agreement (a declaration alone does not).
+_COVERING_KINDS = frozenset({"freeze", "disable", "dismantle", "remove", "destroy", "verify"})
+
+
+def _plan_facility_material(s: Scenario) -> str | None:
+    fid = s.verification.material_balance.facility
+    if fid is None:
+        return None
+    for m in s.program.materials:
+        if m.facility == fid and m.kind in _DIRECT_USE:
+            return m.kind
+    return None
 
 
 def balanced_material(s: Scenario) -> str:
-    """The direct-use material the balance watches: the regime's choice, else the program's
-    first direct-use material, else plutonium."""
+    """The direct-use material the balance watches: the regime's choice, else the material
+    held at the plan's facility, else the program's first direct-use material, else
+    plutonium."""
     mb = s.verification.material_balance
     if mb.material is not None:
         return mb.material
+    at_facility = _plan_facility_material(s)
+    if at_facility is not None:
+        return at_facility
     for m in s.program.materials:
-        if m.kind in ("plutonium", "heu", "u233"):
+        if m.kind in _DIRECT_USE:
             return m.kind
     return "plutonium"
+
+
+def covered_materials(s: Scenario) -> list[str]:
+    """Ids of the program's direct-use materials that a commitment (other than a bare
+    declaration) names: by id, ``all`` or ``all-materials``. Freezing the facility that holds
+    a stock does not cover the stock (it can be moved; only production there stops)."""
+    out = []
+    for m in s.program.materials:
+        if m.kind not in _DIRECT_USE:
+            continue
+        names = {m.id, "all", "all-materials"}
+        if any(
+            c.kind in _COVERING_KINDS and names & set(c.targets) for c in s.agreement.commitments
+        ):
+            out.append(m.id)
+    return out
+
+
+def material_balance_basis(s: Scenario) -> tuple[BalanceBasis, str]:
+    """Where the diversion figures come from, and why:
+
+    * ``facility-plan`` — ``verification.material_balance.facility`` names the facility;
+    * ``default-plan`` — no facility named: cvid's illustrative plan (never headlined);
+    * ``not-applicable`` — no bulk-handling facility in operation to balance, or no
+      direct-use material of the balanced kind is covered by the agreement.
+    """
+    p = s.program
+    mb = s.verification.material_balance
+    material = balanced_material(s)
+    covered = [m for m in p.materials if m.id in set(covered_materials(s)) and m.kind == material]
+    if not covered:
+        return (
+            "not-applicable",
+            f"the agreement covers no {material} (no commitment beyond a declaration targets "
+            "it), so there is no diversion from covered material to detect",
+        )
+    if mb.facility is not None:
+        f = p.facility(mb.facility)
+        return "facility-plan", f"the balance plan of '{f.id}' ({f.kind}, {f.status})"
+    running = [
+        f
+        for f in p.facilities
+        if f.kind in BULK_HANDLING_KINDS and f.declared and f.status == "operating"
+    ]
+    if not running:
+        return (
+            "not-applicable",
+            "no declared bulk-handling facility (enrichment, reprocessing, conversion, fuel "
+            "fabrication) is in operation, so there is no material balance to close",
+        )
+    return (
+        "default-plan",
+        "no facility-specific plan (verification.material_balance.facility is unset): the "
+        "default plan is illustrative",
+    )
 
 
 def significant_quantity(s: Scenario) -> float:
@@ -61,7 +147,8 @@ def significant_quantity(s: Scenario) -> float:
 
 def regime_sigma_muf(s: Scenario) -> float:
     """σMUF (kg) of one balance period of the regime's facility: BI = EI = inventory,
-    R = S = throughput, one systematic error per stratum (so the −2·BI·EI·δs² term applies)."""
+    R = S = throughput in the plan's batches, one systematic error per stratum (so the
+    −2·BI·EI·δs² term applies)."""
     mb = s.verification.material_balance
     return float(
         sigma_muf(
@@ -72,6 +159,8 @@ def regime_sigma_muf(s: Scenario) -> float:
             mb.random_rsd,
             mb.systematic_rsd,
             same_calibration=(mb.calibration_periods is None or mb.calibration_periods > 1),
+            receipt_batches=mb.receipt_batches,
+            shipment_batches=mb.shipment_batches,
         )
     )
 
@@ -105,30 +194,93 @@ def sampling_figures(s: Scenario) -> tuple[int, int, int, float]:
     return m, n, n_iaea, pd
 
 
-def diversion_detection_within_goal(s: Scenario) -> float:
-    """Detection probability of one SQ diverted within the timeliness goal, by the balance
-    test and attribute sampling together: 1 − (1 − P_MB·b)(1 − P_AS·i), where b and i are the
-    chances that a balance closes and that an inspection takes place within the goal
-    (min(1, rate × goal / 12))."""
+def _within(s: Scenario, months: float) -> tuple[float, float]:
+    """(b, i): chances that a balance closes and that an inspection takes place in
+    ``months``: min(1, rate × months / 12)."""
     v = s.verification
-    goal = v.timeliness_goal_months
-    b = min(1.0, v.material_balance.periods_per_year * goal / 12.0)
-    i = min(1.0, v.routine_inspections_per_year * goal / 12.0)
+    b = min(1.0, v.material_balance.periods_per_year * months / 12.0)
+    i = min(1.0, v.routine_inspections_per_year * months / 12.0)
+    return b, i
+
+
+def diversion_equilibrium(s: Scenario, months: float | None = None) -> DiversionEquilibrium:
+    """The diverter's best split of one SQ between falsified items and MUF, and the detection
+    probability it leaves within ``months`` (default: the timeliness goal); see
+    :mod:`cvid.verify.diversion`. σ_d of one item difference is the random RSD of the
+    operator's and of the inspector's measurement of one item's content, combined."""
+    v = s.verification
+    plan, mb = v.sampling, v.material_balance
+    goal = v.timeliness_goal_months if months is None else months
+    b, i = _within(s, goal)
+    reach = _inspections_reach_declared(s)
+    m = min(defects_for_goal(significant_quantity(s), plan.item_content_kg), plan.items)
+    n = sample_size(plan.items, m, plan.detection_goal)
+    diff_sigma = math.sqrt(2.0) * mb.random_rsd * plan.item_content_kg
+    return muf_d_equilibrium(
+        diversion_kg=significant_quantity(s),
+        item_content_kg=plan.item_content_kg,
+        items=plan.items,
+        sample=n,
+        sigma_muf_kg=regime_sigma_muf(s),
+        sigma_d_kg=sigma_d(plan.items, n, diff_sigma) if n > 0 else 0.0,
+        alpha=mb.false_alarm_probability,
+        balance_probability=b if reach else 0.0,
+        inspection_probability=i if reach else 0.0,
+    )
+
+
+def diversion_detection_within_goal(s: Scenario) -> float:
+    """Equilibrium detection probability of one SQ diverted within the timeliness goal
+    (:func:`diversion_equilibrium`)."""
+    return diversion_equilibrium(s).detection_probability
+
+
+def independent_union_within_goal(s: Scenario) -> float:
+    """The older figure 1 − (1 − P_MB·b)(1 − P_AS·i), each route credited with the whole SQ:
+    an overstatement kept for comparison."""
+    b, i = _within(s, s.verification.timeliness_goal_months)
     p_as = sampling_figures(s)[3]
     return 1.0 - (1.0 - balance_detection_probability(s) * b) * (1.0 - p_as * i)
 
 
+def uses_environmental_sampling(s: Scenario) -> bool:
+    """True when some commitment is verified by environmental sampling."""
+    return any("environmental-sampling" in c.verification for c in s.agreement.commitments)
+
+
+def search_activity(s: Scenario) -> str:
+    """The activity the undeclared-site search looks for: the kind of the program's first
+    undeclared facility, else an enrichment plant (the easiest to hide)."""
+    for f in s.program.facilities:
+        if not f.declared:
+            return f.kind
+    return "enrichment"
+
+
 def search_model(
-    s: Scenario, *, inspections_per_year: float | None = None, notice_hours: float | None = None
+    s: Scenario,
+    *,
+    inspections_per_year: float | None = None,
+    notice_hours: float | None = None,
+    concealing: bool = True,
 ) -> SearchModel:
-    """The undeclared-site search model the scenario implies."""
+    """The undeclared-site search model the scenario implies. People and documents cue the
+    search only with access to them, and only ``cueing_if_concealing`` of their cue when the
+    state hides the site (``concealing``, the default: a site is undeclared because it is
+    hidden). When the agreement uses environmental sampling and the activity leaves
+    particles, the signature's persistence replaces the regime's concealment time."""
     v, pr = s.verification, s.agreement.provisions
+    share = v.cueing_if_concealing if concealing else 1.0
     cueing = combined_cueing(
         v.intelligence_cueing,
-        v.cueing_from_people if pr.access_to_people else 0.0,
-        v.cueing_from_documents if pr.access_to_documents else 0.0,
+        share * v.cueing_from_people if pr.access_to_people else 0.0,
+        share * v.cueing_from_documents if pr.access_to_documents else 0.0,
     )
     c = v.concealment_time_hours
+    lo, hi, mode = c.low, c.high, c.mode
+    persistence = signature_persistence(search_activity(s), uses_environmental_sampling(s))
+    if persistence is not None:
+        lo, hi, mode = persistence[0], persistence[1], None
     return SearchModel(
         candidate_sites=v.candidate_sites,
         challenge_inspections_per_year=(
@@ -138,13 +290,24 @@ def search_model(
         ),
         cueing=cueing,
         notice_hours=pr.challenge_notice_hours if notice_hours is None else notice_hours,
-        concealment_low_hours=c.low,
-        concealment_high_hours=c.high,
-        concealment_mode_hours=c.mode,
+        concealment_low_hours=lo,
+        concealment_high_hours=hi,
+        concealment_mode_hours=mode,
         site_detection_probability=v.site_detection_probability,
         access=pr.access,
         managed_access_delay_hours=v.managed_access_delay_hours,
+        replacement=v.search_with_replacement,
     )
+
+
+def site_detection_hazard(s: Scenario, months: int, cued: ArrayLike) -> FloatArray:
+    """Per-run, per-month chance that the undeclared site is found that month, given it was
+    not found before, shape (runs, months): the search hazard of :func:`search_model`
+    (persistent cue ``cued[r]`` per run, see :func:`cvid.verify.search.draw_cued`) combined
+    with national technical means, 1 − (1 − h)(1 − p_NTM). For the negotiation simulator."""
+    h = search_hazard(search_model(s), months, cued)
+    ntm = s.verification.national_means_detection_per_month
+    return np.asarray(1.0 - (1.0 - h) * (1.0 - ntm), dtype=np.float64)
 
 
 def _with_national_means(s: Scenario, p_regime: float, months: float = 1.0) -> float:
@@ -153,21 +316,17 @@ def _with_national_means(s: Scenario, p_regime: float, months: float = 1.0) -> f
 
 
 def monthly_detection_probability(s: Scenario, activity: Activity = "worst-case") -> float:
-    """Chance that clandestine work running during a month is detected that month.
+    """A constant chance that clandestine work running during a month is detected that month.
 
-    ``undeclared-facility``: 1 − exp(−λπ/12) from the search model, combined with national
-    technical means; ``diversion``: 1 − (1 − P_MB·b)(1 − P_AS·i) with b, i the monthly chances of
-    a balance and of an inspection; ``worst-case`` (default): the lesser of the two. See the
-    module docstring for the model and its sources.
+    ``undeclared-facility``: the monthly rate equivalent to the first year of search,
+    1 − (1 − F(12))^{1/12} (F from the persistent-cue search model), combined with national
+    technical means; :func:`site_detection_hazard` gives the time-varying, per-run hazard
+    instead. ``diversion``: the MUF − D equilibrium within one month
+    (:func:`diversion_equilibrium`); ``worst-case`` (default): the lesser of the two.
     """
-    site = _with_national_means(s, float(search_model(s).probability_within(1.0)))
-    v = s.verification
-    b = min(1.0, v.material_balance.periods_per_year / 12.0)
-    i = min(1.0, v.routine_inspections_per_year / 12.0)
-    p_as = sampling_figures(s)[3]
-    div = _with_national_means(
-        s, 1.0 - (1.0 - balance_detection_probability(s) * b) * (1.0 - p_as * i)
-    )
+    f12 = float(search_model(s).probability_within(12.0))
+    site = _with_national_means(s, 1.0 - (1.0 - f12) ** (1.0 / 12.0))
+    div = _with_national_means(s, diversion_equilibrium(s, 1.0).detection_probability)
     if activity == "undeclared-facility":
         return site
     if activity == "diversion":
@@ -197,6 +356,20 @@ class VerificationFigures:
     monthly_detection_undeclared_facility: float
     monthly_detection_diversion: float
     inputs: dict[str, Any] = field(default_factory=dict)
+    #: Where the diversion figures come from: facility-plan, default-plan, not-applicable.
+    material_balance_basis: str = "default-plan"
+    material_balance_note: str = ""
+    #: The MUF − D equilibrium within the timeliness goal (see :mod:`cvid.verify.diversion`).
+    diversion_equilibrium: dict[str, Any] = field(default_factory=dict)
+    #: 1 − (1 − P_MB·b)(1 − P_AS·i), the independent-union figure (an overstatement).
+    independent_union_within_goal: float = 0.0
+    #: Contributions of histories where intelligence knew the site, and where it did not.
+    undeclared_site_cued_1y: float = 0.0
+    undeclared_site_uncued_1y: float = 0.0
+    #: The older figure with the cue redrawn at every inspection (overstates the search).
+    undeclared_site_redrawn_cue_1y: float = 0.0
+    search_activity: str = "enrichment"
+    signature_persistence_hours: list[float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict (the shape of lesson 3's ``verification`` figures)."""
@@ -239,7 +412,31 @@ def lesson3_figures(s: Scenario) -> VerificationFigures:
         "periods_per_year": mb.periods_per_year,
         "false_alarm_probability": mb.false_alarm_probability,
     }
+    basis, note = material_balance_basis(s)
+    parts = model.parts_within(12.0)
+    ntm12 = (1.0 - ntm) ** 12
+    persistence = signature_persistence(search_activity(s), uses_environmental_sampling(s))
+    inputs.update(
+        {
+            "receipt_batches": mb.receipt_batches,
+            "shipment_batches": mb.shipment_batches,
+            "material_balance_facility": mb.facility,
+            "cueing_if_concealing": v.cueing_if_concealing,
+            "search_with_replacement": v.search_with_replacement,
+        }
+    )
     return VerificationFigures(
+        material_balance_basis=basis,
+        material_balance_note=note,
+        diversion_equilibrium=diversion_equilibrium(s).to_dict(),
+        independent_union_within_goal=independent_union_within_goal(s),
+        undeclared_site_cued_1y=float(parts.cued),
+        undeclared_site_uncued_1y=float(parts.uncued),
+        undeclared_site_redrawn_cue_1y=float(
+            1.0 - (1.0 - model.redrawn_probability_within(12.0)) * ntm12
+        ),
+        search_activity=search_activity(s),
+        signature_persistence_hours=None if persistence is None else list(persistence),
         material=balanced_material(s),
         significant_quantity_kg=sq,
         detection_probability_sq_within_goal=diversion_detection_within_goal(s),

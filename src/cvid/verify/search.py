@@ -4,18 +4,32 @@ Model (cvid's; the structure follows the search-and-access analyses of Avenhaus,
 al. for the Additional Protocol and the Chemical Weapons Convention):
 
 * Challenge inspections come at random times, a Poisson process of rate λ a year, so the state
-  cannot time its activity around them.
-* An inspection goes to the true site with probability q = c + (1 − c)/K: intelligence (with
-  interviews and records, when inspectors may use them) points it there with probability c,
-  otherwise it picks one of K candidate sites at random.
+  cannot time its activity around them: N(T) ~ Poisson(λT/12) inspections in T months.
+* **Cueing is persistent**: in a given history intelligence (with interviews and records, when
+  inspectors may use them) either knows the site or it does not. With probability c it does,
+  and every challenge inspection goes there; otherwise inspectors search the K candidate
+  sites **without replacement** (a site inspected and found clean is not revisited), so the
+  true site is the J-th visited with J uniform on 1..K. (``replacement=True`` gives the older
+  picture of a fresh random draw per inspection.)
 * The state gets the notice time plus, under managed access, the access delay; the evidence is
-  still there when inspectors arrive if the state needs longer than that to hide it:
-  s = P(T_conceal > t_notice + t_delay), T_conceal from the regime's estimate.
-* At the right, uncleaned site inspectors find evidence with probability p_d.
+  still there when inspectors arrive if its signature outlasts that delay:
+  s = P(T_conceal > t_notice + t_delay), T_conceal from the regime's estimate (or from the
+  activity's signature persistence, :data:`SIGNATURE_PERSISTENCE_HOURS`).
+* At the right, uncleaned site inspectors find evidence with probability p_d; one visit
+  detects with π = s·p_d.
 
-Each inspection therefore detects with probability π = q·s·p_d, and in T months
-P(found) = 1 − exp(−λ·π·T/12) (Poisson thinning). Inspectors without access to undeclared
-sites ("declared-sites-only", "none") never reach the facility: π = 0.
+Closed forms, T months, λ a year:
+
+* cued (intelligence knows the site): F_c(T) = 1 − exp(−λ·π·T/12) (Poisson thinning);
+* uncued, without replacement: F_u(T) = π·E[min(N(T), K)]/K, with
+  E[min(N, K)] = Σ_{k=1}^{K} P(N ≥ k); with replacement F_u(T) = 1 − exp(−λ·π·T/(12K));
+* P(found within T) = c·F_c(T) + (1 − c)·F_u(T).
+
+The older model redrew the cue at every inspection, q = c + (1 − c)/K per visit, which lets
+every history benefit from intelligence and so overstates the search (about 1.00 instead of
+0.59 for ``dprk-2018-libya-model``); it is kept as :meth:`SearchModel.redrawn_probability_within`
+for comparison. Inspectors without access to undeclared sites ("declared-sites-only",
+"none") never reach the facility: π = 0.
 """
 
 from __future__ import annotations
@@ -25,18 +39,45 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.stats import poisson
 
 from cvid.errors import InputError
 from cvid.verify.sampling import check_probability
 
 FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
 
 #: Access regimes under which challenge inspections can reach an undeclared site.
 REACHING_ACCESS: frozenset[str] = frozenset({"anywhere-anytime", "managed"})
 
+#: Hours a signature of each activity survives clean-up when inspectors take environmental
+#: samples (low, high). Uranium and plutonium particles persist for years: IAEA environmental
+#: sampling found HEU particles at Kalaye Electric in 2003 although Iran had renovated the
+#: workshop (IAEA GOV/2003/75, 10 November 2003); Donohue, "Strengthening IAEA safeguards
+#: through environmental sampling and analysis", J. Alloys Compd. 271–273 (1998) 11–18.
+#: The 2–10 year range is cvid's judgement from those reports. Activities without such a
+#: particle signature keep the regime's ``concealment_time_hours`` (cleaned up in days).
+SIGNATURE_PERSISTENCE_HOURS: dict[str, tuple[float, float]] = {
+    "enrichment": (2 * 8766.0, 10 * 8766.0),
+    "reprocessing": (2 * 8766.0, 10 * 8766.0),
+    "conversion": (2 * 8766.0, 10 * 8766.0),
+    "fuel-fabrication": (2 * 8766.0, 10 * 8766.0),
+}
+
+
+def signature_persistence(
+    activity: str, environmental_sampling: bool
+) -> tuple[float, float] | None:
+    """(low, high) hours a signature of ``activity`` outlasts clean-up, or None when the
+    regime's own concealment time applies (no particle signature, or no sampling)."""
+    if not environmental_sampling:
+        return None
+    return SIGNATURE_PERSISTENCE_HOURS.get(activity)
+
 
 def targeting_probability(candidate_sites: int, cueing: float) -> float:
-    """q = c + (1 − c)/K: chance an inspection goes to the true site among K candidates."""
+    """q = c + (1 − c)/K: chance one inspection goes to the true site when the cue is redrawn
+    at every inspection (the older model; see the module docstring)."""
     if candidate_sites < 1:
         raise InputError(f"must be at least 1, got {candidate_sites}", field="candidate_sites")
     c = check_probability(cueing, "intelligence_cueing")
@@ -75,6 +116,31 @@ def evidence_survival(
     return np.asarray(1.0 - cdf, dtype=np.float64)
 
 
+def expected_visits_without_replacement(
+    inspections_mean: ArrayLike, candidate_sites: int
+) -> FloatArray:
+    """E[min(N, K)] for N ~ Poisson(mean): Σ_{k=1}^{K} P(N ≥ k) (vectorized over the mean)."""
+    mu = np.asarray(inspections_mean, dtype=np.float64)
+    k = np.arange(1, candidate_sites + 1, dtype=np.float64)
+    sf = poisson.sf(k[:, None] - 1.0, mu.reshape(1, -1))  # P(N > k − 1) = P(N ≥ k)
+    return np.asarray(sf.sum(axis=0).reshape(mu.shape), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class SearchParts:
+    """P(found within T) split by whether intelligence knew the site (arrays over T).
+
+    ``cued`` and ``uncued`` are contributions (they sum to ``total``);
+    ``if_cued`` and ``if_uncued`` are the conditional probabilities F_c and F_u."""
+
+    total: FloatArray
+    cued: FloatArray
+    uncued: FloatArray
+    if_cued: FloatArray
+    if_uncued: FloatArray
+    cueing: float
+
+
 @dataclass(frozen=True)
 class SearchModel:
     """Inputs of the search model, all in the units the names say."""
@@ -89,6 +155,7 @@ class SearchModel:
     site_detection_probability: float = 0.9
     access: str = "anywhere-anytime"
     managed_access_delay_hours: float = 0.0
+    replacement: bool = False
 
     def __post_init__(self) -> None:
         if self.challenge_inspections_per_year < 0 or not math.isfinite(
@@ -106,30 +173,58 @@ class SearchModel:
         extra = self.managed_access_delay_hours if self.access == "managed" else 0.0
         return self.notice_hours + extra
 
-    def per_inspection(self, concealment_hours: float | None = None) -> float:
-        """π = q·s·p_d, the chance one challenge inspection finds the facility."""
+    def survival(self, concealment_hours: float | None = None) -> float:
+        """s: chance the evidence is still there when inspectors arrive."""
+        if concealment_hours is not None:
+            return 1.0 if concealment_hours > self.delay_hours else 0.0
+        return float(
+            evidence_survival(
+                self.delay_hours,
+                self.concealment_low_hours,
+                self.concealment_high_hours,
+                self.concealment_mode_hours,
+            )
+        )
+
+    def per_visit(self, concealment_hours: float | None = None) -> float:
+        """π = s·p_d: chance one inspection *at the true site* finds evidence."""
         if self.access not in REACHING_ACCESS:
             return 0.0
-        q = targeting_probability(self.candidate_sites, self.cueing)
-        if concealment_hours is None:
-            s = float(
-                evidence_survival(
-                    self.delay_hours,
-                    self.concealment_low_hours,
-                    self.concealment_high_hours,
-                    self.concealment_mode_hours,
-                )
-            )
+        return self.survival(concealment_hours) * self.site_detection_probability
+
+    def per_inspection(self, concealment_hours: float | None = None) -> float:
+        """q·π with q = c + (1 − c)/K: one inspection's detection chance under the older
+        redrawn-cue model."""
+        return targeting_probability(self.candidate_sites, self.cueing) * self.per_visit(
+            concealment_hours
+        )
+
+    def parts_within(
+        self, months: ArrayLike, concealment_hours: float | None = None
+    ) -> SearchParts:
+        """Cued and uncued parts of P(found within T months) (module docstring)."""
+        t = np.asarray(months, dtype=np.float64)
+        pi = self.per_visit(concealment_hours)
+        mean = self.challenge_inspections_per_year * t / 12.0
+        f_c = np.asarray(-np.expm1(-mean * pi), dtype=np.float64)
+        if self.replacement:
+            f_u = np.asarray(-np.expm1(-mean * pi / self.candidate_sites), dtype=np.float64)
         else:
-            s = 1.0 if concealment_hours > self.delay_hours else 0.0
-        return q * s * self.site_detection_probability
+            f_u = pi * expected_visits_without_replacement(mean, self.candidate_sites)
+            f_u = np.asarray(f_u / self.candidate_sites, dtype=np.float64)
+        c = self.cueing
+        return SearchParts(c * f_c + (1 - c) * f_u, c * f_c, (1 - c) * f_u, f_c, f_u, c)
 
     def probability_within(
         self, months: ArrayLike, concealment_hours: float | None = None
     ) -> FloatArray:
-        """P(found within T months) = 1 − exp(−λ·π·T/12)."""
+        """P(found within T months) = c·F_c(T) + (1 − c)·F_u(T)."""
+        return self.parts_within(months, concealment_hours).total
+
+    def redrawn_probability_within(self, months: ArrayLike) -> FloatArray:
+        """The older model, cue redrawn per inspection: 1 − exp(−λ·q·π·T/12)."""
         t = np.asarray(months, dtype=np.float64)
-        rate = self.challenge_inspections_per_year * self.per_inspection(concealment_hours) / 12.0
+        rate = self.challenge_inspections_per_year * self.per_inspection() / 12.0
         return np.asarray(-np.expm1(-rate * t), dtype=np.float64)
 
     def interval_within(self, months: float) -> tuple[float, float, float]:
@@ -143,6 +238,36 @@ class SearchModel:
         high = float(self.probability_within(months, hi_c)) if lo_c != hi_c else central
         return min(low, central), central, max(high, central)
 
+    def monthly_hazard(self, months: int) -> tuple[FloatArray, FloatArray]:
+        """(h_cued, h_uncued): chance the site is found in month m+1 given not found by month
+        m, m = 0..months−1, for a history where intelligence knows the site and one where it
+        does not. h = (F(m+1) − F(m)) / (1 − F(m)); the cued hazard is constant."""
+        if months < 0:
+            raise InputError(f"must not be negative, got {months}", field="months")
+        t = np.arange(months + 1, dtype=np.float64)
+        parts = self.parts_within(t)
+        out = []
+        for f in (parts.if_cued, parts.if_uncued):
+            f = np.asarray(f, dtype=np.float64)
+            rest = 1.0 - f[:-1]
+            h = np.divide(f[1:] - f[:-1], rest, out=np.ones_like(rest), where=rest > 1e-15)
+            out.append(np.asarray(np.clip(h, 0.0, 1.0), dtype=np.float64))
+        return out[0], out[1]
+
+
+def draw_cued(model: SearchModel, runs: int, rng: np.random.Generator) -> BoolArray:
+    """The latent 'intelligence knows the site' state of each run (Bernoulli(c))."""
+    return np.asarray(rng.random(runs) < model.cueing, dtype=np.bool_)
+
+
+def search_hazard(model: SearchModel, months: int, cued: ArrayLike) -> FloatArray:
+    """Per-run, per-month detection hazard of the undeclared site, shape (runs, months):
+    row r is the cued hazard where ``cued[r]``, else the uncued one (without replacement, so
+    it rises month by month as the candidates are used up). For the negotiation simulator."""
+    h_c, h_u = model.monthly_hazard(months)
+    k = np.asarray(cued, dtype=np.bool_).reshape(-1, 1)
+    return np.asarray(np.where(k, h_c[None, :], h_u[None, :]), dtype=np.float64)
+
 
 def search_detection_probability(
     months: ArrayLike,
@@ -155,6 +280,7 @@ def search_detection_probability(
     site_detection_probability: float = 0.9,
     access: str = "anywhere-anytime",
     managed_access_delay_hours: float = 0.0,
+    replacement: bool = False,
 ) -> FloatArray:
     """Probability of finding the facility within ``months`` (array): see the module doc."""
     m = SearchModel(
@@ -168,37 +294,53 @@ def search_detection_probability(
         site_detection_probability,
         access,
         managed_access_delay_hours,
+        replacement,
     )
     return m.probability_within(months)
 
 
-def simulate_search(
-    model: SearchModel, months: float, replications: int, rng: np.random.Generator
-) -> FloatArray:
-    """Monte Carlo of the search, inspection by inspection (for tests): returns a 0/1 array
-    of whether the facility was found within ``months``."""
-    if model.access not in REACHING_ACCESS:
-        return np.zeros(replications)
-    counts = rng.poisson(model.challenge_inspections_per_year * months / 12.0, replications)
-    found = np.zeros(replications, dtype=bool)
-    max_n = int(counts.max()) if replications else 0
+def _conceal_draws(model: SearchModel, rng: np.random.Generator, size: int) -> FloatArray:
     lo, hi, mode = (
         model.concealment_low_hours,
         model.concealment_high_hours,
         model.concealment_mode_hours,
     )
-    for i in range(max_n):
+    if hi == lo:
+        return np.full(size, lo)
+    if mode is None:
+        return rng.uniform(lo, hi, size)
+    return rng.triangular(lo, mode, hi, size)
+
+
+def simulate_search(
+    model: SearchModel, months: float, replications: int, rng: np.random.Generator
+) -> FloatArray:
+    """Monte Carlo of the sequential search, inspection by inspection (for tests): one latent
+    cue per history, candidate sites visited in a random order without replacement (or with
+    it, as the model says), concealment drawn per visit. Returns 0/1 found within ``months``."""
+    found, _ = simulate_search_parts(model, months, replications, rng)
+    return found
+
+
+def simulate_search_parts(
+    model: SearchModel, months: float, replications: int, rng: np.random.Generator
+) -> tuple[FloatArray, BoolArray]:
+    """:func:`simulate_search` and the latent cue of each history."""
+    cued = draw_cued(model, replications, rng)
+    if model.access not in REACHING_ACCESS:
+        return np.zeros(replications), cued
+    counts = rng.poisson(model.challenge_inspections_per_year * months / 12.0, replications)
+    # Uncued: the visit number at which the true site comes up (uniform on 1..K without
+    # replacement; with replacement every visit hits it with chance 1/K).
+    position = rng.integers(1, model.candidate_sites + 1, replications)
+    found = np.zeros(replications, dtype=bool)
+    for i in range(int(counts.max()) if replications else 0):
         active = counts > i
-        cued = rng.random(replications) < model.cueing
-        random_hit = rng.integers(0, model.candidate_sites, replications) == 0
-        at_site = cued | random_hit
-        if hi == lo:
-            conceal = np.full(replications, lo)
-        elif mode is None:
-            conceal = rng.uniform(lo, hi, replications)
+        if model.replacement:
+            at_site = cued | (rng.integers(0, model.candidate_sites, replications) == 0)
         else:
-            conceal = rng.triangular(lo, mode, hi, replications)
-        intact = conceal > model.delay_hours
+            at_site = cued | (position == i + 1)
+        intact = _conceal_draws(model, rng, replications) > model.delay_hours
         seen = rng.random(replications) < model.site_detection_probability
         found |= active & at_site & intact & seen
-    return found.astype(np.float64)
+    return found.astype(np.float64), cued

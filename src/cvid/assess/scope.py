@@ -1,0 +1,152 @@
+"""What is in scope for CVID: the one definition used by lesson 4 (and meant for the end-state
+figure and the report's checklist).
+
+An item of the program is in scope when its elimination is part of complete denuclearization:
+
+* nuclear facilities (reactors, enrichment, reprocessing, conversion, fuel fabrication,
+  weapons design and assembly, test sites) not already dismantled, except civil items the
+  agreement lets the state keep under safeguards (``provisions.civil_items_retained``; an
+  enrichment or reprocessing plant is never a civil item: keeping one is retained
+  enrichment or reprocessing);
+* direct-use material (plutonium, HEU, U-233) and UF6;
+* every weapon stock;
+* missiles by range and payload (:func:`missile_in_scope`): MTCR Category I by default,
+  at least 500 kg to at least 300 km, plus any class the agreement or UN resolutions name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from cvid.scenario import DIRECT_USE_MATERIALS, SENSITIVE_FACILITY_KINDS, Commitment, Scenario
+from cvid.scenario.program import MissileSystem
+
+#: Facility kinds that belong to the nuclear weapons program proper.
+NUCLEAR_FACILITY_KINDS = frozenset(
+    {
+        "reactor",
+        "enrichment",
+        "reprocessing",
+        "conversion",
+        "fuel-fabrication",
+        "weapons-design",
+        "weapons-assembly",
+        "test-site",
+    }
+)
+#: Missile classes whose range always exceeds the MTCR's 300 km (IRBMs 3,000–5,500 km, ICBMs
+#: beyond 5,500 km, SLBMs and space launchers of ICBM class).
+STRATEGIC_MISSILES = frozenset({"icbm", "irbm", "slbm", "slv"})
+#: The shortest range of each class by definition, km (US DoD usage: MRBM 1,000–3,000 km).
+CLASS_MIN_RANGE_KM: dict[str, float] = {
+    "mrbm": 1000.0,
+    "irbm": 3000.0,
+    "icbm": 5500.0,
+    "slbm": 1000.0,
+    "slv": 5500.0,
+}
+
+ItemKind = Literal["facility", "material", "weapons", "missile"]
+
+
+@dataclass(frozen=True)
+class ScopeItem:
+    """A program item that the end state must eliminate, with where it sits in the file."""
+
+    item_id: str
+    kind: ItemKind
+    label: str
+    path: str
+    declared: bool
+    sensitive: bool
+    reason: str
+
+
+def missile_in_scope(s: Scenario, m: MissileSystem) -> tuple[bool, str]:
+    """Whether a missile is in scope, and why (range and payload against the scope's
+    thresholds; a class named in ``missile_scope.classes`` is in whatever its figures)."""
+    scope = s.agreement.provisions.missile_scope
+    if m.missile_class in scope.classes:
+        return True, f"its class ({m.missile_class}) is named in scope"
+    if m.missile_class == "cruise" and (m.range_km is None or m.payload_kg is None):
+        return False, "a cruise missile without stated range and payload"
+    rng = m.range_km.high if m.range_km is not None else CLASS_MIN_RANGE_KM.get(m.missile_class)
+    if rng is None:
+        return False, f"range not stated for a {m.missile_class.upper()} (may be under 300 km)"
+    payload = m.payload_kg.high if m.payload_kg is not None else None
+    if rng < scope.min_range_km:
+        return False, f"range {rng:g} km is under {scope.min_range_km:g} km"
+    if payload is not None and payload < scope.min_payload_kg:
+        return False, f"payload {payload:g} kg is under {scope.min_payload_kg:g} kg"
+    basis = "stated" if m.range_km is not None else "by class"
+    pay = "payload not stated, taken as nuclear-capable" if payload is None else f"{payload:g} kg"
+    return True, f"range ≥ {scope.min_range_km:g} km ({basis}), {pay}"
+
+
+def scope_items(s: Scenario) -> list[ScopeItem]:
+    """Every program item in CVID scope (module docstring)."""
+    p = s.program
+    kept = set(s.agreement.provisions.civil_items_retained)
+    out: list[ScopeItem] = []
+    for i, f in enumerate(p.facilities):
+        if f.kind not in NUCLEAR_FACILITY_KINDS or f.status == "dismantled":
+            continue
+        sensitive = f.kind in SENSITIVE_FACILITY_KINDS
+        if f.id in kept and not sensitive:
+            continue
+        label = f"{'Undeclared ' if not f.declared else ''}{f.kind} facility '{f.id}'"
+        out.append(
+            ScopeItem(
+                f.id, "facility", label, f"program.facilities[{i}]", f.declared, sensitive, ""
+            )
+        )
+    for i, m in enumerate(p.materials):
+        if (m.kind in DIRECT_USE_MATERIALS or m.kind == "uf6") and m.id not in kept:
+            out.append(
+                ScopeItem(
+                    m.id,
+                    "material",
+                    f"{m.kind} stock '{m.id}'",
+                    f"program.materials[{i}]",
+                    True,
+                    m.kind in DIRECT_USE_MATERIALS,
+                    "",
+                )
+            )
+    for i, w in enumerate(p.weapons):
+        out.append(
+            ScopeItem(w.id, "weapons", f"Weapons '{w.id}'", f"program.weapons[{i}]", True, True, "")
+        )
+    for i, ms in enumerate(p.missiles):
+        inside, why = missile_in_scope(s, ms)
+        if inside:
+            out.append(
+                ScopeItem(
+                    ms.id,
+                    "missile",
+                    f"{ms.missile_class.upper()} '{ms.id}'",
+                    f"program.missiles[{i}]",
+                    True,
+                    False,
+                    why,
+                )
+            )
+    return out
+
+
+def covering(s: Scenario, item_id: str, item_kind: str, declared: bool = True) -> list[Commitment]:
+    """Commitments whose targets include this program item, by id or by a reserved name.
+
+    ``undeclared-sites`` is kept for the end-state figure's compatibility: whether such a
+    commitment *covers* an undeclared item is decided by lesson 4 (only once found)."""
+    group = {
+        "facility": "all-facilities",
+        "material": "all-materials",
+        "weapons": "all-weapons",
+        "missile": "all-missiles",
+    }[item_kind]
+    names = {item_id, "all", group}
+    if not declared:
+        names.add("undeclared-sites")
+    return [c for c in s.agreement.commitments if names & set(c.targets)]
