@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cvid.cli.app import app
+from cvid.cli import app
 from cvid.errors import InputError
 from cvid.negotiate import explain, parse_parameter, sensitivity, simulate
 from cvid.scenario import example_path, load_scenario, scenario_from_dict
