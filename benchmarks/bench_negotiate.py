@@ -8,18 +8,22 @@ i.e. all five strategies (the scenario's agreement and the four presets), 100,00
    scalar reference is timed on 2,000 runs of each strategy and scaled linearly to 100,000
    (its cost is per run; in full it would take about a minute per strategy).
 2. The engine against numpy drawing just the random numbers the model consumes (the same
-   generator and blocks: one uniform per run for its type, the per-run draws of stocks and
-   facility rates, then two uniforms per run a month until no run of the block is left).
+   generator and blocks: the initial draws of ``draw_initial`` — type, stocks, facility
+   rates, cheating gain, hidden-survival uniform — then four uniforms per run a month until
+   no run of the block is left going).
 3. Memory: peak of traced allocations (tracemalloc sees numpy's buffers) for 10^5 and 10^6
    runs; flat means independent of the number of runs (so 10^8 runs fit in 24 GB).
 4. A sweep on a local Dask cluster with 2 worker processes against 1 (clusters started
    beforehand, repetitions interleaved; wall-clock time of the sweep).
+5. The sensitivity analysis of the 8 default parameters (Morris, 10 trajectories = 90
+   points, plus 17 one-at-a-time points) at 10,000 runs a point for one strategy, wall clock,
+   against the target of one minute.
 
 Times 1–2 are CPU time of this process (``time.process_time``), median of 5 interleaved
 repetitions: the machine is shared with other sessions, whose load inflates wall-clock times
 unevenly.
 
-``python benchmarks/bench_negotiate.py [engine|dask]`` runs only one part.
+``python benchmarks/bench_negotiate.py [engine|dask|sensitivity]`` runs only one part.
 """
 
 from __future__ import annotations
@@ -40,7 +44,14 @@ sys.path.insert(0, str(ROOT))  # for tests.negotiate.reference
 from tests.negotiate.reference import reference_runs  # noqa: E402
 
 from cvid.negotiate import simulate, strategy_names, sweep  # noqa: E402
-from cvid.negotiate.engine import Compiled, block_generator, block_sizes, run_block  # noqa: E402
+from cvid.negotiate.engine import (  # noqa: E402
+    ABSORBING,
+    Compiled,
+    block_generator,
+    block_sizes,
+    draw_initial,
+    run_block,
+)
 from cvid.negotiate.simulation import compile_all  # noqa: E402
 from cvid.scenario import Scenario, load_scenario  # noqa: E402
 
@@ -102,27 +113,26 @@ def engine_and_memory(sc: Scenario) -> None:
     names = strategy_names(sc)
     compiled = compile_all(sc, names, MONTHS, P)
     blocks = list(enumerate(block_sizes(RUNS)))
+
     # months each block draws for: until its last run ends
-    last_month = {
-        name: [int(run_block(c, SEED, b, n).end_month.max()) for b, n in blocks]
-        for name, c in compiled.items()
-    }
+    def drawn_months(c: Compiled, b: int, n: int) -> int:
+        r = run_block(c, SEED, b, n)
+        if any(int(x) not in ABSORBING for x in np.unique(r.status)):
+            return MONTHS
+        return int(r.end_month.max())
+
+    last_month = {name: [drawn_months(c, b, n) for b, n in blocks] for name, c in compiled.items()}
 
     def engine(c: Compiled) -> None:
         for b, n in blocks:
             run_block(c, SEED, b, n)
 
     def draws_only(c: Compiled, months: list[int]) -> None:
-        p = c.production
         for (b, n), last in zip(blocks, months, strict=True):
             rng = block_generator(SEED, b)
-            rng.random(n)
-            for _, est in p.stocks:
-                est.sample(rng, n)
-            for r in p.rates:
-                r.sample(rng, n)
+            draw_initial(c, rng, n)
             for _ in range(last):
-                rng.random((2, n))
+                rng.random((4, n))
 
     def scalar(c: Compiled) -> None:
         reference_runs(c, block_generator(SEED, 0), SUBSET)
@@ -234,6 +244,22 @@ def dask_sweep(sc: Scenario) -> None:
     )
 
 
+def sensitivity_timing(sc: Scenario) -> None:
+    """Ratio 5."""
+    from cvid.negotiate import DEFAULT_PARAMETERS, sensitivity
+
+    t = wall_time(lambda: sensitivity(sc, ["libya-model"], runs=10_000, months=MONTHS, seed=SEED))
+    points = 10 * (len(DEFAULT_PARAMETERS) + 1) + 2 * len(DEFAULT_PARAMETERS) + 1
+    ratio(
+        f"sensitivity of {len(DEFAULT_PARAMETERS)} parameters, {points} points × 10,000 runs × "
+        f"{MONTHS} months, one strategy (wall clock; load {os.getloadavg()[0]:.1f})",
+        t,
+        "one minute",
+        60.0,
+        "<= 1x",
+    )
+
+
 def main(argv: list[str]) -> int:
     print(
         "machine load average (1, 5, 15 min): "
@@ -242,10 +268,13 @@ def main(argv: list[str]) -> int:
         flush=True,
     )
     sc = load_scenario(SCENARIO)
-    if "dask" not in argv:
+    parts = set(argv) or {"engine", "dask", "sensitivity"}
+    if "engine" in parts:
         engine_and_memory(sc)
-    if "engine" not in argv:
+    if "dask" in parts:
         dask_sweep(sc)
+    if "sensitivity" in parts:
+        sensitivity_timing(sc)
     return 0
 
 

@@ -2,7 +2,7 @@
 
 Written from the rules in the docstring of :mod:`cvid.negotiate.engine`, as plainly as
 possible, for the tests: the vectorized engine must agree with it exactly when both read the
-same random numbers, and in distribution when they read independent ones.
+same random numbers (run by run), and in distribution when they read independent ones.
 """
 
 from __future__ import annotations
@@ -11,7 +11,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cvid.negotiate.engine import BREAKDOWN, RUNNING, STALEMATE, VERIFIED_CVID, Compiled
+from cvid.negotiate.engine import (
+    BREAKDOWN,
+    CONFLICT,
+    EXPOSED,
+    RENEGOTIATE,
+    RUNNING,
+    SNAP_BACK,
+    STALEMATE,
+    VERIFIED_CVID,
+    Compiled,
+    Initial,
+    draw_initial,
+)
+from cvid.negotiate.science import deterrence_threshold
 
 
 @dataclass
@@ -24,36 +37,19 @@ class RunResult:
     paid: float
     paid_to_cheater: float
     clandestine_months: int
+    detections: int
     capability_end_kg: float
     capability_peak_kg: float
+    posterior: tuple[float, float, float]
 
 
-@dataclass
-class Draws:
-    """The random numbers of n runs: types, stocks, rates and three uniforms a month."""
-
-    u_type: np.ndarray
-    stock: np.ndarray  # (M, n)
-    rate_declared: np.ndarray  # (M, n)
-    rate_hidden: np.ndarray  # (M, n)
-    monthly: np.ndarray  # (T, 2, n): (decision and detection, act)
-
-
-def draw(c: Compiled, rng: np.random.Generator, n: int) -> Draws:
-    """Read the stream in the engine's order (types, stocks, facility rates, then months)."""
-    p = c.production
-    m = len(p.materials)
-    u_type = rng.random(n)
-    stock = np.zeros((m, n))
-    for idx, est in p.stocks:
-        stock[idx] += est.sample(rng, n)
-    declared = np.zeros((m, n))
-    hidden = np.zeros((m, n))
-    for r in p.rates:
-        (declared if r.declared else hidden)[r.material] += r.sample(rng, n)
-    hidden += p.hidden_capacity_share * declared
-    monthly = np.stack([rng.random((2, n)) for _ in range(c.months)])
-    return Draws(u_type, stock, declared, hidden, monthly)
+def draws(c: Compiled, rng: np.random.Generator, n: int) -> tuple[Initial, np.ndarray]:
+    """Read the stream in the engine's order: the initial draws, then four uniforms a month
+    for every run (the engine stops drawing once no run is left going; the reference reads
+    every month and uses the same numbers for the months the engine reads)."""
+    ini = draw_initial(c, rng, n)
+    monthly = np.stack([rng.random((4, n)) for _ in range(c.months)])
+    return ini, monthly
 
 
 def act_level(c: Compiled, typ: int, decided: bool, step: int, u: float) -> int:
@@ -80,124 +76,238 @@ def act_level(c: Compiled, typ: int, decided: bool, step: int, u: float) -> int:
     return level
 
 
-def reference_run(c: Compiled, d: Draws, i: int) -> RunResult:
-    """Simulate run ``i`` of the draws ``d``."""
-    u_type = d.u_type[i]
-    if u_type < c.prior[0]:
-        typ = 0
-    elif u_type < c.prior[0] + c.prior[1]:
-        typ = 1
-    else:
-        typ = 2
-    stock = d.stock[:, i]
-    rate_declared = d.rate_declared[:, i]
-    rate_hidden = d.rate_hidden[:, i]
-    rate_secret = c.clandestine_share[typ] * rate_hidden
-    can_cheat = rate_secret.sum() > 0
+def reference_run(c: Compiled, ini: Initial, monthly: np.ndarray, i: int) -> RunResult:
+    """Simulate run ``i``."""
+    typ = int(ini.typ[i])
     k = c.steps
+    d = c.decided_step
+    rate_secret = c.clandestine_share[typ] * ini.rate_hidden[:, i]
+    can_cheat = rate_secret.sum() > 0
+    gain = float(ini.gain[i])
+    lik_act = c.act_likelihood()
 
     decided = typ == 0
-    status = RUNNING
-    end = c.months
-    step = 0
-    owed_hard = owed_soft = 0
-    blocked = frozen = suspended = False
+    status, end = RUNNING, c.months
+    step = owed_h = owed_s = 0
+    blocked = frozen = suspended = escalated = False
+    until = 0
+    detections = 0
     paid = c.upfront
     paid_cheat = 0.0 if decided else c.upfront
-    pressure = c.pressure * (1 - c.pressure_relief * paid)
-    sustained = pressure
-    stall = 0
-    open_months = secret_months = 0
-
-    def pay(share: float) -> None:
-        nonlocal paid, paid_cheat
-        paid += share
-        if not decided:
-            paid_cheat += share
+    due = 0.0
+    levels = [1.0] * len(c.instrument_share)
+    sustained = float(sum(c.instrument_share))
+    last_progress = 0
+    open_m = secret_m = full_m = 0
+    post = [float(x) for x in c.prior]
 
     for t in range(c.months):
         month = t + 1
-        u_fate, u_act = d.monthly[t, :, i]
-        if status == RUNNING:
-            # 1. decision
-            hazard = (c.hazard_base + c.hazard_pressure * sustained) * (1 - c.dampening * paid)
-            if not decided and u_fate < hazard:
-                decided = True
-            # 2. production
-            cheating = False
-            if not decided:
-                if not frozen:
-                    open_months += 1
-                if can_cheat:
-                    secret_months += 1
-                    cheating = True
-            # 3. detection: probability p given no decision this month, from the same uniform
-            p = c.detection[t]
-            if cheating and hazard <= u_fate < hazard + (1.0 - hazard) * p:
-                if c.snap_back and not suspended:
-                    suspended = True
-                else:
-                    status, end = BREAKDOWN, month
-        if status == RUNNING:
-            # 4. act
-            progress = False
-            if step < k:
-                level = act_level(c, typ, decided, step, u_act)
-                if level >= c.release_level:
-                    progress = True
-                    if level < 3:
-                        if not c.verifiable[step]:
-                            blocked = True
-                        elif c.hard[step]:
-                            owed_hard += 1
-                        else:
-                            owed_soft += 1
-                    elif c.stops_production[step]:
-                        frozen = True
-                    if c.tranche[step] > 0 and not suspended:
-                        pay(float(c.tranche[step]))
-                    step += 1
-            elif owed_hard + owed_soft > 0:
-                if decided:
-                    if u_act < c.decided_step:
-                        progress = True
-                        if owed_hard > 0:
-                            owed_hard -= 1
-                        else:
-                            owed_soft -= 1
-                elif owed_soft > 0 and u_act < c.verified_soft[typ]:
-                    progress = True
-                    owed_soft -= 1
-            if c.scheduled[t] > 0 and not suspended:
-                pay(float(c.scheduled[t]))
-            # 5. outcomes
-            if decided and step == k and owed_hard == 0 and owed_soft == 0 and not blocked:
-                status, end = VERIFIED_CVID, month
-                paid = 1.0
+        if status in (VERIFIED_CVID, CONFLICT):
+            break
+        u_dec, u_det, u_act, u_conf = (float(x) for x in monthly[t, :, i])
+        talks = status == RUNNING
+        # 1. pressure
+        stock = 0.0
+        for m, share in enumerate(c.instrument_share):
+            if escalated:
+                target = 1.0
+            elif talks:
+                target = (
+                    c.pressure * (1 - c.pressure_relief * paid) if c.instrument_kept[m] else 0.0
+                )
             else:
-                stall = 0 if progress else stall + 1
-                if stall >= c.stall_tolerance:
-                    status, end = STALEMATE, month
-        pressure = 1.0 if suspended else c.pressure * (1 - c.pressure_relief * paid)
-        sustained += (pressure - sustained) / c.memory_months
+                target = c.pressure
+            if target >= levels[m]:
+                levels[m] = target
+            else:
+                levels[m] = max(target, levels[m] * (1 - c.instrument_erosion[m]))
+            stock += share * levels[m]
+        sustained += (stock - sustained) / c.memory_months
+        # 2. decision
+        h = min((c.hazard_base + c.hazard_pressure * sustained) * (1 - c.dampening * paid), 1.0)
+        returned = False
+        if not decided and u_dec < h:
+            decided = True
+            suspended = escalated = False
+            if not talks:
+                returned = True
+                status = RUNNING
+                last_progress = month
+        talks = status == RUNNING
+        away = not talks
+        # 3. conflict
+        if not decided and c.escalation_hazard > 0 and u_conf < c.escalation_hazard * stock:
+            status, end = CONFLICT, month
+            break
+        # 4. production and cheating
+        cheat = False
+        if not decided:
+            if talks:
+                if not frozen:
+                    open_m += 1
+                stake = 0.0 if suspended else 1.0 - paid
+                b = float(c.discount_goal[typ] * (c.penalty[typ] + stake))
+                pg = float(c.detection_within_goal[t])
+                # the deterrence condition of cvid.verify.games: cheat iff P < D/(D + B)
+                cheat = can_cheat and gain > 0 and pg < deterrence_threshold(gain, b)
+                if cheat:
+                    secret_m += 1
+            else:
+                full_m += 1
+        # 5. detection
+        p = float(c.detection[t])
+        detected = cheat and u_det < p
+        watched = talks
+        if detected:
+            detections += 1
+            suspended = escalated = True
+            leave = False
+            if c.on_detection == RENEGOTIATE:
+                until = month + c.renegotiation_months
+            elif c.on_detection == SNAP_BACK:
+                leave = detections >= 2
+            else:
+                leave = True
+            if leave:
+                status = BREAKDOWN if paid > 0 else EXPOSED
+                end = month
+                talks = False
+        # 6. acts
+        lik = [1.0, 1.0, 1.0]
+        progressed = False
+        if talks and step < k:
+            j = step
+            level = act_level(c, typ, decided, j, u_act)
+            lik = [float(x) for x in lik_act[j, level, :]]
+            if level >= c.release_level:
+                progressed = True
+                if level < 3:
+                    if not c.verifiable[j]:
+                        blocked = True
+                    elif c.hard[j]:
+                        owed_h += 1
+                    else:
+                        owed_s += 1
+                elif c.stops_production[j]:
+                    frozen = True
+                due += float(c.tranche[j])
+                step += 1
+                if decided and level == 3:
+                    limit = min(int(c.due_by[t]), k)
+                    power = d
+                    extra = 0
+                    while step < limit and c.verifiable[step]:
+                        power *= d
+                        if u_act < power:
+                            if c.stops_production[step]:
+                                frozen = True
+                            due += float(c.tranche[step])
+                            step += 1
+                            extra += 1
+                        else:
+                            lik[0] *= 1 - d
+                            break
+                    if extra:
+                        lik = [lik[0] * d**extra, 0.0, 0.0]
+        elif talks and owed_h + owed_s > 0:
+            oh0, os0 = owed_h, owed_s
+            seen = "nothing"
+            if decided:
+                if u_act < d:
+                    progressed = True
+                    if owed_h > 0:
+                        owed_h -= 1
+                        seen = "hard"
+                    else:
+                        owed_s -= 1
+                        seen = "soft"
+            elif owed_s > 0 and u_act < c.verified_soft[typ]:
+                progressed = True
+                owed_s -= 1
+                seen = "soft"
+            p_und = [float(c.verified_soft[x]) if os0 > 0 else 0.0 for x in (1, 2)]
+            if seen == "hard":
+                lik = [d, 0.0, 0.0]
+            elif seen == "soft":
+                lik = [0.0 if oh0 > 0 else d, *p_und]
+            else:
+                lik = [1 - d, 1 - p_und[0], 1 - p_und[1]]
+        if progressed:
+            last_progress = month
+        if talks:
+            due += float(c.scheduled[t])
+        # 7. beliefs
+        post = [post[0] + h * (post[1] + post[2]), post[1] * (1 - h), post[2] * (1 - h)]
+        if p > 0 and watched:
+            for x in range(3):
+                q = float(c.cheat_prior[x, t]) * p
+                lik[x] *= q if detected else 1 - q
+        if away:
+            lik[0] = 0.0
+        if returned:
+            lik[1] = lik[2] = 0.0
+        new = [post[x] * lik[x] for x in range(3)]
+        total = sum(new)
+        if total > 0:
+            post = [x / total for x in new]
+        # 8. payment
+        believed = not c.posterior_release or post[0] >= c.min_sincere
+        if talks and not suspended and due > 0 and believed:
+            paid += due
+            if not decided:
+                paid_cheat += due
+            due = 0.0
+        # 9. outcomes
+        if talks and decided and step >= k and owed_h == 0 and owed_s == 0 and not blocked:
+            status, end = VERIFIED_CVID, month
+            paid = 1.0
+        elif talks and month - last_progress >= c.stall_tolerance:
+            status, end = STALEMATE, month
+        if c.on_detection == RENEGOTIATE and suspended and until == month and not decided:
+            suspended = escalated = False
 
-    peak = stock + rate_declared * open_months + rate_secret * secret_months
-    if status in (BREAKDOWN, STALEMATE):
-        peak = peak + (rate_declared + rate_hidden) * (c.months - end)
-    end_kg = 0.0 if status == VERIFIED_CVID else float(peak.sum())
+    sec = rate_secret * secret_m
+    peak = (
+        ini.stock[:, i]
+        + ini.rate_declared[:, i] * open_m
+        + sec
+        + (ini.rate_declared[:, i] + ini.rate_hidden[:, i]) * full_m
+    )
+    if status == VERIFIED_CVID:
+        after = c.months - end
+        kept = ini.u_hidden[i] < c.hidden_survival[end]
+        hidden = ini.rate_hidden[:, i]
+        hidden_unc = ini.rate_hidden_uncovered[:, i]
+        kept_rate = hidden_unc + (hidden - hidden_unc if kept else 0.0)
+        share_kept = np.divide(kept_rate, hidden, out=np.zeros_like(kept_rate), where=hidden > 0)
+        cap = (
+            ini.stock_uncovered[:, i]
+            + ini.rate_declared_uncovered[:, i] * (open_m + after)
+            + sec * share_kept
+            + kept_rate * after
+        )
+    else:
+        cap = peak
+    peak = np.maximum(peak, cap)
     return RunResult(
         counterpart_type=typ,
         status=status,
         end_month=end,
         paid=paid,
         paid_to_cheater=paid_cheat,
-        clandestine_months=secret_months,
-        capability_end_kg=end_kg,
+        clandestine_months=secret_m,
+        detections=detections,
+        capability_end_kg=float(cap.sum()),
         capability_peak_kg=float(peak.sum()),
+        posterior=(post[0], post[1], post[2]),
     )
 
 
 def reference_runs(c: Compiled, rng: np.random.Generator, n: int) -> list[RunResult]:
     """``n`` runs reading ``rng`` in the engine's order."""
-    d = draw(c, rng, n)
-    return [reference_run(c, d, i) for i in range(n)]
+    ini, monthly = draws(c, rng, n)
+    return [reference_run(c, ini, monthly, i) for i in range(n)]
+
+
+__all__ = ["BREAKDOWN", "EXPOSED", "STALEMATE", "RunResult", "reference_runs"]

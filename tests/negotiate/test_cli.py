@@ -42,7 +42,14 @@ def test_simulate_json() -> None:
     assert (d["seed"], d["runs"], d["months"]) == (5, 2000, 36)
     assert list(d["strategies"]) == ["agreement", "libya-model"]
     s = d["strategies"]["libya-model"]
-    assert set(s["outcomes"]) == {"verified_cvid", "breakdown", "stalemate", "running"}
+    assert set(s["outcomes"]) == {
+        "verified_cvid",
+        "breakdown",
+        "stalemate",
+        "running",
+        "exposed",
+        "conflict",
+    }
     assert s["concessions_to_cheaters"]["mean"] == 0.0
 
 
@@ -77,7 +84,15 @@ def test_simulate_tables_and_files(tmp_path: Path) -> None:
     assert plot.stat().st_size > 0
     assert (tmp_path / "outcomes-capability.png").stat().st_size > 0
     df = pd.read_csv(frame)
-    assert set(df["outcome"]) == {"verified_cvid", "breakdown", "stalemate", "running"}
+    assert set(df["outcome"]) == {
+        "verified_cvid",
+        "breakdown",
+        "stalemate",
+        "running",
+        "exposed",
+        "conflict",
+    }
+    assert "ranking" in res.stdout
 
 
 @pytest.mark.parametrize(

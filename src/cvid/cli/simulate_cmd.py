@@ -22,14 +22,21 @@ from cvid.cli.common import console, emit_json, err_console
 from cvid.errors import InputError
 from cvid.negotiate import (
     DEFAULT_MONTHS,
+    DEFAULT_PARAMETERS,
     DEFAULT_RUNS,
     DEFAULT_SEED,
+    DEFAULT_SENSITIVITY_RUNS,
     DEFAULT_SWEEP_RUNS,
     DEFAULT_TIMEOUT_S,
+    SensitivityResult,
     SimulationResult,
+    explain,
+    parse_parameter,
     plot_capability,
     plot_outcomes,
     plot_surface,
+    plot_tornado,
+    sensitivity,
     simulate,
     strategy_names,
     sweep,
@@ -43,8 +50,10 @@ PROGRESS_THRESHOLD = 200_000
 
 _OUTCOME_LABELS = {
     "verified_cvid": "verified CVID",
-    "breakdown": "breakdown (cheating detected)",
-    "stalemate": "stalemate (walked away)",
+    "exposed": "exposed (cheating caught before concessions)",
+    "breakdown": "breakdown (cheating caught after concessions)",
+    "stalemate": "stalemate (walked away after a stall)",
+    "conflict": "conflict (under a threat of force)",
     "running": "still running at horizon",
 }
 
@@ -97,10 +106,20 @@ def _print_result(result: SimulationResult) -> None:
             title_justify="left",
             show_header=False,
         )
+        unreachable = s["unreachable"]
+        for reason in unreachable:
+            table.add_row("[bold red]verified CVID unreachable[/]", reason)
         for key, label in _OUTCOME_LABELS.items():
             p, se = s["outcomes"][key], s["standard_errors"][key]
+            if key == "verified_cvid" and unreachable:
+                label = "verified completion of the agreement (not CVID)"
+                if p == 0.0:
+                    table.add_row(label, "impossible by construction (see above)")
+                    continue
             table.add_row(label, f"{p:.3f} ± {se:.3f}")
-        for key in ("verified_cvid", "breakdown", "stalemate"):
+        for key in ("verified_cvid", "exposed", "breakdown", "stalemate"):
+            if s["months_to_outcome"][key] is None:
+                continue
             table.add_row(
                 f"months to {key.replace('_', ' ')} (p10/p50/p90)",
                 _quantiles(s["months_to_outcome"][key]),
@@ -128,6 +147,60 @@ def _print_result(result: SimulationResult) -> None:
             f"{s['clandestine_months']['mean']:.1f}; "
             f"{_q(s['clandestine_months'], 'p50')} / {_q(s['clandestine_months'], 'p90')}",
         )
+        by_type = s["outcomes_by_type"]
+        clan = s["clandestine_production"]
+        for t, row in by_type.items():
+            if row["share_of_runs"] == 0:
+                continue
+            sq = clan[t]["significant_quantities"]["mean"]
+            table.add_row(
+                f"{t} ({row['share_of_runs']:.2f} of runs)",
+                f"CVID {row['verified_cvid']:.2f}, exposed {row['exposed']:.2f}, breakdown "
+                f"{row['breakdown']:.2f}, stalemate {row['stalemate']:.2f}, conflict "
+                f"{row['conflict']:.2f}; secret {sq:.2f} SQ; unrewarded {row['unrewarded']:.2f}",
+            )
+        post = s["posterior"]["sincere"]
+        table.add_row(
+            "posterior P(decided) at months 0/12/horizon",
+            f"{post[0]:.2f} / {post[min(12, len(post) - 1)]:.2f} / {post[-1]:.2f}",
+        )
+        if s["pressure_is_default"]:
+            table.add_row("pressure", "default instrument (no \\[pressure] table in the scenario)")
+        console.print(table)
+    rank = Table(
+        "rank", "strategy", "P(verified CVID) ± SE", "tied with",
+        title="ranking (ties: within two standard errors of the difference)",
+        title_justify="left",
+    )  # fmt: skip
+    for r in data["ranking"]:
+        value = (
+            f"{r['verified_cvid']:.3f} ± {r['standard_error']:.3f}"
+            if r["reachable"]
+            else "unreachable by construction"
+        )
+        rank.add_row(str(r["rank"]), r["strategy"], value, ", ".join(r["tied_with"]) or "—")
+    console.print(rank)
+    console.print(explain(result), markup=False, highlight=False)
+
+
+def _print_sensitivity(result: SensitivityResult) -> None:
+    for name, rows in result.indices.items():
+        table = Table(
+            "rank", "parameter", "μ*", "±", "σ", "at low", "at high",
+            title=f"{name}: sensitivity of {result.output} (base {result.base[name]:.3f}; "
+            f"Morris, {result.trajectories} trajectories × {result.runs:,} runs)",
+            title_justify="left",
+        )  # fmt: skip
+        for r in rows:
+            table.add_row(
+                str(r["rank"]),
+                r["parameter"],
+                f"{r['mu_star']:.3f}",
+                f"{r['mu_star_conf']:.3f}",
+                f"{r['sigma']:.3f}",
+                f"{r['low']:.3f}",
+                f"{r['high']:.3f}",
+            )
         console.print(table)
 
 
@@ -157,13 +230,33 @@ def simulate_command(
     frame: Path | None = typer.Option(
         None, "--frame", help="Write outcome probabilities by month as .parquet or .csv."
     ),
+    run_sensitivity: bool = typer.Option(
+        False,
+        "--sensitivity",
+        help="Global sensitivity analysis (Morris, SALib) of --output to the behavioural "
+        "parameters instead of one simulation; --plot draws a tornado plot.",
+    ),
+    parameter: list[str] = typer.Option(
+        None,
+        "--parameter",
+        help="With --sensitivity: NAME=LO:HI (repeatable; names as in `cvid sweep "
+        "--list-parameters`). Default: " + ", ".join(DEFAULT_PARAMETERS) + ".",
+    ),
+    output: str = typer.Option(
+        "verified_cvid", "--output", help="With --sensitivity: the outcome or mean analysed."
+    ),
+    trajectories: int = typer.Option(
+        10, "--trajectories", help="With --sensitivity: Morris trajectories."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Simulate negotiation strategies against the scenario's counterpart.
 
     JSON: {"scenario", "seed", "runs", "months", "strategies": {NAME: {"outcomes",
     "standard_errors", "months_to_outcome", "capability_kg", "concessions_paid",
-    "concessions_to_cheaters", ...}}} — see cvid.negotiate.SimulationResult.to_dict.
+    "concessions_to_cheaters", "clandestine_production", "posterior", "unreachable",
+    "outcomes_by_type", ...}}, "ranking": [...]} — see cvid.negotiate.SimulationResult.to_dict.
+    With --sensitivity: see cvid.negotiate.SensitivityResult.to_dict.
     """
     sc = load_scenario(scenario)
     names = list(strategy) if strategy else strategy_names(sc)
@@ -171,6 +264,27 @@ def simulate_command(
     for target in (plot, frame):
         if target is not None and not target.parent.is_dir():
             raise InputError("folder does not exist", source=str(target.parent))
+    if run_sensitivity:
+        params = dict(parse_parameter(p) for p in parameter) if parameter else None
+        sens = sensitivity(
+            sc,
+            names,
+            params,
+            output=output,
+            runs=runs if runs != DEFAULT_RUNS else DEFAULT_SENSITIVITY_RUNS,
+            months=months,
+            seed=seed,
+            trajectories=trajectories,
+        )
+        if plot is not None:
+            plot_tornado(sens).savefig(plot)
+        if as_json:
+            emit_json(sens.to_dict())
+            return
+        _print_sensitivity(sens)
+        if plot is not None:
+            console.print(f"wrote {plot}")
+        return
     with _maybe_progress(total, "simulating", total >= PROGRESS_THRESHOLD) as progress:
         result = simulate(
             sc,

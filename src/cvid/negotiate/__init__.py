@@ -17,20 +17,32 @@ the rules). Strategies are presets (``step-by-step``, ``libya-model``, ``freeze-
 returns a :class:`SweepResult` whose ``frame`` :func:`write_table` saves as Parquet or CSV and
 :func:`plot_surface` draws. Every behavioural parameter is in the scenario (``[counterpart]``,
 ``[[strategies]]``; see ``cvid scenario schema``); the monthly detection probability comes
-from :func:`cvid.verify.monthly_detection_probability` unless given.
+from :func:`cvid.verify.monthly_detection_probability` unless given (through the adapter
+:mod:`cvid.negotiate.science`). :func:`sensitivity` ranks the behavioural parameters by their
+Morris effect on an outcome (SALib) and :func:`plot_tornado` draws it; :func:`explain` says in
+one paragraph why the strategies of a result differ.
 """
 
 from __future__ import annotations
 
 from cvid.negotiate.engine import BLOCK_SIZE, OUTCOMES
+from cvid.negotiate.explain import explain
 from cvid.negotiate.plots import plot_capability, plot_outcomes
+from cvid.negotiate.science import deterrence_threshold, regime_detection_probability
+from cvid.negotiate.sensitivity import (
+    DEFAULT_PARAMETERS,
+    DEFAULT_SENSITIVITY_RUNS,
+    SensitivityResult,
+    parse_parameter,
+    plot_tornado,
+    sensitivity,
+)
 from cvid.negotiate.simulation import (
     DEFAULT_MONTHS,
     DEFAULT_RUNS,
     DEFAULT_SEED,
     SimulationResult,
     StrategyResult,
-    regime_detection_probability,
     simulate,
 )
 from cvid.negotiate.strategies import (
@@ -58,25 +70,33 @@ __all__ = [
     "AGREEMENT",
     "BLOCK_SIZE",
     "DEFAULT_MONTHS",
+    "DEFAULT_PARAMETERS",
     "DEFAULT_RUNS",
     "DEFAULT_SEED",
+    "DEFAULT_SENSITIVITY_RUNS",
     "DEFAULT_SWEEP_RUNS",
     "DEFAULT_TIMEOUT_S",
     "OUTCOMES",
     "PRESETS",
     "Axis",
+    "SensitivityResult",
     "SimulationResult",
     "StrategyResult",
     "SweepResult",
     "agreement_strategy",
+    "deterrence_threshold",
+    "explain",
     "libya_model_strategy",
+    "parse_parameter",
     "parse_vary",
     "plot_capability",
     "plot_outcomes",
     "plot_surface",
+    "plot_tornado",
     "preset_strategy",
     "regime_detection_probability",
     "resolve_strategy",
+    "sensitivity",
     "simulate",
     "strategy_names",
     "sweep",

@@ -8,15 +8,20 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cvid.errors import InputError
-from cvid.negotiate.engine import LEVELS, Compiled
+from cvid.negotiate.engine import LEVELS, ON_DETECTION, Compiled
 from cvid.negotiate.production import production_model
+from cvid.negotiate.science import cheats, deterrence_threshold, hidden_facility_survival
 from cvid.scenario import (
     COUNTERPART_TYPES,
     IRREVERSIBLE_KINDS,
     Commitment,
+    Estimate,
     Scenario,
     StrategySpec,
 )
+
+#: The instrument assumed when a scenario has no [pressure] table (figures are defaults).
+DEFAULT_INSTRUMENT = {"share": 1.0, "erosion_per_month": 0.02, "continues": True}
 
 #: Commitment kinds that expose the hidden program (with irreversible ones they are "hard").
 EXPOSING_KINDS: frozenset[str] = frozenset({"grant-access", "disclose"})
@@ -105,6 +110,8 @@ def stops_production(c: Commitment, scenario: Scenario) -> bool:
     if c.kind not in STOPPING_KINDS:
         return False
     kinds = {f.id: f.kind for f in scenario.program.facilities}
+    if "all" in c.targets:
+        return True
     return any(
         t in ("all", "all-facilities") or kinds.get(t) in PRODUCTION_FACILITY_KINDS
         for t in c.targets
@@ -154,6 +161,111 @@ def _tranches(
     return tranche, upfront, scheduled
 
 
+def _verified_irreversible(steps: list[Commitment], spec: StrategySpec) -> list[Commitment]:
+    """Steps that dismantle, remove or destroy and that the strategy can verify."""
+    return [
+        c
+        for c in steps
+        if c.kind in IRREVERSIBLE_KINDS and (spec.verification == "every-step" or c.verification)
+    ]
+
+
+def _covers(steps: list[Commitment], item_id: str, group: str, declared: bool = True) -> bool:
+    names = {item_id, "all", group}
+    if not declared:
+        names.add("undeclared-sites")
+    return any(names & set(c.targets) for c in steps)
+
+
+def coverage(
+    scenario: Scenario, steps: list[Commitment], spec: StrategySpec
+) -> tuple[dict[str, bool], list[str]]:
+    """Which program items a verified irreversible step covers, and the unreachable reasons.
+
+    An item counts as covered when a dismantlement, removal or destruction the strategy can
+    verify names it (by id, ``all`` or its group; an undeclared facility also by
+    ``undeclared-sites``), as in lesson 4's list of uncovered items. Returns ({item id:
+    covered} for direct-use stocks and facilities that make weapon-usable material, the
+    reasons verified CVID cannot be reached by construction).
+    """
+    strong = _verified_irreversible(steps, spec)
+    covered: dict[str, bool] = {}
+    reasons: list[str] = []
+    index = {c.id: i for i, c in enumerate(scenario.agreement.commitments)}
+    if spec.verification != "every-step":
+        for c in steps:
+            if not c.verification and c.id in index:
+                reasons.append(
+                    f"step '{c.id}' ({c.kind}) has no means of verification "
+                    f"(agreement.commitments[{index[c.id]}].verification is empty)"
+                )
+    if not strong:
+        reasons.append("no verifiable step dismantles, removes or destroys anything")
+    for f in scenario.program.facilities:
+        if f.kind not in PRODUCTION_FACILITY_KINDS or f.status == "dismantled":
+            continue
+        ok = _covers(strong, f.id, "all-facilities", f.declared)
+        covered[f.id] = ok
+        if not ok:
+            label = "undeclared " if not f.declared else ""
+            reasons.append(
+                f"{label}{f.kind} facility '{f.id}' is not covered by any verified "
+                "dismantlement, removal or destruction"
+            )
+    for m in scenario.program.materials:
+        if m.kind not in ("plutonium", "heu", "u233"):
+            continue
+        ok = _covers(strong, m.id, "all-materials")
+        covered[m.id] = ok
+        if not ok:
+            reasons.append(
+                f"{m.kind} stock '{m.id}' is not covered by any verified removal, "
+                "dismantlement or destruction"
+            )
+    return covered, reasons
+
+
+def _exposes_hidden(steps: list[Commitment], spec: StrategySpec) -> bool:
+    """True when a verifiable step exposes undeclared sites (complete declaration, access to
+    undeclared sites or disclosure of everything): a decided state then hides nothing."""
+    return any(
+        is_hard(c)
+        and c.kind not in IRREVERSIBLE_KINDS
+        and (spec.verification == "every-step" or c.verification)
+        and ({"all", "undeclared-sites", "all-facilities"} & set(c.targets))
+        for c in steps
+    )
+
+
+def _gain_bounds(e: Estimate) -> tuple[float, float, float]:
+    return (e.low, e.central if e.mode is not None else math.nan, e.high)
+
+
+def gain_ppf(bounds: NDArray[np.float64], u: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Inverse CDF of each run's gain estimate: ``bounds`` (n, 3) = (low, mode or NaN, high),
+    uniform between low and high without a mode, triangular with one."""
+    lo, mode, hi = bounds[:, 0], bounds[:, 1], bounds[:, 2]
+    width = hi - lo
+    uniform = lo + u * width
+    m = np.where(np.isnan(mode), lo, mode)
+    fc = np.divide(m - lo, width, out=np.zeros_like(width), where=width > 0)
+    left = lo + np.sqrt(u * width * (m - lo))
+    right = hi - np.sqrt((1.0 - u) * width * (hi - m))
+    tri = np.where(u < fc, left, right)
+    return np.asarray(np.where(np.isnan(mode), uniform, tri), dtype=np.float64)
+
+
+def _cheat_share(
+    gain: Estimate, penalty: float, detection_within_goal: NDArray[np.float64], n: int = 2001
+) -> NDArray[np.float64]:
+    """Share of a type's states (over its gain distribution) that cheat with nothing yet paid,
+    by month: the negotiator's model of P(cheat | type), used by the posterior."""
+    u = (np.arange(n) + 0.5) / n
+    b = np.array([_gain_bounds(gain)] * n)
+    d = gain_ppf(b, u)
+    return np.array([float(cheats(p, d, penalty).mean()) for p in detection_within_goal])
+
+
 def compile_strategy(
     scenario: Scenario,
     spec: StrategySpec,
@@ -171,11 +283,47 @@ def compile_strategy(
     steps = ordered_commitments(scenario, spec)
     tranche, upfront, scheduled = _tranches(scenario, spec, steps, months)
     detection = detection_array(detection_probability, months) * spec.detection_scale
+    goal = scenario.verification.timeliness_goal_months
+    within_goal = 1.0 - (1.0 - detection) ** goal
 
     def per_type(name: str) -> NDArray[np.float64]:
         return np.array([cp.per_type(name, t) for t in COUNTERPART_TYPES])
 
+    discount_goal = per_type("discount_per_month") ** goal
+    penalty = per_type("detection_penalty")
+    gains = [cp.gain(t) for t in COUNTERPART_TYPES]
+    # the negotiator's P(cheat | type) with the whole package at stake, by month
+    cheat_prior = np.stack(
+        [
+            _cheat_share(g, float(discount_goal[i] * (penalty[i] + 1.0)), within_goal)
+            for i, g in enumerate(gains)
+        ]
+    )
+    cheat_prior[0] = 0.0  # a decided state does not cheat
+    # the deterrence threshold of the central state of each type (cvid.verify.games)
+    thresholds = tuple(
+        deterrence_threshold(g.central, float(discount_goal[i] * (penalty[i] + 1.0)))
+        for i, g in enumerate(gains)
+    )
+    instruments = scenario.pressure.instruments
+    if instruments:
+        shares = np.array([i.share for i in instruments])
+        erosion = np.array([i.erosion_per_month for i in instruments])
+        keep = np.array([i.continues for i in instruments])
+    else:
+        shares = np.array([DEFAULT_INSTRUMENT["share"]], dtype=float)
+        erosion = np.array([DEFAULT_INSTRUMENT["erosion_per_month"]], dtype=float)
+        keep = np.array([True])
+    deadlines = np.array([c.deadline_months for c in steps])
+    due_by = np.array([int((deadlines <= m + 1).sum()) for m in range(months)], dtype=np.int64)
+    covered, reasons = coverage(scenario, steps, spec)
+    production = production_model(scenario)
+    if _exposes_hidden(steps, spec):
+        survival = np.zeros(months + 1)
+    else:
+        survival = hidden_facility_survival(scenario, months)
     tolerance = spec.stall_tolerance_months
+    release = "declared" if spec.release_on == "posterior" else spec.release_on
     return Compiled(
         months=months,
         prior=np.array(cp.prior.as_tuple()),
@@ -184,28 +332,49 @@ def compile_strategy(
         verified_soft=per_type("verified_step_probability"),
         hollow_hard=per_type("hollow_declaration_probability"),
         clandestine_share=per_type("clandestine_share"),
+        gain_bounds=np.array([_gain_bounds(g) for g in gains]),
+        penalty=penalty,
+        discount_goal=discount_goal,
+        cheat_prior=cheat_prior,
+        deterrence_thresholds=thresholds,
         decided_step=cp.decided_step_probability,
         hazard_base=cp.decision_hazard_base,
         hazard_pressure=cp.pressure_sensitivity * cp.economic_vulnerability,
         dampening=cp.concession_dampening,
         memory_months=cp.pressure_memory_months,
-        hard=np.array([is_hard(c) for c in steps]),
+        hard=np.array([is_hard(c) for c in steps], dtype=bool),
         verifiable=np.array(
-            [spec.verification == "every-step" or bool(c.verification) for c in steps]
+            [spec.verification == "every-step" or bool(c.verification) for c in steps], dtype=bool
         ),
-        stops_production=np.array([stops_production(c, scenario) for c in steps]),
+        stops_production=np.array([stops_production(c, scenario) for c in steps], dtype=bool),
         tranche=tranche,
         upfront=upfront,
         scheduled=scheduled,
-        release_level=LEVELS[spec.release_on],
+        due_by=due_by,
+        release_level=LEVELS[release],
+        posterior_release=spec.release_on == "posterior",
+        min_sincere=spec.min_sincere_probability,
         stall_tolerance=(
-            np.iinfo(np.int16).max if tolerance is None else max(1, math.ceil(tolerance))
+            np.iinfo(np.int32).max if tolerance is None else max(1, math.ceil(tolerance))
         ),
-        snap_back=spec.on_detection == "snap-back",
+        on_detection=ON_DETECTION[spec.on_detection],
+        renegotiation_months=max(1, math.ceil(spec.renegotiation_months)),
         pressure=spec.pressure,
         pressure_relief=spec.pressure_relief,
+        instrument_share=shares,
+        instrument_erosion=erosion,
+        instrument_kept=keep,
+        pressure_default=not instruments,
+        escalation_hazard=spec.escalation_hazard_per_month,
         detection=detection,
-        production=production_model(scenario),
+        detection_within_goal=within_goal,
+        production=production,
+        stock_covered=np.array([covered.get(i, False) for i in production.stock_ids], dtype=bool),
+        rate_covered=np.array(
+            [covered.get(r.facility_id, False) for r in production.rates], dtype=bool
+        ),
+        hidden_survival=survival,
+        unreachable=tuple(reasons),
         spec=spec,
         step_ids=tuple(c.id for c in steps),
     )

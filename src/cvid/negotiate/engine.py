@@ -1,51 +1,79 @@
 """The vectorized Monte Carlo engine: one month a step, all runs of a block at once.
 
-A run is one negotiation against one counterpart. Each month, in this order:
+A run is one negotiation against one counterpart whose type (sincere, time-buyer, hedger) is
+drawn from the prior; a sincere state has made the strategic decision, the others may make
+it later. The run is in one of the states ``running`` (talks go on), ``exposed`` (we walked
+away after detecting cheating before any concession was paid), ``breakdown`` (the same
+after concessions were paid), ``stalemate`` (we walked away after a stall), ``verified_cvid``
+(every step verified by a decided state; absorbing) or ``conflict`` (armed conflict under a
+threat of force; absorbing). A state that makes the strategic decision after we walked away
+comes back and talks resume. Each month, in this order:
 
-1. *Decision.* A state that has not made the strategic decision makes it with the hazard
-   ``h = (base + sensitivity × vulnerability × S) × (1 − dampening × paid)``, where ``S`` is
-   the pressure averaged exponentially over ``pressure_memory_months`` and ``paid`` the share
-   of the concession package received.
-2. *Production.* Declared facilities produce until a step that stops them is verified or the
-   state decides; an undecided state also produces in secret at ``clandestine_share`` of its
-   hidden capacity (undeclared facilities plus ``hidden_capacity_share`` of the declared).
-3. *Detection.* A month of secret production is detected with the month's detection
-   probability p (from :mod:`cvid.verify`, times the strategy's ``detection_scale``). One
-   uniform u serves steps 1 and 3: the state decides if u < h; otherwise its secret
-   production is detected if h ≤ u < h + (1 − h)·p, which has probability p given no
-   decision (the two events are as if drawn independently). Detection ends the run in
-   breakdown, or (``snap-back``) restores full pressure and suspends concessions, a second
-   detection ending the run.
-4. *Act.* The counterpart acts on the step asked of it; the act reaches a level (nothing,
-   statement, declared, verified) drawn from its type's chances (a decided state completes
-   the step, verified, with ``decided_step_probability``). A step counts as done when the act
-   reaches the strategy's ``release_on`` level, and its concessions are released (unless
-   suspended after a detection); a step whose verification stops the declared production
-   freezes it. Steps
-   counted done without verification must be verified after the last step; an undecided
-   state never lets a hard step be verified, and a step the agreement gives no means of
-   verification can never be.
-5. *Outcome.* All steps verified, by a state that has made the strategic decision (an
-   undecided one keeps its hidden capacity): verified CVID (the whole package is paid,
-   capability goes to zero). No step counted done for ``stall_tolerance_months``:
-   stalemate. Otherwise the run goes on until the horizon. After a breakdown or stalemate
-   the program produces at full capacity until the horizon.
+1. *Pressure.* Each instrument i of the scenario's ``[pressure]`` table (one default
+   instrument, share 1, erosion 0.02, when there is none) has a level L_i in [0, 1]
+   (1 at the start). Its target is 1 after a detection (pressure restored and escalated),
+   the strategy's ``pressure`` after we walked away, and during talks
+   ``pressure × (1 − relief × paid)`` for instruments kept (0 for those eased when talks
+   begin). L_i rises to its target at once and, above it, erodes by
+   ``erosion_per_month`` a month toward it. The pressure stock is S = Σ share_i·L_i and the
+   sustained pressure P̄ its exponential average over ``pressure_memory_months``.
+2. *Decision.* An undecided state decides with hazard
+   h = (base + sensitivity × vulnerability × P̄)·(1 − dampening × paid) (uniform u₁ < h).
+3. *Conflict.* Under a strategy that threatens force, an undecided state ends in conflict
+   with probability escalation_hazard × S (uniform u₄).
+4. *Production and cheating.* During talks declared facilities produce until a verified
+   step stops them; an undecided state also runs ``clandestine_share`` of its hidden
+   capacity in secret when this month's secret production pays: with P the chance of
+   detection within the timeliness goal g, D its gain (drawn once per run) and
+   B = δ^g·(penalty + concessions at stake) (the share not yet paid, unless suspended), it
+   cheats iff P < D/(D + B), the inspection-game deterrence condition
+   (:func:`cvid.negotiate.science.deterrence_threshold`). After we walked away the whole
+   program, hidden capacity included, produces openly. A decided state produces nothing.
+5. *Detection.* A month of secret production is detected with the month's probability p
+   (uniform u₂ < p). Concessions are suspended, pressure restored and escalated, the
+   detection recorded; the strategy walks away (exposed if nothing was paid, else
+   breakdown), snaps back (talks go on; the second detection walks away) or renegotiates
+   (suspension and escalation for ``renegotiation_months``).
+6. *Act.* During talks the counterpart acts on the step asked (uniform u₃): an undecided
+   state reaches a statement, a declared step or (soft steps only) a verified one with its
+   type's chances; a decided state completes the step, verified, with
+   ``decided_step_probability`` and goes on with the next while each succeeds (u₃ < d^k for
+   the k-th step of the month) up to every step due by the end of the month. A step counts
+   when the act reaches ``release_on`` (``posterior``: a declared step); its concessions
+   become due. Steps counted without verification are verified after the last step (a
+   decided state one a month with chance d, hard ones first; an undecided one a soft one
+   with its ``verified_step_probability``); a step without means of verification can never
+   be. Calendar concessions become due in their month.
+7. *Beliefs.* Our posterior over (decided, time-buyer, hedger) is carried forward by the
+   hazard h (which we know, since we see pressure and payments) and updated by Bayes' rule
+   with the likelihood of what we saw: the act's level, the extra steps, an owed step
+   verified, a detection or none (using each type's share of cheaters with the whole
+   package at stake), a return to talks or none.
+8. *Payment.* Due concessions are paid while not suspended and, under ``posterior``, while
+   P(decided) ≥ ``min_sincere_probability``.
+9. *Outcome.* A decided state with every step verified: verified CVID (the whole package is
+   paid). No step counted for ``stall_tolerance_months``: stalemate.
+
+At the horizon (or at conflict) capability is the stocks plus everything produced. After
+verified CVID it is what the agreement did not cover: stocks and facilities that no
+verified dismantlement, removal or destruction names (with their production to the
+horizon), plus — with the chance that it stayed hidden (survival of the regime's search
+over the months to completion, zero when a verified step exposed undeclared sites) —
+the hidden capacity and its secret production.
 
 Random numbers: each block of runs has its own stream from one ``numpy.random.SeedSequence``
-(``SeedSequence(seed, spawn_key=(block,))``, the block-th child of ``SeedSequence(seed)``),
-so results do not depend on how blocks are spread over processes. A block's stream is read
-in a fixed order: one uniform per run for its type, the stocks and facility rates of every
-run, then each month two uniforms (decision and detection, act) for every run of the block,
-whether or not it is still going, until no run of the block is left. The strategies of one
-simulation therefore face the same counterparts and the same luck (common random numbers),
-which sharpens their comparison.
+(``SeedSequence(seed, spawn_key=(block,))``), read in a fixed order: one uniform per run for
+its type, the stocks, each facility's rate, one uniform per run for its cheating gain and one
+for whether hidden capacity survives, then four uniforms (u₁ decision, u₂ detection, u₃ act,
+u₄ conflict) for every run each month until no run of the block is left going. The
+strategies of one simulation therefore face the same counterparts and the same luck
+(common random numbers).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -62,10 +90,25 @@ CAPABILITY_BINS = 1024
 #: Bins of the concession-share histograms over [0, 1] (share resolution 0.001).
 SHARE_BINS = 1000
 
-RUNNING, VERIFIED_CVID, BREAKDOWN, STALEMATE = 0, 1, 2, 3
-OUTCOMES: tuple[str, ...] = ("running", "verified_cvid", "breakdown", "stalemate")
+RUNNING, VERIFIED_CVID, BREAKDOWN, STALEMATE, EXPOSED, CONFLICT = 0, 1, 2, 3, 4, 5
+OUTCOMES: tuple[str, ...] = (
+    "running",
+    "verified_cvid",
+    "breakdown",
+    "stalemate",
+    "exposed",
+    "conflict",
+)
+#: States in which the run is over for good.
+ABSORBING: frozenset[int] = frozenset({VERIFIED_CVID, CONFLICT})
 
 LEVELS: dict[str, int] = {"statement": 1, "declared": 2, "verified": 3}
+WALK_AWAY, SNAP_BACK, RENEGOTIATE = 0, 1, 2
+ON_DETECTION: dict[str, int] = {
+    "breakdown": WALK_AWAY,
+    "snap-back": SNAP_BACK,
+    "renegotiate": RENEGOTIATE,
+}
 
 
 @dataclass(frozen=True)
@@ -78,7 +121,12 @@ class Compiled:
     declared_soft: NDArray[np.float64]  # (3,) ... at least a declared soft step
     verified_soft: NDArray[np.float64]  # (3,) ... a verified soft step
     hollow_hard: NDArray[np.float64]  # (3,) ... a declared (hollow) hard step
-    clandestine_share: NDArray[np.float64]  # (3,)
+    clandestine_share: NDArray[np.float64]  # (3,) share of hidden capacity run when cheating
+    gain_bounds: NDArray[np.float64]  # (3, 3) low, mode (NaN: uniform), high of the gain
+    penalty: NDArray[np.float64]  # (3,) penalty beyond lost concessions (package units)
+    discount_goal: NDArray[np.float64]  # (3,) δ^g
+    cheat_prior: NDArray[np.float64]  # (3, months) negotiator's P(cheat | type)
+    deterrence_thresholds: tuple[float, ...]  # D/(D+B) of each type's central state
     decided_step: float
     hazard_base: float
     hazard_pressure: float  # pressure_sensitivity × economic_vulnerability
@@ -87,16 +135,30 @@ class Compiled:
     hard: NDArray[np.bool_]  # (K,)
     verifiable: NDArray[np.bool_]  # (K,)
     stops_production: NDArray[np.bool_]  # (K,)
-    tranche: NDArray[np.float64]  # (K,) share of the package released when step j is done
+    tranche: NDArray[np.float64]  # (K,) share of the package due when step j counts
     upfront: float
-    scheduled: NDArray[np.float64]  # (months,) share released by the calendar in month t+1
+    scheduled: NDArray[np.float64]  # (months,) share due by the calendar in month t+1
+    due_by: NDArray[np.int64]  # (months,) steps due by the end of month t+1
     release_level: int
+    posterior_release: bool
+    min_sincere: float
     stall_tolerance: int  # months; a huge number for "never"
-    snap_back: bool
+    on_detection: int
+    renegotiation_months: int
     pressure: float
     pressure_relief: float
+    instrument_share: NDArray[np.float64]  # (I,)
+    instrument_erosion: NDArray[np.float64]  # (I,)
+    instrument_kept: NDArray[np.bool_]  # (I,) enforced during talks
+    pressure_default: bool  # no [pressure] table: one default instrument
+    escalation_hazard: float
     detection: NDArray[np.float64]  # (months,)
+    detection_within_goal: NDArray[np.float64]  # (months,)
     production: ProductionModel
+    stock_covered: NDArray[np.bool_]  # (stocks,)
+    rate_covered: NDArray[np.bool_]  # (rates,)
+    hidden_survival: NDArray[np.float64]  # (months + 1,)
+    unreachable: tuple[str, ...]
     spec: StrategySpec
     step_ids: tuple[str, ...] = ()
 
@@ -104,6 +166,28 @@ class Compiled:
     def steps(self) -> int:
         """Number of steps K."""
         return int(self.hard.shape[0])
+
+    def act_likelihood(self) -> NDArray[np.float64]:
+        """(K + 1, 4, 3): chance of an act of level 0–3 on step j for a decided state, a
+        time-buyer and a hedger (the posterior's likelihoods; row K is unused)."""
+        k = self.steps
+        out = np.zeros((k + 1, 4, 3))
+        d = self.decided_step
+        for j in range(k):
+            top = 3 if self.verifiable[j] else 2
+            out[j, top, 0] += d
+            out[j, 1, 0] += 1.0 - d
+            for typ in (1, 2):
+                st = self.statement[typ]
+                if self.hard[j]:
+                    v, dec = 0.0, self.hollow_hard[typ]
+                else:
+                    v, dec = self.verified_soft[typ], self.declared_soft[typ]
+                out[j, top, typ] += v
+                out[j, 2, typ] += dec - v
+                out[j, 1, typ] += st - dec
+                out[j, 0, typ] += 1.0 - st
+        return out
 
 
 @dataclass
@@ -115,11 +199,16 @@ class BlockSummary:
     capability_hi_kg: float
     capability_hi_sq: float
     runs: int = 0
-    outcome_month: NDArray[np.int64] = field(init=False)  # (4, months + 1)
-    outcome_by_type: NDArray[np.int64] = field(init=False)  # (3, 4)
+    outcome_month: NDArray[np.int64] = field(init=False)  # (O, months + 1) final state × entry
+    occupancy: NDArray[np.int64] = field(init=False)  # (O, months + 1) runs in state by month
+    posterior_sum: NDArray[np.float64] = field(init=False)  # (3, months + 1)
+    outcome_by_type: NDArray[np.int64] = field(init=False)  # (3, O)
+    unrewarded_by_type: NDArray[np.int64] = field(init=False)  # (3,) nothing paid while undecided
     capability_end_hist: NDArray[np.int64] = field(init=False)
     capability_peak_hist: NDArray[np.int64] = field(init=False)
     sq_end_hist: NDArray[np.int64] = field(init=False)
+    secret_kg_hist: NDArray[np.int64] = field(init=False)  # (3, bins)
+    secret_sq_hist: NDArray[np.int64] = field(init=False)  # (3, bins)
     paid_hist: NDArray[np.int64] = field(init=False)
     paid_cheat_hist: NDArray[np.int64] = field(init=False)
     clandestine_hist: NDArray[np.int64] = field(init=False)
@@ -128,27 +217,33 @@ class BlockSummary:
     sums: dict[str, list[float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        t = self.months
-        self.outcome_month = np.zeros((4, t + 1), np.int64)
-        self.outcome_by_type = np.zeros((3, 4), np.int64)
+        t, o = self.months, len(OUTCOMES)
+        self.outcome_month = np.zeros((o, t + 1), np.int64)
+        self.occupancy = np.zeros((o, t + 1), np.int64)
+        self.posterior_sum = np.zeros((3, t + 1))
+        self.outcome_by_type = np.zeros((3, o), np.int64)
+        self.unrewarded_by_type = np.zeros(3, np.int64)
         self.capability_end_hist = np.zeros(CAPABILITY_BINS, np.int64)
         self.capability_peak_hist = np.zeros(CAPABILITY_BINS, np.int64)
         self.sq_end_hist = np.zeros(CAPABILITY_BINS, np.int64)
+        self.secret_kg_hist = np.zeros((3, CAPABILITY_BINS), np.int64)
+        self.secret_sq_hist = np.zeros((3, CAPABILITY_BINS), np.int64)
         self.paid_hist = np.zeros(SHARE_BINS + 1, np.int64)
         self.paid_cheat_hist = np.zeros(SHARE_BINS + 1, np.int64)
         self.clandestine_hist = np.zeros(t + 1, np.int64)
 
+    _ARRAYS: tuple[str, ...] = (
+        "outcome_month", "occupancy", "posterior_sum", "outcome_by_type",
+        "unrewarded_by_type", "capability_end_hist", "capability_peak_hist", "sq_end_hist",
+        "secret_kg_hist", "secret_sq_hist", "paid_hist", "paid_cheat_hist", "clandestine_hist",
+    )  # fmt: skip
+
     def merge(self, other: BlockSummary) -> BlockSummary:
         """Add ``other`` into this summary (same horizon and bins) and return self."""
         self.runs += other.runs
-        self.outcome_month += other.outcome_month
-        self.outcome_by_type += other.outcome_by_type
-        self.capability_end_hist += other.capability_end_hist
-        self.capability_peak_hist += other.capability_peak_hist
-        self.sq_end_hist += other.sq_end_hist
-        self.paid_hist += other.paid_hist
-        self.paid_cheat_hist += other.paid_cheat_hist
-        self.clandestine_hist += other.clandestine_hist
+        for name in self._ARRAYS:
+            mine = getattr(self, name)
+            mine += getattr(other, name)
         for k, v in other.sums.items():
             self.sums.setdefault(k, []).extend(v)
         return self
@@ -180,6 +275,53 @@ def block_sizes(runs: int) -> list[int]:
 
 
 @dataclass
+class Initial:
+    """The per-run draws made before month 1 (see the module docstring for their order)."""
+
+    typ: NDArray[np.int8]
+    stock: NDArray[np.float64]  # (M, n)
+    stock_uncovered: NDArray[np.float64]  # (M, n)
+    rate_declared: NDArray[np.float64]  # (M, n)
+    rate_declared_uncovered: NDArray[np.float64]  # (M, n)
+    rate_hidden: NDArray[np.float64]  # (M, n) undeclared facilities + hidden share
+    rate_hidden_uncovered: NDArray[np.float64]  # (M, n) undeclared facilities nothing covers
+    gain: NDArray[np.float64]  # (n,)
+    u_hidden: NDArray[np.float64]  # (n,)
+
+
+def draw_initial(c: Compiled, rng: np.random.Generator, n: int) -> Initial:
+    """Types, stocks, facility rates, cheating gains and hidden-survival uniforms of n runs."""
+    from cvid.negotiate.compile import gain_ppf
+
+    u = rng.random(n)
+    typ = (u >= c.prior[0]).astype(np.int8) + (u >= c.prior[0] + c.prior[1]).astype(np.int8)
+    p = c.production
+    m = len(p.materials)
+    stock = np.zeros((m, n))
+    stock_unc = np.zeros((m, n))
+    for j, (idx, est) in enumerate(p.stocks):
+        x = est.sample(rng, n)
+        stock[idx] += x
+        if not c.stock_covered[j]:
+            stock_unc[idx] += x
+    declared = np.zeros((m, n))
+    declared_unc = np.zeros((m, n))
+    hidden = np.zeros((m, n))
+    hidden_unc = np.zeros((m, n))
+    for j, r in enumerate(p.rates):
+        x = r.sample(rng, n)
+        (declared if r.declared else hidden)[r.material] += x
+        if not c.rate_covered[j]:
+            (declared_unc if r.declared else hidden_unc)[r.material] += x
+    hidden += p.hidden_capacity_share * declared
+    gain = gain_ppf(c.gain_bounds[typ], rng.random(n))
+    u_hidden = rng.random(n)
+    return Initial(
+        typ, stock, stock_unc, declared, declared_unc, hidden, hidden_unc, gain, u_hidden
+    )
+
+
+@dataclass
 class Runs:
     """Per-run results of one block (used by the summary and by tests)."""
 
@@ -189,435 +331,334 @@ class Runs:
     paid: NDArray[np.float64]
     paid_to_cheater: NDArray[np.float64]
     clandestine_months: NDArray[np.int16]
+    detections: NDArray[np.int16]
+    clandestine_kg: NDArray[np.float64]  # (M, n)
     capability_end_kg: NDArray[np.float64]  # (M, n)
     capability_peak_kg: NDArray[np.float64]  # (M, n)
-
-
-def draw_initial(
-    c: Compiled, rng: np.random.Generator, n: int
-) -> tuple[NDArray[np.int8], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """Counterpart types, stocks (M, n), declared and hidden monthly rates (M, n) of n runs."""
-    u = rng.random(n)
-    typ = (u >= c.prior[0]).astype(np.int8) + (u >= c.prior[0] + c.prior[1]).astype(np.int8)
-    p = c.production
-    m = len(p.materials)
-    stock = np.zeros((m, n))
-    for idx, est in p.stocks:
-        stock[idx] += est.sample(rng, n)
-    declared = np.zeros((m, n))
-    hidden = np.zeros((m, n))
-    for r in p.rates:
-        (declared if r.declared else hidden)[r.material] += r.sample(rng, n)
-    hidden += p.hidden_capacity_share * declared
-    return typ, stock, declared, hidden
-
-
-#: Bits of :attr:`StateTables.flags`.
-STOPS, PAYS, DONE = 1, 2, 4
-
-
-@dataclass(frozen=True)
-class StateTables:
-    """The negotiation state of a run as one integer, and what each state does.
-
-    A state is (type, decided, step asked for, hard and soft steps owed verification,
-    blocked): ``code = (((((2·type + decided)·(K+1) + step)·(H+1) + owed_hard)·(S+1)
-    + owed_soft)·2 + blocked)`` with H hard and S soft steps. For each state: the chance
-    that this month's act counts (``progress``) and that it is verified (``verified``), and
-    whether it is verified CVID (``done``); the state after a decision (``decide``); and for
-    each (state, verified) key = 2·code + verified after an act that counts: the next state,
-    the share of the package paid and whether declared production stops.
-    """
-
-    progress: NDArray[np.float64]
-    verified: NDArray[np.float64]
-    done: NDArray[np.bool_]
-    decide: NDArray[np.intp]
-    next_state: NDArray[np.intp]
-    share: NDArray[np.float64]
-    stops: NDArray[np.bool_]
-    flags: NDArray[np.int8]  # per key: STOPS | PAYS | DONE (the next state is verified CVID)
-
-    def code(self, typ: NDArray[np.int8], decided: NDArray[np.bool_]) -> NDArray[np.intp]:
-        """Codes of runs at the start: step 0, nothing owed, not blocked."""
-        per_base = self.progress.shape[0] // 6
-        return np.asarray((typ.astype(np.intp) * 2 + decided) * per_base, np.intp)
-
-
-def state_tables(c: Compiled) -> StateTables:
-    """Build :class:`StateTables` for ``c`` (vectorized over every state).
-
-    While steps remain, an undecided state's act reaches a statement with ``statement``, at
-    least a declared step with ``declared_soft`` (a soft step) or ``hollow_hard`` (a hard one,
-    claimed without doing it), and a verified step with ``verified_soft`` (soft steps only); a
-    decided state always speaks and completes the step, verified, with ``decided_step``. A step
-    without means of verification is at most declared. Once every step is counted done, a
-    decided state verifies an owed step (hard ones first) with ``decided_step``, an undecided
-    one an owed soft step with ``verified_soft``.
-    """
-    k = c.steps
-    n_hard = int(c.hard.sum())
-    n_soft = k - n_hard
-    hard = np.append(c.hard, False)
-    verifiable = np.append(c.verifiable, True)
-    stops = np.append(c.stops_production, False)
-    tranche = np.append(c.tranche, 0.0)
-    shape = (6, k + 1, n_hard + 1, n_soft + 1, 2)
-    base, step, owed_h, owed_s, blocked = (a.ravel() for a in np.indices(shape))
-    typ, dec = base // 2, (base % 2).astype(bool)
-
-    def code(b: Any, j: Any, oh: Any, os_: Any, bl: Any) -> NDArray[np.intp]:
-        oh = np.minimum(oh, n_hard)
-        os_ = np.minimum(os_, n_soft)
-        return np.asarray(
-            (((b * (k + 1) + j) * (n_hard + 1) + oh) * (n_soft + 1) + os_) * 2 + bl, np.intp
-        )
-
-    in_steps = step < k
-    hard_j = hard[step]
-    ver_j = verifiable[step]
-    t1 = np.where(dec, 1.0, c.statement[typ])
-    t2 = np.where(dec, c.decided_step, np.where(hard_j, c.hollow_hard[typ], c.declared_soft[typ]))
-    t3 = np.where(
-        ver_j, np.where(dec, c.decided_step, np.where(hard_j, 0.0, c.verified_soft[typ])), 0.0
-    )
-    required = (t1, t2, t3)[c.release_level - 1]
-    owe_s = owed_s > 0
-    owe_any = owe_s | (owed_h > 0)
-    final = np.where(dec, c.decided_step * owe_any, c.verified_soft[typ] * owe_s)
-    progress = np.where(in_steps, required, final)
-    verified = np.where(in_steps, t3, final)
-    done = dec & (step == k) & (owed_h == 0) & (owed_s == 0) & (blocked == 0)
-    decide = code(np.where(dec, base, base + 1), step, owed_h, owed_s, blocked)
-
-    # after an act that counts, unverified (v = 0) or verified (v = 1)
-    nxt = np.empty((base.size, 2), np.intp)
-    share = np.zeros((base.size, 2))
-    stop = np.zeros((base.size, 2), bool)
-    take_hard = dec & (owed_h > 0)
-    final_next = code(base, step, owed_h - take_hard, owed_s - (~take_hard & (owed_s > 0)), blocked)
-    for v in (0, 1):
-        later = (v == 0) & ver_j
-        advanced = code(
-            base,
-            np.minimum(step + 1, k),
-            owed_h + (later & hard_j),
-            owed_s + (later & ~hard_j),
-            blocked | ((v == 0) & ~ver_j),
-        )
-        nxt[:, v] = np.where(in_steps, advanced, final_next)
-        share[:, v] = np.where(in_steps, tranche[step], 0.0)
-        stop[:, v] = in_steps & (v == 1) & stops[step]
-    next_state = nxt.ravel()
-    flags = (
-        np.where(stop.ravel(), STOPS, 0)
-        | np.where(share.ravel() > 0, PAYS, 0)
-        | np.where(done[next_state], DONE, 0)
-    ).astype(np.int8)
-    return StateTables(
-        progress=progress,
-        verified=verified,
-        done=done,
-        decide=decide,
-        next_state=next_state,
-        share=share.ravel(),
-        stops=stop.ravel(),
-        flags=flags,
-    )
-
-
-class _Runs:
-    """Per-run state of the runs still being simulated (compacted as runs end)."""
-
-    FIELDS: tuple[str, ...] = (
-        "run", "state", "decided", "undecided", "frozen", "suspended", "paid", "paid_cheat",
-        "pressure", "dev_base", "dev_month", "h_const", "h_var", "damp", "last_progress",
-        "open_flag", "cheat_flag", "open_months", "secret_months", "t_progress", "t_verified",
-        "status", "end",
-    )  # fmt: skip
-
-    def __init__(self, arrays: dict[str, NDArray[Any]]) -> None:
-        for name in self.FIELDS:
-            setattr(self, name, arrays[name])
-
-    def keep(self, mask: NDArray[np.bool_]) -> None:
-        """Drop the runs where ``mask`` is False."""
-        idx = np.flatnonzero(mask)
-        for name in self.FIELDS:
-            setattr(self, name, getattr(self, name).take(idx))
-
-    # declared for the type checker; set in __init__
-    run: NDArray[np.intp]
-    state: NDArray[np.intp]
-    decided: NDArray[np.bool_]
-    undecided: NDArray[np.bool_]
-    frozen: NDArray[np.bool_]
-    suspended: NDArray[np.bool_]
-    paid: NDArray[np.float64]
-    paid_cheat: NDArray[np.float64]
-    pressure: NDArray[np.float64]
-    dev_base: NDArray[np.float64]
-    dev_month: NDArray[np.int32]
-    h_const: NDArray[np.float64]
-    h_var: NDArray[np.float64]
-    damp: NDArray[np.float64]
-    last_progress: NDArray[np.int32]
-    open_flag: NDArray[np.bool_]
-    cheat_flag: NDArray[np.bool_]
-    open_months: NDArray[np.int16]
-    secret_months: NDArray[np.int16]
-    t_progress: NDArray[np.float64]
-    t_verified: NDArray[np.float64]
-    status: NDArray[np.int8]
-    end: NDArray[np.int16]
+    posterior: NDArray[np.float64]  # (3, n) at the horizon
+    #: (O, months + 1) runs in each state at the end of each month; (3, months + 1) the sum of
+    #: the posterior over runs
+    occupancy: NDArray[np.int64]
+    posterior_sum: NDArray[np.float64]
 
 
 def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
-    """Simulate the ``n`` runs of block ``block`` and return per-run results.
-
-    The loop touches the runs still going with a handful of array operations a month; what
-    changes rarely (a step counted done, a decision, a detection, an end) is handled on the
-    few runs concerned, by index, and ended runs are dropped from the arrays from time to
-    time. Sustained pressure is kept as its deviation from the current pressure, which decays
-    by (1 − 1/memory) a month (only its product with the hazard's slope is updated monthly).
-    The result is the same as evaluating the rules of the module docstring on every run every
-    month (the scalar reference in the tests does that).
-    """
+    """Simulate the ``n`` runs of block ``block`` by the rules of the module docstring."""
     rng = block_generator(seed, block)
-    typ, stock, rate_declared, rate_hidden = draw_initial(c, rng, n)
+    ini = draw_initial(c, rng, n)
+    typ = ini.typ
     t_max = c.months
-    never = np.iinfo(np.int32).max
-    decay = 1.0 - 1.0 / c.memory_months
-    decay_power = decay ** np.arange(t_max + 1)
-
-    rate_secret = c.clandestine_share[typ] * rate_hidden
+    k_steps = c.steps
+    rate_secret = c.clandestine_share[typ] * ini.rate_hidden
     can_cheat = rate_secret.sum(axis=0) > 0
-
-    tables = state_tables(c)
-
-    decided = typ == 0
-    undecided = ~decided
-    p0 = c.pressure * (1.0 - c.pressure_relief * c.upfront)
-    damp0 = 1.0 - c.dampening * c.upfront
-    r = _Runs(
-        {
-            "run": np.arange(n),
-            "state": tables.code(typ, decided),
-            "decided": decided,
-            "undecided": undecided,
-            "frozen": np.zeros(n, bool),
-            "suspended": np.zeros(n, bool),
-            "paid": np.full(n, c.upfront),
-            "paid_cheat": np.where(decided, 0.0, c.upfront),
-            "pressure": np.full(n, p0),
-            # sustained pressure minus current pressure: dev_base · decay^(t − dev_month)
-            "dev_base": np.zeros(n),
-            "dev_month": np.zeros(n, np.int32),
-            # hazard = h_const + h_var, h_var = k·damp·deviation (decays with it); zero once
-            # decided
-            "h_const": np.where(undecided, damp0 * (c.hazard_base + c.hazard_pressure * p0), 0.0),
-            "h_var": np.zeros(n),
-            "damp": np.full(n, damp0),
-            "last_progress": np.zeros(n, np.int32),
-            "open_flag": undecided.copy(),
-            "cheat_flag": undecided & can_cheat,
-            # months of open and secret production run from month 1 to the month they stop
-            "open_months": np.where(undecided, t_max, 0).astype(np.int16),
-            "secret_months": np.where(undecided & can_cheat, t_max, 0).astype(np.int16),
-            "t_progress": np.zeros(n),  # chance this month's act counts
-            "t_verified": np.zeros(n),  # chance this month's act is verified
-            "status": np.zeros(n, np.int8),
-            "end": np.full(n, t_max, np.int16),
-        }
+    gain = ini.gain
+    penalty = c.penalty[typ]
+    dgoal = c.discount_goal[typ]
+    lik_act = c.act_likelihood()
+    share, erosion = c.instrument_share, c.instrument_erosion
+    kept = c.instrument_kept[:, None]
+    keep_factor = 1.0 - erosion[:, None]
+    all_kept = bool(c.instrument_kept.all())
+    d = c.decided_step
+    tranche_ext = np.append(c.tranche, 0.0)
+    stops_ext = np.append(c.stops_production, False)
+    hard_ext = np.append(c.hard, False)
+    verifiable_ext = np.append(c.verifiable, True)
+    vs = c.verified_soft
+    st_r, hollow_r, dsoft_r, vs_r = (
+        x[typ] for x in (c.statement, c.hollow_hard, c.declared_soft, c.verified_soft)
     )
-    out = {name: np.empty(n, getattr(r, name).dtype) for name in _OUTPUT_FIELDS}
-    ended = 0  # runs ended since the arrays were last compacted
-    going = n  # runs still going
 
-    def flush(idx: NDArray[np.intp] | slice) -> None:
-        where = r.run[idx]
-        for name in _OUTPUT_FIELDS:
-            out[name][where] = getattr(r, name)[idx]
+    status = np.zeros(n, np.int8)
+    end = np.full(n, t_max, np.int16)
+    decided = typ == 0
+    step = np.zeros(n, np.int64)
+    owed_h = np.zeros(n, np.int64)
+    owed_s = np.zeros(n, np.int64)
+    blocked = np.zeros(n, bool)
+    frozen = np.zeros(n, bool)
+    suspended = np.zeros(n, bool)
+    escalated = np.zeros(n, bool)
+    until = np.zeros(n, np.int64)  # month a renegotiation's suspension ends
+    detections = np.zeros(n, np.int16)
+    paid = np.full(n, c.upfront)
+    paid_cheat = np.where(decided, 0.0, c.upfront)
+    due = np.zeros(n)
+    level = np.ones((share.size, n))
+    stock_s = float(share.sum())
+    sustained = np.full(n, stock_s)
+    last_progress = np.zeros(n, np.int64)
+    open_months = np.zeros(n, np.int16)
+    secret_months = np.zeros(n, np.int16)
+    full_months = np.zeros(n, np.int16)
+    p0 = np.full(n, float(c.prior[0]))
+    p1 = np.full(n, float(c.prior[1]))
+    p2 = np.full(n, float(c.prior[2]))
+    flat = lik_act.reshape(-1, 3)
+    sentinel = flat.shape[0]
+    lik0, lik1, lik2 = (np.append(flat[:, x], 1.0) for x in range(3))
+    occupancy = np.zeros((len(OUTCOMES), t_max + 1), np.int64)
+    posterior_sum = np.zeros((3, t_max + 1))
+    occupancy[RUNNING, 0] = n
+    posterior_sum[:, 0] = (p0.sum(), p1.sum(), p2.sum())
 
-    def refresh(idx: NDArray[np.intp], state: NDArray[np.intp]) -> None:
-        """Give runs ``idx`` (all running) the state ``state`` and its act thresholds."""
-        r.state[idx] = state
-        r.t_progress[idx] = tables.progress[state]
-        r.t_verified[idx] = tables.verified[state]
-
-    def finish(idx: NDArray[np.intp], outcome: int, month: int) -> None:
-        nonlocal ended, going
-        r.open_months[idx[r.open_flag[idx]]] = month
-        r.secret_months[idx[r.cheat_flag[idx]]] = month
-        r.status[idx] = outcome
-        r.end[idx] = month
-        r.undecided[idx] = False
-        r.open_flag[idx] = False
-        r.cheat_flag[idx] = False
-        r.t_progress[idx] = 0.0
-        r.h_const[idx] = 0.0
-        r.h_var[idx] = 0.0
-        r.last_progress[idx] = never
-        ended += idx.size
-        going -= idx.size
-
-    def check_done(idx: NDArray[np.intp], state: NDArray[np.intp], month: int) -> None:
-        won = idx[tables.done[state]]
-        if won.size:
-            finish(won, VERIFIED_CVID, month)
-            r.paid[won] = 1.0
-
-    def set_pressure(idx: NDArray[np.intp], pressure: NDArray[np.float64], t: int) -> None:
-        deviation = r.dev_base[idx] * decay_power[t - r.dev_month[idx]]
-        sustained = r.pressure[idx] + deviation
-        r.pressure[idx] = pressure
-        r.dev_base[idx] = sustained - pressure
-        r.dev_month[idx] = t
-        damp = r.damp[idx] * r.undecided[idx]  # no hazard once decided
-        r.h_const[idx] = damp * (c.hazard_base + c.hazard_pressure * pressure)
-        r.h_var[idx] = damp * c.hazard_pressure * r.dev_base[idx]
-
-    def pay(idx: NDArray[np.intp], share: NDArray[np.float64] | float, t: int) -> None:
-        r.paid[idx] += share
-        r.paid_cheat[idx] += np.where(r.decided[idx], 0.0, share)
-        r.damp[idx] = 1.0 - c.dampening * r.paid[idx]
-        set_pressure(
-            idx,
-            np.where(r.suspended[idx], 1.0, c.pressure * (1.0 - c.pressure_relief * r.paid[idx])),
-            t,
-        )
-
-    everyone = np.arange(n)
-    refresh(everyone, r.state)
-    m = n
-    hazard = np.empty(n)
-    scratch = np.empty(n)
-    event = np.empty(n, bool)
-    u_all = np.empty((2, n))
-    u = u_all
     for t in range(t_max):
         month = t + 1
-        if going == 0:  # every run has ended: nothing reads the rest of the stream
-            break
-        # two uniforms a month for every run of the block, ended or not (common random
-        # numbers: strategies face the same luck); only the runs still in the arrays use them
-        rng.random((2, n), out=u_all)
-        if m < n:
-            np.take(u_all, r.run, axis=1, out=u)
-        u_fate, u_act = u[0], u[1]
+        live = (status != VERIFIED_CVID) & (status != CONFLICT)
+        if not live.any():
+            occupancy[:, month] = occupancy[:, month - 1]
+            posterior_sum[:, month] = posterior_sum[:, month - 1]
+            continue
+        u = rng.random((4, n))
+        u_dec, u_det, u_act, u_conf = u[0], u[1], u[2], u[3]
+        talks = status == RUNNING
+        out = live & ~talks
 
-        # 1. strategic decision: h = (base + k·S)·(1 − dampening·paid), S = pressure + deviation
-        np.add(r.h_const, r.h_var, out=hazard)
-        np.less(u_fate, hazard, out=event)  # zero hazard once decided or ended
-        if event.any():
-            idx = np.flatnonzero(event)
-            r.decided[idx] = True
-            r.undecided[idx] = False
-            r.h_const[idx] = 0.0
-            r.h_var[idx] = 0.0
-            r.open_months[idx[r.open_flag[idx]]] = month - 1
-            r.secret_months[idx[r.cheat_flag[idx]]] = month - 1
-            r.open_flag[idx] = False
-            r.cheat_flag[idx] = False
-            state = tables.decide[r.state[idx]]
-            refresh(idx, state)
-            check_done(idx, state, month)
+        # 1. pressure stock
+        base_target = c.pressure * (1.0 - c.pressure_relief * paid)
+        target = np.where(talks, base_target, c.pressure)[None, :]
+        if not all_kept:
+            target = target * np.where(talks[None, :], kept, True)
+        target = np.where(escalated[None, :], 1.0, target)
+        level = np.where(target >= level, target, np.maximum(target, level * keep_factor))
+        stock = share @ level
+        sustained += (stock - sustained) / c.memory_months
 
-        # 2. production runs on (months are counted when it stops)
-        # 3. detection of secret production: h ≤ u < h + (1 − h)·p, i.e. probability p
-        #    given no decision; u < h + p is the cheap superset tested on every run
+        # 2. strategic decision (the hazard the negotiator also knows)
+        h_all = np.minimum(
+            (c.hazard_base + c.hazard_pressure * sustained) * (1.0 - c.dampening * paid), 1.0
+        )
+        h_all *= live  # ended runs keep their posterior
+        undecided = live & ~decided
+        decide = undecided & (u_dec < h_all)
+        returned = decide & out
+        decided |= decide
+        status[returned] = RUNNING
+        last_progress[returned] = month
+        suspended[decide] = False
+        escalated[decide] = False
+        talks = status == RUNNING
+        out = live & ~talks
+        undecided = live & ~decided
+
+        # 3. conflict under a threat of force
+        if c.escalation_hazard > 0.0:
+            war = undecided & (u_conf < c.escalation_hazard * stock)
+            status[war] = CONFLICT
+            end[war] = month
+            h_all[war] = 0.0
+            live &= ~war
+            talks &= ~war
+            out &= ~war
+            undecided &= ~war
+
+        # 4. production and the choice to cheat
+        open_months += talks & undecided & ~frozen
+        full_months += out & undecided
+        stake = np.where(suspended, 0.0, 1.0 - paid)
+        pg = c.detection_within_goal[t]
+        cheat = talks & undecided & can_cheat & (pg * dgoal * (penalty + stake) < gain * (1.0 - pg))
+        secret_months += cheat
+
+        # 5. detection
         p_t = c.detection[t]
-        if p_t > 0.0:
-            np.add(hazard, p_t, out=scratch)
-            np.less(u_fate, scratch, out=event)
-            if event.any():
-                idx = np.flatnonzero(event)
-                idx = idx[r.cheat_flag[idx]]
-                h, uf = hazard[idx], u_fate[idx]
-                idx = idx[(uf >= h) & (uf < h + (1.0 - h) * p_t)]
-                if c.snap_back:
-                    again = r.suspended[idx]
-                    finish(idx[again], BREAKDOWN, month)
-                    first = idx[~again]
-                    r.suspended[first] = True
-                    set_pressure(first, np.ones(first.size), t)
-                else:
-                    finish(idx, BREAKDOWN, month)
+        watched = talks.copy()
+        detected = cheat & (u_det < p_t)
+        if detected.any():
+            detections += detected
+            suspended |= detected
+            escalated |= detected
+            if c.on_detection == RENEGOTIATE:
+                until[detected] = month + c.renegotiation_months
+                leave = np.zeros(n, bool)
+            elif c.on_detection == SNAP_BACK:
+                leave = detected & (detections >= 2)
+            else:
+                leave = detected
+            status[leave & (paid > 0.0)] = BREAKDOWN
+            status[leave & (paid <= 0.0)] = EXPOSED
+            end[leave] = month
+            talks &= ~leave
 
-        # 4. the counterpart's act
-        np.less(u_act, r.t_progress, out=event)
-        if event.any():
-            idx = np.flatnonzero(event)
-            key = r.state[idx] * 2 + (u_act[idx] < r.t_verified[idx])
-            state = tables.next_state[key]
-            r.last_progress[idx] = month
-            refresh(idx, state)
-            flags = tables.flags[key]
-            if flags.any():  # a freeze verified, a tranche due, or verified CVID
-                some = flags != 0
-                sub, f, sub_key = idx[some], flags[some], key[some]
-                stop = sub[(f & STOPS) != 0]
-                r.frozen[stop] = True
-                r.open_months[stop[r.open_flag[stop]]] = month
-                r.open_flag[stop] = False
-                due = (f & PAYS) != 0
-                due &= ~r.suspended[sub]
-                if due.any():
-                    pay(sub[due], tables.share[sub_key[due]], t)
-                won = sub[(f & DONE) != 0]
-                if won.size:
-                    finish(won, VERIFIED_CVID, month)
-                    r.paid[won] = 1.0
-
+        # 6. acts
+        in_steps = talks & (step < k_steps)
+        final = talks & ~in_steps & ((owed_h + owed_s) > 0)
+        j = np.minimum(step, k_steps)
+        hard_j = hard_ext[j]
+        ver_j = verifiable_ext[j]
+        # undecided: level from the type's chances; decided: verified with chance d
+        # the chances are nested (verified ≤ declared ≤ statement), so the level is a count
+        lvl = (u_act < st_r).astype(np.int64)
+        lvl += u_act < np.where(hard_j, hollow_r, dsoft_r)
+        lvl += (u_act < vs_r) & ~hard_j
+        di = np.flatnonzero(decided)
+        if di.size:
+            lvl[di] = np.where(u_act[di] < d, 3, 1)
+        np.minimum(lvl, 2 + ver_j, out=lvl)
+        counts = in_steps & (lvl >= c.release_level)
+        progressed = counts.copy()
+        verified_now = counts & (lvl == 3)
+        unverified = counts & (lvl < 3)
+        blocked |= unverified & ~ver_j
+        owed_h += unverified & ver_j & hard_j
+        owed_s += unverified & ver_j & ~hard_j
+        frozen |= verified_now & stops_ext[j]
+        ci = np.flatnonzero(counts)
+        due[ci] += tranche_ext[j[ci]]
+        step += counts
+        # a decided state goes on with the next verifiable steps due this month
+        limit = min(int(c.due_by[t]), k_steps)
+        extra = np.zeros(n, np.int64)
+        failed = np.zeros(n, bool)
+        chain = np.flatnonzero(in_steps & decided & verified_now)
+        power = d
+        while chain.size:
+            sc_ = step[chain]
+            chain = chain[(sc_ < limit) & verifiable_ext[np.minimum(sc_, k_steps)]]
+            if not chain.size:
+                break
+            power *= d
+            good_ = u_act[chain] < power
+            failed[chain[~good_]] = True
+            chain = chain[good_]
+            jj = step[chain]
+            frozen[chain] |= stops_ext[jj]
+            due[chain] += tranche_ext[jj]
+            step[chain] += 1
+            extra[chain] += 1
+        # owed steps, once every step has counted
+        fi = np.flatnonzero(final)
+        if fi.size:
+            oh0, os0 = owed_h[fi], owed_s[fi]
+            dec_f, u_f = decided[fi], u_act[fi]
+            fd = dec_f & (u_f < d)
+            th = fd & (oh0 > 0)
+            fu = ~dec_f & (os0 > 0) & (u_f < vs_r[fi])
+            owed_h[fi] -= th
+            owed_s[fi] -= (fd & ~th) | fu
+            progressed[fi] |= fd | fu
+        last_progress[progressed] = month
         if c.scheduled[t] > 0.0:
-            idx = np.flatnonzero((r.status == 0) & ~r.suspended)
-            pay(idx, float(c.scheduled[t]), t)
+            due += np.where(talks, c.scheduled[t], 0.0)
 
-        # 5. stalemate after too long without progress
-        if month >= c.stall_tolerance:
-            np.less_equal(r.last_progress, month - c.stall_tolerance, out=event)
-        if month >= c.stall_tolerance and event.any():
-            finish(np.flatnonzero(event), STALEMATE, month)
+        # 7. beliefs: carry forward by the hazard, then Bayes' rule on what was seen
+        stay = 1.0 - h_all
+        c0 = p0 + h_all * (p1 + p2)
+        c1 = p1 * stay
+        c2 = p2 * stay
+        idx = np.where(in_steps, j * 4 + lvl, sentinel)
+        l0 = lik0.take(idx)
+        l1 = lik1.take(idx)
+        l2 = lik2.take(idx)
+        ev = np.flatnonzero(extra)
+        if ev.size:  # extra steps: impossible for an undecided state
+            l0[ev] *= d ** extra[ev]
+            l1[ev] = 0.0
+            l2[ev] = 0.0
+        fv = np.flatnonzero(failed)
+        if fv.size:  # a decided state's chain stopped by a failure
+            l0[fv] *= 1.0 - d
+        if fi.size:
+            soft_seen = (fd & ~th) | fu
+            nothing = ~(th | soft_seen)
+            any_soft = os0 > 0
+            l0[fi] *= np.where(th, d, np.where(soft_seen, np.where(oh0 > 0, 0.0, d), 1.0 - d))
+            for lk, v in ((l1, vs[1]), (l2, vs[2])):
+                pu = v * any_soft
+                lk[fi] *= np.where(
+                    th, 0.0, np.where(soft_seen, pu, np.where(nothing, 1.0 - pu, 1.0))
+                )
+        if p_t > 0.0:
+            det = np.flatnonzero(detected)
+            for k_, lk in ((0, l0), (1, l1), (2, l2)):
+                q = float(c.cheat_prior[k_, t]) * p_t
+                f = 1.0 - watched * q
+                f[det] = q
+                lk *= f
+        l0 *= ~out  # still away: not decided
+        ri = np.flatnonzero(returned)
+        if ri.size:  # came back: decided
+            l1[ri] = 0.0
+            l2[ri] = 0.0
+        n0 = c0 * l0
+        n1 = c1 * l1
+        n2 = c2 * l2
+        total = n0 + n1 + n2
+        bad = np.flatnonzero(~(total > 0.0))  # an observation the model rules out: keep
+        total[bad] = 1.0
+        n0 /= total
+        n1 /= total
+        n2 /= total
+        n0[bad], n1[bad], n2[bad] = c0[bad], c1[bad], c2[bad]
+        p0, p1, p2 = n0, n1, n2
 
-        r.h_var *= decay
+        # 8. payment
+        pay_ok = talks & ~suspended & (due > 0.0)
+        if c.posterior_release:
+            pay_ok &= p0 >= c.min_sincere
+        if pay_ok.any():
+            amount = np.where(pay_ok, due, 0.0)
+            paid += amount
+            paid_cheat += np.where(decided, 0.0, amount)
+            due[pay_ok] = 0.0
 
-        # drop ended runs once they are a third of the arrays
-        if ended > max(1024, m // 3):
-            alive = r.status == 0
-            flush(np.flatnonzero(~alive))
-            r.keep(alive)
-            m = r.run.size
-            hazard = np.empty(m)
-            scratch = np.empty(m)
-            event = np.empty(m, bool)
-            u = np.empty((2, m))
-            ended = 0
+        # 9. outcomes
+        won = talks & decided & (step >= k_steps) & (owed_h == 0) & (owed_s == 0) & ~blocked
+        status[won] = VERIFIED_CVID
+        end[won] = month
+        paid[won] = 1.0
+        talks &= ~won
+        stall = talks & (month - last_progress >= c.stall_tolerance)
+        status[stall] = STALEMATE
+        end[stall] = month
+        if c.on_detection == RENEGOTIATE:
+            lift = suspended & (until == month) & ~decided
+            suspended[lift] = False
+            escalated[lift] = False
 
-    flush(slice(None))
-    status = out["status"]
-    end = out["end"]
-    open_months = out["open_months"]
-    secret_months = out["secret_months"]
-    after = np.where((status == BREAKDOWN) | (status == STALEMATE), t_max - end, 0)
-    peak = stock + rate_declared * open_months + rate_secret * secret_months
-    peak += (rate_declared + rate_hidden) * after
-    capability_end = np.where(status == VERIFIED_CVID, 0.0, peak)
+        occupancy[:, month] = np.bincount(status, minlength=len(OUTCOMES))
+        posterior_sum[:, month] = (p0.sum(), p1.sum(), p2.sum())
+
+    # capability
+    sec = rate_secret * secret_months
+    peak = (
+        ini.stock
+        + ini.rate_declared * open_months
+        + sec
+        + (ini.rate_declared + ini.rate_hidden) * full_months
+    )
+    won = status == VERIFIED_CVID
+    after = np.where(won, t_max - end, 0).astype(float)
+    kept_hidden = ini.u_hidden < c.hidden_survival[np.where(won, end, 0)]
+    hidden_cov = ini.rate_hidden - ini.rate_hidden_uncovered
+    hidden_kept_rate = ini.rate_hidden_uncovered + np.where(kept_hidden, hidden_cov, 0.0)
+    share_kept = np.divide(
+        hidden_kept_rate, ini.rate_hidden, out=np.zeros_like(hidden_kept_rate),
+        where=ini.rate_hidden > 0,
+    )  # fmt: skip
+    retained = (
+        ini.stock_uncovered
+        + ini.rate_declared_uncovered * (open_months + after)
+        + sec * share_kept
+        + hidden_kept_rate * after
+    )
+    capability_end = np.where(won, retained, peak)
+    peak = np.maximum(peak, capability_end)  # uncovered items keep producing after completion
     return Runs(
         counterpart_type=typ,
         status=status,
         end_month=end,
-        paid=out["paid"],
-        paid_to_cheater=out["paid_cheat"],
+        paid=paid,
+        paid_to_cheater=paid_cheat,
         clandestine_months=secret_months,
+        detections=detections,
+        clandestine_kg=sec,
         capability_end_kg=capability_end,
         capability_peak_kg=peak,
+        posterior=np.stack([p0, p1, p2]),
+        occupancy=occupancy,
+        posterior_sum=posterior_sum,
     )
-
-
-#: Per-run state written out when runs are dropped and at the end.
-_OUTPUT_FIELDS: tuple[str, ...] = (
-    "status", "end", "paid", "paid_cheat", "open_months", "secret_months",
-)  # fmt: skip
 
 
 def summarize(c: Compiled, r: Runs) -> BlockSummary:
@@ -626,15 +667,28 @@ def summarize(c: Compiled, r: Runs) -> BlockSummary:
     n = int(r.status.shape[0])
     s.runs = n
     t = c.months
-    np.add.at(s.outcome_month, (r.status.astype(np.intp), r.end_month.astype(np.intp)), 1)
-    np.add.at(s.outcome_by_type, (r.counterpart_type.astype(np.intp), r.status.astype(np.intp)), 1)
+    st = r.status.astype(np.intp)
+    np.add.at(s.outcome_month, (st, r.end_month.astype(np.intp)), 1)
+    np.add.at(s.outcome_by_type, (r.counterpart_type.astype(np.intp), st), 1)
+    s.occupancy += r.occupancy
+    s.posterior_sum += r.posterior_sum
+    unrewarded = r.paid_to_cheater <= 0.0
+    s.unrewarded_by_type += np.bincount(
+        r.counterpart_type.astype(np.intp), weights=unrewarded, minlength=3
+    ).astype(np.int64)
     sq = c.production.significant_quantity_kg[:, None]
     cap_end = r.capability_end_kg.sum(axis=0)
     cap_peak = r.capability_peak_kg.sum(axis=0)
     sq_end = (r.capability_end_kg / sq).sum(axis=0) if sq.size else np.zeros(n)
+    secret_kg = r.clandestine_kg.sum(axis=0)
+    secret_sq = (r.clandestine_kg / sq).sum(axis=0) if sq.size else np.zeros(n)
     s.capability_end_hist += _hist(cap_end, s.capability_hi_kg)
     s.capability_peak_hist += _hist(cap_peak, s.capability_hi_kg)
     s.sq_end_hist += _hist(sq_end, s.capability_hi_sq)
+    for i in range(3):
+        mine = r.counterpart_type == i
+        s.secret_kg_hist[i] += _hist(secret_kg[mine], s.capability_hi_kg)
+        s.secret_sq_hist[i] += _hist(secret_sq[mine], s.capability_hi_sq)
     s.paid_hist += _share_hist(r.paid)
     s.paid_cheat_hist += _share_hist(r.paid_to_cheater)
     s.clandestine_hist += np.bincount(r.clandestine_months, minlength=t + 1)[: t + 1]
@@ -649,7 +703,14 @@ def summarize(c: Compiled, r: Runs) -> BlockSummary:
         "paid_to_cheater_sq": [float((r.paid_to_cheater**2).sum())],
         "runs_paid_to_cheater": [float((r.paid_to_cheater > 0).sum())],
         "clandestine_months": [float(r.clandestine_months.sum())],
+        "detections": [float(r.detections.sum())],
+        "runs_detected": [float((r.detections > 0).sum())],
     }
+    for i, name in enumerate(("sincere", "time-buyer", "hedger")):
+        mine = r.counterpart_type == i
+        s.sums[f"clandestine_kg:{name}"] = [float(secret_kg[mine].sum())]
+        s.sums[f"clandestine_sq:{name}"] = [float(secret_sq[mine].sum())]
+        s.sums[f"clandestine_kg_sq:{name}"] = [float((secret_kg[mine] ** 2).sum())]
     for i, material in enumerate(c.production.materials):
         s.sums[f"capability_end_kg:{material}"] = [float(r.capability_end_kg[i].sum())]
     return s

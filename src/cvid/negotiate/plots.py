@@ -11,9 +11,11 @@ from cvid.negotiate.simulation import SimulationResult
 
 _LABELS = {
     "verified_cvid": "verified CVID",
-    "breakdown": "breakdown (cheating detected)",
+    "breakdown": "breakdown (caught after concessions)",
     "stalemate": "stalemate (walked away)",
     "running": "still running",
+    "exposed": "exposed (caught before concessions)",
+    "conflict": "conflict",
 }
 
 
@@ -21,8 +23,8 @@ def plot_outcomes(result: SimulationResult) -> Any:
     """One panel per outcome: its probability by month for every strategy, with a ±2 SE band."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(10, 7), layout="constrained")
-    axes = fig.subplots(2, 2, sharex=True, sharey=True)
+    fig = Figure(figsize=(13, 7), layout="constrained")
+    axes = fig.subplots(2, 3, sharex=True, sharey=True)
     months = np.arange(result.months + 1)
     for ax, (i, outcome) in zip(axes.flat, enumerate(OUTCOMES), strict=True):
         for name, r in result.strategies.items():
@@ -36,7 +38,7 @@ def plot_outcomes(result: SimulationResult) -> Any:
     for ax in axes[1]:
         ax.set_xlabel("month")
     for ax in axes[:, 0]:
-        ax.set_ylabel("probability by month")
+        ax.set_ylabel("probability in that state")
     axes[0, 0].legend(fontsize="small")
     fig.suptitle(f"{result.scenario}: outcomes over time ({result.runs:,} runs each)")
     return fig

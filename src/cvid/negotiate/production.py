@@ -59,6 +59,7 @@ class ProductionModel:
     stocks: tuple[tuple[int, Estimate], ...]
     rates: tuple[FacilityRate, ...]
     hidden_capacity_share: float
+    stock_ids: tuple[str, ...] = ()
 
     @property
     def significant_quantity_kg(self) -> NDArray[np.float64]:
@@ -150,9 +151,11 @@ def production_model(scenario: Scenario) -> ProductionModel:
                     (f.separative_capacity_swu_per_year,),
                 )
             )
+    stock_ids = tuple(m.id for m in scenario.program.materials if m.kind in DIRECT_USE_MATERIALS)
     return ProductionModel(
         materials=tuple(materials),
         stocks=stocks,
+        stock_ids=stock_ids,
         rates=tuple(rates),
         hidden_capacity_share=scenario.counterpart.hidden_capacity_share,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from cvid.negotiate.engine import (
     empty_summary,
     simulate_block,
 )
+from cvid.negotiate.science import regime_detection_probability
 from cvid.negotiate.strategies import AGREEMENT, resolve_strategy, strategy_names
 from cvid.scenario import COUNTERPART_TYPES, Scenario, StrategySpec, load_scenario
 
@@ -36,14 +38,6 @@ MAX_MONTHS = 1200
 QUANTILES: tuple[float, ...] = (0.1, 0.5, 0.9)
 
 Progress = Callable[[int], None]
-
-
-def regime_detection_probability(scenario: Scenario) -> float:
-    """Monthly probability that clandestine production running in a month is detected that
-    month under the scenario's regime, from :func:`cvid.verify.monthly_detection_probability`."""
-    from cvid.verify import monthly_detection_probability
-
-    return float(monthly_detection_probability(scenario))
 
 
 def as_scenario(scenario: Scenario | str | Path) -> Scenario:
@@ -88,6 +82,10 @@ class StrategyResult:
     summary: BlockSummary
     steps: tuple[str, ...]
     detection_probability: float  # mean monthly value the engine used
+    unreachable: tuple[str, ...] = ()
+    deterrence_thresholds: tuple[float, ...] = ()
+    detection_within_goal: float = 0.0
+    pressure_default: bool = False
 
     @property
     def runs(self) -> int:
@@ -107,11 +105,14 @@ class StrategyResult:
         }
 
     def cumulative(self) -> NDArray[np.float64]:
-        """(4, months + 1): probability of each outcome by the end of month t (t = 0..T)."""
-        s = self.summary
-        ended = np.cumsum(s.outcome_month, axis=1) / self.runs
-        ended[0] = 1.0 - ended[1:].sum(axis=0)
-        return ended
+        """(outcomes, months + 1): probability that a run is in each state at the end of month
+        t (t = 0..T); the columns sum to 1. (A run that walked away may come back, so these
+        are occupancies, not first-passage probabilities.)"""
+        return np.asarray(self.summary.occupancy / self.runs, dtype=np.float64)
+
+    def posterior(self) -> NDArray[np.float64]:
+        """(3, months + 1): mean posterior probability of each type by month."""
+        return np.asarray(self.summary.posterior_sum / self.runs, dtype=np.float64)
 
     def _mean(self, key: str) -> float:
         return self.summary.total(key) / self.runs
@@ -145,9 +146,28 @@ class StrategyResult:
                 o: float(s.outcome_by_type[i, j] / max(1, s.outcome_by_type[i].sum()))
                 for j, o in enumerate(OUTCOMES)
             }
-            | {"share_of_runs": float(s.outcome_by_type[i].sum() / self.runs)}
+            | {
+                "share_of_runs": float(s.outcome_by_type[i].sum() / self.runs),
+                "unrewarded": float(s.unrewarded_by_type[i] / max(1, s.outcome_by_type[i].sum())),
+            }
             for i, t in enumerate(COUNTERPART_TYPES)
         }
+        clandestine: dict[str, Any] = {}
+        for i, t in enumerate(COUNTERPART_TYPES):
+            count = int(s.outcome_by_type[i].sum())
+            clandestine[t] = {
+                "runs": count,
+                "kg": {
+                    "mean": self.summary.total(f"clandestine_kg:{t}") / count if count else None,
+                    **_quantiles_from_hist(s.secret_kg_hist[i], kg_mid),
+                },
+                "significant_quantities": {
+                    "mean": self.summary.total(f"clandestine_sq:{t}") / count if count else None,
+                    **_quantiles_from_hist(s.secret_sq_hist[i], sq_mid),
+                },
+            }
+        post = self.posterior()
+        posterior = {t: [float(x) for x in post[i]] for i, t in enumerate(COUNTERPART_TYPES)}
         return {
             "outcomes": self.outcome_probabilities(),
             "standard_errors": self.standard_errors(),
@@ -186,6 +206,20 @@ class StrategyResult:
                 **_quantiles_from_hist(s.clandestine_hist, months),
             },
             "outcomes_by_type": by_type,
+            "clandestine_production": clandestine,
+            "detections": {
+                "mean": self._mean("detections"),
+                "probability_any": self._mean("runs_detected"),
+            },
+            "posterior": posterior,
+            "unreachable": list(self.unreachable),
+            "deterrence": {
+                "detection_within_goal": self.detection_within_goal,
+                "threshold_by_type": dict(
+                    zip(COUNTERPART_TYPES, self.deterrence_thresholds, strict=False)
+                ),
+            },
+            "pressure_is_default": self.pressure_default,
             "detection_probability": self.detection_probability,
             "steps": list(self.steps),
             "strategy": self.spec.model_dump(mode="json"),
@@ -238,7 +272,42 @@ class SimulationResult:
             "runs": self.runs,
             "months": self.months,
             "strategies": {name: r.to_dict() for name, r in self.strategies.items()},
+            "ranking": self.ranking(),
         }
+
+    def ranking(self) -> list[dict[str, Any]]:
+        """Strategies ranked by P(verified CVID), with Monte Carlo uncertainty.
+
+        Each entry: strategy, verified_cvid, standard_error, reachable (no unreachable
+        reason), rank (1 = best; strategies whose difference from the one above is within
+        two standard errors of the difference share its rank) and ``tied_with``. A strategy
+        for which CVID is unreachable by construction is ranked after every reachable one and
+        carries its reasons instead of a probability."""
+        rows: list[dict[str, Any]] = []
+        for name, r in self.strategies.items():
+            p = r.outcome_probabilities()["verified_cvid"]
+            rows.append(
+                {
+                    "strategy": name,
+                    "verified_cvid": p,
+                    "standard_error": r.standard_errors()["verified_cvid"],
+                    "reachable": not r.unreachable,
+                    "unreachable": list(r.unreachable),
+                }
+            )
+        rows.sort(key=lambda x: (not x["reachable"], -float(x["verified_cvid"])))
+        rank = 0
+        previous: dict[str, Any] | None = None
+        for row in rows:
+            if previous is None or not _tied(previous, row):
+                rank += 1
+            row["rank"] = rank
+            previous = row
+        for row in rows:
+            row["tied_with"] = [
+                o["strategy"] for o in rows if o is not row and o["rank"] == row["rank"]
+            ]
+        return rows
 
     def to_frame(self) -> pd.DataFrame:
         """Outcome probabilities over time, long format: one row per strategy, month
@@ -278,6 +347,17 @@ class SimulationResult:
             row["clandestine_months_mean"] = d["clandestine_months"]["mean"]
             rows.append(row)
         return pd.DataFrame(rows)
+
+
+def _tied(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """True when two reachable strategies differ by less than two standard errors of the
+    difference (independent-sample bound; common random numbers make it conservative)."""
+    if a["reachable"] != b["reachable"]:
+        return False
+    if not a["reachable"]:
+        return True
+    se = math.sqrt(a["standard_error"] ** 2 + b["standard_error"] ** 2)
+    return bool(abs(a["verified_cvid"] - b["verified_cvid"]) <= 2.0 * se)
 
 
 def compile_all(
@@ -364,6 +444,10 @@ def build_result(
             summary=summaries[name],
             steps=c.step_ids,
             detection_probability=float(c.detection.mean()),
+            unreachable=c.unreachable,
+            deterrence_thresholds=c.deterrence_thresholds,
+            detection_within_goal=float(c.detection_within_goal.mean()),
+            pressure_default=c.pressure_default,
         )
     return SimulationResult(
         scenario=scenario.meta.name, seed=seed, runs=runs, months=months, strategies=results

@@ -72,8 +72,9 @@ _PRESETS: dict[str, StrategySpec] = {
     ),
     "maximum-pressure": StrategySpec(
         name="maximum-pressure",
-        description="Every tool of pressure and no concession before verified completion; no "
-        "inspectors until the counterpart decides, so cheating is seen by national means only.",
+        description="Every tool of pressure, a threat of force and no concession before "
+        "verified completion; no inspectors until the counterpart decides, so cheating is seen "
+        "by national means only.",
         release_on="verified",
         release_steps="completion",
         upfront_concessions=0.0,
@@ -84,8 +85,11 @@ _PRESETS: dict[str, StrategySpec] = {
         stall_tolerance_months=None,
         on_detection="breakdown",
         detection_scale=0.25,
+        escalation_hazard_per_month=0.002,
         source="cvid assumptions (national technical means taken as a quarter of the "
-        "regime's monthly detection probability)",
+        "regime's monthly detection probability; a threat of force with a 0.002 monthly chance "
+        "of armed conflict at full pressure, about 21% over ten years — a judgement after the "
+        "2017 crisis, not a measurement)",
     ),
 }
 

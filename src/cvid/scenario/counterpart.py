@@ -14,6 +14,20 @@ Steps are *hard* when they expose or remove the hidden program (a complete decla
 access to people, documents or undeclared sites, dismantlement, removal, destruction) and
 *soft* otherwise (a freeze, a disablement, a partial declaration). A state that has not made
 the strategic decision never lets a hard step be verified.
+
+Cheating is a decision, not a fixed share: each month an undecided state runs its hidden
+capacity in secret (at ``clandestine_share`` of it) only when a month's secret production
+is worth more than the discounted penalty it risks, i.e. when the chance of detection within
+the timeliness goal is below the inspection-game deterrence threshold D/(D + δ^g·B)
+(Avenhaus & Canty 1996, §4.2; :mod:`cvid.verify.games`). Types differ in the gain D
+(``cheating_gain``), the penalty B (``detection_penalty`` plus the concessions it would
+forfeit) and the monthly discount factor δ (``discount_per_month``).
+
+The base hazard of a spontaneous strategic decision defaults to 0.001 a month: the DPRK made
+none in the thirty-odd years since 1993 (0 events in ~380 months; Jeffreys estimate 0.5/380
+≈ 0.0013), and the pressure term to 0.006 a month under full pressure: Libya decided after
+about a dozen years of UN (1992) and US sanctions (≈ one decision in 144 months under
+pressure, 1/144 ≈ 0.007 in all). Shared research notes (cases.md, events.csv).
 """
 
 from __future__ import annotations
@@ -21,6 +35,13 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from cvid.scenario.common import Estimate, Model, Probability
+
+#: Source of the default decision hazards (see the module docstring).
+DECISION_HAZARD_SOURCE = (
+    "base 0.001/month: no strategic decision by the DPRK in ~380 months since 1993 "
+    "(Jeffreys estimate 0.5/380); pressure term 0.006/month: Libya decided after ~144 months "
+    "of UN (1992-) and US sanctions (shared research notes, cases.md, events.csv)"
+)
 
 #: The counterpart types, in the order the simulator numbers them (0, 1, 2).
 COUNTERPART_TYPES: tuple[str, str, str] = ("sincere", "time-buyer", "hedger")
@@ -58,6 +79,15 @@ PER_TYPE_DEFAULTS: dict[str, dict[str, float]] = {
     "declared_step_probability": _per_type(1.0, 0.5, 0.5),
     "verified_step_probability": _per_type(1.0, 0.2, 0.5),
     "hollow_declaration_probability": _per_type(0.0, 0.3, 0.1),
+    "detection_penalty": _per_type(0.0, 1.0, 2.0),
+    "discount_per_month": _per_type(0.99, 0.95, 0.98),
+}
+
+#: Default gain of a month of secret production, per type (package units; see the field).
+CHEATING_GAIN_DEFAULTS: dict[str, Estimate] = {
+    "sincere": Estimate(low=0.0, high=0.0),
+    "time-buyer": Estimate(low=0.02, high=0.3),
+    "hedger": Estimate(low=0.0, high=0.08),
 }
 
 
@@ -91,12 +121,16 @@ class CounterpartModel(Model):
 
     prior: TypePrior = Field(default_factory=TypePrior)
     decision_hazard_base: Probability = Field(
-        default=0.01, description="Monthly chance a non-sincere state makes the strategic decision."
+        default=0.001,
+        description="Monthly chance a non-sincere state makes the strategic decision without "
+        "pressure. Default 0.001: no decision by the DPRK in ~380 months since 1993 "
+        "(Jeffreys estimate 0.5/380).",
     )
     pressure_sensitivity: float = Field(
-        default=0.04,
+        default=0.006,
         ge=0,
-        description="Added monthly decision hazard per unit of sustained pressure (0–1).",
+        description="Added monthly decision hazard per unit of sustained pressure (0–1). "
+        "Default 0.006: Libya decided after ~144 months of UN and US sanctions.",
     )
     economic_vulnerability: float = Field(
         default=1.0,
@@ -118,7 +152,25 @@ class CounterpartModel(Model):
     )
     clandestine_share: dict[str, Probability] = Field(
         default_factory=lambda: dict(PER_TYPE_DEFAULTS["clandestine_share"]),
-        description="Share of full production capacity each type keeps running in secret.",
+        description="Share of its hidden production capacity each type runs in a month in "
+        "which it chooses to cheat (how much; whether is a best response, see cheating_gain).",
+    )
+    cheating_gain: dict[str, Estimate] = Field(
+        default_factory=lambda: dict(CHEATING_GAIN_DEFAULTS),
+        description="Value to the state of one month of secret production, in units of the "
+        "whole concession package, drawn once per run (a range: states of one type differ). "
+        "Defaults: time-buyer 0.02–0.3, hedger 0–0.08, sincere 0 (cvid judgements).",
+    )
+    detection_penalty: dict[str, float] = Field(
+        default_factory=lambda: dict(PER_TYPE_DEFAULTS["detection_penalty"]),
+        description="Cost to the state of being caught, beyond the concessions it forfeits "
+        "(restored and escalated pressure), in package units; must not be negative. "
+        "Defaults: time-buyer 1, hedger 2 (cvid judgements).",
+    )
+    discount_per_month: dict[str, Probability] = Field(
+        default_factory=lambda: dict(PER_TYPE_DEFAULTS["discount_per_month"]),
+        description="Monthly discount factor δ of each type: a penalty felt g months later "
+        "weighs δ^g (g = the regime's timeliness goal).",
     )
     hidden_capacity_share: float = Field(
         default=0.25,
@@ -160,13 +212,21 @@ class CounterpartModel(Model):
             "declared_step_probability",
             "verified_step_probability",
             "hollow_declaration_probability",
+            "cheating_gain",
+            "detection_penalty",
+            "discount_per_month",
         ):
-            table: dict[str, float] = getattr(self, name)
+            table: dict[str, object] = getattr(self, name)
             unknown = sorted(set(table) - set(COUNTERPART_TYPES))
             if unknown:
                 raise ValueError(
                     f"{name}: unknown counterpart type '{unknown[0]}' "
                     f"(types are {', '.join(COUNTERPART_TYPES)})"
+                )
+        for t, v in self.detection_penalty.items():
+            if not v >= 0:  # also refuses NaN
+                raise ValueError(
+                    f"detection_penalty.{t}: a penalty must not be negative (got {v:g})"
                 )
         for t in COUNTERPART_TYPES:
             verified = self.per_type("verified_step_probability", t)
@@ -188,3 +248,7 @@ class CounterpartModel(Model):
         if counterpart_type in table:
             return float(table[counterpart_type])
         return PER_TYPE_DEFAULTS[name][counterpart_type]
+
+    def gain(self, counterpart_type: str) -> Estimate:
+        """The cheating gain of ``counterpart_type`` (default where the table omits it)."""
+        return self.cheating_gain.get(counterpart_type, CHEATING_GAIN_DEFAULTS[counterpart_type])

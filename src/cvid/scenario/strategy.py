@@ -12,8 +12,15 @@ strategy the scenario's own agreement embodies (``agreement``). A strategy says
   package paid takes away;
 - what is demanded first (a complete declaration and access, a freeze, or the agreement's own
   order);
-- how long stalling is tolerated before walking away, and what a detected violation does
-  (ends the process, or snaps pressure back and suspends concessions until a second one).
+- how long stalling is tolerated before walking away, and what a detected violation does.
+  A detection always suspends concessions, restores and escalates pressure and is recorded;
+  then we walk away (``breakdown``: talks end, pressure stays, a later strategic decision
+  can still bring the state back), snap back (talks go on under full pressure, a second
+  detection ends them) or renegotiate (talks go on, concessions suspended and pressure
+  escalated for ``renegotiation_months``);
+- whether concessions wait for our belief that the state has decided (``release_on =
+  "posterior"`` with ``min_sincere_probability``), and whether the strategy threatens force
+  (``escalation_hazard_per_month``: a monthly chance of armed conflict at full pressure).
 
 Example::
 
@@ -35,11 +42,11 @@ from pydantic import Field
 from cvid.scenario.common import Id, Model, Probability
 
 #: Level an act of the counterpart must reach for a step to count: weakest to strongest.
-ReleaseOn = Literal["statement", "declared", "verified"]
+ReleaseOn = Literal["statement", "declared", "verified", "posterior"]
 ReleaseSteps = Literal["each", "irreversible", "completion", "agreement"]
 DemandFirst = Literal["agreement", "declaration", "freeze", "dismantlement"]
 StepVerification = Literal["agreement", "every-step"]
-OnDetection = Literal["breakdown", "snap-back"]
+OnDetection = Literal["breakdown", "snap-back", "renegotiate"]
 
 #: Names of the preset strategies of :mod:`cvid.negotiate`, and ``agreement`` (the strategy
 #: the scenario's own agreement embodies); a strategy in a scenario file may not reuse them.
@@ -60,7 +67,16 @@ class StrategySpec(Model):
     release_on: ReleaseOn = Field(
         default="verified",
         description="Weakest act that counts a step as done and releases its concessions: "
-        "a statement, a declared step, or a verified step.",
+        "a statement, a declared step, or a verified step; 'posterior': a declared step "
+        "counts, and its concessions go once our posterior probability that the state has "
+        "made the strategic decision reaches min_sincere_probability.",
+    )
+    min_sincere_probability: float = Field(
+        default=0.9,
+        gt=0,
+        lt=1,
+        description="With release_on = 'posterior': the posterior probability of a sincere "
+        "(decided) state at which concessions are released; strictly between 0 and 1.",
     )
     release_steps: ReleaseSteps = Field(
         default="each",
@@ -98,8 +114,21 @@ class StrategySpec(Model):
     )
     on_detection: OnDetection = Field(
         default="breakdown",
-        description="What detected cheating does: ends the process (breakdown), or snaps "
-        "pressure back to full and suspends concessions, a second detection ending it.",
+        description="What we do when cheating is detected (concessions are suspended and "
+        "pressure restored and escalated in every case): walk away ('breakdown'; pressure "
+        "stays on), snap back (talks go on, a second detection ends them) or renegotiate "
+        "(talks go on; suspension lasts renegotiation_months).",
+    )
+    renegotiation_months: float = Field(
+        default=6.0,
+        gt=0,
+        description="With on_detection = 'renegotiate': months concessions stay suspended and "
+        "pressure escalated after a detection.",
+    )
+    escalation_hazard_per_month: Probability = Field(
+        default=0.0,
+        description="Monthly chance of armed conflict while the strategy threatens force, at "
+        "full pressure (scaled by the pressure in force); 0 for strategies that threaten none.",
     )
     detection_scale: Probability = Field(
         default=1.0,

@@ -1,0 +1,231 @@
+"""Global sensitivity of the simulated outcomes to the behavioural parameters (SALib).
+
+Morris elementary effects (Morris 1991; Campolongo, Cariboni & Saltelli 2007, μ*) over the
+ranges of :data:`DEFAULT_PARAMETERS` (or those given), each point simulated with the same
+seed (common random numbers), then ranked by μ*; and, for the tornado plot, the output at
+each parameter's low and high end with the others at the scenario's values. Parameter names
+are those of ``cvid sweep --list-parameters``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from cvid.errors import InputError
+from cvid.negotiate.engine import OUTCOMES, block_sizes
+from cvid.negotiate.simulation import (
+    DEFAULT_MONTHS,
+    DEFAULT_SEED,
+    as_scenario,
+    check_run_arguments,
+    compile_all,
+    run_blocks,
+)
+from cvid.negotiate.sweeps import DETECTION, apply_point, vary_parameters
+from cvid.scenario import Scenario
+
+#: The eight behavioural parameters analysed by default, with their ranges (judgements: the
+#: defaults' plausible spread, see cvid.scenario.counterpart for the defaults' sources).
+DEFAULT_PARAMETERS: dict[str, tuple[float, float]] = {
+    "counterpart.decision_hazard_base": (0.0005, 0.005),
+    "counterpart.pressure_sensitivity": (0.002, 0.02),
+    "counterpart.economic_vulnerability": (0.2, 1.0),
+    "counterpart.decided_step_probability": (0.4, 0.95),
+    "counterpart.detection_penalty.time-buyer": (0.25, 4.0),
+    "counterpart.prior.sincere": (0.05, 0.5),
+    "counterpart.concession_dampening": (0.0, 0.9),
+    DETECTION: (0.0, 0.3),
+}
+#: Outputs that can be analysed: an outcome probability or a mean.
+OUTPUTS: tuple[str, ...] = (
+    *(o for o in OUTCOMES),
+    "capability_end_sq",
+    "paid_to_cheater",
+    "clandestine_months",
+)
+DEFAULT_TRAJECTORIES = 10
+DEFAULT_SENSITIVITY_RUNS = 10_000
+
+
+@dataclass(frozen=True)
+class SensitivityResult:
+    """Morris indices per strategy and parameter, and the one-at-a-time swings."""
+
+    scenario: str
+    output: str
+    runs: int
+    trajectories: int
+    parameters: dict[str, tuple[float, float]]
+    base: dict[str, float]  # strategy -> output at the scenario's values
+    indices: dict[str, list[dict[str, Any]]]  # strategy -> ranked rows
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON shape: {"scenario", "output", "runs", "trajectories", "parameters":
+        {NAME: [lo, hi]}, "base": {STRATEGY: value}, "indices": {STRATEGY: [{"parameter",
+        "mu_star", "mu_star_conf", "mu", "sigma", "low", "high", "rank"}]}}."""
+        return {
+            "scenario": self.scenario,
+            "output": self.output,
+            "runs": self.runs,
+            "trajectories": self.trajectories,
+            "parameters": {k: list(v) for k, v in self.parameters.items()},
+            "base": self.base,
+            "indices": self.indices,
+        }
+
+
+def _check_parameters(
+    scenario: Scenario, parameters: Mapping[str, tuple[float, float]]
+) -> dict[str, tuple[float, float]]:
+    known = vary_parameters(scenario)
+    out: dict[str, tuple[float, float]] = {}
+    for name, (lo, hi) in parameters.items():
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise InputError(
+                f"unknown sensitivity parameter '{name}'{hint}; see `cvid sweep --list-parameters`",
+                field="--parameter",
+            )
+        if not (np.isfinite(lo) and np.isfinite(hi)) or hi <= lo:
+            raise InputError(f"range of '{name}' must have LO < HI", field="--parameter")
+        out[name] = (float(lo), float(hi))
+    if not out:
+        raise InputError("give at least one parameter", field="--parameter")
+    return out
+
+
+def parse_parameter(text: str) -> tuple[str, tuple[float, float]]:
+    """``NAME=LO:HI`` → (name, (lo, hi))."""
+    name, sep, rng = text.partition("=")
+    parts = rng.split(":")
+    if not sep or len(parts) != 2:
+        raise InputError(f"expected NAME=LO:HI, got '{text}'", field="--parameter")
+    try:
+        return name.strip(), (float(parts[0]), float(parts[1]))
+    except ValueError:
+        raise InputError(f"LO and HI must be numbers, got '{rng}'", field="--parameter") from None
+
+
+def _evaluate(
+    scenario: Scenario,
+    names: Sequence[str],
+    point: Mapping[str, float],
+    output: str,
+    runs: int,
+    months: int,
+    seed: int,
+) -> dict[str, float]:
+    variant, overrides, detection = apply_point(scenario, dict(point), source="--parameter")
+    compiled = compile_all(variant, names, months, detection, overrides)
+    blocks = list(enumerate(block_sizes(runs)))
+    summaries = run_blocks(compiled, seed, blocks)
+    out: dict[str, float] = {}
+    for name, s in summaries.items():
+        if output in OUTCOMES:
+            out[name] = float(s.outcome_month[OUTCOMES.index(output)].sum() / s.runs)
+        else:
+            out[name] = s.total(output) / s.runs
+    return out
+
+
+def sensitivity(
+    scenario: Scenario | str,
+    strategies: Sequence[str] | None = None,
+    parameters: Mapping[str, tuple[float, float]] | None = None,
+    *,
+    output: str = "verified_cvid",
+    runs: int = DEFAULT_SENSITIVITY_RUNS,
+    months: int = DEFAULT_MONTHS,
+    seed: int = DEFAULT_SEED,
+    trajectories: int = DEFAULT_TRAJECTORIES,
+) -> SensitivityResult:
+    """Morris screening of ``output`` for each strategy over ``parameters`` (name → (lo, hi)),
+    ``trajectories`` × (k + 1) points of ``runs`` runs each, plus 2k one-at-a-time points."""
+    from SALib.analyze import morris as morris_analyze
+    from SALib.sample import morris as morris_sample
+
+    from cvid.negotiate.strategies import strategy_names
+
+    sc = as_scenario(scenario)
+    check_run_arguments(runs, months, seed)
+    if output not in OUTPUTS:
+        raise InputError(
+            f"unknown output '{output}'; one of {', '.join(OUTPUTS)}", field="--output"
+        )
+    if isinstance(trajectories, bool) or trajectories < 2:
+        raise InputError("at least 2 trajectories", field="--trajectories")
+    params = _check_parameters(sc, parameters if parameters is not None else DEFAULT_PARAMETERS)
+    names = list(strategies) if strategies else strategy_names(sc)
+    keys = list(params)
+    problem = {
+        "num_vars": len(keys),
+        "names": keys,
+        "bounds": [list(params[k]) for k in keys],
+    }
+    x = morris_sample.sample(problem, trajectories, num_levels=4, seed=seed)
+    y = {n: np.empty(len(x)) for n in names}
+    for row, values in enumerate(x):
+        res = _evaluate(sc, names, dict(zip(keys, values, strict=True)), output, runs, months, seed)
+        for n in names:
+            y[n][row] = res[n]
+    base = _evaluate(sc, names, {}, output, runs, months, seed)
+    swings: dict[str, dict[str, tuple[float, float]]] = {n: {} for n in names}
+    for k in keys:
+        lo = _evaluate(sc, names, {k: params[k][0]}, output, runs, months, seed)
+        hi = _evaluate(sc, names, {k: params[k][1]}, output, runs, months, seed)
+        for n in names:
+            swings[n][k] = (lo[n], hi[n])
+    indices: dict[str, list[dict[str, Any]]] = {}
+    for n in names:
+        si = morris_analyze.analyze(problem, x, y[n], num_levels=4, seed=seed)
+        rows: list[dict[str, Any]] = [
+            {
+                "parameter": k,
+                "mu_star": float(si["mu_star"][i]),
+                "mu_star_conf": float(si["mu_star_conf"][i]),
+                "mu": float(si["mu"][i]),
+                "sigma": float(si["sigma"][i]),
+                "low": swings[n][k][0],
+                "high": swings[n][k][1],
+            }
+            for i, k in enumerate(keys)
+        ]
+        rows.sort(key=lambda r: -float(r["mu_star"]))
+        for rank, r in enumerate(rows, 1):
+            r["rank"] = rank
+        indices[n] = rows
+    return SensitivityResult(sc.meta.name, output, runs, trajectories, params, base, indices)
+
+
+def plot_tornado(result: SensitivityResult) -> Any:
+    """Tornado plot: per strategy, the output at each parameter's low and high end (others
+    at the scenario's values), parameters ordered by Morris μ*; returns a matplotlib Figure."""
+    from matplotlib.figure import Figure
+
+    names = list(result.indices)
+    k = len(result.parameters)
+    fig = Figure(figsize=(9, 0.5 + (0.45 * k + 0.8) * len(names)), layout="constrained")
+    axes = fig.subplots(len(names), 1, squeeze=False)[:, 0]
+    for ax, n in zip(axes, names, strict=True):
+        rows = list(reversed(result.indices[n]))
+        base = result.base[n]
+        ypos = np.arange(len(rows))
+        for yv, r in zip(ypos, rows, strict=True):
+            lo, hi = r["low"], r["high"]
+            ax.barh(yv, lo - base, left=base, color="#0072B2", height=0.6)
+            ax.barh(yv, hi - base, left=base, color="#D55E00", height=0.6)
+        ax.axvline(base, color="black", lw=0.8)
+        ax.set_yticks(ypos, [f"{r['parameter']} (μ* {r['mu_star']:.3f})" for r in rows])
+        ax.set_title(f"{n}: {result.output} (base {base:.3f}; blue low end, orange high end)")
+        ax.grid(axis="x", alpha=0.3)
+    fig.suptitle(
+        f"{result.scenario}: sensitivity of {result.output} "
+        f"(Morris, {result.trajectories} trajectories, {result.runs:,} runs a point)"
+    )
+    return fig
