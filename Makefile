@@ -19,10 +19,12 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/cvid assess examples/dprk-2018-step-by-step.toml
 
-## Lint, type-check and run the whole test suite (slow tests included).
+## Lint, type-check and run the whole test suite (slow tests included). Every skip is a
+## failure here (CVID_NO_SKIP=1), and coverage is measured and printed.
 test: setup lint
 	bash scripts/ensure-postgres.sh
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	CVID_NO_SKIP=1 $(BIN)/python -m pytest -n 2 --dist loadgroup \
+		--cov=cvid --cov-report=term:skip-covered
 
 ## The quick loop while developing: no slow tests.
 test-fast: setup

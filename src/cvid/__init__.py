@@ -8,13 +8,21 @@ Parts (each a subpackage with a small public API):
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from cvid.errors import CheckFailed, CvidError, InputError
 
-try:
-    __version__ = version("cvid")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0"
+
+def __getattr__(name: str) -> Any:
+    """``cvid.__version__``, read from the installed metadata on first use (fast start)."""
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("cvid")
+        except PackageNotFoundError:  # pragma: no cover - a source tree without install
+            return "0.0.0"
+    raise AttributeError(name)
+
 
 __all__ = ["CheckFailed", "CvidError", "InputError", "__version__"]

@@ -156,6 +156,18 @@ def test_relief_before_results_and_withheld_correctly() -> None:
     assert any(f.kind == "relief-before-results" and f.severity == "fail" for f in s.findings)
 
 
+def _entry(i: int, when: str, site: str = "s", access: str = "full") -> Evidence:
+    """The inspectorate's own record of getting in: an inspection that started ``when``."""
+    return ev(
+        i,
+        "inspection",
+        when,
+        "inspectorate",
+        [],
+        {"site": site, "started": f"{when}Z", "access": access, "activities": []},
+    )
+
+
 def test_access_delay_beyond_notice_and_denial() -> None:
     # Libya: anywhere-anytime with 2 hours notice
     req = ev(
@@ -201,12 +213,18 @@ def test_access_delay_beyond_notice_and_denial() -> None:
     no = ev(
         5, "access-denied", "2004-01-08T09:00:00", "state", [], {"request_id": "r3", "reason": "no"}
     )
-    s = evaluate(LIBYA, [req, ok, req2, late, req3, no], "2004-01-09")
+    got_in = [_entry(6, "2004-01-05T09:30:00"), _entry(7, "2004-01-07T08:00:00")]
+    s = evaluate(LIBYA, [req, ok, req2, late, req3, no, *got_in], "2004-01-09")
     out = {a.request_id: (a.outcome, a.delay_hours, a.within_notice) for a in s.access}
     assert out == {
-        "r1": ("granted", 1.0, True),
+        "r1": ("granted", 1.5, True),
         "r2": ("granted", 24.0, False),
         "r3": ("denied", 1.0, False),
+    }
+    assert {a.request_id: a.measured_by for a in s.access} == {
+        "r1": "inspectorate-entry",
+        "r2": "inspectorate-entry",
+        "r3": "denial",
     }
     kinds = {f.kind for f in s.findings}
     assert {"access-delayed", "access-denied"} <= kinds
@@ -215,7 +233,8 @@ def test_access_delay_beyond_notice_and_denial() -> None:
 def test_shortfall_judged_against_uncertainty() -> None:
     """Declared 30.8 kg against a measured 37 kg with the regime's 1 %/0.5 % errors:
     σ = hypot(37, 30.8)·hypot(0.01, 0.005) = 0.54 kg, so 6.2 kg (0.78 SQ of 8 kg) is far beyond
-    1.645 σ; against the 28–50 kg range (uniform σ = 22/√12 = 6.35 kg) 8.2 kg is not."""
+    1.645 σ. The scenario's 28–50 kg range is an estimate: judged by its own range only (30.8
+    lies inside it), never by the measurement test."""
     decl = ev(
         0,
         "declaration",
@@ -250,24 +269,44 @@ def test_shortfall_judged_against_uncertainty() -> None:
     assert m["shortfall_sq"] == pytest.approx(6.2 / 8)
     assert m["sigma_kg"] == pytest.approx((37**2 + 30.8**2) ** 0.5 * (0.01**2 + 0.005**2) ** 0.5)
     assert m["significant"] is True
-    e = by_ref[39.0].figures
-    assert e["sigma_kg"] == pytest.approx(
-        ((22 / 12**0.5) ** 2 + (30.8**2) * (0.01**2 + 0.005**2)) ** 0.5
+    assert m["test"] == "one-sided measurement test"
+    assert by_ref[37.0].sources == (
+        "state-claim (inferred from signer role)",
+        "measurement (inferred from signer role)",
     )
-    assert e["significant"] is False
+    e = by_ref[39.0].figures
+    assert e["test"] == "estimate-range"
+    assert (e["low_kg"], e["high_kg"], e["position"]) == (28.0, 50.0, "within")
+    assert "significant" not in e and "alpha" not in e
+    assert e["sigma_kg"] == pytest.approx(22 / 12**0.5)  # the estimate's own, for display
     assert e["shortfall_sq"] == pytest.approx(8.2 / 8)
+    assert by_ref[39.0].severity == "warn"  # 8.2 kg ≥ 1 SQ below the central value
 
 
-def test_bad_evidence_names_record_and_reason() -> None:
+def test_strict_check_names_record_and_reason() -> None:
+    """With ``check`` (for authored files) evidence the scenario cannot place is refused."""
     bad = ev(7, "statement", "2004-01-01", "state", ["no-such"], {"text": "x", "claim": "none"})
     with pytest.raises(InputError, match=r"record 7.*no-such"):
-        evaluate(LIBYA, [bad])
+        evaluate(LIBYA, [bad], check=True)
     early = ev(3, "statement", "2003-01-01", "state", [], {"text": "x", "claim": "none"})
     with pytest.raises(InputError, match=r"record 3.*before the agreement"):
-        evaluate(LIBYA, [early])
+        evaluate(LIBYA, [early], check=True)
     future = ev(4, "statement", "2099-01-01", "state", [], {"text": "x", "claim": "none"})
     with pytest.raises(InputError, match=r"record 4.*future"):
-        evaluate(LIBYA, [future])
+        evaluate(LIBYA, [future], check=True)
+
+
+def test_evidence_outside_the_agreement_is_a_finding_not_an_error() -> None:
+    bad = ev(7, "statement", "2004-01-01", "state", ["no-such"], {"text": "x", "claim": "none"})
+    early = ev(3, "statement", "2003-01-01", "state", [], {"text": "x", "claim": "none"})
+    future = ev(4, "statement", "2099-01-01", "state", [], {"text": "x", "claim": "none"})
+    state = evaluate(LIBYA, [bad, early, future])
+    outside = [f for f in state.findings if f.kind == "outside-agreement"]
+    assert sorted(f.evidence for f in outside) == [(3,), (4,), (7,)]
+    assert all(f.message.startswith("outside the agreement: ") for f in outside)
+    reasons = {f.evidence[0]: f.figures["reason"] for f in outside}
+    assert reasons == {3: "before-start", 4: "future", 7: "unknown-reference"}
+    assert state.records == 1  # the 2004 statement counts; the 2003 and 2099 ones do not
 
 
 # ---------------------------------------------------------------- property test

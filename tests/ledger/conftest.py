@@ -16,7 +16,8 @@ import pytest
 from cvid.ledger import Ledger, PartyKey, generate_party_key
 
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
-TLOG = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "tlog"
+#: RFC 6962 proof test vectors from transparency-dev/merkle (Apache-2.0), see vectors/PROVENANCE.md
+TLOG = Path(__file__).resolve().parent / "vectors"
 
 _pg_state: dict[str, str | None] = {}
 

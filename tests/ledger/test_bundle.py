@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cvid.errors import InputError
+from cvid.errors import CheckFailed, InputError
 from cvid.ledger import Ledger, PartyKey, generate_party_key, verify_bundle
 from cvid.ledger.note import verifier_key
 from tests.ledger.samples import sample_record
@@ -71,6 +71,11 @@ def test_a_forked_history_is_caught_by_a_kept_checkpoint(
     with Ledger.open(db_url, log_key=log_key) as led:
         led.append([sample_record("finding", n) for n in range(10)], keys["inspectorate"])
         kept = led.checkpoint()
+    # An honest signer refuses to fork (it remembers what it signed, beside its key); a
+    # dishonest operator deletes that record first.
+    with Ledger.open(fork, log_key=log_key) as led, pytest.raises(CheckFailed, match="rolled back"):
+        led.append([sample_record("finding", 0)], keys["inspectorate"])
+    (tmp_path / "log.key.signed").unlink()
     with Ledger.open(fork, log_key=log_key) as led:
         records = [sample_record("finding", n) for n in range(12)]
         records[5] = sample_record("finding", 500)

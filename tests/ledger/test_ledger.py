@@ -194,7 +194,7 @@ def test_foreign_truncated_and_missing_files_are_refused(
 
     other = tmp_path / "other.db"
     sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
-    with pytest.raises(InputError, match="cannot open as a cvid ledger"):
+    with pytest.raises(InputError, match="not a cvid ledger"):
         Ledger.open(other)
     db = tmp_path / "real.db"
     with Ledger.create(db) as led:

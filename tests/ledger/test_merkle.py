@@ -50,8 +50,6 @@ RFC6962_ROOTS = [
 
 def _load(name: str) -> list[dict[str, Any]]:
     path = TLOG / name
-    if not TLOG.is_dir():
-        pytest.skip(f"test vectors folder {TLOG} is absent")
     data: list[dict[str, Any]] = json.loads(path.read_text())
     return data
 

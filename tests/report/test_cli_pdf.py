@@ -47,7 +47,7 @@ def test_cli_report_with_json_still_prints_the_json(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["--format", "docx", "--report", "OUT"], "unknown format 'docx'"),
-        (["--format", "pdf"], "--format needs --report PATH"),
+        (["--format", "pdf", "--report", "OUT.html"], "ends in .html but --format is pdf"),
         (["--report", "NOWHERE/sub/r.html"], "the folder does not exist"),
     ],
 )
@@ -108,3 +108,22 @@ def test_cli_pdf_has_the_same_content_as_the_html(tmp_path: Path) -> None:
         assert " ".join(lesson.summary.split()) in text, lesson.id
     assert "Verdict per lesson" in text
     assert "cvid assess six-party-2007" in text
+
+
+def test_report_prints_only_where_it_went(tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    result = runner.invoke(app, ["assess", "libya-2003", "--no-simulate", "--report", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "report written to" in result.output
+    assert "overall: PASS" in result.output
+    assert "Scorecard" not in result.output  # not the whole console assessment
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_format_alone_names_the_file_after_the_scenario(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["assess", "libya-2003", "--no-simulate", "--format", "html"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "libya-2003.html").read_text(encoding="utf-8").startswith("<!DOCTYPE")

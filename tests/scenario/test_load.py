@@ -72,6 +72,31 @@ def test_number_with_unit_is_refused_with_a_hint() -> None:
     assert "expected a bare number" in found["agreement.commitments[0].deadline_months"]
 
 
+def test_uncertain_quantity_with_unit_is_refused_with_a_hint() -> None:
+    text = template().replace(
+        "thermal_power_mw = { low = 20, high = 25 }", 'thermal_power_mw = "25 MW"'
+    )
+    found = dict(problems(text))
+    assert "expected a bare number, got '25 MW'" in found["program.facilities[0].thermal_power_mw"]
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "reason"),
+    [
+        ("typo-and-unit", "program.materials[0].mass_kgs", "did you mean 'mass_kg'"),
+        ("typo-and-unit", "program.facilities[0].thermal_power_mw", "expected a bare number"),
+        ("cyclic", "agreement.commitments[2].after", "remove-pu → relief → remove-pu"),
+        ("late-deadline", "agreement.commitments[2].deadline_months", "after the agreement's end"),
+    ],
+)
+def test_shipped_bad_input_gives_its_error(name: str, field: str, reason: str) -> None:
+    path = REPO / "examples" / "bad" / f"{name}.toml"
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert any(f == field and reason in r for f, r in info.value.problems), info.value.problems
+    assert name not in [n for n, _ in examples()]  # bad input is not a bundled scenario
+
+
 def test_negative_quantity_is_refused() -> None:
     text = template().replace("thermal_power_mw = { low = 20, high = 25 }", "thermal_power_mw = -5")
     [(field, reason)] = problems(text)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cvid.cli.app import app
+from cvid.cli import app
 
 runner = CliRunner()
 BALANCE = Path(__file__).resolve().parents[2] / "src/cvid/examples/data/sample-balance.csv"

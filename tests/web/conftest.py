@@ -37,7 +37,12 @@ class ThreadServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            access_log=False,
+            proxy_headers=False,  # as `cvid serve`: forwarded headers are the app's business
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -75,6 +80,17 @@ class Deployment:
 
     def sign(self, role: str, record: dict[str, Any]) -> dict[str, Any]:
         return sign_record(record, self.keys[role])
+
+
+def login(c: httpx.Client, token: str, next: str = "/") -> httpx.Response:
+    """Log in through the login form as a browser does: load the form (its anti-forgery value
+    and cookie), then post the token with it."""
+    import re
+
+    page = c.get("/login")
+    m = re.search(r'name="csrf" value="([0-9a-f]{64})"', page.text)
+    assert m, "no anti-forgery value in the login form"
+    return c.post("/login", data={"token": token, "next": next, "csrf": m.group(1)})
 
 
 def pg_available() -> bool:

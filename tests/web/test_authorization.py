@@ -12,7 +12,7 @@ import pytest
 from cvid.ledger import KIND_SIGNERS, generate_party_key
 from cvid.scenario import example_path
 from cvid.web import Service
-from tests.web.conftest import PARTY_NAMES, ROLES, Deployment
+from tests.web.conftest import PARTY_NAMES, ROLES, Deployment, login
 from tests.web.records import record
 
 LIBYA = example_path("libya-2003").read_text(encoding="utf-8")
@@ -213,7 +213,7 @@ PAGES = {
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_pages_by_role(sqlite_dep: Deployment, role: str, page: str) -> None:
     with httpx.Client(base_url=sqlite_dep.url) as c:
-        r = c.post("/login", data={"token": sqlite_dep.tokens[role], "next": page})
+        r = login(c, sqlite_dep.tokens[role], page)
         assert r.status_code == 303
         r = c.get(page)
     assert r.status_code == (200 if role in PAGES[page] else 403)

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from cvid.cli.app import app
+from cvid.cli import app
 from tests.web.conftest import free_port
 
 CVID = str(Path(sys.executable).with_name("cvid"))

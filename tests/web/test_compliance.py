@@ -10,7 +10,7 @@ import pytest
 
 from cvid.scenario import example_path
 from cvid.web import Service
-from tests.web.conftest import Deployment
+from tests.web.conftest import Deployment, login
 
 pytestmark = pytest.mark.skipif(
     not Service.compliance_available(), reason="cvid.compliance is not installed"
@@ -55,7 +55,7 @@ def test_compliance_state_over_http_matches_the_engine(dep: Deployment) -> None:
     assert got["records"] == sum(1 for r in stream.records if r.record["time"][:10] <= AT)
     assert got["counts"]["verified"] > 0
     with httpx.Client(base_url=dep.url) as page:
-        page.post("/login", data={"token": dep.tokens["state"]})
+        login(page, dep.tokens["state"])
         html = page.get(f"/scenarios/{sid}/compliance", params={"at": AT}).text
     assert 'id="commitments"' in html
     for c in got["commitments"]:

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import httpx
 
 from cvid.scenario import example_path
-from tests.web.conftest import Deployment
+from tests.web.conftest import Deployment, login
 from tests.web.records import record
 
 LIBYA = example_path("libya-2003").read_text(encoding="utf-8")
@@ -19,7 +19,7 @@ LIBYA = example_path("libya-2003").read_text(encoding="utf-8")
 @contextmanager
 def session(d: Deployment, role: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=d.url, timeout=60) as c:
-        r = c.post("/login", data={"token": d.tokens[role], "next": "/scenarios"})
+        r = login(c, d.tokens[role], "/scenarios")
         assert r.status_code == 303
         assert r.headers["location"] == "/scenarios"
         assert "httponly" in r.headers["set-cookie"].lower()
@@ -35,10 +35,10 @@ def csrf(html: str) -> str:
 
 def test_login_with_bad_token_shows_error_and_logins_are_audited(sqlite_dep: Deployment) -> None:
     with httpx.Client(base_url=sqlite_dep.url) as c:
-        r = c.post("/login", data={"token": "cvid_wrong", "next": "//evil.example/"})
+        r = login(c, "cvid_wrong", "//evil.example/")
         assert r.status_code == 401
         assert "invalid token" in r.text
-        r = c.post("/login", data={"token": sqlite_dep.tokens["state"], "next": "//evil.example/"})
+        r = login(c, sqlite_dep.tokens["state"], "//evil.example/")
         assert r.headers["location"] == "/"  # no open redirect
     with sqlite_dep.client("admin") as c:
         lines = [x for x in c.get("/api/v1/audit").json() if x["path"] == "/login"]
@@ -140,12 +140,16 @@ def test_page_logins_share_the_failed_login_limit(tmp_path) -> None:  # type: ig
     server, d = start_deployment(str(tmp_path / "rl.db"), None, login_limit=2, login_window=30)
     try:
         with httpx.Client(base_url=d.url) as c:
-            codes = [c.post("/login", data={"token": "cvid_guess"}).status_code for _ in range(2)]
+            codes = [login(c, "cvid_guess").status_code for _ in range(2)]
             assert codes == [401, 401]
-            r = c.post("/login", data={"token": d.tokens["admin"]})
+            r = login(c, "cvid_guess")  # further wrong guesses are locked out
             assert r.status_code == 429
             assert "too many failed logins" in r.text
-        with d.client("admin") as api:  # the API is refused to that address too
+            r = login(c, d.tokens["admin"])  # the holder of a valid token is not
+            assert r.status_code == 303
+        with d.client(token="cvid_guess") as api:  # the API shares the lockout
             assert api.get("/api/v1/me").status_code == 429
+        with d.client("admin") as api:
+            assert api.get("/api/v1/me").status_code == 200
     finally:
         server.__exit__()

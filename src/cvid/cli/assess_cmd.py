@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -131,10 +132,16 @@ def assess_command(
         None, "--ledger", help="Evidence ledger: add the compliance state derived from it."
     ),
     report: str | None = typer.Option(
-        None, "--report", help="Write the assessment report (self-contained HTML) to this file."
+        None,
+        "--report",
+        help="Write the assessment report to this file (self-contained HTML, or PDF for a "
+        ".pdf name) and print only where it went.",
     ),
     report_format: str | None = typer.Option(
-        None, "--format", help="Report format: html or pdf (default: from the file suffix)."
+        None,
+        "--format",
+        help="Report format: html or pdf (default: from the --report suffix; alone, writes "
+        "NAME.FORMAT in the current folder, NAME being the scenario's name).",
     ),
     fail_on: str | None = typer.Option(
         None,
@@ -146,10 +153,17 @@ def assess_command(
     if fail_on not in (None, "fail", "warn"):
         raise InputError(f"expected 'fail' or 'warn', got '{fail_on}'", field="--fail-on")
     result = assess(scenario, simulate=simulate, runs=runs, months=months, seed=seed, ledger=ledger)
-    if report is not None or report_format is not None:
+    wants_report = report is not None or report_format is not None
+    if wants_report:
         _write_report(scenario, result, report, report_format, ledger)
     if as_json:
         emit_json(result.to_dict())
+    elif wants_report:  # the report is the output; the terminal only says where it went
+        console.print(
+            Text.assemble(
+                ("overall: ", "bold"), (result.overall.upper(), GRADE_STYLE[result.overall])
+            )
+        )
     else:
         render(result, show_info=show_info)
     failing = {"fail": {"fail"}, "warn": {"fail", "warn"}}.get(fail_on or "", set())
@@ -164,12 +178,18 @@ def _write_report(
     from cvid.assess import FORMATS, ledger_compliance, render_html
     from cvid.scenario import load_scenario
 
-    if path is None:
-        raise InputError("--format needs --report PATH", field="--format")
-    chosen = fmt or ("pdf" if path.lower().endswith(".pdf") else "html")
-    if chosen not in FORMATS:
-        raise InputError(f"unknown format '{chosen}' (choose html or pdf)", field="--format")
+    if fmt is not None and fmt not in FORMATS:
+        raise InputError(f"unknown format '{fmt}' (choose html or pdf)", field="--format")
     s = load_scenario(scenario)
+    if path is None:  # `--format pdf` alone: name the file after the scenario
+        path = f"{s.meta.name}.{fmt}"
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if fmt is not None and suffix in FORMATS and suffix != fmt:
+        raise InputError(
+            f"the file ends in .{suffix} but --format is {fmt}: change one of them",
+            field="--report",
+        )
+    chosen = fmt or (suffix if suffix in FORMATS else "html")
     comp = None if ledger is None else ledger_compliance(s, ledger)
     written = render_html(s, result, compliance=comp).write(path, chosen)  # type: ignore[arg-type]
     err_console.print(f"report written to {written}")

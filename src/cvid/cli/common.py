@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import math
 import sys
 from typing import Any
 
@@ -13,7 +11,8 @@ from rich.text import Text
 from typer._click.core import Context
 from typer.core import TyperGroup
 
-from cvid.errors import CheckFailed, InputError
+from cvid.errors import CheckFailed, CvidError, InputError
+from cvid.results import to_json
 
 #: Human output goes to stdout; errors and progress to stderr.
 console = Console(highlight=False)
@@ -28,22 +27,9 @@ EXIT_CHECK_FAILED = 1
 EXIT_BAD_INPUT = 2
 
 
-def _clean(value: Any) -> Any:
-    """Make a value JSON-ready: NaN and infinities become None (JSON has no such numbers)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if hasattr(value, "tolist"):  # numpy scalars and arrays
-        return _clean(value.tolist())
-    return value
-
-
 def emit_json(payload: Any) -> None:
     """Print ``payload`` as indented JSON on stdout."""
-    sys.stdout.write(json.dumps(_clean(payload), indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(to_json(payload) + "\n")
 
 
 def finding_line(severity: str, message: str, where: str = "") -> Text:
@@ -74,3 +60,6 @@ class CvidGroup(TyperGroup):
         except CheckFailed as exc:
             err_console.print(f"[bold red]check failed:[/] {exc}", markup=True, soft_wrap=True)
             raise typer.Exit(EXIT_CHECK_FAILED) from None
+        except CvidError as exc:  # e.g. an optional tool such as WeasyPrint is missing
+            err_console.print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None

@@ -36,6 +36,19 @@ def register(app: typer.Typer) -> None:
         max_body: int = typer.Option(
             1_048_576, "--max-body", min=1024, help="Largest request body accepted (bytes)."
         ),
+        trusted_proxy: list[str] = typer.Option(
+            [],
+            "--trusted-proxy",
+            help="Address or network of a reverse proxy whose X-Forwarded-For and "
+            "X-Forwarded-Proto are believed (repeatable; none by default: the headers are "
+            "ignored).",
+        ),
+        ssl_certfile: Path | None = typer.Option(
+            None, "--ssl-certfile", help="Serve HTTPS with this certificate (PEM)."
+        ),
+        ssl_keyfile: Path | None = typer.Option(
+            None, "--ssl-keyfile", help="The private key of --ssl-certfile (PEM)."
+        ),
     ) -> None:
         """Serve the REST API (/api/v1, OpenAPI at /api/v1/openapi.json) and the web pages.
 
@@ -45,7 +58,14 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         from cvid.web import Service, create_app
+        from cvid.web.security import parse_trusted, redact_url
 
+        parse_trusted(trusted_proxy)
+        if (ssl_certfile is None) != (ssl_keyfile is None):
+            raise InputError("give both or neither", field="--ssl-certfile/--ssl-keyfile")
+        for f in (ssl_certfile, ssl_keyfile):
+            if f is not None and not f.is_file():
+                raise InputError("no such file", source=str(f))
         svc = Service(db, log_key=log_key)
         if not svc.store.count_role("admin"):
             fd = None
@@ -64,6 +84,23 @@ def register(app: typer.Typer) -> None:
                 err_console.print(f"admin token written to {admin_token_file}")
             else:
                 err_console.print(f"admin token (shown once, keep it): {token}", soft_wrap=True)
-        application = create_app(db, log_key=log_key, max_body=max_body, service=svc)
-        err_console.print(f"cvid serving {db} on http://{host}:{port}/")
-        uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+        application = create_app(
+            db, log_key=log_key, max_body=max_body, service=svc, trusted_proxies=trusted_proxy
+        )
+        scheme = "https" if ssl_certfile else "http"
+        proxies = f" (trusted proxies: {', '.join(trusted_proxy)})" if trusted_proxy else ""
+        err_console.print(
+            f"cvid serving {redact_url(db)} on {scheme}://{host}:{port}/{proxies}", soft_wrap=True
+        )
+        uvicorn.run(
+            application,
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+            # forwarded headers are decided by the app's --trusted-proxy, never by uvicorn
+            # (which by default believes X-Forwarded-For from 127.0.0.1)
+            proxy_headers=False,
+            ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
+            ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
+        )

@@ -10,10 +10,23 @@ relief before results) and the indicators of a strategic decision or of pretence
 >>> state = evaluate(scenario, evidence_from_ledger(ledger), at="2004-04-19")  # doctest: +SKIP
 >>> state.commitment("remove-remaining").status                    # doctest: +SKIP
 'verified'
+
+For a service that reads compliance often while records arrive, keep a
+:class:`ComplianceTracker`: ``tracker.absorb_ledger(ledger)`` reads only the new records (by
+tree size) and ``tracker.state(at)`` assembles the state from what it has absorbed.
 """
 
 from __future__ import annotations
 
+from cvid.compliance.beliefs import (
+    BeliefPoint,
+    BeliefState,
+    BeliefTracker,
+    Demand,
+    act_probabilities,
+    beliefs,
+    information_gain,
+)
 from cvid.compliance.datasets import (
     FORMATS,
     ICBM_MISSILES,
@@ -25,6 +38,7 @@ from cvid.compliance.datasets import (
 )
 from cvid.compliance.engine import (
     DAYS_PER_MONTH,
+    ComplianceTracker,
     agreement_id,
     agreement_start,
     check_evidence,
@@ -33,7 +47,12 @@ from cvid.compliance.engine import (
     months_after,
     violations,
 )
-from cvid.compliance.evidence import Evidence, as_utc, evidence_from_ledger
+from cvid.compliance.evidence import (
+    Evidence,
+    as_utc,
+    evidence_from_ledger,
+    inferred_source_kind,
+)
 from cvid.compliance.replay import (
     ReplayReport,
     bundled_streams,
@@ -54,14 +73,18 @@ from cvid.compliance.result import (
     Status,
 )
 from cvid.compliance.rules import (
+    CLASS_TESTS,
     METHOD_EVIDENCE,
     METHOD_SIGNERS,
     TESTING_TARGETS,
+    RuleContext,
     contradiction,
+    is_moratorium,
     satisfies_method,
 )
 
 __all__ = [
+    "CLASS_TESTS",
     "DAYS_PER_MONTH",
     "FORMATS",
     "ICBM_MISSILES",
@@ -72,19 +95,27 @@ __all__ = [
     "STATUSES",
     "TESTING_TARGETS",
     "AccessOutcome",
+    "BeliefPoint",
+    "BeliefState",
+    "BeliefTracker",
     "Change",
     "CommitmentStatus",
     "ComplianceFinding",
     "ComplianceState",
+    "ComplianceTracker",
     "ConcessionCheck",
+    "Demand",
     "Evidence",
     "ImportReport",
     "Indicator",
     "ReplayReport",
+    "RuleContext",
     "Status",
+    "act_probabilities",
     "agreement_id",
     "agreement_start",
     "as_utc",
+    "beliefs",
     "bundled_streams",
     "check_evidence",
     "contradiction",
@@ -94,6 +125,9 @@ __all__ = [
     "evaluate",
     "evidence_from_ledger",
     "import_dataset",
+    "inferred_source_kind",
+    "information_gain",
+    "is_moratorium",
     "load_stream",
     "months_after",
     "replay_stream",

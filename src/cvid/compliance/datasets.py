@@ -1,20 +1,29 @@
 """Public observation datasets turned into signed ``observation`` records.
 
-Formats:
+Formats (the bundled datasets, ``cvid data list``, name theirs; a path works too):
 
 * ``cns-missile-tests`` — the CNS North Korea Missile Test Database as republished in
   nagix/nk-missile-tests (``{"timeBins": [{"year", "data": [...]}]}``). Dates mix conventions
   (shared/research/README.md): a row with a time ``HH:MM (UTC)`` is a UTC date; a row without
   a time is a Korean local date (KST, UTC+9) and is placed at 12:00 KST unless a sourced launch
   time is known (:data:`KNOWN_LAUNCH_TIMES`), so 2012-04-13 Unha-3 becomes 2012-04-12 22:39 UTC.
+  ICBMs count as ``icbm-testing`` and ``long-range-launch``, satellite launchers (SLV) as
+  ``long-range-launch``; a launch of unknown type is *unresolved* (``basis.unresolved``: a
+  "possible ICBM test" when CNS describes it so), never a test of a class.
 * ``nuclear-explosions`` — the SIPRI list of nuclear explosions 1945–98 (data-is-plural CSV:
   ``date_long`` YYYYMMDD and ``origin_t`` hhmmss.s, GMT), rows of the scenario's state only.
 * ``dprk-nuclear-tests`` — shared/research/dprk_tests.csv (``date_utc``, origin times of
   Yao et al. 2018 in UTC), the DPRK tests after 1998.
+* ``csis-provocations`` — the CSIS Beyond Parallel database of North Korean provocations
+  (stiles/north-korea-provocations CSV): missile launches and nuclear tests (Korean local
+  dates, placed at 12:00 KST); other provocations are skipped and counted.
 
-Each record keeps its original row in the description and pins the source file by its
-SHA-256 in ``attachments``. Imports are all-or-nothing: every row is parsed and checked before
-one transaction appends them all.
+Every record says what kind of source it is (``basis``: press for CNS and CSIS compilations,
+measurement for seismic origin times), keeps its original row in the description and pins the
+source file by its SHA-256 in ``attachments``. A dataset about one state (the DPRK datasets)
+imports only into a scenario about that state. Imports are all-or-nothing: every row is parsed
+and checked before one transaction appends them all; a truncated or malformed file is refused
+whole, naming the row.
 """
 
 from __future__ import annotations
@@ -32,11 +41,35 @@ from typing import Any
 
 from cvid.compliance.engine import agreement_id, agreement_start
 from cvid.compliance.rules import program_item_ids
+from cvid.data import Dataset, resolve
 from cvid.errors import InputError
 from cvid.ledger import Ledger, PartyKey
 from cvid.scenario import Scenario
 
-FORMATS: tuple[str, ...] = ("cns-missile-tests", "nuclear-explosions", "dprk-nuclear-tests")
+FORMATS: tuple[str, ...] = (
+    "cns-missile-tests",
+    "nuclear-explosions",
+    "dprk-nuclear-tests",
+    "csis-provocations",
+)
+
+#: Formats whose every row is about one state (the state, as a scenario's program names it).
+FORMAT_STATE: Mapping[str, str] = {
+    "cns-missile-tests": "DPRK",
+    "dprk-nuclear-tests": "DPRK",
+    "csis-provocations": "DPRK",
+}
+
+#: Names a scenario may give the DPRK.
+DPRK_NAMES: frozenset[str] = frozenset(
+    {
+        "dprk",
+        "north korea",
+        "democratic people's republic of korea",
+        "korea, north",
+        "korea (dprk)",
+    }
+)
 
 #: Missiles the CNS database describes as intercontinental ballistic missiles.
 ICBM_MISSILES: frozenset[str] = frozenset(
@@ -71,12 +104,16 @@ SIPRI_COUNTRIES: Mapping[str, str] = {
 KST = timedelta(hours=9)
 _UTC_TIME = re.compile(r"^(\d{1,2}):(\d{2}) \(UTC\)$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$")
+_ICBM_TEXT = re.compile(r"\bICBM\b|intercontinental|Hwasong-1[4-9]", re.IGNORECASE)
+_SATELLITE_TEXT = re.compile(r"satellite", re.IGNORECASE)
+_CNS_FIELDS = ("date", "time", "missile", "outcome")
 
 
 @dataclass(frozen=True)
 class ImportReport:
     """What an import did: rows read, records appended (their ledger indices), rows skipped
-    because they fall before the agreement or concern another state."""
+    because they fall before the agreement or concern another state or another kind of event,
+    and how many launches were unresolved (of unknown type)."""
 
     format: str
     file: str
@@ -88,11 +125,14 @@ class ImportReport:
     first: str | None = None
     last: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    dataset: str | None = None
+    unresolved: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON shape of ``cvid ledger import --json``."""
         return {
             "format": self.format,
+            "dataset": self.dataset,
             "file": self.file,
             "sha256": self.sha256,
             "rows": self.rows,
@@ -100,6 +140,7 @@ class ImportReport:
             "indices": list(self.indices),
             "skipped_before_agreement": self.skipped_before_agreement,
             "skipped_other": self.skipped_other,
+            "unresolved": self.unresolved,
             "first": self.first,
             "last": self.last,
         }
@@ -112,6 +153,7 @@ class _Row:
     items: tuple[str, ...]
     site: str | None
     description: str
+    basis: dict[str, Any]
 
 
 def _z(t: datetime) -> str:
@@ -121,6 +163,19 @@ def _z(t: datetime) -> str:
 def _bad(path: Path, n: int | None, reason: str, fld: str | None = None) -> InputError:
     where = f"{path}: record {n}" if n is not None else str(path)
     return InputError(reason, source=where, field=fld)
+
+
+def _basis(
+    kind: str, document: str, time_zone: str, date: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": kind, "document": document[:20_000], "time_zone": time_zone}
+    if date is not None:
+        out["date"] = date
+    out.update(extra)
+    return out
+
+
+# ------------------------------------------------------------------------------ CNS
 
 
 def _cns_time(path: Path, n: int, row: Mapping[str, Any]) -> tuple[datetime, str]:
@@ -158,11 +213,35 @@ def _cns_time(path: Path, n: int, row: Mapping[str, Any]) -> tuple[datetime, str
     return day + timedelta(hours=12) - KST, note
 
 
+def _cns_class(missile: str, text: str) -> tuple[list[str], str, dict[str, Any] | None]:
+    """Testing targets, class in words and (for a launch of unknown type) what is unresolved."""
+    refs = ["missile-testing"]
+    if missile in ICBM_MISSILES:
+        return [*refs, "icbm-testing", "long-range-launch"], "ICBM", None
+    if missile in SLV_MISSILES:
+        return [*refs, "long-range-launch"], "space launch vehicle", None
+    if missile == "unknown":
+        if _ICBM_TEXT.search(text):
+            question = "possible ICBM test (launch of unknown type; CNS notes an ICBM)"
+        elif _SATELLITE_TEXT.search(text):
+            question = (
+                "possible satellite or long-range launch (type unknown; CNS notes a satellite)"
+            )
+        else:
+            question = "launch of unknown type (could be of any class, an ICBM included)"
+        return (
+            refs,
+            "unknown type",
+            {"question": question, "targets": ["icbm-testing", "long-range-launch"]},
+        )
+    return refs, "shorter-range or other class", None
+
+
 def _cns_rows(path: Path, text: str, items: set[str]) -> list[_Row]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise _bad(path, None, f"not JSON ({exc.msg}, line {exc.lineno})") from None
+        raise _bad(path, None, f"not JSON (truncated?): {exc.msg}, line {exc.lineno}") from None
     if not isinstance(data, dict) or not isinstance(data.get("timeBins"), list):
         raise _bad(path, None, "not the CNS missile test format: no 'timeBins' list", "timeBins")
     out: list[_Row] = []
@@ -172,17 +251,17 @@ def _cns_rows(path: Path, text: str, items: set[str]) -> list[_Row]:
             raise _bad(path, None, f"timeBins[{b}] has no 'data' list", f"timeBins[{b}]")
         for row in tb["data"]:
             n += 1
-            if not isinstance(row, dict) or "missile" not in row:
-                raise _bad(path, n, "not a launch entry (needs date, time, missile)")
+            if not isinstance(row, dict):
+                raise _bad(path, n, "not a launch entry (needs date, time, missile, outcome)")
+            for key in _CNS_FIELDS:
+                if not isinstance(row.get(key), str) or not row[key].strip():
+                    raise _bad(
+                        path, n, f"not a complete launch entry: no {key!r} (truncated?)", key
+                    )
             t, note = _cns_time(path, n, row)
             missile = str(row["missile"])
-            refs = ["missile-testing"]
-            cls = "unknown class"
-            if missile in ICBM_MISSILES:
-                refs.append("icbm-testing")
-                cls = "ICBM"
-            elif missile in SLV_MISSILES:
-                cls = "space launch vehicle"
+            cns_text = str(row.get("description", ""))
+            refs, cls, unresolved = _cns_class(missile, cns_text)
             if missile in items:
                 refs.append(missile)
             facility = str(row.get("facility", ""))
@@ -193,20 +272,59 @@ def _cns_rows(path: Path, text: str, items: set[str]) -> list[_Row]:
                 f"Launch of {missile} ({cls}) from {facility or 'unknown site'}, outcome "
                 f"{row.get('outcome', 'unknown')}. Date normalized to UTC: {note}. "
                 f"Source: CNS North Korea Missile Test Database (via nagix/nk-missile-tests), "
-                f"record {n}: {original}. CNS note: {str(row.get('description', ''))[:2000]}"
+                f"record {n}: {original}. CNS note: {cns_text[:2000]}"
+            )
+            extra: dict[str, Any] = {}
+            if unresolved is not None:
+                extra["unresolved"] = unresolved
+            basis = _basis(
+                "press",
+                f"CNS North Korea Missile Test Database (CNS/NTI), via nagix/nk-missile-tests, "
+                f"{path.name} record {n}",
+                note[:200],
+                **extra,
             )
             site = facility if _ID.match(facility) else None
-            out.append(_Row(n, t, tuple(refs), site, desc))
+            out.append(_Row(n, t, tuple(refs), site, desc, basis))
     return out
 
 
+# ------------------------------------------------------------------------------ CSV formats
+
+
 def _csv(path: Path, text: str, needed: set[str]) -> list[dict[str, str]]:
-    reader = csv.DictReader(io.StringIO(text))
-    fields = set(reader.fieldnames or ())
-    if not needed <= fields:
-        missing = ", ".join(sorted(needed - fields))
-        raise _bad(path, None, f"wrong format: missing column(s) {missing}", "header")
-    return list(reader)
+    """Every row of a CSV file as a dict; refused whole when the file is malformed: a quote
+    left open (a file cut inside a field), a row with fewer or more fields than the header
+    (a file cut inside a row), or no rows."""
+    reader = csv.DictReader(io.StringIO(text), strict=True)
+    try:
+        fields = list(reader.fieldnames or ())
+        if not set(needed) <= set(fields):
+            missing = ", ".join(sorted(needed - set(fields)))
+            raise _bad(path, None, f"wrong format: missing column(s) {missing}", "header")
+        rows: list[dict[str, str]] = []
+        for n, r in enumerate(reader, 1):
+            if None in r:
+                raise _bad(path, n, f"has more fields than the header's {len(fields)}", "header")
+            short = [k for k, v in r.items() if v is None]
+            if short:
+                raise _bad(
+                    path,
+                    n,
+                    f"truncated row: {len(fields) - len(short)} of {len(fields)} fields "
+                    f"(no {', '.join(short)}); nothing imported",
+                    short[0],
+                )
+            rows.append(r)
+    except csv.Error as exc:
+        raise _bad(path, reader.line_num or None, f"malformed CSV (truncated?): {exc}") from None
+    if not rows:
+        raise _bad(path, None, "has a header but no rows", "header")
+    if not text.endswith(("\n", "\r")):
+        raise _bad(
+            path, len(rows), "the file does not end with a line break: truncated? nothing imported"
+        )
+    return rows
 
 
 def _sipri_rows(path: Path, text: str, country: str) -> tuple[list[_Row], int]:
@@ -222,6 +340,8 @@ def _sipri_rows(path: Path, text: str, country: str) -> tuple[list[_Row], int]:
             secs = float(r["origin_t"] or 0.0)
         except ValueError:
             raise _bad(path, n, f"unparseable origin time {r['origin_t']!r}", "origin_t") from None
+        if not r["country"].strip():
+            raise _bad(path, n, "has no country", "country")
         hh, rest = divmod(int(secs), 10000)
         mm, ss = divmod(rest, 100)
         note = "origin time GMT"
@@ -240,7 +360,16 @@ def _sipri_rows(path: Path, text: str, country: str) -> tuple[list[_Row], int]:
             f"Source: SIPRI nuclear explosions 1945–98 (data-is-plural/nuclear-explosions), "
             f"record {n}: {json.dumps(r, sort_keys=True)}"
         )
-        out.append(_Row(n, t, ("nuclear-testing",), None, desc))
+        basis = _basis(
+            "measurement",
+            f"SIPRI/FOA, Nuclear Explosions 1945-1998 (July 2000), via "
+            f"data-is-plural/nuclear-explosions, {path.name} record {n}",
+            note
+            if note == "origin time GMT"
+            else "date only (GMT); the source's time is impossible",
+            "2000-07",
+        )
+        out.append(_Row(n, t, ("nuclear-testing",), None, desc, basis))
     return out, other
 
 
@@ -253,14 +382,78 @@ def _dprk_rows(path: Path, text: str) -> list[_Row]:
             t = datetime.fromisoformat(stamp).replace(tzinfo=UTC)
         except ValueError:
             raise _bad(path, n, f"unparseable date/time {stamp!r}", "date_utc") from None
+        if not r["sources"].strip():
+            raise _bad(path, n, "cites no sources", "sources")
         desc = (
             f"Nuclear test (DPRK claim: {r.get('dprk_claim')}); USGS mb {r.get('usgs_mb')}, "
             f"CTBTO mb {r.get('ctbto_mb')}; yields: {r.get('yield_estimates')}. Origin time UTC "
             f"(Yao et al. 2018). Source: shared/research/dprk_tests.csv record {n}: "
             f"{r.get('sources')}"
         )
-        out.append(_Row(n, t, ("nuclear-testing",), "punggye-ri", desc))
+        basis = _basis(
+            "measurement",
+            f"{path.name} record {n} (seismic origin time, Yao et al. 2018): {r['sources']}",
+            "UTC origin time (Yao et al. 2018, SRL)",
+        )
+        out.append(_Row(n, t, ("nuclear-testing",), "punggye-ri", desc, basis))
     return out
+
+
+def _csis_targets(event: str) -> tuple[list[str] | None, dict[str, Any] | None]:
+    """Testing targets of a CSIS event, what is unresolved, or (None, None) when the event is
+    no test (balloons, artillery, incursions...)."""
+    e = event.lower()
+    if "nuclear test" in e:
+        return ["nuclear-testing"], None
+    if "intercontinental" in e or "inter-continental" in e or "icbm" in e:
+        return ["missile-testing", "icbm-testing", "long-range-launch"], None
+    if "satellite" in e:
+        return ["missile-testing", "long-range-launch"], None
+    if "type unknown" in e:
+        return ["missile-testing"], {
+            "question": f"launch of unknown type (CSIS: {event})"[:200],
+            "targets": ["icbm-testing", "long-range-launch"],
+        }
+    if "missile" in e and "launch" in e:
+        return ["missile-testing"], None
+    return None, None
+
+
+def _csis_rows(path: Path, text: str) -> tuple[list[_Row], int]:
+    rows = _csv(path, text, {"date", "type", "event", "description", "resources"})
+    out = []
+    other = 0
+    for n, r in enumerate(rows, 1):
+        try:
+            day = datetime.strptime(r["date"].strip(), "%Y-%m-%d").replace(tzinfo=UTC)
+        except ValueError:
+            raise _bad(path, n, f"unparseable date {r['date']!r}", "date") from None
+        refs, unresolved = _csis_targets(r["event"])
+        if refs is None:
+            other += 1
+            continue
+        t = day + timedelta(hours=12) - KST
+        desc = (
+            f"{r['event']} ({r['type']}). Date normalized to UTC: a Korean local date, placed "
+            f"at 12:00 KST. Source: CSIS Beyond Parallel database of North Korean provocations "
+            f"(via stiles/north-korea-provocations), record {n}: {r['description'][:3000]} "
+            f"Resources: {r['resources'][:1000]}"
+        )
+        extra: dict[str, Any] = {}
+        if unresolved is not None:
+            extra["unresolved"] = unresolved
+        basis = _basis(
+            "press",
+            f"CSIS Beyond Parallel, Database of North Korean Provocations, via "
+            f"stiles/north-korea-provocations, {path.name} record {n}; {r['resources'][:1000]}",
+            "Korean local date (KST, UTC+9), placed at 12:00 KST",
+            **extra,
+        )
+        out.append(_Row(n, t, tuple(refs), None, desc, basis))
+    return out, other
+
+
+# ------------------------------------------------------------------------------ importing
 
 
 def _country(s: Scenario) -> str:
@@ -268,30 +461,56 @@ def _country(s: Scenario) -> str:
     return SIPRI_COUNTRIES.get(state.lower(), state.upper())
 
 
+def _same_state(dataset_state: str, scenario_state: str) -> bool:
+    a, b = dataset_state.strip().lower(), scenario_state.strip().lower()
+    if a in DPRK_NAMES:
+        return b in DPRK_NAMES
+    return a == b
+
+
 def dataset_records(
-    fmt: str, path: Path, scenario: Scenario, *, now: datetime | None = None
+    fmt: str | None,
+    path: str | Path,
+    scenario: Scenario,
+    *,
+    now: datetime | None = None,
 ) -> tuple[list[dict[str, Any]], ImportReport]:
-    """Parse dataset ``path`` of format ``fmt`` into unsigned observation records for the
-    scenario's agreement (rows before its start are skipped and counted). Bad rows raise
-    :class:`InputError` naming the record; nothing is written here."""
-    if fmt not in FORMATS:
-        raise InputError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}", field="--format")
+    """Parse dataset ``path`` (a file, or the name of a bundled dataset, ``cvid data list``) of
+    format ``fmt`` (default: the bundled dataset's) into unsigned observation records for the
+    scenario's agreement (rows before its start are skipped and counted). Bad rows, a
+    truncated file or a dataset about another state than the scenario's raise
+    :class:`InputError` naming the file (and row); nothing is written here."""
+    file, bundled = resolve(path)
+    fmt = _format(fmt, bundled, file)
+    state = FORMAT_STATE.get(fmt) or (bundled.state if bundled is not None else None)
+    if state is not None and not _same_state(state, scenario.program.state):
+        raise InputError(
+            f"the dataset is about the {state}; scenario {scenario.meta.name!r} is about "
+            f"{scenario.program.state}: its rows would be observations of another state. "
+            "Nothing imported",
+            source=str(file),
+            field="--scenario",
+        )
     try:
-        raw = path.read_bytes()
+        raw = file.read_bytes()
     except OSError as exc:
-        raise InputError(f"cannot read file ({exc.strerror})", source=str(path)) from None
+        raise InputError(f"cannot read file ({exc.strerror})", source=str(file)) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise _bad(path, None, "not UTF-8 text") from None
+        raise _bad(file, None, "not UTF-8 text") from None
+    if not text.strip():
+        raise _bad(file, None, "is empty")
     digest = hashlib.sha256(raw).hexdigest()
     other = 0
     if fmt == "cns-missile-tests":
-        rows = _cns_rows(path, text, program_item_ids(scenario))
+        rows = _cns_rows(file, text, program_item_ids(scenario))
     elif fmt == "nuclear-explosions":
-        rows, other = _sipri_rows(path, text, _country(scenario))
+        rows, other = _sipri_rows(file, text, _country(scenario))
+    elif fmt == "csis-provocations":
+        rows, other = _csis_rows(file, text)
     else:
-        rows = _dprk_rows(path, text)
+        rows = _dprk_rows(file, text)
     start = agreement_start(scenario)
     now = now or datetime.now(UTC)
     records = []
@@ -299,7 +518,7 @@ def dataset_records(
     kept: list[_Row] = []
     for r in rows:
         if r.time > now:
-            raise _bad(path, r.number, f"dated {_z(r.time)}, in the future", "date")
+            raise _bad(file, r.number, f"dated {_z(r.time)}, in the future", "date")
         if r.time < start:
             before += 1
             continue
@@ -315,12 +534,13 @@ def dataset_records(
                 "time": _z(r.time),
                 "refs": {"commitments": [], "items": list(r.items)},
                 "payload": payload,
-                "attachments": [{"name": path.name[:200], "sha256": digest}],
+                "attachments": [{"name": file.name[:200], "sha256": digest}],
+                "basis": r.basis,
             }
         )
     report = ImportReport(
         fmt,
-        str(path),
+        str(file),
         digest,
         len(rows) + other,
         (),
@@ -328,25 +548,43 @@ def dataset_records(
         other,
         _z(kept[0].time) if kept else None,
         _z(kept[-1].time) if kept else None,
+        dataset=bundled.name if bundled is not None else None,
+        unresolved=sum(1 for r in kept if "unresolved" in r.basis),
     )
     return records, report
+
+
+def _format(fmt: str | None, bundled: Dataset | None, file: Path) -> str:
+    if fmt is None:
+        if bundled is None or bundled.format is None:
+            what = "this file" if bundled is None else f"dataset {bundled.name!r}"
+            raise InputError(
+                f"say the format of {what} (--format: {', '.join(FORMATS)})",
+                source=str(file),
+                field="--format",
+            )
+        return bundled.format
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}", field="--format")
+    return fmt
 
 
 def import_dataset(
     ledger: Ledger,
     key: PartyKey,
-    fmt: str,
-    path: Path,
+    fmt: str | None,
+    path: str | Path,
     scenario: Scenario,
     *,
     now: datetime | None = None,
 ) -> ImportReport:
-    """Import dataset ``path`` into ``ledger`` as observations signed by ``key`` (an observer
-    or the inspectorate): all rows in one transaction, or none."""
+    """Import dataset ``path`` (a file or a bundled dataset's name) into ``ledger`` as
+    observations signed by ``key`` (an observer or the inspectorate): all rows in one
+    transaction, or none."""
     records, report = dataset_records(fmt, path, scenario, now=now)
     if not records:
         return report
-    indices = ledger.append(records, key, batch_size=len(records), source=str(path))
+    indices = ledger.append(records, key, batch_size=len(records), source=report.file)
     return ImportReport(
         report.format,
         report.file,
@@ -357,4 +595,6 @@ def import_dataset(
         report.skipped_other,
         report.first,
         report.last,
+        dataset=report.dataset,
+        unresolved=report.unresolved,
     )

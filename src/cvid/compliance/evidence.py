@@ -15,10 +15,28 @@ from typing import Any
 from cvid.ledger import Entry, Ledger
 
 
+def inferred_source_kind(kind: str, role: str, payload: Mapping[str, Any]) -> str:
+    """The kind of source of a record that does not state it (signed before ``basis`` existed),
+    from who signed it: a state's record is its claim; an inspectorate sample result, or a
+    finding with a measured quantity, is a measurement; any other inspectorate record is an
+    inspector's observation; an observer's or administrator's record without a basis is
+    ``unstated`` (it may be press, an estimate or a measurement: the record does not say)."""
+    if role == "state":
+        return "state-claim"
+    if role == "inspectorate":
+        if kind == "sample-result" or (
+            kind == "finding" and payload.get("measured_quantity") is not None
+        ):
+            return "measurement"
+        return "inspector-observation"
+    return "unstated"
+
+
 @dataclass(frozen=True)
 class Evidence:
     """One signed record: its ledger index, kind, time (UTC), signer and role, what it refers to
-    (commitment ids and program item ids) and its payload."""
+    (commitment ids and program item ids), its payload and its basis (kind of source, document,
+    date, time-zone basis; None when the record does not state one)."""
 
     index: int
     kind: str
@@ -28,6 +46,41 @@ class Evidence:
     commitments: tuple[str, ...] = ()
     items: tuple[str, ...] = ()
     payload: Mapping[str, Any] = field(default_factory=dict)
+    basis: Mapping[str, Any] | None = None
+
+    @property
+    def source_kind(self) -> str:
+        """What kind of source the record is: its ``basis.kind``, or, when it states none, the
+        kind inferred from the signer's role (:func:`inferred_source_kind`)."""
+        if self.basis is not None and isinstance(self.basis.get("kind"), str):
+            return str(self.basis["kind"])
+        return inferred_source_kind(self.kind, self.role, self.payload)
+
+    @property
+    def source_kind_stated(self) -> bool:
+        """True when the record itself states its kind of source (``basis.kind``)."""
+        return self.basis is not None and isinstance(self.basis.get("kind"), str)
+
+    @property
+    def source_label(self) -> str:
+        """The kind of source as shown next to a finding: ``press``, or ``state-claim
+        (inferred from signer role)`` when the record does not state it."""
+        if self.source_kind_stated:
+            return self.source_kind
+        return f"{self.source_kind} (inferred from signer role)"
+
+    @property
+    def is_estimate(self) -> bool:
+        """True for an estimate (analysis, reconstruction): judged by its own uncertainty."""
+        return self.source_kind == "estimate"
+
+    @property
+    def uncertainty(self) -> Mapping[str, Any] | None:
+        """The estimate's own uncertainty (``basis.uncertainty``), if any."""
+        if self.basis is None:
+            return None
+        u = self.basis.get("uncertainty")
+        return u if isinstance(u, Mapping) else None
 
     @property
     def day(self) -> date:
@@ -61,6 +114,7 @@ class Evidence:
             commitments=tuple(refs["commitments"]),
             items=tuple(refs["items"]),
             payload=entry.payload,
+            basis=entry.record.get("basis"),
         )
 
 

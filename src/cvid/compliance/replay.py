@@ -9,7 +9,18 @@ A stream file has a header line and one record per line::
 
 ``time`` is an RFC 3339 UTC time or a date (00:00 UTC). Every record must cite its
 ``source``; the citation is appended to the payload's text and pinned by its SHA-256 as an
-attachment. Parties sign with *demo* keys derived from their names (:func:`demo_key`), so a
+attachment. Every record must also say what kind of source it is, in ``basis``
+(:class:`cvid.ledger.records.Basis`)::
+
+    "basis": {"kind": "press", "date": "2004-01-27", "time_zone": "UTC date of the report"}
+    "basis": {"kind": "estimate", "date": "2008-05", "time_zone": "date only",
+              "method": "reconstruction from the reactor operating records",
+              "uncertainty": {"low": 30, "high": 50, "central": 37, "unit": "kg",
+                              "meaning": "range of published estimates"}}
+
+``kind`` is one of ``measurement``, ``inspector-observation``, ``state-claim``, ``estimate``
+(with its own ``uncertainty`` and ``method``) or ``press``; ``document`` defaults to the
+``source`` citation. Parties sign with *demo* keys derived from their names (:func:`demo_key`), so a
 replay is reproducible (same records, same Merkle root) — never use them for real evidence.
 
 A replay is all-or-nothing: every line is parsed, checked against the scenario (known
@@ -187,7 +198,16 @@ def load_stream(
         source = obj.get("source")
         if not isinstance(source, str) or not source.strip():
             raise InputError("every record must cite its source", source=where, field="source")
-        extra = set(obj) - {"party", "kind", "time", "refs", "payload", "source", "note"}
+        extra = set(obj) - {
+            "party",
+            "kind",
+            "time",
+            "refs",
+            "payload",
+            "source",
+            "basis",
+            "note",
+        }
         if extra:
             raise InputError(f"unknown field(s) {', '.join(sorted(extra))}", source=where)
         kind = obj.get("kind")
@@ -200,6 +220,16 @@ def load_stream(
             before = payload.get(text_field)
             payload[text_field] = (f"{before} " if before else "") + f"[source: {source}]"
         refs = obj.get("refs", {"commitments": [], "items": []})
+        basis = obj.get("basis")
+        if not isinstance(basis, dict):
+            raise InputError(
+                "every record must say what kind of source it is: 'basis' with kind "
+                "(measurement, inspector-observation, state-claim, estimate, press), "
+                "time_zone and, for an estimate, uncertainty and method",
+                source=where,
+                field="basis",
+            )
+        basis = {"document": source, **basis}
         record = {
             "kind": kind,
             "agreement": agreement,
@@ -209,6 +239,7 @@ def load_stream(
             "attachments": [
                 {"name": "source citation", "sha256": hashlib.sha256(source.encode()).hexdigest()}
             ],
+            "basis": basis,
         }
         # sign with the party's demo key now: checks the schema and the role for the kind
         signed = sign_record(record, demo_key(str(party), str(parties[party])), source=where)
@@ -221,6 +252,7 @@ def load_stream(
             commitments=tuple(signed["refs"].get("commitments", [])),
             items=tuple(signed["refs"].get("items", [])),
             payload=signed["payload"],
+            basis=signed.get("basis"),
         )
         check_evidence(scenario, [ev], now=now, label=f"{p}: line")
         records.append(StreamRecord(n, str(party), record))

@@ -6,9 +6,10 @@ Frozen dataclasses; ``ComplianceState.to_dict()`` is the documented JSON of
     {"agreement", "scenario", "at", "records",
      "commitments": [{"id", "kind", "status", "deadline", "claimed_on", "verified_on",
                       "violated_on", "evidence": [index...], "missing": [method...], "why"}],
-     "findings": [{"kind", "severity", "message", "evidence": [index...], "figures": {...}}],
-     "access": [{"request_id", "site", "requested", "outcome", "answered", "delay_hours",
-                 "within_notice", "evidence": [index...]}],
+     "findings": [{"kind", "severity", "message", "on", "evidence": [index...],
+                   "sources": [kind of source...], "figures": {...}}],
+     "access": [{"request_id", "site", "requested", "outcome", "answered", "entered",
+                 "delay_hours", "measured_by", "within_notice", "evidence": [index...]}],
      "concessions": [{"id", "action", "on", "requires", "unverified", "finding", "evidence"}],
      "indicators": {"decision": [...], "pretence": [...],
                     "balance": "decision|pretence|mixed|none"},
@@ -22,10 +23,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-Status = Literal["pending", "claimed", "verified", "overdue", "violated"]
-STATUSES: tuple[Status, ...] = ("pending", "claimed", "verified", "overdue", "violated")
+Status = Literal["pending", "claimed", "verified", "holding", "overdue", "violated"]
+#: ``holding``: a moratorium (a freeze on testing) that no record contradicts.
+STATUSES: tuple[Status, ...] = (
+    "pending",
+    "claimed",
+    "verified",
+    "holding",
+    "overdue",
+    "violated",
+)
 Severity = Literal["info", "warn", "fail"]
-Outcome = Literal["granted", "partial", "denied", "unanswered"]
+#: ``not-entered``: the state granted access but the inspectorate has not recorded getting in.
+Outcome = Literal["granted", "partial", "denied", "unanswered", "not-entered"]
+#: What an access delay is measured to: the inspectorate's own record of getting in, the
+#: denial, or (no answer, or no entry yet) the time of evaluation.
+MeasuredBy = Literal["inspectorate-entry", "denial", "still-waiting"]
 Verdict = Literal[
     "released-after-verification",
     "relief-before-results",
@@ -70,7 +83,12 @@ class CommitmentStatus:
 
 @dataclass(frozen=True)
 class ComplianceFinding:
-    """One thing the evidence shows that matters: a violation, a discrepancy, a denial..."""
+    """One thing the evidence shows that matters: a violation, a discrepancy, a denial...
+
+    ``sources`` are the kinds of source of the records behind it, in the order of
+    ``evidence`` without repeats (``measurement``, ``inspector-observation``, ``state-claim``,
+    ``estimate``, ``press``; "(inferred from signer role)" when a record does not state it;
+    ``scenario`` for a figure taken from the scenario file)."""
 
     kind: str
     severity: Severity
@@ -78,6 +96,7 @@ class ComplianceFinding:
     evidence: tuple[int, ...] = ()
     on: datetime | None = None
     figures: Mapping[str, Any] = field(default_factory=dict)
+    sources: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -86,13 +105,21 @@ class ComplianceFinding:
             "message": self.message,
             "on": _iso(self.on),
             "evidence": list(self.evidence),
+            "sources": list(self.sources),
             "figures": dict(self.figures),
         }
 
 
 @dataclass(frozen=True)
 class AccessOutcome:
-    """One access request and what became of it."""
+    """One access request and what became of it.
+
+    ``answered`` is when the state's grant or a denial is dated; ``entered`` when the
+    inspectorate's own inspection record at the site says it got in. ``delay_hours`` is
+    measured to ``entered`` (never to the state-signed grant, which the state can backdate),
+    to the denial, or, while the inspectors are still outside, to the time of evaluation;
+    ``within_notice`` is true only when the inspectorate got in within the agreed notice
+    (``agreement.provisions.challenge_notice_hours``)."""
 
     request_id: str
     site: str
@@ -103,6 +130,9 @@ class AccessOutcome:
     delay_hours: float | None
     within_notice: bool
     evidence: tuple[int, ...]
+    entered: datetime | None = None
+    measured_by: MeasuredBy = "still-waiting"
+    notice_hours: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -112,7 +142,10 @@ class AccessOutcome:
             "requested": _iso(self.requested),
             "outcome": self.outcome,
             "answered": _iso(self.answered),
+            "entered": _iso(self.entered),
             "delay_hours": self.delay_hours,
+            "measured_by": self.measured_by,
+            "notice_hours": self.notice_hours,
             "within_notice": self.within_notice,
             "evidence": list(self.evidence),
         }

@@ -10,14 +10,27 @@ only ever make a commitment ``claimed``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 
 from cvid.compliance.evidence import Evidence
 from cvid.scenario import Commitment, Scenario
 
 #: Reserved targets that name a kind of testing: an observation about one of them is a test.
-TESTING_TARGETS: frozenset[str] = frozenset({"nuclear-testing", "missile-testing", "icbm-testing"})
+#: ``long-range-launch`` is any ICBM test or satellite launch (a space launch vehicle is an
+#: ICBM-class booster: the 2012 Leap Day moratorium covered both, events.csv 2012-03-16).
+TESTING_TARGETS: frozenset[str] = frozenset(
+    {"nuclear-testing", "missile-testing", "icbm-testing", "long-range-launch"}
+)
+
+#: The testing targets a flight test of a program missile of each class counts as.
+CLASS_TESTS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "icbm": frozenset({"missile-testing", "icbm-testing", "long-range-launch"}),
+        "slv": frozenset({"missile-testing", "long-range-launch"}),
+    }
+)
 
 #: Roles whose records may verify a commitment by each method (everything else is a claim).
 METHOD_SIGNERS: Mapping[str, frozenset[str]] = MappingProxyType(
@@ -42,7 +55,7 @@ METHOD_EVIDENCE: Mapping[str, str] = MappingProxyType(
         "challenge-inspection": "an inspection listing the activity 'challenge-inspection'",
         "environmental-sampling": "a sample result judged consistent",
         "material-accountancy": "a finding judged consistent, or a removal or dismantlement "
-        "with a measured quantity",
+        "with a measured quantity (never an estimate)",
         "seals-and-surveillance": "a seal check with the seal intact",
         "remote-monitoring": "an inspectorate observation",
         "removal-escort": "a removal record",
@@ -63,6 +76,8 @@ def _inspection_with(activity: str | None) -> Callable[[Evidence], bool]:
 
 
 def _material_accountancy(e: Evidence) -> bool:
+    if e.is_estimate:
+        return False  # an estimate (a reconstruction, an analysis) is not an accountancy
     if e.kind == "finding":
         return e.payload.get("result") == "consistent"
     if e.kind in ("removal", "dismantlement"):
@@ -168,30 +183,78 @@ def expand_targets(s: Scenario, targets: list[str]) -> set[str]:
     return out
 
 
-def observed_tests(e: Evidence) -> set[str]:
-    """The testing targets an observation reports a test of (empty if it reports none)."""
+def observed_tests(e: Evidence, missile_classes: Mapping[str, str] | None = None) -> set[str]:
+    """The testing targets an observation reports a test of (empty if it reports none): the
+    reserved testing targets it names, plus those implied by a named program missile's class
+    (``missile_classes``: item id → class; an ICBM or SLV launch is a long-range launch)."""
     if e.kind != "observation" or e.role not in ("observer", "inspectorate"):
         return set()
-    return set(e.items) & TESTING_TARGETS
+    out = set(e.items) & TESTING_TARGETS
+    if missile_classes:
+        for item in e.items:
+            cls = missile_classes.get(item)
+            if cls is not None:
+                out |= CLASS_TESTS.get(cls, frozenset({"missile-testing"}))
+    return out
 
 
-def contradiction(s: Scenario, e: Evidence, commitment: Commitment) -> str | None:
+@dataclass(frozen=True)
+class RuleContext:
+    """What the rules need from a scenario, computed once: each commitment's expanded targets,
+    the program's missile classes and the end of the agreement's window (UTC)."""
+
+    targets: Mapping[str, frozenset[str]]
+    missile_classes: Mapping[str, str]
+    window_end: datetime | None
+
+    @classmethod
+    def of(cls, s: Scenario) -> RuleContext:
+        end = None
+        if s.agreement.start is not None:
+            st = s.agreement.start
+            end_day = st + timedelta(days=s.agreement.duration_months * 365.25 / 12)
+            end = datetime(end_day.year, end_day.month, end_day.day, tzinfo=UTC) + timedelta(days=1)
+        return cls(
+            targets=MappingProxyType(
+                {c.id: frozenset(expand_targets(s, c.targets)) for c in s.agreement.commitments}
+            ),
+            missile_classes=MappingProxyType({m.id: m.missile_class for m in s.program.missiles}),
+            window_end=end,
+        )
+
+
+def is_moratorium(s: Scenario, commitment: Commitment) -> bool:
+    """True for a freeze on testing: every target is a testing target or a program missile
+    (freezing a missile means no flight tests of it). A moratorium that no record contradicts
+    is ``holding``; a facility freeze still needs its verification."""
+    if commitment.kind != "freeze" or not commitment.targets:
+        return False
+    missiles = {m.id for m in s.program.missiles} | {"all-missiles"}
+    return all(t in TESTING_TARGETS or t in missiles for t in commitment.targets)
+
+
+def contradiction(
+    s: Scenario, e: Evidence, commitment: Commitment, ctx: RuleContext | None = None
+) -> str | None:
     """Why ``e`` contradicts ``commitment`` (a violation), or None.
 
-    - an observed test (nuclear, missile, ICBM, or a launch of a missile the commitment freezes)
-      during a moratorium on it;
+    - an observed test (nuclear, missile, ICBM, long-range launch, or a launch of a missile the
+      commitment freezes) during a moratorium on it, within the agreement's window;
     - an inspectorate finding of a violation at a target, or of an undeclared item against a
       complete declaration;
     - a broken seal on a target of a freeze, disablement or dismantlement;
     - access denied to inspectors under a commitment to grant access.
+
+    ``ctx`` (:meth:`RuleContext.of` the scenario) saves recomputing the scenario's sets.
     """
-    targets = expand_targets(s, commitment.targets)
+    ctx = ctx or RuleContext.of(s)
+    targets = ctx.targets.get(commitment.id)
+    if targets is None:
+        targets = frozenset(expand_targets(s, commitment.targets))
     named = e.refers_to(commitment.id)
-    about = named or bool(e.subjects() & targets)
-    tests = observed_tests(e)
-    if tests and s.agreement.start is not None:
-        end = s.agreement.start + timedelta(days=s.agreement.duration_months * 365.25 / 12)
-        if e.time.date() > end:
+    tests = observed_tests(e, ctx.missile_classes)
+    if tests and ctx.window_end is not None:
+        if e.time >= ctx.window_end:
             return None  # the moratorium's window is over
         hit = tests & targets
         if not hit and commitment.kind == "freeze":
@@ -201,6 +264,7 @@ def contradiction(s: Scenario, e: Evidence, commitment: Commitment) -> str | Non
         return None
     if e.role != "inspectorate" and not (e.kind == "access-denied" and e.role == "state"):
         return None
+    about = named or bool(e.subjects() & targets)
     if e.kind == "finding" and about:
         result = e.payload.get("result")
         if result == "violation":

@@ -41,7 +41,7 @@ from cvid.ledger.keys import (
     write_private_key,
     write_public_key,
 )
-from cvid.ledger.ledger import DEFAULT_BATCH, Ledger
+from cvid.ledger.ledger import DEFAULT_BATCH, Ledger, acquire_engine, release_engine
 from cvid.ledger.merkle import (
     EMPTY_ROOT,
     ProofError,
@@ -54,6 +54,8 @@ from cvid.ledger.note import Checkpoint, NoteError, parse_checkpoint, verify_che
 from cvid.ledger.records import (
     KIND_SIGNERS,
     KINDS,
+    SOURCE_KIND_SIGNERS,
+    SOURCE_KINDS,
     canonical_json,
     record_schema,
     sign_record,
@@ -64,6 +66,8 @@ __all__ = [
     "EMPTY_ROOT",
     "KINDS",
     "KIND_SIGNERS",
+    "SOURCE_KINDS",
+    "SOURCE_KIND_SIGNERS",
     "AuditReport",
     "Checkpoint",
     "ConsistencyProof",
@@ -76,6 +80,7 @@ __all__ = [
     "Problem",
     "ProofError",
     "Role",
+    "acquire_engine",
     "canonical_json",
     "generate_party_key",
     "leaf_hash",
@@ -84,6 +89,7 @@ __all__ = [
     "read_private_key",
     "read_public_key",
     "record_schema",
+    "release_engine",
     "sign_record",
     "verify_bundle",
     "verify_checkpoint",

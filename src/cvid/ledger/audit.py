@@ -9,7 +9,7 @@ root recomputed at its size, which is exactly its consistency with the current t
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,9 +18,16 @@ from cvid.errors import InputError
 from cvid.ledger.entry import AuditReport
 from cvid.ledger.keys import PartyPublicKey
 from cvid.ledger.merkle import EMPTY_ROOT, CompactRange, leaf_hash, node_position
-from cvid.ledger.note import NoteError, verifier_key, verify_checkpoint
+from cvid.ledger.note import NoteError, checkpoint_seq, verifier_key, verify_checkpoint
 from cvid.ledger.records import check_signed
-from cvid.ledger.store import checkpoints_t, entries_t, head_t, nodes_t, parties_t
+from cvid.ledger.store import (
+    checkpoints_t,
+    cosignatures_t,
+    entries_t,
+    head_t,
+    nodes_t,
+    parties_t,
+)
 
 CHUNK_LEVEL = 12
 CHUNK = 1 << CHUNK_LEVEL
@@ -52,18 +59,100 @@ def _node_label(pos_level: int, index: int) -> str:
 
 
 def audit_database(
-    conn: Connection, source: str, origin: str, log_public_key: bytes
+    conn: Connection,
+    source: str,
+    origin: str,
+    log_public_key: bytes,
+    *,
+    known: Mapping[int, tuple[str, bytes]] | None = None,
+    witnesses: Sequence[str] = (),
+    quorum: int | None = None,
 ) -> AuditReport:
-    """Audit the ledger read through ``conn`` (one read transaction, one snapshot)."""
+    """Audit the ledger read through ``conn`` (one read transaction, one snapshot).
+
+    ``known`` maps tree sizes to (label, root) of checkpoints a verifier kept; each must match
+    the tree. ``witnesses`` and ``quorum`` are a witness policy (see :func:`check_witnesses`).
+    """
     report = AuditReport(source=source)
     try:
-        _audit(conn, report, origin, log_public_key)
+        if conn.dialect.name == "sqlite":
+            result = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA quick_check")]
+            if result != ["ok"]:
+                report.add("database file", "; ".join(result)[:500])
+        _audit(conn, report, origin, log_public_key, dict(known or {}))
+        if witnesses:
+            check_witnesses(conn, report, origin, log_public_key, witnesses, quorum)
     except SQLAlchemyError as exc:
         report.add("database", f"cannot be read ({str(exc).splitlines()[0]})")
     return report
 
 
-def _audit(conn: Connection, report: AuditReport, origin: str, log_public_key: bytes) -> None:
+def check_witnesses(
+    conn: Connection,
+    report: AuditReport,
+    origin: str,
+    log_public_key: bytes,
+    witnesses: Sequence[str],
+    quorum: int | None,
+) -> None:
+    """Witness policy: some stored checkpoint must carry valid C2SP cosignatures by at least
+    ``quorum`` of the distinct ``witnesses`` (default: all). The largest such checkpoint is
+    ``report.witnessed_size``; a cosignature by a listed witness that does not verify is a
+    problem."""
+    from cvid.ledger.witness import count_quorum
+
+    keys = list(dict.fromkeys(witnesses))
+    need = len(keys) if quorum is None else quorum
+    report.quorum = f"{need} of {len(keys)}"
+    if not 1 <= need <= len(keys):
+        report.add("witness policy", f"quorum {need} is not between 1 and {len(keys)} witnesses")
+        return
+    sizes = [
+        int(s)
+        for (s,) in conn.execute(
+            select(cosignatures_t.c.tree_size)
+            .distinct()
+            .order_by(cosignatures_t.c.tree_size.desc())
+        )
+    ]
+    vkey = verifier_key(origin, log_public_key)
+    for size in sizes:
+        note = conn.execute(
+            select(checkpoints_t.c.note).where(checkpoints_t.c.tree_size == size)
+        ).scalar_one_or_none()
+        if note is None:
+            report.add(f"cosignatures of size {size}", "no stored checkpoint of that size")
+            continue
+        lines = [
+            str(ln)
+            for (ln,) in conn.execute(
+                select(cosignatures_t.c.line).where(cosignatures_t.c.tree_size == size)
+            )
+        ]
+        full = str(note) + "".join(ln + "\n" for ln in lines)
+        try:
+            verify_checkpoint(full, vkey, origin=origin)
+        except NoteError:
+            continue  # reported by the checkpoint checks
+        good, bad = count_quorum(full, keys)
+        for what in bad:
+            report.add(f"checkpoint at size {size}", what)
+        if good >= need:
+            report.witnessed_size = size
+            return
+    report.add(
+        "witness policy",
+        f"no checkpoint is cosigned by {need} of the {len(keys)} given witnesses",
+    )
+
+
+def _audit(
+    conn: Connection,
+    report: AuditReport,
+    origin: str,
+    log_public_key: bytes,
+    known: dict[int, tuple[str, bytes]],
+) -> None:
     vkey = verifier_key(origin, log_public_key)
     parties = {
         str(n): PartyPublicKey(str(n), str(r), bytes(k))
@@ -81,6 +170,7 @@ def _audit(conn: Connection, report: AuditReport, origin: str, log_public_key: b
     # Checkpoints: each note must verify with the log key and say what its row says.
     late: list[tuple[str, str]] = []
     cp_roots: dict[int, bytes] = {}
+    position, seen_seq = 0, False
     for cp_size, cp_root, note in conn.execute(
         select(checkpoints_t.c.tree_size, checkpoints_t.c.root_hash, checkpoints_t.c.note).order_by(
             checkpoints_t.c.tree_size
@@ -98,6 +188,20 @@ def _audit(conn: Connection, report: AuditReport, origin: str, log_public_key: b
         if cp.size > size:
             late.append((where, f"is beyond the tree size {size}"))
             continue
+        seq = checkpoint_seq(cp)
+        if seq is not None:
+            if seq != position:
+                late.append(
+                    (
+                        where,
+                        f"is the log's checkpoint number {seq} but is stored as number "
+                        f"{position}: checkpoint rows were deleted or inserted",
+                    )
+                )
+            seen_seq = True
+        elif seen_seq:
+            late.append((where, "has no sequence number after one that had"))
+        position += 1
         cp_roots[cp.size] = cp.root_hash
     if size not in cp_roots:
         late.append(("head", f"no valid checkpoint for the current tree size {size}"))
@@ -138,6 +242,11 @@ def _audit(conn: Connection, report: AuditReport, origin: str, log_public_key: b
                         f"checkpoint at size {expect}",
                         "root hash does not match the records (the tree was rewritten)",
                     )
+            if expect in known:
+                label, root = known[expect]
+                report.checkpoints += 1
+                if root != cr.root():
+                    report.add(label, "is not consistent with the ledger (history was rewritten)")
         if not stop and expect < min(start + CHUNK, size):
             report.add(f"record {expect}", "missing from the database")
             stop = True
@@ -157,6 +266,13 @@ def _audit(conn: Connection, report: AuditReport, origin: str, log_public_key: b
         have_nodes = conn.execute(select(func.count()).select_from(nodes_t)).scalar_one()
         if have_nodes > want_nodes:
             report.add("tree nodes", f"{have_nodes - want_nodes} unexpected rows")
+    for size_k, (label, root) in sorted(known.items()):
+        if size_k == 0:
+            report.checkpoints += 1
+            if root != EMPTY_ROOT:
+                report.add(label, "root is not the empty-tree hash")
+        elif size_k > size:
+            report.add(label, f"is for {size_k} records, more than the ledger's {size}")
     for where, what in late:
         report.add(where, what)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from cvid.ledger.entry import AuditReport
 from cvid.ledger.keys import PartyPublicKey, unb64
 from cvid.ledger.merkle import EMPTY_ROOT, CompactRange, leaf_hash
 from cvid.ledger.note import Checkpoint, NoteError, parse_verifier_key, verify_checkpoint
-from cvid.ledger.store import checkpoints_t, entries_t, parties_t
+from cvid.ledger.store import checkpoints_t, cosignatures_t, entries_t, parties_t
 
 BUNDLE_FORMAT = "cvid-ledger-bundle/1"
 _FILES = ("records.jsonl", "checkpoint", "parties.json", "log.vkey", "manifest.json")
@@ -48,6 +48,14 @@ def write_bundle(conn: Connection, out: Path, origin: str, vkey: str) -> Path:
         .limit(1)
     ).one()
     size, root, note = int(row[0]), bytes(row[1]), str(row[2])
+    note += "".join(
+        str(ln) + "\n"
+        for (ln,) in conn.execute(
+            select(cosignatures_t.c.line)
+            .where(cosignatures_t.c.tree_size == size)
+            .order_by(cosignatures_t.c.witness, cosignatures_t.c.key_id)
+        )
+    )
     parties = [
         PartyPublicKey(str(n), str(r), bytes(k)).to_json()
         for n, r, k in conn.execute(
@@ -111,10 +119,17 @@ def _read_parties(path: Path) -> dict[str, PartyPublicKey]:
 
 
 def verify_bundle(
-    folder: Path, *, trusted_key: str | None = None, known_checkpoints: Iterable[str] = ()
+    folder: Path,
+    *,
+    trusted_key: str | None = None,
+    known_checkpoints: Iterable[str] = (),
+    witnesses: Sequence[str] = (),
+    quorum: int | None = None,
 ) -> AuditReport:
     """Verify an exported bundle offline; ``trusted_key`` pins the log's verifier key and each
-    of ``known_checkpoints`` (signed notes kept from earlier) must be consistent with it."""
+    of ``known_checkpoints`` (signed notes kept from earlier) must be consistent with it.
+    With ``witnesses`` (cosignature/v1 verifier keys) the bundle's checkpoint must carry valid
+    cosignatures by ``quorum`` of them (default: all)."""
     if not folder.is_dir():
         raise InputError("not a bundle folder", source=str(folder))
     manifest = _read_json(folder / "manifest.json")
@@ -178,6 +193,22 @@ def verify_bundle(
             report.add("checkpoint", f"is for {cp.size} records, the bundle has {cr.size}")
         elif cp.root_hash != cr.root():
             report.add("checkpoint", "root hash does not match the records")
+    if witnesses and cp is not None:
+        from cvid.ledger.witness import count_quorum
+
+        keys = list(dict.fromkeys(witnesses))
+        need = len(keys) if quorum is None else quorum
+        report.quorum = f"{need} of {len(keys)}"
+        good, bad = count_quorum(note, keys)
+        for what in bad:
+            report.add("checkpoint", what)
+        if good >= need:
+            report.witnessed_size = cp.size
+        else:
+            report.add(
+                "checkpoint",
+                f"cosigned by {good} of the {len(keys)} given witnesses; the policy needs {need}",
+            )
     if manifest.get("tree_size") != cr.size or manifest.get("root_hash") != cr.root().hex():
         report.add("manifest.json", "tree size or root hash does not match the records")
     return report

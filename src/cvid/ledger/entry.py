@@ -145,6 +145,9 @@ class AuditReport:
     checkpoints: int = 0
     problems: list[Problem] = field(default_factory=list)
     max_problems: int = 100
+    #: With a witness policy: the policy ("k of n") and the largest checkpoint meeting it.
+    quorum: str | None = None
+    witnessed_size: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -165,5 +168,7 @@ class AuditReport:
             "signatures_checked": self.signatures,
             "nodes_checked": self.nodes,
             "checkpoints_checked": self.checkpoints,
+            "witness_quorum": self.quorum,
+            "witnessed_size": self.witnessed_size,
             "problems": [{"where": p.where, "what": p.what} for p in self.problems],
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -10,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, inspect, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from cvid.errors import CheckFailed, InputError
@@ -24,17 +25,27 @@ from cvid.ledger.keys import (
     write_private_key,
 )
 from cvid.ledger.merkle import CompactRange, NodeId, leaf_hash, node_position
-from cvid.ledger.note import Checkpoint, sign_checkpoint, verifier_key
+from cvid.ledger.note import (
+    Checkpoint,
+    NoteError,
+    checkpoint_seq,
+    sign_checkpoint,
+    split_note,
+    verifier_key,
+    verify_checkpoint,
+)
 from cvid.ledger.records import CheckedRecord, check_signed, record_bytes, sign_record
 from cvid.ledger.store import (
     FORMAT,
     Location,
     bulk_insert,
+    check_sqlite_pages,
     checkpoints_t,
+    cosignatures_t,
+    creation_engine,
     entries_t,
     fetch_nodes,
     head_t,
-    make_engine,
     meta_t,
     metadata,
     nodes_t,
@@ -43,14 +54,29 @@ from cvid.ledger.store import (
     read_tx,
     write_tx,
 )
+from cvid.ledger.store import acquire_engine as _acquire_engine
+from cvid.ledger.store import release_engine as _release_engine
 
 #: Records appended per transaction (and per signed checkpoint) by default.
 DEFAULT_BATCH = 10_000
 LOG_KEY_ENV = "CVID_LEDGER_LOG_KEY"
+SEQ_LINE = "cvid-seq "
 
 
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def acquire_engine(db: str | Path) -> Engine:
+    """This process's one SQLAlchemy engine of the database ``db`` (a SQLite file that must
+    exist, or a PostgreSQL URL), shared with every :class:`Ledger` on it; give it back with
+    :func:`release_engine`. For parts that keep their own tables beside the ledger."""
+    return _acquire_engine(parse_location(db))
+
+
+def release_engine(engine: Engine) -> None:
+    """Give back an engine from :func:`acquire_engine` (the last user closes it)."""
+    _release_engine(engine)
 
 
 def default_log_key_path(loc: Location) -> Path | None:
@@ -77,32 +103,67 @@ class Ledger:
 
     def __init__(self, loc: Location, *, log_key: PartyKey | None, log_key_path: Path | None):
         self.location = loc
-        self._engine = make_engine(loc)
+        self._engine = _acquire_engine(loc)
         self._log_key = log_key
         self._log_key_path = log_key_path
+        #: (seq, size, root) of the latest checkpoint this handle checked against the whole
+        #: checkpoint chain, so that later appends only read the rows added since.
+        self._trusted: tuple[int, int, bytes] | None = None
+        try:
+            self._check_open()
+        except BaseException:
+            _release_engine(self._engine)
+            raise
+        if log_key is not None and log_key.public.public_key != self.log_public_key:
+            _release_engine(self._engine)
+            raise InputError(
+                "this log key does not belong to this ledger", source=str(log_key_path)
+            )
+
+    def _check_open(self) -> None:
+        """Read the ledger's metadata through SQLite/PostgreSQL; refuse anything else."""
+        loc = self.location
         try:
             with read_tx(self._engine) as conn:
+                if conn.dialect.name == "sqlite":
+                    tables = {
+                        str(n)
+                        for (n,) in conn.exec_driver_sql(
+                            "SELECT name FROM sqlite_master WHERE type = 'table'"
+                        )
+                    }
+                    if not {meta_t.name, head_t.name} <= tables:
+                        raise InputError(
+                            "not a cvid ledger: a SQLite database without the ledger's tables "
+                            "(left unchanged)",
+                            source=loc.text,
+                        )
+                    check_sqlite_pages(conn, loc)
+                    has_cosignatures = cosignatures_t.name in tables
+                else:
+                    has_cosignatures = bool(inspect(conn).has_table(cosignatures_t.name))
                 meta = {
                     str(k): str(v) for k, v in conn.execute(select(meta_t.c.key, meta_t.c.value))
                 }
                 conn.execute(select(head_t.c.tree_size).where(head_t.c.id == 1)).one()
         except SQLAlchemyError as exc:
-            self._engine.dispose()
+            reason = _db_reason(exc)
+            if "file is not a database" in reason:
+                raise InputError(
+                    "not a SQLite database (a foreign or damaged file; left unchanged)",
+                    source=loc.text,
+                ) from None
             raise InputError(
-                f"cannot open as a cvid ledger: not one, damaged or unreachable "
-                f"({_db_reason(exc)})",
+                f"cannot open as a cvid ledger: not one, damaged or unreachable ({reason})",
                 source=loc.text,
             ) from None
-        if meta.get("format") != FORMAT:
-            self._engine.dispose()
+        if meta.get("format") != FORMAT or "origin" not in meta:
             raise InputError(f"not a {FORMAT} database", source=loc.text)
         self.origin: str = meta["origin"]
         self.log_public_key: bytes = bytes.fromhex(meta["log_public_key"])
-        if log_key is not None and log_key.public.public_key != self.log_public_key:
-            self._engine.dispose()
-            raise InputError(
-                "this log key does not belong to this ledger", source=str(log_key_path)
-            )
+        if not has_cosignatures:  # a ledger made before witnesses: add their table
+            with _db_guard(loc.text), write_tx(self._engine) as conn:
+                cosignatures_t.create(conn, checkfirst=True)
 
     # ---------------------------------------------------------------- opening and creating
     @classmethod
@@ -132,7 +193,7 @@ class Ledger:
         if not origin or any(c.isspace() or c == "+" for c in origin):
             raise InputError("origin must be non-empty, without spaces or '+'", field="origin")
         log_key = generate_log_key(origin)
-        engine = make_engine(loc, create=True)
+        engine = creation_engine(loc)
         created_file = loc.sqlite_path is not None
         try:
             with _db_guard(loc.text), write_tx(engine) as conn:
@@ -150,7 +211,8 @@ class Ledger:
                 )
                 root = merkle.EMPTY_ROOT
                 conn.execute(insert(head_t).values(id=1, tree_size=0, root_hash=root))
-                note = sign_checkpoint(Checkpoint(origin, 0, root), origin, log_key.private_key)
+                first = Checkpoint(origin, 0, root, (f"{SEQ_LINE}0",))
+                note = sign_checkpoint(first, origin, log_key.private_key)
                 conn.execute(
                     insert(checkpoints_t).values(
                         tree_size=0, root_hash=root, note=note, created=_now()
@@ -181,8 +243,10 @@ class Ledger:
         return cls(loc, log_key=key, log_key_path=path)
 
     def close(self) -> None:
-        """Release the database connections."""
-        self._engine.dispose()
+        """Give back this handle's share of the database engine (the last one closes it)."""
+        if self._engine is not None:
+            _release_engine(self._engine)
+            self._engine = None  # type: ignore[assignment]
 
     def __enter__(self) -> Ledger:
         return self
@@ -313,11 +377,15 @@ class Ledger:
         assert self._log_key is not None
         with self._guard(), write_tx(self._engine) as conn:
             size, root = _head(conn, lock=True)
-            cr = CompactRange.from_nodes(size, _fetcher(conn))
+            check_sqlite_pages(conn, self.location)
+            fetch = _fetcher(conn)
+            cr = CompactRange.from_nodes(size, fetch)
             if cr.root() != root:
                 raise CheckFailed(
-                    "the stored tree does not match its head; run `cvid ledger verify`"
+                    f"{self.location.text}: the stored tree does not match its head (tree size "
+                    f"{size}); refusing to sign; run `cvid ledger verify`"
                 )
+            seq = self._check_history(conn, size, root, fetch)
             entry_rows: list[tuple[int, bytes, str, str, bytes]] = []
             node_rows: list[tuple[int, bytes]] = []
             for offset, rec in enumerate(batch):
@@ -333,15 +401,230 @@ class Ledger:
                 .where(head_t.c.id == 1)
                 .values(tree_size=new_size, root_hash=new_root)
             )
-            note = sign_checkpoint(
-                Checkpoint(self.origin, new_size, new_root), self.origin, self._log_key.private_key
-            )
+            cp = Checkpoint(self.origin, new_size, new_root, (f"{SEQ_LINE}{seq}",))
+            note = sign_checkpoint(cp, self.origin, self._log_key.private_key)
             conn.execute(
                 insert(checkpoints_t).values(
                     tree_size=new_size, root_hash=new_root, note=note, created=_now()
                 )
             )
+        self._trusted = (seq, new_size, new_root)
+        self._record_signed(seq, new_size, new_root, note)
         return list(range(size, new_size))
+
+    # ---------------------------------------------------------------- history checks
+    @property
+    def signed_state_path(self) -> Path | None:
+        """The log signer's own record of the latest checkpoint it signed (beside its key:
+        ``<log key>.signed``); an append refuses a database that no longer holds it."""
+        if self._log_key_path is None:
+            return None
+        return self._log_key_path.with_name(self._log_key_path.name + ".signed")
+
+    def _checked_row(self, row: Any) -> Checkpoint:
+        """A stored checkpoint row whose note verifies with the log key and says what the row
+        says, or :class:`CheckFailed`."""
+        size, root, note = int(row[0]), bytes(row[1]), str(row[2])
+        try:
+            cp = verify_checkpoint(note, self.verifier_key, origin=self.origin)
+        except NoteError as exc:
+            raise CheckFailed(
+                f"{self.location.text}: the stored checkpoint of size {size} is not signed by "
+                f"this log ({exc}); refusing to sign"
+            ) from None
+        if cp.size != size or cp.root_hash != root:
+            raise CheckFailed(
+                f"{self.location.text}: the stored checkpoint row of size {size} does not match "
+                "its signed note; refusing to sign"
+            )
+        return cp
+
+    def _check_history(
+        self,
+        conn: Connection,
+        size: int,
+        root: bytes,
+        fetch: Callable[[Sequence[NodeId]], list[bytes]],
+    ) -> int:
+        """Before signing: the stored tree must be the tree of the latest signed checkpoint,
+        consistent with the one before it and with the last checkpoint this signer signed,
+        and no checkpoint row may be missing. Returns the next checkpoint's sequence number.
+        O(log n) reads (plus one count of the checkpoint rows per handle)."""
+        where = self.location.text
+        rows = conn.execute(
+            select(checkpoints_t.c.tree_size, checkpoints_t.c.root_hash, checkpoints_t.c.note)
+            .order_by(checkpoints_t.c.tree_size.desc())
+            .limit(2)
+        ).all()
+        if not rows:
+            raise CheckFailed(f"{where}: the ledger has no signed checkpoint; refusing to sign")
+        latest = self._checked_row(rows[0])
+        if latest.size != size:
+            how = "added" if size > latest.size else "removed"
+            raise CheckFailed(
+                f"{where}: the stored tree has {size} records but the latest signed checkpoint "
+                f"is for {latest.size}: records were {how} behind the log's back; refusing to "
+                "sign (run `cvid ledger verify`)"
+            )
+        if latest.root_hash != root:
+            raise CheckFailed(
+                f"{where}: the stored tree of {size} records has root {root.hex()}, not the root "
+                f"{latest.root_hash.hex()} the log signed for that size: the records were "
+                "rewritten; refusing to sign"
+            )
+        seq = checkpoint_seq(latest)
+        if len(rows) > 1:
+            prev = self._checked_row(rows[1])
+            prev_seq = checkpoint_seq(prev)
+            if seq is not None and prev_seq is not None and prev_seq != seq - 1:
+                raise CheckFailed(
+                    f"{where}: signed checkpoints {prev_seq + 1}-{seq - 1} (between tree sizes "
+                    f"{prev.size} and {size}) are missing: rows were deleted; refusing to sign"
+                )
+            self._check_consistent(
+                conn,
+                prev.size,
+                prev.root_hash,
+                size,
+                root,
+                fetch,
+                f"the signed checkpoint of size {prev.size}",
+            )
+        count_since = self._trusted
+        if seq is None:  # a ledger written before sequence numbers
+            total = conn.execute(select(func.count()).select_from(checkpoints_t)).scalar_one()
+            self._check_signed_state(conn, size, root, fetch)
+            return int(total)
+        if count_since is None or count_since[0] > seq or count_since[1] > size:
+            total = int(conn.execute(select(func.count()).select_from(checkpoints_t)).scalar_one())
+            if total != seq + 1:
+                raise CheckFailed(
+                    f"{where}: the latest checkpoint is the log's number {seq} but {total} "
+                    "checkpoints are stored: rows were deleted or inserted; refusing to sign"
+                )
+        else:
+            t_seq, t_size, t_root = count_since
+            newer = int(
+                conn.execute(
+                    select(func.count())
+                    .select_from(checkpoints_t)
+                    .where(checkpoints_t.c.tree_size > t_size)
+                ).scalar_one()
+            )
+            if newer != seq - t_seq:
+                raise CheckFailed(
+                    f"{where}: {seq - t_seq} checkpoints were signed after size {t_size} but "
+                    f"{newer} are stored: rows were deleted or inserted; refusing to sign"
+                )
+            self._check_consistent(
+                conn, t_size, t_root, size, root, fetch, f"the checkpoint of size {t_size}"
+            )
+        self._check_signed_state(conn, size, root, fetch)
+        return seq + 1
+
+    def _check_consistent(
+        self,
+        conn: Connection,
+        old_size: int,
+        old_root: bytes,
+        size: int,
+        root: bytes,
+        fetch: Callable[[Sequence[NodeId]], list[bytes]],
+        what: str,
+    ) -> None:
+        """The stored tree (``size``, ``root``) extends the tree (``old_size``, ``old_root``):
+        an RFC 9162 consistency proof from stored nodes that must verify (O(log n) reads)."""
+        if old_size == 0:
+            ok = old_root == merkle.EMPTY_ROOT
+            reason = "its root is not the empty-tree hash"
+        else:
+            try:
+                proof = merkle.consistency_proof(old_size, size, fetch)
+                merkle.verify_consistency(old_size, size, proof, old_root, root)
+                ok, reason = True, ""
+            except (merkle.ProofError, CheckFailed) as exc:
+                ok, reason = False, str(exc)
+        if not ok:
+            raise CheckFailed(
+                f"{self.location.text}: the stored tree of {size} records is not consistent "
+                f"with {what} (root {old_root.hex()}): {reason}; history was rewritten; "
+                "refusing to sign"
+            )
+
+    def _read_signed_state(self) -> tuple[int, int, bytes] | None:
+        path = self.signed_state_path
+        if path is None:
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("origin") != self.origin:
+                return None
+            return int(data["seq"]), int(data["tree_size"]), bytes.fromhex(data["root_hash"])
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise InputError(
+                f"the log signer's record of its last checkpoint is unreadable ({exc})",
+                source=str(path),
+            ) from None
+
+    def _check_signed_state(
+        self,
+        conn: Connection,
+        size: int,
+        root: bytes,
+        fetch: Callable[[Sequence[NodeId]], list[bytes]],
+    ) -> None:
+        state = self._read_signed_state()
+        if state is None:
+            return
+        s_seq, s_size, s_root = state
+        if s_size > size:
+            raise CheckFailed(
+                f"{self.location.text}: this log key signed a checkpoint of {s_size} records "
+                f"(number {s_seq}, recorded in {self.signed_state_path}) but the database holds "
+                f"only {size}: it was rolled back or restored from an old copy; signing now "
+                "would give two checkpoints of one size with different roots; refusing to sign"
+            )
+        self._check_consistent(
+            conn,
+            s_size,
+            s_root,
+            size,
+            root,
+            fetch,
+            f"the checkpoint of size {s_size} this log key signed (recorded in "
+            f"{self.signed_state_path})",
+        )
+
+    def _record_signed(self, seq: int, size: int, root: bytes, note: str) -> None:
+        """Remember the checkpoint just signed beside the log key (never lowering it)."""
+        path = self.signed_state_path
+        if path is None:
+            return
+        try:
+            old = self._read_signed_state()
+        except InputError:
+            old = None
+        if old is not None and old[1] >= size:
+            return
+        body = {
+            "origin": self.origin,
+            "seq": seq,
+            "tree_size": size,
+            "root_hash": root.hex(),
+            "checkpoint": note,
+        }
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(json.dumps(body) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
 
     # ---------------------------------------------------------------- reading
     @property
@@ -446,15 +729,19 @@ class Ledger:
             new_root = head_root if new == n else merkle.root_hash(new, fetch)
         return ConsistencyProof(old, new, old_root, new_root, tuple(proof))
 
-    def checkpoint(self) -> str:
-        """The latest checkpoint: a C2SP signed note over origin, tree size and root hash."""
+    def checkpoint(self, *, cosigned: bool = True) -> str:
+        """The latest checkpoint: a C2SP signed note over origin, tree size and root hash,
+        with the witnesses' cosignature lines stored for it unless ``cosigned`` is False."""
         with self._guard(), read_tx(self._engine) as conn:
             row = conn.execute(
-                select(checkpoints_t.c.note).order_by(checkpoints_t.c.tree_size.desc()).limit(1)
+                select(checkpoints_t.c.tree_size, checkpoints_t.c.note)
+                .order_by(checkpoints_t.c.tree_size.desc())
+                .limit(1)
             ).first()
-        if row is None:
-            raise CheckFailed("the ledger has no checkpoint")
-        return str(row[0])
+            if row is None:
+                raise CheckFailed("the ledger has no checkpoint")
+            lines = _cosignature_lines(conn, int(row[0])) if cosigned else []
+        return str(row[1]) + "".join(ln + "\n" for ln in lines)
 
     def checkpoints(self) -> list[tuple[int, str]]:
         """Every stored checkpoint as (tree size, signed note), oldest first."""
@@ -466,13 +753,150 @@ class Ledger:
             ).all()
         return [(int(s), str(n)) for s, n in rows]
 
+    def cosignatures(self, size: int | None = None) -> list[dict[str, Any]]:
+        """The witnesses' cosignatures stored for the checkpoint of ``size`` (default: the
+        latest): ``{"witness", "key_id", "timestamp", "vkey", "line"}`` each."""
+        with self._guard(), read_tx(self._engine) as conn:
+            if size is None:
+                size = _head(conn)[0]
+            rows = conn.execute(
+                select(
+                    cosignatures_t.c.witness,
+                    cosignatures_t.c.key_id,
+                    cosignatures_t.c.timestamp,
+                    cosignatures_t.c.line,
+                    cosignatures_t.c.vkey,
+                )
+                .where(cosignatures_t.c.tree_size == size)
+                .order_by(cosignatures_t.c.witness)
+            ).all()
+        return [
+            {"witness": w, "key_id": k, "timestamp": int(t), "line": ln, "vkey": v}
+            for w, k, t, ln, v in rows
+        ]
+
+    def witnessed_checkpoint(self) -> str | None:
+        """The largest stored checkpoint that has at least one cosignature, with its
+        cosignature lines (None if no witness cosigned any)."""
+        with self._guard(), read_tx(self._engine) as conn:
+            top = conn.execute(select(func.max(cosignatures_t.c.tree_size))).scalar_one()
+            if top is None:
+                return None
+            note = conn.execute(
+                select(checkpoints_t.c.note).where(checkpoints_t.c.tree_size == int(top))
+            ).scalar_one_or_none()
+            if note is None:
+                return None
+            lines = _cosignature_lines(conn, int(top))
+        return str(note) + "".join(ln + "\n" for ln in lines)
+
+    def witness_view(self) -> dict[str, Any]:
+        """The latest checkpoint with its cosignatures, and the largest checkpoint that any
+        witness cosigned, read in one snapshot (what the service serves)::
+
+            {"note", "tree_size", "cosignatures": [...],
+             "witnessed": {"note", "tree_size", "cosignatures": [...]} or None}
+
+        ``note`` includes the cosignature lines; each cosignature is ``{"witness", "key_id",
+        "timestamp", "vkey", "line"}`` (the vkey is the one it verified with when stored).
+        """
+        with self._guard(), read_tx(self._engine) as conn:
+            row = conn.execute(
+                select(checkpoints_t.c.tree_size, checkpoints_t.c.note)
+                .order_by(checkpoints_t.c.tree_size.desc())
+                .limit(1)
+            ).first()
+            if row is None:
+                raise CheckFailed("the ledger has no checkpoint")
+            top = conn.execute(select(func.max(cosignatures_t.c.tree_size))).scalar_one()
+            latest = _with_cosignatures(conn, int(row[0]), str(row[1]))
+            witnessed = None
+            if top is not None:
+                note = conn.execute(
+                    select(checkpoints_t.c.note).where(checkpoints_t.c.tree_size == int(top))
+                ).scalar_one_or_none()
+                if note is not None:
+                    witnessed = _with_cosignatures(conn, int(top), str(note))
+        return {**latest, "witnessed": witnessed}
+
+    def add_cosignature(self, note: str, witness_vkey: str) -> int:
+        """Store the cosignature by ``witness_vkey`` found in ``note`` (a cosigned checkpoint of
+        this log); the tree size it is for. The checkpoint must be one the ledger stores and
+        the cosignature must verify (C2SP tlog-cosignature); storing it again changes nothing.
+        """
+        from cvid.ledger.witness import find_cosignature
+
+        try:
+            body, _ = split_note(note)
+            cp = verify_checkpoint(note, self.verifier_key, origin=self.origin)
+            cos = find_cosignature(note, witness_vkey)
+        except NoteError as exc:
+            raise InputError(f"cosigned checkpoint: {exc}", field="checkpoint") from None
+        if cos is None:
+            raise InputError(
+                f"the checkpoint carries no cosignature by {witness_vkey}", field="checkpoint"
+            )
+        with self._guard(), write_tx(self._engine) as conn:
+            stored = conn.execute(
+                select(checkpoints_t.c.note).where(checkpoints_t.c.tree_size == cp.size)
+            ).scalar_one_or_none()
+            if stored is None or split_note(str(stored))[0] != body:
+                raise CheckFailed(
+                    f"{self.location.text}: the cosigned checkpoint of size {cp.size} is not the "
+                    "one this ledger stores for that size (split view?)"
+                )
+            exists = conn.execute(
+                select(cosignatures_t.c.line).where(
+                    cosignatures_t.c.tree_size == cp.size,
+                    cosignatures_t.c.witness == cos.witness,
+                    cosignatures_t.c.key_id == cos.key_id.hex(),
+                )
+            ).first()
+            if exists is None:
+                conn.execute(
+                    insert(cosignatures_t).values(
+                        tree_size=cp.size,
+                        witness=cos.witness,
+                        key_id=cos.key_id.hex(),
+                        timestamp=cos.timestamp,
+                        line=cos.line,
+                        vkey=witness_vkey,
+                        added=_now(),
+                    )
+                )
+        return cp.size
+
     # ---------------------------------------------------------------- audit and export
-    def audit(self) -> AuditReport:
-        """Recompute every hash, check every signature, node and checkpoint; see the report."""
+    def audit(
+        self,
+        *,
+        known_checkpoints: Iterable[str] = (),
+        witnesses: Sequence[str] = (),
+        quorum: int | None = None,
+    ) -> AuditReport:
+        """Recompute every hash, check every signature, node and checkpoint; see the report.
+
+        All of it reads one snapshot (one read transaction). Each of ``known_checkpoints``
+        (signed notes kept from earlier) must verify and be consistent with the tree. With
+        ``witnesses`` (C2SP cosignature/v1 verifier keys), a stored checkpoint must carry valid
+        cosignatures by ``quorum`` of them (default: all); the largest such is the report's
+        ``witnessed_size``.
+        """
         from cvid.ledger.audit import audit_database
 
+        known = _known_roots(known_checkpoints, self.verifier_key, self.origin)
+        if witnesses and quorum is None:
+            quorum = len(set(witnesses))
         with self._guard(), read_tx(self._engine) as conn:
-            return audit_database(conn, self.location.text, self.origin, self.log_public_key)
+            return audit_database(
+                conn,
+                self.location.text,
+                self.origin,
+                self.log_public_key,
+                known=known,
+                witnesses=tuple(witnesses),
+                quorum=quorum,
+            )
 
     def export(self, out: Path) -> Path:
         """Write a bundle (records, latest checkpoint, public keys) for offline verification."""
@@ -509,6 +933,56 @@ def _has_tables(conn: Connection) -> bool:
     from sqlalchemy import inspect
 
     return bool(inspect(conn).has_table(meta_t.name))
+
+
+def _with_cosignatures(conn: Connection, size: int, note: str) -> dict[str, Any]:
+    rows = conn.execute(
+        select(
+            cosignatures_t.c.witness,
+            cosignatures_t.c.key_id,
+            cosignatures_t.c.timestamp,
+            cosignatures_t.c.vkey,
+            cosignatures_t.c.line,
+        )
+        .where(cosignatures_t.c.tree_size == size)
+        .order_by(cosignatures_t.c.witness, cosignatures_t.c.key_id)
+    ).all()
+    cos: list[dict[str, Any]] = [
+        {"witness": str(w), "key_id": str(k), "timestamp": int(t), "vkey": str(v), "line": str(ln)}
+        for w, k, t, v, ln in rows
+    ]
+    full = note + "".join(c["line"] + "\n" for c in cos)
+    return {"note": full, "tree_size": size, "cosignatures": cos}
+
+
+def _cosignature_lines(conn: Connection, size: int) -> list[str]:
+    rows = conn.execute(
+        select(cosignatures_t.c.line)
+        .where(cosignatures_t.c.tree_size == size)
+        .order_by(cosignatures_t.c.witness, cosignatures_t.c.key_id)
+    )
+    return [str(ln) for (ln,) in rows]
+
+
+def _known_roots(notes: Iterable[str], vkey: str, origin: str) -> dict[int, tuple[str, bytes]]:
+    """Checkpoints a verifier kept: {size: (label, root)}; one that does not verify with the
+    log key is bad input (it proves nothing about this log)."""
+    known: dict[int, tuple[str, bytes]] = {}
+    for n, note in enumerate(notes, 1):
+        try:
+            cp = verify_checkpoint(note, vkey, origin=origin)
+        except NoteError as exc:
+            raise InputError(
+                f"does not verify with this log's key: {exc}", source=f"known checkpoint {n}"
+            ) from None
+        label = f"known checkpoint {n} (size {cp.size})"
+        if cp.size in known and known[cp.size][1] != cp.root_hash:
+            raise CheckFailed(
+                f"{label} and {known[cp.size][0]} are both signed by the log for size "
+                f"{cp.size} with different roots: the log showed a split view"
+            )
+        known[cp.size] = (label, cp.root_hash)
+    return known
 
 
 def _head(conn: Connection, *, lock: bool = False) -> tuple[int, bytes]:

@@ -30,9 +30,23 @@ class NoteError(ValueError):
     """A note, checkpoint or verifier key that is malformed or whose signature does not verify."""
 
 
-def _check_name(name: str) -> None:
+def check_note_name(name: str) -> None:
+    """A note key name is non-empty, without spaces or '+' (C2SP signed-note)."""
     if not name or not _NAME_RE.match(name):
         raise NoteError(f"key name {name!r} must be non-empty, without spaces or '+'")
+
+
+_check_name = check_note_name
+
+
+def split_note(note: str) -> tuple[str, list[str]]:
+    """A signed note's text (ending in a newline) and its signature lines."""
+    if not note.endswith("\n"):
+        raise NoteError("a signed note ends with a newline")
+    cut = note.rfind("\n\n")
+    if cut < 0:
+        raise NoteError("a signed note has a blank line before its signatures")
+    return note[: cut + 1], note[cut + 2 :].splitlines()
 
 
 def key_id(name: str, public_key: bytes) -> bytes:
@@ -84,15 +98,10 @@ def open_note(note: str, vkey: str) -> str:
     signatures (for example a witness's) are ignored.
     """
     name, public = parse_verifier_key(vkey)
-    if not note.endswith("\n"):
-        raise NoteError("a signed note ends with a newline")
-    cut = note.rfind("\n\n")
-    if cut < 0:
-        raise NoteError("a signed note has a blank line before its signatures")
-    text, sigs = note[: cut + 1], note[cut + 2 :]
+    text, sigs = split_note(note)
     want = key_id(name, public)
     found = False
-    for line in sigs.splitlines():
+    for line in sigs:
         if not line.startswith(_SIG_PREFIX):
             raise NoteError(f"malformed signature line {line!r}")
         fields = line[len(_SIG_PREFIX) :].split(" ")
@@ -102,7 +111,7 @@ def open_note(note: str, vkey: str) -> str:
             blob = base64.b64decode(fields[1], validate=True)
         except binascii.Error:
             raise NoteError(f"signature line is not base64: {line!r}") from None
-        if fields[0] != name or len(blob) < 4 or blob[:4] != want:
+        if fields[0] != name or len(blob) != 68 or blob[:4] != want:
             continue
         try:
             Ed25519PublicKey.from_public_bytes(public).verify(blob[4:], text.encode())
@@ -146,6 +155,19 @@ def parse_checkpoint(text: str) -> Checkpoint:
     if len(digest) != 32:
         raise NoteError("checkpoint root hash is not 32 bytes")
     return Checkpoint(origin, int(size), digest, tuple(lines[3:-1]))
+
+
+SEQ_PREFIX = "cvid-seq "
+
+
+def checkpoint_seq(cp: Checkpoint) -> int | None:
+    """The sequence number a cvid log writes in each checkpoint (extension line
+    ``cvid-seq N``: the N-th checkpoint the log signed, 0 for the empty tree), or None for a
+    checkpoint without one (written before sequence numbers)."""
+    for line in cp.extensions:
+        if line.startswith(SEQ_PREFIX) and _SIZE_RE.match(line[len(SEQ_PREFIX) :]):
+            return int(line[len(SEQ_PREFIX) :])
+    return None
 
 
 def sign_checkpoint(checkpoint: Checkpoint, name: str, private_key: Ed25519PrivateKey) -> str:

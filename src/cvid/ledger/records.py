@@ -1,6 +1,11 @@
 """Evidence records: kinds, who may sign each, their JSON Schemas, canonical form and signatures.
 
-A record is a JSON object ``{kind, agreement, time, refs, payload, attachments}``. When a party
+A record is a JSON object ``{kind, agreement, time, refs, payload, attachments, basis}``.
+``basis`` says what kind of source the record is (:data:`SOURCE_KINDS`: a measurement, an
+inspector's observation, a state's claim, an estimate with its own uncertainty and method, or a
+press report), the document it rests on, the document's date and the time-zone basis of
+``time``. It is optional in the ledger's schema so that records signed before it existed still
+verify; evidence streams and dataset imports always write it. When a party
 submits it, ``signer`` (name, role, public key) is added and the party signs the RFC 8785 (JCS)
 canonical JSON of the record with signer, prefixed by :data:`SIGNING_CONTEXT`; the signature
 goes in ``signature`` (base64). The log entry (the Merkle leaf data) is the JCS canonical JSON of
@@ -19,7 +24,14 @@ from typing import Annotated, Any, Literal
 
 import rfc8785
 from cryptography.exceptions import InvalidSignature
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 from pydantic import create_model as _create_model
 
 from cvid.errors import InputError
@@ -57,6 +69,31 @@ KIND_SIGNERS: Mapping[str, frozenset[Role]] = MappingProxyType(
     }
 )
 KINDS: tuple[str, ...] = tuple(KIND_SIGNERS)
+
+#: What kind of source a record is (its ``basis.kind``). A state's own records are always its
+#: claims; only the inspectorate reports inspector observations; an estimate (an analysis, a
+#: reconstruction) must carry its own uncertainty and method.
+SOURCE_KINDS: tuple[str, ...] = (
+    "measurement",
+    "inspector-observation",
+    "state-claim",
+    "estimate",
+    "press",
+)
+SourceKind = Literal["measurement", "inspector-observation", "state-claim", "estimate", "press"]
+assert set(SOURCE_KINDS) == set(SourceKind.__args__)  # type: ignore[attr-defined]
+
+#: Which roles may sign a record of each kind of source.
+SOURCE_KIND_SIGNERS: Mapping[str, frozenset[Role]] = MappingProxyType(
+    {
+        "measurement": frozenset({Role.INSPECTORATE, Role.OBSERVER}),
+        "inspector-observation": frozenset({Role.INSPECTORATE}),
+        "state-claim": frozenset({Role.STATE, Role.INSPECTORATE, Role.OBSERVER, Role.ADMIN}),
+        "estimate": frozenset({Role.INSPECTORATE, Role.OBSERVER, Role.ADMIN}),
+        "press": frozenset({Role.INSPECTORATE, Role.OBSERVER, Role.ADMIN}),
+    }
+)
+assert set(SOURCE_KIND_SIGNERS) == set(SOURCE_KINDS)
 
 _TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$")
 
@@ -96,6 +133,28 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+_DOC_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def _check_doc_date(value: str) -> str:
+    if not _DOC_DATE_RE.match(value):
+        raise ValueError("must be a date YYYY-MM-DD (or YYYY-MM, YYYY when only that is known)")
+    fmt = {4: "%Y", 7: "%Y-%m", 10: "%Y-%m-%d"}[len(value)]
+    try:
+        datetime.strptime(value, fmt)
+    except ValueError:
+        raise ValueError("is not a valid calendar date") from None
+    return value
+
+
+DocDate = Annotated[
+    str,
+    StringConstraints(strict=True),
+    _after(_check_doc_date),
+    Field(json_schema_extra={"format": "date"}),
+]
+
+
 class Refs(_Strict):
     """What the record concerns: commitment ids of the agreement and program item ids."""
 
@@ -108,6 +167,66 @@ class Attachment(_Strict):
 
     name: Short
     sha256: Sha256
+
+
+class Uncertainty(_Strict):
+    """An estimate's own uncertainty: the range ``[low, high]`` in ``unit`` (and the central
+    value if the source gives one), and what the range means in the source's words (e.g.
+    "range of published estimates", "±1σ", "90 % interval")."""
+
+    low: float = Field(allow_inf_nan=False)
+    high: float = Field(allow_inf_nan=False)
+    central: float | None = Field(default=None, allow_inf_nan=False)
+    unit: Short
+    meaning: Short
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uncertainty:
+        if self.low > self.high:
+            raise ValueError("basis.uncertainty: low is above high")
+        if self.central is not None and not self.low <= self.central <= self.high:
+            raise ValueError("basis.uncertainty: central is outside [low, high]")
+        return self
+
+
+class Unresolved(_Strict):
+    """What a source leaves open: the question in words (e.g. "possible ICBM test") and the
+    testing targets the record may concern but does not establish (e.g. ``icbm-testing``)."""
+
+    question: Short
+    targets: list[Identifier] = Field(min_length=1)
+
+
+class Basis(_Strict):
+    """What kind of source a record is and what it rests on.
+
+    ``kind``: one of :data:`SOURCE_KINDS`. ``document``: the document (issuer, title, number or
+    URL). ``date``: the document's date. ``time_zone``: the basis of the record's ``time`` (the
+    zone the source states the time or date in, and how it was turned into UTC, e.g. "UTC",
+    "KST date, placed at 12:00 KST"). An ``estimate`` must carry its own ``uncertainty`` and
+    ``method``; an estimate is never judged with a bulk-measurement error model.
+    ``unresolved`` marks an ambiguous record (a launch of unknown type): the compliance engine
+    reports it as a finding of its own and never counts it as a test of what it may be.
+    """
+
+    kind: SourceKind
+    document: Text
+    date: DocDate | None = None
+    time_zone: Short
+    uncertainty: Uncertainty | None = None
+    method: Text | None = None
+    unresolved: Unresolved | None = None
+
+    @model_validator(mode="after")
+    def _estimate_has_uncertainty(self) -> Basis:
+        if self.kind == "estimate" and self.uncertainty is None:
+            raise ValueError(
+                "an estimate must carry its own uncertainty (basis.uncertainty: low, high, "
+                "unit, meaning)"
+            )
+        if self.kind == "estimate" and self.method is None:
+            raise ValueError("an estimate must say how it was made (basis.method)")
+        return self
 
 
 class DeclaredItem(_Strict):
@@ -295,6 +414,7 @@ class _RecordBase(_Strict):
     time: Time
     refs: Refs
     attachments: list[Attachment] = Field(default_factory=list)
+    basis: Basis | None = None
 
 
 def _camel(kind: str) -> str:
@@ -389,7 +509,8 @@ def record_bytes(record: Mapping[str, Any]) -> bytes:
 def _where(err: ValidationError) -> tuple[str, str]:
     first = err.errors()[0]
     loc = ".".join(str(p) for p in first["loc"])
-    return loc or "record", first["msg"]
+    msg = str(first["msg"]).removeprefix("Value error, ")
+    return loc or "record", msg
 
 
 def validate_record(record: Mapping[str, Any], *, signed: bool, source: str | None = None) -> str:
@@ -426,6 +547,7 @@ def sign_record(
         raise InputError("record is already signed", source=source, field="signature")
     kind = validate_record(record, signed=False, source=source)
     check_role(kind, key.role, key.name, source=source)
+    check_basis(record, key.role, key.name, source=source)
     body = dict(record)
     body["signer"] = {
         "name": key.name,
@@ -445,6 +567,28 @@ def check_role(kind: str, role: str, name: str, *, source: str | None = None) ->
             f"party {name!r} ({role}) may not sign {kind!r} records; only {who}",
             source=source,
             field="signer",
+        )
+
+
+def check_basis(
+    record: Mapping[str, Any], role: str, name: str, *, source: str | None = None
+) -> None:
+    """Refuse a ``basis.kind`` the signer's role may not give (:data:`SOURCE_KIND_SIGNERS`):
+    a state's record is always a state claim; only the inspectorate observes as inspector."""
+    basis = record.get("basis")
+    if not isinstance(basis, Mapping):
+        return
+    kind = basis.get("kind")
+    allowed = SOURCE_KIND_SIGNERS.get(str(kind))
+    if allowed is not None and role not in allowed:
+        if role == Role.STATE:
+            why = "a state's own record is a state claim ('state-claim')"
+        else:
+            why = "only " + " or ".join(sorted(r.value for r in allowed)) + " may give it"
+        raise InputError(
+            f"party {name!r} ({role}) may not sign a record of source kind {kind!r}: {why}",
+            source=source,
+            field="basis.kind",
         )
 
 
@@ -486,6 +630,7 @@ def check_signed(
             field="signer.role",
         )
     check_role(kind, party.role, name, source=source)
+    check_basis(record, party.role, name, source=source)
     sig_text = record["signature"]
     sig = unb64(sig_text, 64, source=source, field="signature")
     data = _jcs(dict(record), _needs_full_jcs(record.get("payload")))

@@ -3,7 +3,13 @@
 Tables: ``meta`` (format, origin, log public key), ``head`` (one row: tree size and root; the row
 PostgreSQL writers lock), ``parties``, ``entries`` (index, leaf hash, canonical record),
 ``nodes`` (every complete interior subtree hash, keyed by its in-order position, see
-:func:`cvid.ledger.merkle.node_position`), ``checkpoints`` (signed notes, one per appended batch).
+:func:`cvid.ledger.merkle.node_position`), ``checkpoints`` (signed notes, one per appended
+batch), ``cosignatures`` (witnesses' C2SP cosignature lines of stored checkpoints).
+
+One engine per database per process (:func:`acquire_engine`), shared by every ledger handle
+and by the service's own tables: SQLite keeps POSIX locks per process, so the file is only ever
+opened through SQLite (never a plain ``open()``, whose ``close()`` would drop those locks and
+let another process delete the live write-ahead log).
 
 SQLite runs in WAL mode with ``synchronous=FULL`` (a commit that returned survives power loss)
 and writers take the database lock up front with ``BEGIN IMMEDIATE``, so appends are serialized
@@ -13,8 +19,10 @@ and indices contiguous. PostgreSQL writers lock the head row with ``SELECT ... F
 from __future__ import annotations
 
 import sqlite3
+import stat
+import threading
 import urllib.parse
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +49,6 @@ from cvid.errors import InputError
 from cvid.ledger.merkle import NodeId, node_position
 
 FORMAT = "cvid-ledger/1"
-SQLITE_MAGIC = b"SQLite format 3\x00"
 
 _Index = BigInteger().with_variant(Integer, "sqlite")  # INTEGER PRIMARY KEY is SQLite's rowid
 
@@ -90,6 +97,17 @@ checkpoints_t = Table(
     Column("note", Text, nullable=False),
     Column("created", String(40), nullable=False),
 )
+cosignatures_t = Table(
+    "ledger_cosignatures",
+    metadata,
+    Column("tree_size", BigInteger, primary_key=True, autoincrement=False),
+    Column("witness", String(200), primary_key=True),
+    Column("key_id", String(8), primary_key=True),
+    Column("timestamp", BigInteger, nullable=False),
+    Column("line", Text, nullable=False),
+    Column("vkey", Text, nullable=False),
+    Column("added", String(40), nullable=False),
+)
 
 
 @dataclass(frozen=True)
@@ -124,23 +142,40 @@ def parse_location(db: str | Path) -> Location:
     return Location(text, path, "sqlite://")
 
 
-def _sqlite_engine(path: Path, *, create: bool) -> Engine:
-    mode = "rwc" if create else "rw"
-    uri = f"file:{urllib.parse.quote(str(path.resolve()))}?mode={mode}"
+_ENGINES_LOCK = threading.Lock()
+_ENGINES: dict[str, _Shared] = {}
+
+
+@dataclass
+class _Shared:
+    """One engine of a database, shared by every user in this process."""
+
+    engine: Engine
+    users: int
+
+
+def _sqlite_connect(path: Path) -> Callable[[], sqlite3.Connection]:
+    uri = f"file:{urllib.parse.quote(str(path))}?mode=rw"
 
     def connect() -> sqlite3.Connection:
-        conn = sqlite3.connect(uri, uri=True, timeout=120, isolation_level=None)
+        # check_same_thread=False: the pool hands a connection to one thread at a time; the
+        # sqlite3 module is built thread-safe (serialized), so this is safe.
+        conn = sqlite3.connect(
+            uri, uri=True, timeout=120, isolation_level=None, check_same_thread=False
+        )
         conn.execute("PRAGMA busy_timeout = 120000")
+        # synchronous applies to this connection only; the journal mode (WAL) is a property
+        # of the file, set when the ledger is created: a foreign file is never switched.
+        conn.execute("PRAGMA synchronous = FULL")
         return conn
 
-    engine = create_engine("sqlite://", creator=connect, poolclass=QueuePool, pool_size=2)
+    return connect
 
-    @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode = WAL")
-        cur.execute("PRAGMA synchronous = FULL")
-        cur.close()
+
+def _sqlite_engine(connect: Callable[[], sqlite3.Connection]) -> Engine:
+    engine = create_engine(
+        "sqlite://", creator=connect, poolclass=QueuePool, pool_size=8, max_overflow=8
+    )
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
@@ -152,22 +187,103 @@ def _sqlite_engine(path: Path, *, create: bool) -> Engine:
     return engine
 
 
-def make_engine(loc: Location, *, create: bool = False) -> Engine:
-    """An engine for ``loc``. SQLite files must exist unless ``create``; no file is made by
-    merely opening."""
+def _engine_key(loc: Location) -> str:
     if loc.sqlite_path is not None:
-        path = loc.sqlite_path
-        if not create:
-            if not path.exists():
-                raise InputError(
-                    "no ledger here (create one with `cvid ledger init`)", source=loc.text
-                )
-            with path.open("rb") as fh:
-                head = fh.read(len(SQLITE_MAGIC))
-            if head != SQLITE_MAGIC:
-                raise InputError("not a SQLite database (foreign or damaged file)", source=loc.text)
-        return _sqlite_engine(path, create=create)
-    return create_engine(loc.sa_url, pool_pre_ping=True, pool_size=2, max_overflow=2)
+        return "sqlite:" + str(loc.sqlite_path.resolve())
+    return loc.sa_url
+
+
+def check_sqlite_file(loc: Location) -> Path:
+    """The resolved path of an existing SQLite ledger file, or an :class:`InputError` saying
+    why it cannot be one. Only ``stat`` is used: the file is never opened outside SQLite (a
+    plain ``open()``/``close()`` would drop the POSIX locks SQLite holds on it in this
+    process, and the next process would delete the live write-ahead log)."""
+    assert loc.sqlite_path is not None
+    path = loc.sqlite_path.resolve()
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise InputError(
+            "no ledger here (create one with `cvid ledger init`)", source=loc.text
+        ) from None
+    except OSError as exc:
+        raise InputError(f"cannot read ({exc.strerror})", source=loc.text) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError("is a folder, not a ledger file", source=loc.text)
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError("is not a regular file", source=loc.text)
+    if st.st_size < 512:
+        raise InputError(
+            f"not a SQLite database ({st.st_size} bytes: empty, foreign or truncated)",
+            source=loc.text,
+        )
+    return path
+
+
+def check_sqlite_pages(conn: Connection, loc: Location) -> None:
+    """Refuse a SQLite file whose size is not a whole number of pages: it was truncated or
+    damaged (SQLite only ever writes whole pages to the database file, and reads past a cut
+    as zeros, so without this check a write would go into a damaged file)."""
+    if loc.sqlite_path is None:
+        return
+    page = int(conn.exec_driver_sql("PRAGMA page_size").scalar_one())
+    size = loc.sqlite_path.resolve().stat().st_size
+    if page <= 0 or size % page:
+        raise InputError(
+            f"damaged database file: its size, {size} bytes, is not a whole number of "
+            f"{page}-byte pages (truncated?); restore it from a backup",
+            source=loc.text,
+        )
+
+
+def acquire_engine(loc: Location) -> Engine:
+    """The engine of the database at ``loc``, shared by every user in this process (one engine
+    per database, made on first use); give it back with :func:`release_engine`.
+
+    A SQLite file must exist (see :func:`check_sqlite_file`); nothing is created or changed by
+    merely opening, and the file is read only through SQLite.
+    """
+    key = _engine_key(loc)
+    with _ENGINES_LOCK:
+        shared = _ENGINES.get(key)
+        if shared is None:
+            if loc.sqlite_path is not None:
+                engine = _sqlite_engine(_sqlite_connect(check_sqlite_file(loc)))
+            else:
+                engine = create_engine(loc.sa_url, pool_pre_ping=True, pool_size=4, max_overflow=8)
+            shared = _ENGINES[key] = _Shared(engine, 0)
+        shared.users += 1
+        return shared.engine
+
+
+def release_engine(engine: Engine) -> None:
+    """Give back an engine from :func:`acquire_engine`; the last user closes its connections."""
+    with _ENGINES_LOCK:
+        for key, shared in list(_ENGINES.items()):
+            if shared.engine is engine:
+                shared.users -= 1
+                if shared.users <= 0:
+                    del _ENGINES[key]
+                    engine.dispose()
+                return
+
+
+def creation_engine(loc: Location) -> Engine:
+    """A private engine that creates a new SQLite file (``mode=rwc``) or uses a PostgreSQL
+    URL, for :meth:`Ledger.create` only; dispose of it when done."""
+    if loc.sqlite_path is None:
+        return create_engine(loc.sa_url, pool_pre_ping=True, pool_size=1, max_overflow=1)
+    path = loc.sqlite_path.resolve()
+    uri = f"file:{urllib.parse.quote(str(path))}?mode=rwc"
+
+    def connect() -> sqlite3.Connection:
+        conn = sqlite3.connect(uri, uri=True, timeout=120, isolation_level=None)
+        conn.execute("PRAGMA busy_timeout = 120000")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        return conn
+
+    return _sqlite_engine(connect)
 
 
 @contextmanager
@@ -180,9 +296,16 @@ def write_tx(engine: Engine) -> Iterator[Connection]:
 
 @contextmanager
 def read_tx(engine: Engine) -> Iterator[Connection]:
-    """A read transaction: one consistent snapshot of the ledger."""
-    with engine.connect() as conn, conn.begin():
-        yield conn
+    """A read transaction: one consistent snapshot of the ledger (SQLite: one deferred
+    transaction, whose snapshot is taken at its first read and held to its end; PostgreSQL:
+    ``REPEATABLE READ READ ONLY``, so every query sees the same committed state)."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+        with conn.begin():
+            yield conn
 
 
 def bulk_insert(conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]]) -> None:

@@ -44,6 +44,7 @@ from cvid.scenario.program import (
     Program,
     WeaponStock,
 )
+from cvid.scenario.redteam import RedTeamAssumptions
 from cvid.scenario.regime import AttributeSamplingPlan, MaterialBalancePlan, VerificationRegime
 from cvid.scenario.schema import scenario_json_schema
 from cvid.scenario.strategy import PRESET_STRATEGY_NAMES, RESERVED_STRATEGY_NAMES, StrategySpec
@@ -78,6 +79,7 @@ __all__ = [
     "ProductionAssumptions",
     "Program",
     "Provisions",
+    "RedTeamAssumptions",
     "Scenario",
     "ScenarioError",
     "StrategySpec",

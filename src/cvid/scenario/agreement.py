@@ -85,6 +85,7 @@ RESERVED_TARGETS: dict[str, str] = {
     "nuclear-testing": "nuclear explosive testing",
     "missile-testing": "missile flight testing (all classes)",
     "icbm-testing": "flight testing of intercontinental ballistic missiles",
+    "long-range-launch": "any long-range launch: an ICBM test or a satellite launch (SLV)",
     "documents": "the program's records (production, procurement, design)",
     "people": "the program's scientists, engineers and officials",
     "undeclared-sites": "sites the state has not declared",

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
-from numpy.typing import NDArray
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -16,6 +14,10 @@ from pydantic import (
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
+
+if TYPE_CHECKING:  # numpy is imported where a sample is drawn, so loading a scenario is fast
+    import numpy as np
+    from numpy.typing import NDArray
 
 #: A short identifier used to refer to a facility, material, commitment or concession.
 Id = Annotated[
@@ -98,6 +100,8 @@ class Estimate(Model):
 
     def sample(self, rng: np.random.Generator, size: int) -> NDArray[np.float64]:
         """Draw ``size`` values from the estimate's distribution."""
+        import numpy as np
+
         if self.is_point:
             return np.full(size, self.low)
         if self.mode is None:

@@ -199,7 +199,9 @@ def _describe_error(err: Any, data: Mapping[str, Any]) -> tuple[str, str]:
     if kind == "missing":
         return field, "required field is missing"
     numeric = kind in {"float_parsing", "int_parsing", "float_type", "int_type"}
-    if numeric and isinstance(value, str) and re.search(r"[A-Za-z].*|\d", value):
+    # An uncertain quantity (Estimate) given as text: "25 MW" instead of 25.
+    numeric = numeric or (kind in {"model_type", "dict_type"} and "Estimate" in str(err.get("msg")))
+    if numeric and isinstance(value, str) and re.search(r"\d", value):
         return field, (
             f"expected a bare number, got '{value}': the unit is in the field name "
             "or the schema, so write only the number"

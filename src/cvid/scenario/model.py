@@ -12,6 +12,7 @@ from cvid.scenario.common import Model
 from cvid.scenario.counterpart import CounterpartModel
 from cvid.scenario.pressure import Pressure
 from cvid.scenario.program import Program
+from cvid.scenario.redteam import RedTeamAssumptions
 from cvid.scenario.regime import VerificationRegime
 from cvid.scenario.strategy import RESERVED_STRATEGY_NAMES, StrategySpec
 from cvid.scenario.thresholds import LessonThresholds
@@ -49,6 +50,10 @@ class Scenario(Model):
         description="The tools of statecraft in force on the state (lesson 2, the simulator).",
     )
     thresholds: LessonThresholds = Field(default_factory=LessonThresholds)
+    redteam: RedTeamAssumptions = Field(
+        default_factory=RedTeamAssumptions,
+        description="Assumptions of the red team's inspection game (cvid redteam).",
+    )
     strategies: list[StrategySpec] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -32,7 +32,13 @@ API (OpenAPI document at ``/api/v1/openapi.json``): ``/health``, ``/me``, ``/par
 ``{"detail": "..."}`` with a 4xx status: 401 bad or missing token, 403 role, 404, 413 body
 too large, 422 invalid input (with ``field`` or ``problems``), 429 too many failed logins.
 
-Pages: ``/login``, ``/scenarios``, ``/assessments/{id}`` (with the HTML report of
+Pages: ``/`` (the dashboard: every agreement with its grade, each commitment's status with
+its deadline and latest evidence, alerts, the latest checkpoint verified in the browser,
+assessments and simulations; it refreshes itself through ``/dashboard/version``),
+``/ledger/sign`` (a record built from its kind's JSON Schema, signed in the browser with the
+party's key through Web Crypto Ed25519; the key never leaves the browser), ``/admin``
+(parties, keys, tokens: create, rotate, revoke), ``/login``, ``/scenarios``,
+``/assessments/{id}`` (with the HTML report of
 :mod:`cvid.assess.report`), ``/ledger`` (verifies inclusion proofs, the Ed25519 checkpoint
 signature and, against the checkpoint it saw last, a consistency proof, in the browser),
 ``/scenarios/{id}/compliance``, ``/timeline``, ``/access``, ``/audit``.

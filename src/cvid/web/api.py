@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cvid.errors import InputError
 from cvid.ledger import KIND_SIGNERS, Ledger, parse_checkpoint, record_schema
-from cvid.web.security import Caller
+from cvid.web.security import SECRETS, Caller
 from cvid.web.service import Forbidden, NotFound, Service
 
 MAX_INDEX = 2**53
@@ -262,8 +262,11 @@ def build_router(authenticate: Any) -> APIRouter:
 
     @r.get("/ledger/checkpoint", tags=["ledger"])
     async def checkpoint(svc: Svc) -> dict[str, Any]:
-        """The latest signed checkpoint (C2SP signed note) and its parsed contents."""
-        note = await svc.aon_ledger(lambda led: led.checkpoint())
+        """The latest signed checkpoint (C2SP signed note, with the witnesses' C2SP
+        tlog-cosignature lines) and its parsed contents; ``cosignatures`` of it, and
+        ``witnessed``: the largest checkpoint any witness cosigned (or null)."""
+        view = await svc.aon_ledger(lambda led: led.witness_view())
+        note = view["note"]
         cp = parse_checkpoint(note[: note.rfind("\n\n") + 1])
         return {
             "note": note,
@@ -271,6 +274,8 @@ def build_router(authenticate: Any) -> APIRouter:
             "tree_size": cp.size,
             "root_hash": cp.root_hash.hex(),
             "verifier_key": svc.verifier_key,
+            "cosignatures": view["cosignatures"],
+            "witnessed": view["witnessed"],
         }
 
     @r.get("/ledger/records", tags=["ledger"])
@@ -329,7 +334,9 @@ def build_router(authenticate: Any) -> APIRouter:
         """Recompute and check every hash, signature and checkpoint (admin, observer)."""
         if not who.may("audit.read"):
             raise Forbidden(f"a {who.role} may not run the full ledger audit")
-        return svc.ledger.audit().to_json()
+        report = svc.ledger.audit().to_json()
+        report["source"] = svc.display_url  # never the password of the database URL
+        return dict(SECRETS.json(report))
 
     # ---------------------------------------------------------------- compliance
     if Service.compliance_available():

@@ -1,8 +1,9 @@
 """Server-rendered pages (Jinja2): log in with a token, scenarios, assessments, the ledger
 browser with in-browser proof checking, the compliance timeline, access requests, audit log.
 
-The session is the party's token in an HttpOnly, SameSite=Strict cookie; every form carries a
-value derived from it (:func:`cvid.web.security.csrf_token`) that is checked on submit.
+The session is a server-side session whose random id is in an HttpOnly, SameSite=Strict cookie
+(never the API token); every form carries an anti-forgery value checked on submit
+(:mod:`cvid.web.session`).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import Depends, FastAPI, Form, HTTPException, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import Depends, FastAPI, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
@@ -23,10 +24,20 @@ from starlette.concurrency import run_in_threadpool
 from cvid.errors import InputError
 from cvid.ledger import KIND_SIGNERS
 from cvid.scenario import ScenarioError
-from cvid.web.security import Caller, csrf_token
+from cvid.web import dashboard
+from cvid.web.dashboard import summarize_record
+from cvid.web.security import ROLES, Caller
 from cvid.web.service import Forbidden, NotFound, Service, optional_api
+from cvid.web.session import (
+    check_form,
+    end_session,
+    finish_form,
+    form_token,
+    page_caller,
+    session_of,
+    start_session,
+)
 
-COOKIE = "cvid_token"
 #: The timeline and access pages read at most this many of the latest records.
 PAGE_RECORDS_LIMIT = 5000
 _here = resources.files("cvid.web")
@@ -50,26 +61,8 @@ def _fmt_time(value: str | None) -> str:
 
 
 templates.env.filters["when"] = _fmt_time
-
-
-def page_caller(request: Request) -> Caller:
-    token = request.cookies.get(COOKIE)
-    if token is None:
-        raise HTTPException(401, "please log in")
-    svc = _svc(request)
-    limiter = request.app.state.limiter
-    client = request.client.host if request.client else "unknown"
-    if limiter.retry_after(client) > 0:
-        raise HTTPException(429, "too many failed logins; wait a minute")
-    who = svc.authenticate(token) if len(token) <= 200 else None
-    if who is None:
-        limiter.fail(client)
-        raise HTTPException(401, "your session token is no longer valid")
-    request.state.caller = who
-    if request.method == "POST":
-        # the form field is checked by each handler through `checked_form`
-        request.state.csrf = csrf_token(token)
-    return who
+templates.env.filters["summary"] = summarize_record
+templates.env.filters["day"] = lambda v: (v or "")[:10]
 
 
 Who = Annotated[Caller, Depends(page_caller)]
@@ -82,69 +75,91 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
     def render(
         request: Request, name: str, who: Caller | None, status: int = 200, **ctx: Any
     ) -> HTMLResponse:
-        token = request.cookies.get(COOKIE, "")
         base = {
             "who": who,
-            "csrf": csrf_token(token) if token else "",
+            "csrf": form_token(request),
             "simulation": Service.simulation_available(),
             "compliance": Service.compliance_available(),
         }
         return templates.TemplateResponse(request, name, {**base, **ctx}, status_code=status)
 
     def check_csrf(request: Request, value: str) -> None:
-        if value != getattr(request.state, "csrf", None):
-            raise Forbidden("the form is stale or from another site; reload the page")
+        check_form(request, value)
 
     # ------------------------------------------------------------------ session
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
-    def login_form(request: Request, next: str = "/", why: str = "") -> HTMLResponse:
-        return render(request, "login.html", None, next=_safe_next(next), why=why[:200])
+    def login_form(request: Request, next: str = "/", why: str = "") -> Response:
+        page = render(request, "login.html", None, next=_safe_next(next), why=why[:200])
+        return finish_form(request, page)
 
     @app.post("/login", include_in_schema=False)
     def login(
         request: Request,
         token: Annotated[str, Form(max_length=200)],
-        next: Annotated[str, Form()] = "/",
+        next: Annotated[str, Form(max_length=2000)] = "/",
+        csrf: Annotated[str, Form(max_length=200)] = "",
     ) -> Response:
+        check_csrf(request, csrf)
         svc = _svc(request)
         limiter = request.app.state.limiter
         client = request.client.host if request.client else "unknown"
-        if limiter.retry_after(client) > 0:
-            request.state.error = "login refused: too many failed logins"
-            return render(
-                request,
-                "login.html",
-                None,
-                429,
-                next=next,
-                why="too many failed logins; wait a minute",
-            )
-        who = svc.authenticate(token.strip())
+        who = svc.authenticate(token.strip())  # a valid token works even during a lockout
         if who is None:
+            locked = limiter.retry_after(client) > 0
             limiter.fail(client)
-            request.state.error = "login failed: invalid token"
-            return render(
-                request, "login.html", None, 401, next=_safe_next(next), why="invalid token"
+            request.state.error = (
+                "login refused: too many failed logins" if locked else "login failed: invalid token"
             )
+            why = "too many failed logins; wait a minute" if locked else "invalid token"
+            page = render(
+                request, "login.html", None, 429 if locked else 401, next=_safe_next(next), why=why
+            )
+            return finish_form(request, page)
         request.state.caller = who
         request.state.audit = f"logged in as {who.name}"
         resp = RedirectResponse(_safe_next(next), status_code=303)
-        resp.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict", path="/")
+        start_session(request, resp, who)
         return resp
 
     @app.post("/logout", include_in_schema=False)
-    def logout() -> Response:
+    def logout(request: Request, csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+        s = session_of(request)
+        if s is not None:  # ending a live session needs the session's own form value
+            request.state.caller = s.caller
+            check_csrf(request, csrf)
         resp = RedirectResponse("/login", status_code=303)
-        resp.delete_cookie(COOKIE, path="/")
+        live = end_session(request, resp)
+        request.state.audit = "logged out" if live else "logout without a session"
         return resp
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:
         return Response(status_code=204)
 
-    @app.get("/", include_in_schema=False)
-    def home(who: Who) -> Response:
-        return RedirectResponse("/scenarios", status_code=303)
+    # ------------------------------------------------------------------ dashboard
+    def dashboard_context(request: Request) -> dict[str, Any]:
+        svc = _svc(request)
+        led = svc.ledger
+        return {
+            "d": dashboard.build(svc),
+            "verifier_key": led.verifier_key,
+            "origin": led.origin,
+        }
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request, who: Who) -> HTMLResponse:
+        ctx = dashboard_context(request)
+        may_sign = sorted(k for k, v in KIND_SIGNERS.items() if who.role in v)
+        return render(request, "dashboard.html", who, may_sign=may_sign, **ctx)
+
+    @app.get("/dashboard/version", include_in_schema=False)
+    def dashboard_version(request: Request, who: Who) -> JSONResponse:
+        svc = _svc(request)
+        return JSONResponse({"version": dashboard.version(svc), "tree_size": svc.ledger.size})
+
+    @app.get("/dashboard/live", response_class=HTMLResponse, include_in_schema=False)
+    def dashboard_live(request: Request, who: Who) -> HTMLResponse:
+        return render(request, "dashboard_live.html", who, **dashboard_context(request))
 
     # ------------------------------------------------------------------ scenarios
     @app.get("/scenarios", response_class=HTMLResponse, include_in_schema=False)
@@ -193,6 +208,7 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
             who,
             scenario=row,
             assessments=svc.store.assessments(scenario_id),
+            simulations=[j for j in svc.store.jobs(200) if j["scenario_id"] == scenario_id],
             strategies=strategies,
         )
 
@@ -303,6 +319,50 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
         done = quote(f"appended {', '.join(map(str, indices))}")
         return RedirectResponse(f"/ledger?start={start}&ok={done}", 303)
 
+    @app.get("/ledger/sign", response_class=HTMLResponse, include_in_schema=False)
+    def sign_page(request: Request, who: Who, kind: str = "") -> HTMLResponse:
+        may_sign = sorted(k for k, v in KIND_SIGNERS.items() if who.role in v)
+        chosen = kind if kind in may_sign else (may_sign[0] if may_sign else "")
+        return render(
+            request,
+            "sign.html",
+            who,
+            may_sign=may_sign,
+            kind=chosen,
+            agreements=_agreement_ids(_svc(request)),
+        )
+
+    @app.post("/ledger/sign/append", include_in_schema=False)
+    async def sign_append(request: Request, who: Who) -> JSONResponse:
+        """Append records signed in the browser (JSON ``{"records": [...]}``); the session
+        cookie authenticates and the ``X-CSRF-Token`` header must carry the page's value."""
+
+        def refuse(status: int, message: str, **extra: Any) -> JSONResponse:
+            request.state.error = message
+            return JSONResponse({"detail": message, **extra}, status_code=status)
+
+        try:
+            check_form(request, request.headers.get("x-csrf-token"))
+        except Forbidden:
+            return refuse(403, "the page is stale or from another site; reload it")
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            return refuse(415, "send the records as application/json")
+        try:
+            body = json.loads(await request.body())
+        except (ValueError, RecursionError):
+            return refuse(422, "the body is not JSON")
+        records = body.get("records") if isinstance(body, dict) else None
+        if not isinstance(records, list) or not 1 <= len(records) <= 1000:
+            return refuse(422, 'send {"records": [1 to 1000 signed records]}', field="records")
+        try:
+            indices = await run_in_threadpool(_svc(request).append, records, who)
+        except InputError as exc:
+            return refuse(422, exc.describe(), field=exc.field)
+        except Forbidden as exc:
+            return refuse(403, str(exc))
+        request.state.audit = f"appended records {indices[0]}..{indices[-1]} signed in the browser"
+        return JSONResponse({"indices": indices, "tree_size": indices[-1] + 1}, status_code=201)
+
     @app.get("/ledger/records/{index}", response_class=HTMLResponse, include_in_schema=False)
     def record(request: Request, index: int, who: Who) -> HTMLResponse:
         led = _svc(request).ledger
@@ -342,11 +402,150 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
         rows = access_requests(e.record | {"_index": e.index} for e in led.records(first, size))
         return render(request, "access.html", who, requests=rows, first=first)
 
+    # ------------------------------------------------------------------ administration
+    def admin_page(
+        request: Request,
+        who: Caller,
+        status: int = 200,
+        *,
+        issued: dict[str, str] | None = None,
+        error: str = "",
+        ok: str = "",
+    ) -> HTMLResponse:
+        if not who.may("parties.write"):
+            raise Forbidden(f"a {who.role} may not administer parties")
+        svc = _svc(request)
+        active = svc.store.token_states()
+        parties = [{**p, "active": active.get(p["name"], True)} for p in svc.store.parties()]
+        return render(
+            request,
+            "admin.html",
+            who,
+            status,
+            parties=parties,
+            roles=ROLES,
+            issued=issued,
+            error=error,
+            ok=ok,
+        )
+
+    @app.get("/admin", response_class=HTMLResponse, include_in_schema=False)
+    def admin(request: Request, who: Who) -> HTMLResponse:
+        return admin_page(request, who)
+
+    def admin_action(request: Request, who: Caller, csrf: str, action: Any) -> HTMLResponse:
+        check_csrf(request, csrf)
+        if not who.may("parties.write"):
+            raise Forbidden(f"a {who.role} may not administer parties")
+        try:
+            return action()  # type: ignore[no-any-return]
+        except (InputError, NotFound) as exc:
+            msg = exc.describe() if isinstance(exc, InputError) else str(exc)
+            request.state.error = msg
+            return admin_page(request, who, 422 if isinstance(exc, InputError) else 404, error=msg)
+
+    @app.post("/admin/parties", response_class=HTMLResponse, include_in_schema=False)
+    def admin_create(
+        request: Request,
+        who: Who,
+        csrf: Annotated[str, Form()],
+        name: Annotated[str, Form(max_length=64)],
+        role: Annotated[str, Form(max_length=16)],
+        public_key: Annotated[str, Form(max_length=200)] = "",
+    ) -> HTMLResponse:
+        def act() -> HTMLResponse:
+            key = _public_key_text(public_key) or None
+            party, token = _svc(request).add_party(name.strip(), role, key, who.name)
+            request.state.audit = f"created party {party['name']} ({party['role']})"
+            issued = {"name": party["name"], "token": token, "what": "created"}
+            return admin_page(request, who, 201, issued=issued)
+
+        return admin_action(request, who, csrf, act)
+
+    @app.post("/admin/parties/{name}/token", response_class=HTMLResponse, include_in_schema=False)
+    def admin_rotate(
+        request: Request, name: str, who: Who, csrf: Annotated[str, Form()]
+    ) -> HTMLResponse:
+        def act() -> HTMLResponse:
+            token = _svc(request).rotate_token(name)
+            request.state.audit = f"new token for {name}"
+            return admin_page(
+                request, who, issued={"name": name, "token": token, "what": "given a new token"}
+            )
+
+        return admin_action(request, who, csrf, act)
+
+    @app.post("/admin/parties/{name}/revoke", response_class=HTMLResponse, include_in_schema=False)
+    def admin_revoke(
+        request: Request, name: str, who: Who, csrf: Annotated[str, Form()]
+    ) -> HTMLResponse:
+        def act() -> HTMLResponse:
+            if name == who.name:
+                raise InputError(
+                    "you cannot revoke your own token here; another admin can", field="name"
+                )
+            _svc(request).revoke_token(name)
+            request.state.audit = f"revoked the token of {name}"
+            return admin_page(request, who, ok=f"the token of {name} is revoked")
+
+        return admin_action(request, who, csrf, act)
+
+    @app.post("/admin/parties/{name}/key", response_class=HTMLResponse, include_in_schema=False)
+    def admin_key(
+        request: Request,
+        name: str,
+        who: Who,
+        csrf: Annotated[str, Form()],
+        public_key: Annotated[str, Form(max_length=200)],
+    ) -> HTMLResponse:
+        def act() -> HTMLResponse:
+            _svc(request).register_key(name, _public_key_text(public_key))
+            request.state.audit = f"registered the key of {name}"
+            return admin_page(request, who, ok=f"the public key of {name} is registered")
+
+        return admin_action(request, who, csrf, act)
+
     @app.get("/audit", response_class=HTMLResponse, include_in_schema=False)
     def audit(request: Request, who: Who) -> HTMLResponse:
         if not who.may("audit.read"):
             raise Forbidden(f"a {who.role} may not read the audit log")
         return render(request, "audit.html", who, lines=_svc(request).store.audit_log(500))
+
+
+def _public_key_text(text: str) -> str:
+    """A public key pasted as base64 or as the content of a ``.pub`` file; its base64."""
+    text = text.strip()
+    if text.startswith("{"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            raise InputError("not a .pub file (not JSON)", field="public_key") from None
+        if not isinstance(data, dict) or "private_key" in data:
+            raise InputError(
+                "paste the public key (.pub), never the private key", field="public_key"
+            )
+        return str(data.get("public_key", ""))
+    return text
+
+
+def _agreement_ids(svc: Service) -> list[str]:
+    """The agreement id of each uploaded scenario (newest upload of each name first)."""
+    agreement_id = optional_api("cvid.compliance", "agreement_id")
+    seen: set[str] = set()
+    out: list[str] = []
+    for row in svc.store.scenarios():
+        if row["name"] in seen:
+            continue
+        seen.add(row["name"])
+        toml = svc.scenario(row["id"])["toml"]
+        try:
+            s = Service.parse_scenario(toml)
+        except ScenarioError:
+            continue
+        ident = str(agreement_id(s)) if agreement_id is not None else s.meta.name
+        if ident not in out:
+            out.append(ident)
+    return out
 
 
 def _safe_next(target: str) -> str:

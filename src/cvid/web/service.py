@@ -11,6 +11,7 @@ import importlib
 import itertools
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,25 +20,52 @@ from typing import Any, TypeVar, cast
 from sqlalchemy.exc import SQLAlchemyError
 
 from cvid.assess import assess
-from cvid.errors import InputError
+from cvid.errors import CvidError, InputError
 from cvid.ledger import KIND_SIGNERS, Ledger, PartyPublicKey
 from cvid.scenario import Scenario, ScenarioError, loads_scenario
-from cvid.web.security import ROLES, Caller, new_token, same_hash, token_hash
+from cvid.web.security import (
+    ROLES,
+    SECRETS,
+    Caller,
+    Sessions,
+    new_token,
+    redact_logs,
+    redact_url,
+    same_hash,
+    token_hash,
+)
 from cvid.web.store import DbUrl, Store, now, parse_db
 
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 
 
-class Forbidden(Exception):
+class ServiceError(CvidError):
+    """A request the service refuses; ``http_status`` is the HTTP status it answers with."""
+
+    http_status = 400
+
+
+class Forbidden(ServiceError):
     """The caller's role may not do this (HTTP 403)."""
 
+    http_status = 403
 
-class Busy(Exception):
+
+class CrossSite(Forbidden):
+    """A state-changing request from another site or without its form's anti-forgery token
+    (HTTP 403)."""
+
+
+class Busy(ServiceError):
     """Too much work queued (HTTP 429)."""
 
+    http_status = 429
 
-class NotFound(Exception):
+
+class NotFound(ServiceError):
     """No such scenario, assessment, job or record (HTTP 404)."""
+
+    http_status = 404
 
 
 #: Largest simulation the service runs: runs × months × strategies (about 25 s of work).
@@ -48,6 +76,10 @@ MAX_JOBS = 4
 LEDGER_THREADS = 4
 #: How long a checked token is remembered (seconds) by this process.
 TOKEN_CACHE_SECONDS = 5.0
+#: Largest row id the database can hold (SQLite and PostgreSQL BIGINT); larger is "not found".
+MAX_ROW_ID = 2**63 - 1
+#: Compliance results kept (per scenario, tree size, date and check).
+COMPLIANCE_CACHE = 256
 T = TypeVar("T")
 
 
@@ -74,6 +106,31 @@ class Service:
     """An open service database: its :class:`Store`, its :class:`Ledger` and job runner."""
 
     def __init__(self, db: str | Path, *, log_key: Path | None = None) -> None:
+        # the database password never leaves the process: not in responses, logs or errors
+        SECRETS.add_url(str(db))
+        redact_logs()
+        #: The database as it may be shown (password replaced by ***).
+        self.display_url = redact_url(str(db))
+        #: Browser sessions (the page cookie holds a session id, never an API token).
+        self.sessions = Sessions()
+        self._compliance_lock = threading.Lock()
+        self._evidence: dict[str, tuple[int, bytes, list[Any]]] = {}
+        self._compliance: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+        #: Compliance reads answered from the cache / computed (for tests and benchmarks).
+        self.compliance_hits = 0
+        self.compliance_misses = 0
+        try:
+            self._open(db, log_key)
+        except InputError as exc:
+            if not SECRETS.active:
+                raise
+            raise InputError(
+                SECRETS.text(exc.reason),
+                source=SECRETS.text(exc.source) if exc.source else None,
+                field=exc.field,
+            ) from None
+
+    def _open(self, db: str | Path, log_key: Path | None) -> None:
         self.url: DbUrl = parse_db(db)
         self._log_key = log_key
         if self.url.sqlite_path is not None:
@@ -90,7 +147,9 @@ class Service:
         except SQLAlchemyError as exc:
             self.store.close()
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-            raise InputError(f"cannot use this database ({reason})", source=self.url.text) from None
+            raise InputError(
+                f"cannot use this database ({SECRETS.text(reason)})", source=self.display_url
+            ) from None
         except BaseException:
             self.store.close()
             raise
@@ -192,6 +251,7 @@ class Service:
         raw = _public_key_bytes(public_key)
         self.ledger.register(PartyPublicKey(name, party["role"], raw))
         self.store.set_public_key(name, public_key)
+        self.sessions.refresh_party(Caller(name, party["role"], public_key))
         with self._jobs_lock:
             for h in [h for h, (who, _) in self._token_cache.items() if who.name == name]:
                 del self._token_cache[h]
@@ -202,10 +262,25 @@ class Service:
         token = new_token()
         if not self.store.set_token(name, token_hash(token)):
             raise NotFound(f"no party {name!r}")
+        self.sessions.revoke_party(name)  # a replaced token also ends the party's sessions
         with self._jobs_lock:
             for h in [h for h, (who, _) in self._token_cache.items() if who.name == name]:
                 del self._token_cache[h]
         return token
+
+    def revoke_token(self, name: str) -> None:
+        """Revoke a party's token: it stops working at once and no token replaces it until
+        :meth:`rotate_token` issues a new one (the party and its ledger key stay)."""
+        import secrets
+
+        from cvid.web.store import REVOKED_PREFIX
+
+        dead = REVOKED_PREFIX + secrets.token_hex(28)
+        if not self.store.set_token(name, dead):
+            raise NotFound(f"no party {name!r}")
+        with self._jobs_lock:
+            for h in [h for h, (who, _) in self._token_cache.items() if who.name == name]:
+                del self._token_cache[h]
 
     async def aon_ledger(self, fn: Callable[[Ledger], T]) -> T:
         """Await ``fn(ledger)`` run on a ledger thread (from the event loop, no extra hop)."""
@@ -241,7 +316,7 @@ class Service:
 
     def scenario(self, scenario_id: int) -> dict[str, Any]:
         """A stored scenario with its TOML."""
-        row = self.store.scenario(scenario_id)
+        row = self.store.scenario(scenario_id) if _row_id(scenario_id) else None
         if row is None:
             raise NotFound(f"no scenario {scenario_id}")
         return row
@@ -312,7 +387,7 @@ class Service:
 
     def assessment(self, assessment_id: int) -> dict[str, Any]:
         """A stored assessment with its result."""
-        row = self.store.assessment(assessment_id)
+        row = self.store.assessment(assessment_id) if _row_id(assessment_id) else None
         if row is None:
             raise NotFound(f"no assessment {assessment_id}")
         return row
@@ -327,17 +402,74 @@ class Service:
         self, scenario_id: int, *, at: str | None = None, check: bool = True
     ) -> dict[str, Any]:
         """The compliance state of a stored scenario's agreement from the ledger's evidence
-        (:func:`cvid.compliance.evaluate`), as of ``at`` (default: now)."""
+        (:func:`cvid.compliance.evaluate`), as of ``at`` (default: now).
+
+        Cached per ledger tree size and root: a repeated read of the same scenario, date and
+        check on an unchanged ledger is answered from memory; when the tree grows, only the
+        new records are read (the log is append-only) and the state is evaluated again. A
+        read "as of now" is cached for one second at most (statuses change as deadlines pass).
+        """
         evaluate = optional_api("cvid.compliance", "evaluate")
-        evidence_from_ledger = optional_api("cvid.compliance", "evidence_from_ledger")
         agreement_id = optional_api("cvid.compliance", "agreement_id")
-        if evaluate is None or evidence_from_ledger is None or agreement_id is None:
+        if evaluate is None or agreement_id is None:
             raise NotFound("compliance is not available in this installation")
+        at = parse_at(at)
         row = self.scenario(scenario_id)
+
+        def head(led: Ledger) -> tuple[int, bytes]:
+            n = led.size
+            return n, led.root_hash(n)
+
+        size, root = self.on_ledger(head)
+        stamp = at if at is not None else int(time.time())
+        key = (scenario_id, size, root, stamp, check)
+        with self._compliance_lock:
+            hit = self._compliance.get(key)
+            if hit is not None:
+                self._compliance.move_to_end(key)
+                self.compliance_hits += 1
+                return hit
         s = self.parse_scenario(row["toml"], source=f"scenario {scenario_id}")
-        evidence = self.on_ledger(lambda led: evidence_from_ledger(led, agreement_id(s)))
+        evidence = self._agreement_evidence(agreement_id(s), size, root)
         state = evaluate(s, evidence, at=at, check=check)
-        return dict(_finite(state.to_dict()))
+        out = dict(_finite(state.to_dict()))
+        with self._compliance_lock:
+            self.compliance_misses += 1
+            self._compliance[key] = out
+            while len(self._compliance) > COMPLIANCE_CACHE:
+                self._compliance.popitem(last=False)
+        return out
+
+    def _agreement_evidence(self, agreement: str, size: int, root: bytes) -> list[Any]:
+        """The evidence of ``agreement`` in the first ``size`` records, read incrementally:
+        records already read for a smaller tree are reused, only the new ones are read (and
+        their signatures checked). A tree whose root changed at the same size (not a
+        well-behaved append-only log) is read again from the start."""
+        evidence_type = optional_api("cvid.compliance", "Evidence")
+        from_entry = getattr(evidence_type, "from_entry", None)
+        with self._compliance_lock:
+            cached = self._evidence.get(agreement)
+        if from_entry is None:
+            fallback = optional_api("cvid.compliance", "evidence_from_ledger")
+            assert fallback is not None
+            return list(self.on_ledger(lambda led: fallback(led, agreement)))
+        if cached is not None and cached[0] == size and cached[1] == root:
+            return cached[2]
+        start, known = 0, []
+        if cached is not None and cached[0] < size:
+            old_size, old_root, old = cached
+            if self.on_ledger(lambda led: led.root_hash(old_size)) == old_root:
+                start, known = old_size, old
+
+        def read(led: Ledger) -> list[Any]:
+            return [from_entry(e) for e in led.records(start, size) if e.agreement == agreement]
+
+        evidence = [*known, *self.on_ledger(read)]
+        with self._compliance_lock:
+            self._evidence[agreement] = (size, root, evidence)
+            if len(self._evidence) > COMPLIANCE_CACHE:
+                self._evidence.pop(next(iter(self._evidence)))
+        return evidence
 
     # ------------------------------------------------------------------ simulations
     @staticmethod
@@ -430,7 +562,7 @@ class Service:
 
     def job(self, job_id: int) -> dict[str, Any]:
         """A simulation job: status, progress (0-1) and result when done."""
-        row = self.store.job(job_id)
+        row = self.store.job(job_id) if _row_id(job_id) else None
         if row is None:
             raise NotFound(f"no simulation {job_id}")
         row["progress"] = min(row["done"] / row["total"], 1.0) if row["total"] else 0.0
@@ -490,6 +622,34 @@ class _LedgerProxy:
             return thread.submit(run).result()
 
         return call
+
+
+def _row_id(value: int) -> bool:
+    """True if ``value`` can be a row id (1 .. :data:`MAX_ROW_ID`); others are not found."""
+    return 1 <= value <= MAX_ROW_ID
+
+
+def parse_at(at: str | None) -> str | None:
+    """Check an ``at`` date (``YYYY-MM-DD``) or UTC time (``YYYY-MM-DDTHH:MM:SS[.f]Z``):
+    the same text if it names a real moment, else :class:`InputError` on field ``at``."""
+    from datetime import date, datetime
+
+    if at is None:
+        return None
+    text = at.strip()
+    try:
+        if len(text) == 10:
+            date.fromisoformat(text)
+        elif len(text) > 10 and text.endswith("Z") and text[10] == "T":
+            datetime.fromisoformat(text[:-1] + "+00:00")
+        else:
+            raise ValueError
+    except ValueError:
+        raise InputError(
+            f"{at[:40]!r} is not a date (YYYY-MM-DD) or UTC time (YYYY-MM-DDTHH:MM:SSZ)",
+            field="at",
+        ) from None
+    return text
 
 
 def _require(caller: Caller, right: str, what: str) -> None:

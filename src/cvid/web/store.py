@@ -8,7 +8,6 @@ tables are prefixed ``web_`` so they share the ledger's database without clashin
 from __future__ import annotations
 
 import json
-import sqlite3
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,8 +26,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    create_engine,
-    event,
     func,
     insert,
     inspect,
@@ -36,9 +33,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.pool import QueuePool
 
 from cvid.errors import InputError
+from cvid.ledger import acquire_engine, release_engine
 
 metadata = MetaData()
 
@@ -105,6 +102,11 @@ audit_t = Table(
 Index("web_assessments_scenario", assessments_t.c.scenario_id)
 
 
+#: A revoked party's token hash column holds this prefix and random text: never a SHA-256
+#: hex digest, so no token matches it (and the column stays unique).
+REVOKED_PREFIX = "revoked-"
+
+
 def now() -> str:
     """The current UTC time, RFC 3339 with microseconds."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -136,28 +138,10 @@ def parse_db(db: str | Path) -> DbUrl:
 
 
 def _engine(url: DbUrl) -> Engine:
-    if url.sqlite_path is None:
-        return create_engine(url.sa_url, pool_pre_ping=True, pool_size=4, max_overflow=4)
-    uri = f"file:{urllib.parse.quote(str(url.sqlite_path.resolve()))}?mode=rwc"
-
-    def connect() -> sqlite3.Connection:
-        conn = sqlite3.connect(
-            uri, uri=True, timeout=60, isolation_level=None, check_same_thread=False
-        )
-        conn.execute("PRAGMA busy_timeout = 60000")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
-        return conn
-
-    engine = create_engine("sqlite://", creator=connect, poolclass=QueuePool, pool_size=8)
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql(
-            "BEGIN IMMEDIATE" if conn.get_execution_options().get("w") else "BEGIN"
-        )
-
-    return engine
+    """The process's one engine of this database, shared with the ledger (SQLite keeps its
+    locks per process: a second engine, or any plain open() of the file, would put the
+    write-ahead log at risk)."""
+    return acquire_engine(url.text)
 
 
 class Store:
@@ -178,12 +162,12 @@ class Store:
             metadata.create_all(conn)
 
     def close(self) -> None:
-        """Release the connections."""
-        self.engine.dispose()
+        """Give back this store's share of the database engine."""
+        release_engine(self.engine)
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self.engine.connect().execution_options(w=True) as conn, conn.begin():
+        with self.engine.connect().execution_options(cvid_write=True) as conn, conn.begin():
             yield conn
 
     @contextmanager
@@ -241,6 +225,12 @@ class Store:
         with self._read() as conn:
             rows = conn.execute(select(parties_t).order_by(parties_t.c.name)).mappings().all()
         return [_party_json(dict(r)) for r in rows]
+
+    def token_states(self) -> dict[str, bool]:
+        """For each party name, True if its token is active, False if it was revoked."""
+        with self._read() as conn:
+            rows = conn.execute(select(parties_t.c.name, parties_t.c.token_sha256)).all()
+        return {str(n): not str(h).startswith(REVOKED_PREFIX) for n, h in rows}
 
     def count_role(self, role: str) -> int:
         """How many parties have ``role``."""
@@ -380,6 +370,22 @@ class Store:
         out = dict(row)
         out["params"] = json.loads(out["params"])
         out["result"] = json.loads(out["result"]) if out["result"] else None
+        return out
+
+    def jobs(self, limit: int = 100) -> list[dict[str, Any]]:
+        """The latest simulation jobs without their results, newest first."""
+        cols = [c for c in jobs_t.c if c.name != "result"]
+        with self._read() as conn:
+            rows = (
+                conn.execute(select(*cols).order_by(jobs_t.c.id.desc()).limit(limit))
+                .mappings()
+                .all()
+            )
+        out = []
+        for r in rows:
+            row = dict(r)
+            row["params"] = json.loads(row["params"])
+            out.append(row)
         return out
 
     def fail_unfinished_jobs(self) -> None:

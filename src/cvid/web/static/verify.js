@@ -5,6 +5,12 @@
 // 2. The record's leaf hash is recomputed: SHA-256(0x00 || canonical bytes) (RFC 9162 §2.1.1).
 // 3. The RFC 9162 §2.1.3.2 inclusion proof for the checkpoint's tree size must lead from that
 //    leaf hash to the checkpoint's root hash.
+// 4. Witnesses: the largest checkpoint witnesses cosigned carries C2SP tlog-cosignature lines
+//    (cosignature/v1: key ID = SHA-256(name || 0x0A || 0x04 || key)[:4]; the line's blob is
+//    key ID || u64 big-endian POSIX time || Ed25519 signature over "cosignature/v1\n" ||
+//    "time <t>\n" || checkpoint body); each is verified against the witness keys pinned in
+//    this browser (or, until some are pinned, the keys the server names), and the latest
+//    checkpoint must extend the witnessed one (an RFC 9162 consistency proof).
 // Only window.crypto.subtle is used (SHA-256 and Ed25519); nothing is loaded from elsewhere.
 "use strict";
 (function () {
@@ -79,6 +85,75 @@
     if (!ok) throw new Error("checkpoint is not signed by the pinned key");
     const lines = text.split("\n");
     return { origin: lines[0], size: Number(lines[1]), root: b64bytes(lines[2]) };
+  }
+
+  // C2SP cosignature/v1 verifier key "name+hexid+base64(0x04 || key)".
+  async function parseWitnessKey(vkey) {
+    const i = vkey.indexOf("+");
+    const j = vkey.indexOf("+", i + 1);
+    if (i <= 0 || j < 0) throw new Error("malformed witness key");
+    const name = vkey.slice(0, i), kid = vkey.slice(i + 1, j);
+    const raw = b64bytes(vkey.slice(j + 1));
+    if (raw.length !== 33 || raw[0] !== 4) throw new Error("not a cosignature/v1 Ed25519 key");
+    const key = raw.slice(1);
+    const want = (await sha256(concat(enc.encode(name + "\n"), Uint8Array.of(4), key))).slice(0, 4);
+    if (hex(want) !== kid) throw new Error("witness key ID does not match");
+    return { name, kid: want, key };
+  }
+
+  // The witnesses of `vkeys` whose cosignature of `note` verifies: [{name, time}].
+  async function verifyCosignatures(note, vkeys) {
+    const cut = note.lastIndexOf("\n\n");
+    if (cut < 0 || !note.endsWith("\n")) throw new Error("malformed signed note");
+    const body = enc.encode(note.slice(0, cut + 1));
+    const lines = note.slice(cut + 2).split("\n").filter((l) => l.length);
+    const good = [];
+    for (const vkey of new Set(vkeys)) {
+      const w = await parseWitnessKey(vkey);
+      const key = await crypto.subtle.importKey("raw", w.key, { name: "Ed25519" }, false, ["verify"]);
+      for (const line of lines) {
+        const [name, blob64] = line.slice(2).split(" ");
+        const blob = b64bytes(blob64);
+        if (name !== w.name || blob.length !== 76 || !equal(blob.slice(0, 4), w.kid)) continue;
+        let t = 0n;
+        for (const b of blob.slice(4, 12)) t = (t << 8n) | BigInt(b);
+        const msg = concat(enc.encode(`cosignature/v1\ntime ${t}\n`), body);
+        if (!(await crypto.subtle.verify({ name: "Ed25519" }, key, blob.slice(12), msg))) {
+          throw new Error(`the cosignature by ${w.name} does not verify`);
+        }
+        good.push({ name: w.name, time: new Date(Number(t) * 1000).toISOString() });
+        break;
+      }
+    }
+    return good;
+  }
+
+  async function checkWitnesses(vkey, out) {
+    const cp = await getJSON("/api/v1/ledger/checkpoint");
+    const w = cp.witnessed;
+    if (!w) {
+      out.textContent = "no witness has cosigned a checkpoint of this log yet";
+      out.className = "result";
+      return;
+    }
+    const c = await openCheckpoint(w.note, vkey);
+    const pinned = JSON.parse(window.localStorage.getItem("cvid-witnesses") || "[]");
+    const keys = pinned.length ? pinned : w.cosignatures.map((x) => x.vkey);
+    const good = await verifyCosignatures(w.note, keys);
+    if (good.length === 0) throw new Error(`no valid cosignature by ${pinned.length ? "a pinned" : "any"} witness key`);
+    const latest = await openCheckpoint(cp.note, vkey);
+    if (c.size > 0 && c.size < latest.size) {
+      const proof = await getJSON(`/api/v1/ledger/consistency?old=${c.size}&new=${latest.size}`);
+      await verifyConsistency(c.size, latest.size, c.root, latest.root, proof.proof.map(hexbytes));
+    } else if (c.size === latest.size && !equal(c.root, latest.root)) {
+      throw new Error("the witnessed checkpoint and the latest one differ at the same size");
+    }
+    const whose = pinned.length ? `${good.length} of ${new Set(pinned).size} pinned witnesses`
+      : `${good.length} witness${good.length === 1 ? "" : "es"} named by the server (pin their keys below)`;
+    out.textContent = `✓ the tree of ${c.size} records is cosigned by ${whose}: ` +
+      good.map((g) => `${g.name} at ${g.time}`).join(", ") +
+      (latest.size > c.size ? `; the latest checkpoint (${latest.size}) extends it` : "");
+    out.className = "result good";
   }
 
   // RFC 9162 §2.1.3.2: recompute the root from a leaf hash and its inclusion proof.
@@ -184,7 +259,10 @@
     out.className = "result good";
   }
 
-  window.cvidVerify = { verifyRecord, openCheckpoint, rootFromInclusion, verifyConsistency };
+  window.cvidVerify = {
+    verifyRecord, openCheckpoint, rootFromInclusion, verifyConsistency, checkSinceLastVisit,
+    verifyCosignatures,
+  };
   const table = document.getElementById("records");
   if (!table) return;
   const vkey = table.dataset.verifierKey;
@@ -193,6 +271,26 @@
     checkSinceLastVisit(vkey, since).catch((e) => {
       since.textContent = "✗ " + e.message;
       since.className = "result bad";
+    });
+  }
+  const witnesses = document.getElementById("witnesses");
+  const run = () => {
+    if (!witnesses || !window.isSecureContext || !crypto.subtle) return;
+    checkWitnesses(vkey, witnesses).catch((e) => {
+      witnesses.textContent = "✗ " + e.message;
+      witnesses.className = "result bad";
+    });
+  };
+  run();
+  const keysBox = document.getElementById("witness-keys");
+  const pinButton = document.getElementById("pin-witnesses");
+  if (keysBox && pinButton) {
+    keysBox.value = JSON.parse(window.localStorage.getItem("cvid-witnesses") || "[]").join("\n");
+    pinButton.addEventListener("click", () => {
+      const keys = keysBox.value.split(/\s+/).filter((k) => k.length);
+      window.localStorage.setItem("cvid-witnesses", JSON.stringify(keys));
+      witnesses.textContent = "checking…";
+      run();
     });
   }
   table.addEventListener("click", async (ev) => {

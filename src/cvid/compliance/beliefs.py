@@ -1,0 +1,521 @@
+"""The belief tracker: P(type | signed evidence) for the counterpart, and the next demand.
+
+The counterpart is one of three types (sincere, time-buyer, hedger; prior from
+``[counterpart.prior]``). Each signed record updates the posterior by Bayes' rule,
+log P(type | e₁..eₙ) = log P(type) + Σ log P(eᵢ | type) + const, with the likelihoods of the
+strategic counterpart model (``[counterpart]`` of the scenario, the tables the negotiation
+simulator uses; read through :func:`act_probabilities`):
+
+* **Acts on a step** climb a ladder per commitment — statement, declared, verified — and an
+  undecided type reaches at least each level with ``statement_probability``,
+  ``declared_step_probability`` and ``verified_step_probability``; a *hard* step (one that
+  exposes or removes the hidden program: a complete declaration, access to people, documents
+  or undeclared sites, disclosure, dismantlement, removal, destruction) is claimed by an
+  undecided type only hollow (``hollow_declaration_probability``) and never verified. When a
+  record lifts a commitment from level a to level b the likelihood is P(≥b | type)/P(≥a | type),
+  so a claim followed by its verification counts once, at its highest level. A commitment with
+  no required verification tops out at *declared*. A sincere state reaches every level.
+* **Voluntary disclosure** of items not known before (a disclosure marked voluntary, or a
+  declaration or disclosure naming facilities the program lists as undeclared, each item
+  counted the first time it is named) is what only a state that has decided gives: P = 1
+  for sincere, the floor for the others.
+* **Refusals** (access denied, a statement that the state stops, an inspection with no
+  access) have P = 1 − P(verified | type); **exposed hollow claims** (findings of a
+  discrepancy, an undeclared item, a violation; inconsistent samples; broken seals)
+  P = ``hollow_declaration_probability``.
+* **Silence**: each month a step stays short of its top level after its deadline multiplies
+  by the chance of not completing it in a month: 1 − ``decided_step_probability`` for a
+  sincere state (Libya 2003–04: about four months for everything), 1 − P(top | type) for the
+  others. Time is counted from the start of each record's UTC day, so records of one day
+  commute: the posterior does not depend on their order.
+
+Probabilities the model sets to 0 are raised to the **floor**,
+max(``decision_hazard_base``, 0.001): the monthly chance that an undecided state makes the
+strategic decision meanwhile (types are fixed over the record here; the simulator lets them
+change).
+
+**The next demand**: for each commitment not yet at its top level, the mutual information
+I(type; act) between the type (current posterior) and the level its act reaches in a month
+if it were demanded next (bits), ranked; a sincere state completes it with
+``decided_step_probability``, the others as above. This is lesson 1 made operational: ask
+first for what only a state that has decided would give.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from cvid.compliance.engine import DAYS_PER_MONTH, agreement_id, agreement_start
+from cvid.compliance.evidence import Evidence, as_utc, evidence_from_ledger, sort_evidence
+from cvid.errors import InputError
+from cvid.ledger import Ledger
+from cvid.scenario import COUNTERPART_TYPES, IRREVERSIBLE_KINDS, Commitment, Scenario
+
+TYPES: tuple[str, str, str] = COUNTERPART_TYPES
+#: Ladder levels of an act on a step.
+LEVELS: tuple[str, ...] = ("none", "statement", "declared", "verified")
+EXPOSING_KINDS: frozenset[str] = frozenset({"grant-access", "disclose"})
+EXPOSING_TARGETS: frozenset[str] = frozenset({"undeclared-sites", "people", "documents"})
+_NEGATIVE_FINDINGS: frozenset[str] = frozenset(
+    {"discrepancy", "undeclared", "missing", "violation"}
+)
+
+
+def is_hard(c: Commitment) -> bool:
+    """A step that exposes or removes the hidden program (the simulator's definition)."""
+    return (
+        c.kind in IRREVERSIBLE_KINDS
+        or c.kind in EXPOSING_KINDS
+        or (c.kind == "declare" and c.scope == "complete")
+        or any(t in EXPOSING_TARGETS for t in c.targets)
+    )
+
+
+def floor_probability(s: Scenario) -> float:
+    """The floor for acts the model rules out for a type (module docstring)."""
+    return max(s.counterpart.decision_hazard_base, 1e-3)
+
+
+def act_probabilities(s: Scenario, c: Commitment) -> np.ndarray:
+    """(3 types × 4 levels): P(act on ``c`` reaches at least each level | type), levels
+    none, statement, declared, verified; nested and floored. An adapter over the scenario's
+    per-type tables (the counterpart model of :mod:`cvid.negotiate`)."""
+    cp = s.counterpart
+    lo = floor_probability(s)
+    hard = is_hard(c)
+    out = np.ones((3, 4))
+    for i, t in enumerate(TYPES):
+        if t == "sincere":
+            st, de, ve = (
+                cp.per_type("statement_probability", t),
+                cp.per_type("declared_step_probability", t),
+                cp.per_type("verified_step_probability", t),
+            )
+        else:
+            st = cp.per_type("statement_probability", t)
+            if hard:
+                de = cp.per_type("hollow_declaration_probability", t)
+                ve = 0.0
+            else:
+                de = cp.per_type("declared_step_probability", t)
+                ve = cp.per_type("verified_step_probability", t)
+        st = max(st, lo)
+        de = min(max(de, lo), st)
+        ve = min(max(ve, lo), de)
+        out[i, 1:] = (st, de, ve)
+    return out
+
+
+def top_level(c: Commitment) -> int:
+    """Highest ladder level a commitment can reach: verified, or declared when it needs no
+    verification."""
+    return 3 if c.verification else 2
+
+
+def completion_probability(s: Scenario, c: Commitment) -> np.ndarray:
+    """(3,): chance a month that each type brings ``c`` to its top level when asked."""
+    p = act_probabilities(s, c)[:, top_level(c)].copy()
+    p[0] = s.counterpart.decided_step_probability
+    return np.asarray(p, dtype=np.float64)
+
+
+def outcome_distribution(s: Scenario, c: Commitment) -> np.ndarray:
+    """(3 types × outcomes): the level the act on ``c`` reaches within a month of being
+    demanded (none … top), per type; a sincere state reaches the top with
+    ``decided_step_probability`` and otherwise at least announces it."""
+    top = top_level(c)
+    at_least = act_probabilities(s, c)[:, : top + 1].copy()
+    at_least[0, :top] = 1.0
+    at_least[0, top] = s.counterpart.decided_step_probability
+    nxt = np.concatenate([at_least[:, 1:], np.zeros((3, 1))], axis=1)
+    return np.asarray(np.clip(at_least - nxt, 0.0, 1.0), dtype=np.float64)
+
+
+def _entropy(p: np.ndarray) -> float:
+    q = p[p > 0]
+    return float(-(q * np.log2(q)).sum())
+
+
+def information_gain(posterior: Sequence[float] | np.ndarray, outcomes: np.ndarray) -> float:
+    """Mutual information I(T; A) = H(A) − Σ_t π_t·H(A | t) in bits, for the type
+    distribution π and outcome table P(A | t) (Cover & Thomas 2006, eq. 2.39)."""
+    pi = np.asarray(posterior, dtype=np.float64)
+    marg = pi @ outcomes
+    return max(0.0, _entropy(marg) - float(sum(pi[i] * _entropy(outcomes[i]) for i in range(3))))
+
+
+def _prior(s: Scenario, prior: Mapping[str, float] | Sequence[float] | None) -> np.ndarray:
+    if prior is None:
+        return np.array(s.counterpart.prior.as_tuple(), dtype=np.float64)
+    if isinstance(prior, Mapping):
+        unknown = sorted(set(prior) - set(TYPES))
+        if unknown:
+            raise InputError(
+                f"unknown counterpart type '{unknown[0]}' (types are {', '.join(TYPES)})",
+                source="--prior",
+            )
+        vals = [float(prior.get(t, 0.0)) for t in TYPES]
+    else:
+        vals = [float(v) for v in prior]
+        if len(vals) != 3:
+            raise InputError(
+                "needs three probabilities (sincere, time-buyer, hedger)", source="--prior"
+            )
+    if any(not math.isfinite(v) or v < 0 or v > 1 for v in vals):
+        raise InputError("each prior probability must lie in [0, 1]", source="--prior")
+    total = sum(vals)
+    if abs(total - 1.0) > 1e-9:
+        raise InputError(f"the prior probabilities sum to {total:g}, not 1", source="--prior")
+    return np.array(vals, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class BeliefPoint:
+    """The posterior after one record, what the record was taken to show, and how far it (and
+    the silence before it) moved the posterior (total variation distance)."""
+
+    index: int
+    time: datetime
+    kind: str
+    commitments: tuple[str, ...]
+    acts: tuple[str, ...]
+    posterior: tuple[float, float, float]
+    shift: float
+    silence_shift: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "time": self.time.isoformat().replace("+00:00", "Z"),
+            "kind": self.kind,
+            "commitments": list(self.commitments),
+            "acts": list(self.acts),
+            "posterior": dict(zip(TYPES, self.posterior, strict=True)),
+            "shift": self.shift,
+            "silence_shift": self.silence_shift,
+        }
+
+
+@dataclass(frozen=True)
+class Demand:
+    """A commitment not yet at its top level, ranked by how well demanding it next would
+    tell the types apart."""
+
+    commitment: str
+    kind: str
+    hard: bool
+    information_bits: float
+    completion_probability: dict[str, float]
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "commitment": self.commitment,
+            "kind": self.kind,
+            "hard": self.hard,
+            "information_bits": self.information_bits,
+            "completion_probability": self.completion_probability,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class BeliefState:
+    """The tracker's output: the prior, the posterior now, the time series, the records that
+    moved it most and the ranked next demands (``to_dict`` is the JSON shape)."""
+
+    scenario: str
+    at: datetime | None
+    prior: tuple[float, float, float]
+    posterior: tuple[float, float, float]
+    records: int
+    series: tuple[BeliefPoint, ...]
+    movers: tuple[BeliefPoint, ...]
+    next_demands: tuple[Demand, ...]
+    floor: float
+    levels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def most_likely(self) -> str:
+        return TYPES[int(np.argmax(self.posterior))]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario,
+            "at": None if self.at is None else self.at.isoformat().replace("+00:00", "Z"),
+            "types": list(TYPES),
+            "prior": dict(zip(TYPES, self.prior, strict=True)),
+            "posterior": dict(zip(TYPES, self.posterior, strict=True)),
+            "most_likely": self.most_likely,
+            "records": self.records,
+            "series": [p.to_dict() for p in self.series],
+            "movers": [p.to_dict() for p in self.movers],
+            "next_demands": [d.to_dict() for d in self.next_demands],
+            "levels": self.levels,
+            "model": {
+                "floor": self.floor,
+                "likelihoods": "scenario [counterpart] per-type tables",
+            },
+        }
+
+
+def _tv(a: np.ndarray, b: np.ndarray) -> float:
+    return float(0.5 * np.abs(a - b).sum())
+
+
+def _normalize(logp: np.ndarray) -> np.ndarray:
+    m = float(np.max(logp))
+    p = np.exp(logp - m)
+    return np.asarray(p / p.sum(), dtype=np.float64)
+
+
+class BeliefTracker:
+    """Bayes' rule record by record; :meth:`update` costs O(commitments), not O(records)."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        prior: Mapping[str, float] | Sequence[float] | None = None,
+    ) -> None:
+        s = scenario
+        self.scenario = s
+        self.prior = _prior(s, prior)
+        with np.errstate(divide="ignore"):
+            self.logp = np.log(self.prior)
+        self.start = agreement_start(s)
+        self.commitments = {c.id: c for c in s.agreement.commitments}
+        self.ladder = {c.id: np.log(act_probabilities(s, c)) for c in s.agreement.commitments}
+        self.top = {c.id: top_level(c) for c in s.agreement.commitments}
+        self.deadline = {
+            c.id: self.start + timedelta(days=c.deadline_months * DAYS_PER_MONTH)
+            for c in s.agreement.commitments
+        }
+        self.silence = {
+            c.id: np.log1p(-np.minimum(completion_probability(s, c), 1.0 - 1e-12))
+            for c in s.agreement.commitments
+        }
+        self.level = dict.fromkeys(self.commitments, 0)
+        lo = floor_probability(s)
+        self.log_floor = math.log(lo)
+        cp = s.counterpart
+        self.log_disclosure = np.array([0.0, math.log(lo), math.log(lo)])
+        self.log_hollow = np.log(
+            np.maximum([cp.per_type("hollow_declaration_probability", t) for t in TYPES], lo)
+        )
+        self.undeclared = {f.id for f in s.program.facilities if not f.declared}
+        self.disclosed: set[str] = set()
+        self.clock = self.start
+        self.series: list[BeliefPoint] = []
+
+    @property
+    def posterior(self) -> np.ndarray:
+        return _normalize(self.logp)
+
+    def advance(self, until: datetime) -> float:
+        """Count the silence up to ``until`` (start of its UTC day); the shift it caused."""
+        day = datetime(until.year, until.month, until.day, tzinfo=UTC)
+        if day <= self.clock:
+            return 0.0
+        before = self.posterior
+        for cid, lvl in self.level.items():
+            if lvl >= self.top[cid]:
+                continue
+            frm = max(self.clock, self.deadline[cid])
+            if day > frm:
+                months = (day - frm).total_seconds() / 86400.0 / DAYS_PER_MONTH
+                self.logp = self.logp + months * self.silence[cid]
+        self.clock = day
+        return _tv(before, self.posterior)
+
+    def _lift(self, cid: str, level: int) -> str | None:
+        level = min(level, self.top[cid])
+        old = self.level[cid]
+        if level <= old:
+            return None
+        lad = self.ladder[cid]
+        self.logp = self.logp + lad[:, level] - lad[:, old]
+        self.level[cid] = level
+        return f"{cid}: {LEVELS[level]}"
+
+    def _refuse(self, cid: str) -> str:
+        lad = self.ladder[cid]
+        p_top = np.exp(lad[:, self.top[cid]])
+        p_top[0] = min(p_top[0], 1.0)
+        miss = np.log(np.maximum(1.0 - p_top, math.exp(self.log_floor)))
+        miss[0] = self.log_floor
+        self.logp = self.logp + miss
+        return f"{cid}: refused"
+
+    def _hollow(self, cid: str | None) -> str:
+        self.logp = self.logp + self.log_hollow
+        return f"{cid or 'declaration'}: hollow claim exposed"
+
+    def update(self, e: Evidence) -> BeliefPoint:
+        """Apply one record (records must come in time order, any order within a day)."""
+        silence = self.advance(e.time)
+        before = self.posterior
+        acts: list[str] = []
+        cids = [c for c in e.commitments if c in self.commitments]
+        k, pl = e.kind, e.payload
+        level = 0
+        negative = False
+        hollow = False
+        if k == "statement":
+            claim = pl.get("claim")
+            if claim == "fulfilled":
+                level = 2
+            elif claim == "in-progress":
+                level = 1
+            else:
+                negative = True
+        elif k == "declaration":
+            level = 2
+        elif k == "disclosure":
+            level = 3 if pl.get("voluntary") else 2
+        elif k in ("inspection",):
+            access = pl.get("access")
+            if access == "full":
+                level = 3
+            elif access == "partial":
+                level = 2
+            else:
+                negative = True
+        elif k == "finding":
+            if pl.get("result") in _NEGATIVE_FINDINGS:
+                hollow = True
+            else:
+                level = 3
+        elif k == "sample-result":
+            r = pl.get("result")
+            if r == "inconsistent":
+                hollow = True
+            elif r == "consistent":
+                level = 3
+        elif k == "seal-check":
+            if pl.get("intact"):
+                level = 3
+            else:
+                hollow = True
+        elif k in ("dismantlement", "removal", "access-granted"):
+            level = 3
+        elif k == "access-denied":
+            negative = True
+        if hollow:
+            acts.append(self._hollow(cids[0] if cids else None))
+        for cid in cids:
+            if negative:
+                acts.append(self._refuse(cid))
+            elif level:
+                a = self._lift(cid, level)
+                if a:
+                    acts.append(a)
+        if k in ("declaration", "disclosure"):
+            named = set(e.items) | {
+                str(d.get("item")) for d in pl.get("declared", []) if isinstance(d, Mapping)
+            }
+            new = sorted((named & self.undeclared) - self.disclosed)
+            self.disclosed |= set(new)
+            if pl.get("voluntary") is True or new:
+                self.logp = self.logp + self.log_disclosure
+                what = ", ".join(new) if new else str(pl.get("subject", "documents"))
+                acts.append(f"voluntary disclosure of items not known before ({what})")
+        post = self.posterior
+        point = BeliefPoint(
+            e.index,
+            e.time,
+            k,
+            tuple(e.commitments),
+            tuple(acts),
+            (float(post[0]), float(post[1]), float(post[2])),
+            _tv(before, post),
+            silence,
+        )
+        self.series.append(point)
+        return point
+
+    def next_demands(self) -> list[Demand]:
+        """Commitments short of their top level, ranked by expected information gain."""
+        s = self.scenario
+        post = self.posterior
+        out: list[Demand] = []
+        for cid, c in self.commitments.items():
+            if self.level[cid] >= self.top[cid]:
+                continue
+            table = outcome_distribution(s, c)
+            bits = information_gain(post, table)
+            comp = completion_probability(s, c)
+            probs = {t: float(comp[i]) for i, t in enumerate(TYPES)}
+            out.append(Demand(cid, c.kind, is_hard(c), bits, probs, _reason(c, probs, bits)))
+        out.sort(key=lambda d: (-d.information_bits, d.commitment))
+        return out
+
+    def state(self, at: datetime | None = None, movers: int = 5) -> BeliefState:
+        """The tracker's state now (after counting the silence up to ``at``, if given)."""
+        if at is not None:
+            self.advance(at)
+        post = self.posterior
+        ranked = sorted(self.series, key=lambda p: (-p.shift, p.index))[:movers]
+        return BeliefState(
+            scenario=self.scenario.meta.name,
+            at=at,
+            prior=(float(self.prior[0]), float(self.prior[1]), float(self.prior[2])),
+            posterior=(float(post[0]), float(post[1]), float(post[2])),
+            records=len(self.series),
+            series=tuple(self.series),
+            movers=tuple(ranked),
+            next_demands=tuple(self.next_demands()),
+            floor=math.exp(self.log_floor),
+            levels={cid: LEVELS[lvl] for cid, lvl in self.level.items()},
+        )
+
+
+def _reason(c: Commitment, p: Mapping[str, float], bits: float) -> str:
+    what = "it" if c.verification else "it (declared only)"
+    unverified = (
+        ""
+        if c.verification
+        else "; the agreement gives no way to verify it, so a hollow claim passes as done"
+    )
+    s, tb, h = p["sincere"], p["time-buyer"], p["hedger"]
+    if c.kind in ("declare", "disclose") or is_hard(c):
+        core = (
+            f"a hard step: a state that has decided completes {what} within a month with "
+            f"probability {s:.2f}, a time-buyer {tb:.2f} and a hedger {h:.2f}, because an "
+            "undecided state never lets a step that exposes or removes its program be verified"
+        )
+    else:
+        core = (
+            f"a soft step: completed within a month with probability {s:.2f} by a sincere "
+            f"state, {tb:.2f} by a time-buyer, {h:.2f} by a hedger — undecided states do it too, "
+            "so it separates less"
+        )
+    return f"{core}{unverified} ({bits:.3f} bits expected)"
+
+
+def beliefs(
+    ledger: Ledger | Iterable[Evidence],
+    scenario: Scenario,
+    *,
+    at: str | datetime | None = None,
+    prior: Mapping[str, float] | Sequence[float] | None = None,
+) -> BeliefState:
+    """The posterior over the counterpart's types from every record of ``ledger`` (a
+    :class:`cvid.ledger.Ledger` — only the scenario's agreement — or evidence already read)
+    up to ``at`` (a date counts to its end), in time order."""
+    if isinstance(ledger, Ledger):
+        evidence = evidence_from_ledger(ledger, agreement_id(scenario))
+    else:
+        evidence = list(ledger)
+    cut = None if at is None else as_utc(at)
+    tracker = BeliefTracker(scenario, prior)
+    for e in sort_evidence(evidence):
+        if cut is not None and e.time > cut:
+            continue
+        tracker.update(e)
+    return tracker.state(cut)

@@ -1,0 +1,309 @@
+"""What the dashboard at ``/`` shows: every agreement with its grade and the status of each
+commitment, the alerts that need a person's attention, simulations and assessments.
+
+Built only from public APIs: the service store, :mod:`cvid.compliance` (through
+:meth:`Service.compliance`) and :mod:`cvid.ledger` records. Also the one-line description of a
+record's content that the ledger table and the dashboard show (:func:`summarize_record`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cvid.errors import InputError
+from cvid.ledger import Entry
+from cvid.web.service import NotFound, Service
+
+#: The dashboard reads at most this many of the latest records to find unresolved observations.
+OBSERVATION_WINDOW = 5000
+#: Kinds by which the inspectorate follows up an observation on site.
+FOLLOW_UP_KINDS = frozenset({"inspection", "finding", "sample-result", "seal-check"})
+
+
+def _short(text: object, n: int = 90) -> str:
+    s = " ".join(str(text).split())
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def _qty(p: Mapping[str, Any], key: str) -> str:
+    q = p.get(key)
+    if q is None:
+        return ""
+    unit = p.get("unit") or ""
+    return f"{q:g} {unit}".strip() if isinstance(q, int | float) else f"{q} {unit}".strip()
+
+
+def summarize_record(record: Mapping[str, Any]) -> str:
+    """One line saying what a ledger record contains, from its kind and payload (what the
+    ledger table's "contains" column and the dashboard's "latest evidence" show)."""
+    kind = str(record.get("kind", ""))
+    p: Mapping[str, Any] = record.get("payload") or {}
+    if kind == "declaration":
+        items = p.get("declared") or []
+        names = ", ".join(str(i.get("item")) for i in items[:4])
+        more = f" and {len(items) - 4} more" if len(items) > 4 else ""
+        complete = "complete" if p.get("complete") else "not claimed complete"
+        return f"declares {len(items)} item(s): {names}{more} ({complete})"
+    if kind == "inspection":
+        notice = p.get("notice_hours")
+        n = f", {notice:g} h notice" if isinstance(notice, int | float) else ""
+        return f"inspection of {p.get('site')}, {p.get('access')} access{n}"
+    if kind == "finding":
+        what = p.get("item") or p.get("site") or "—"
+        q = ""
+        if p.get("declared_quantity") is not None or p.get("measured_quantity") is not None:
+            q = f" (declared {_qty(p, 'declared_quantity') or '—'}, "
+            q += f"measured {_qty(p, 'measured_quantity') or '—'})"
+        return f"{p.get('result')} on {what}{q}: {_short(p.get('description', ''), 60)}"
+    if kind == "sample-result":
+        unc = p.get("uncertainty")
+        pm = f" ± {unc:g}" if isinstance(unc, int | float) else ""
+        return (
+            f"sample {p.get('sample_id')}: {p.get('analyte')} = {p.get('value')}{pm} "
+            f"{p.get('unit')} ({p.get('result')})"
+        )
+    if kind == "seal-check":
+        state = "intact" if p.get("intact") else "BROKEN"
+        return f"seal {p.get('seal_id')} {state}" + (f" at {p['site']}" if p.get("site") else "")
+    if kind == "access-request":
+        dl = f", by {str(p['deadline'])[:10]}" if p.get("deadline") else ""
+        return f"request {p.get('request_id')}: access to {p.get('access')} at {p.get('site')}{dl}"
+    if kind == "access-granted":
+        return f"request {p.get('request_id')} granted ({p.get('scope')})"
+    if kind == "access-denied":
+        return f"request {p.get('request_id')} denied: {_short(p.get('reason', ''), 60)}"
+    if kind == "disclosure":
+        docs = p.get("documents") or []
+        vol = "voluntary" if p.get("voluntary") else "on request"
+        return f"discloses {p.get('subject')} ({vol}, {len(docs)} document(s))"
+    if kind == "observation":
+        at = f" at {p['site']}" if p.get("site") else ""
+        return f"observed{at}: {_short(p.get('description', ''), 70)}"
+    if kind == "dismantlement":
+        q = _qty(p, "quantity")
+        irr = "irreversible" if p.get("irreversible") else "reversible"
+        return f"{p.get('item')} dismantled by {p.get('method')} ({irr}{', ' + q if q else ''})"
+    if kind == "removal":
+        q = _qty(p, "quantity")
+        return f"{p.get('item')} removed to {p.get('destination')}" + (f" ({q})" if q else "")
+    if kind == "concession":
+        ms = f" at milestone {p['milestone']}" if p.get("milestone") else ""
+        return f"concession {p.get('concession_id')} {p.get('action')}{ms}"
+    if kind == "statement":
+        return f"claim {p.get('claim')}: {_short(p.get('text', ''), 70)}"
+    return _short(p)
+
+
+@dataclass(frozen=True)
+class Alert:
+    """Something that needs attention: its kind, severity (warn or fail), the agreement it
+    belongs to (or None for the ledger as a whole), a message and the records behind it."""
+
+    kind: str
+    severity: str
+    agreement: str | None
+    message: str
+    evidence: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """One agreement on the dashboard: the newest upload of a scenario, its latest grade,
+    the compliance state of its commitments (or why there is none) and its alerts."""
+
+    scenario: dict[str, Any]
+    assessment: dict[str, Any] | None
+    state: dict[str, Any] | None
+    error: str | None
+    commitments: list[dict[str, Any]] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the dashboard shows, and ``version``, which changes whenever any of it may
+    have changed (the page polls it and refreshes only then)."""
+
+    version: str
+    tree_size: int
+    agreements: list[Agreement]
+    alerts: list[Alert]
+    assessments: list[dict[str, Any]]
+    simulations: list[dict[str, Any]]
+
+
+def version(svc: Service) -> str:
+    """A short digest of what the dashboard depends on: the ledger size, the scenarios,
+    assessments and the status and progress of each simulation job."""
+    parts = [
+        str(svc.ledger.size),
+        ",".join(str(s["id"]) for s in svc.store.scenarios()),
+        ",".join(str(a["id"]) for a in svc.store.assessments()),
+        ",".join(f"{j['id']}:{j['status']}:{j['done']}" for j in svc.store.jobs(50)),
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def _site_keys(rec: Mapping[str, Any]) -> set[str]:
+    refs = rec.get("refs") or {}
+    keys = {str(i) for i in refs.get("items", [])}
+    site = (rec.get("payload") or {}).get("site")
+    if site:
+        keys.add(str(site))
+    return keys
+
+
+def unresolved_observations(entries: Sequence[Entry], agreement: str) -> list[Entry]:
+    """Observations of ``agreement`` that no later inspectorate record follows up: no later
+    inspection, finding, sample result or seal check concerns the same site or item (or, for
+    an observation naming no site or item, the same commitment)."""
+    out = []
+    for e in entries:
+        if e.kind != "observation" or e.agreement != agreement:
+            continue
+        keys = _site_keys(e.record)
+        commitments = set(e.refs["commitments"])
+        resolved = False
+        for later in entries:
+            if later.index <= e.index or later.kind not in FOLLOW_UP_KINDS:
+                continue
+            if later.agreement != agreement:
+                continue
+            if keys:
+                resolved = bool(keys & _site_keys(later.record))
+            else:
+                resolved = bool(commitments & set(later.refs["commitments"]))
+            if resolved:
+                break
+        if not resolved:
+            out.append(e)
+    return out
+
+
+def _access_alerts(state: Mapping[str, Any], agreement: str) -> list[Alert]:
+    out = []
+    for a in state.get("access", []):
+        ev = tuple(a.get("evidence", []))
+        where = f"access to {a['access']} at {a['site']} (request {a['request_id']})"
+        if a["outcome"] == "denied":
+            out.append(Alert("access", "fail", agreement, f"{where} denied", ev))
+        elif a["outcome"] == "unanswered":
+            out.append(Alert("access", "warn", agreement, f"{where} not answered yet", ev))
+        elif not a.get("within_notice", True):
+            hours = a.get("delay_hours")
+            h = f"after {hours:.1f} h" if isinstance(hours, int | float) else "late"
+            out.append(
+                Alert("access", "warn", agreement, f"{where} granted {h}, beyond notice", ev)
+            )
+    return out
+
+
+def build(svc: Service, entries_by_index: Mapping[int, Entry] | None = None) -> Dashboard:
+    """The dashboard as of now."""
+    tree_size = svc.ledger.size
+    first = max(tree_size - OBSERVATION_WINDOW, 0)
+    entries: list[Entry] = list(svc.ledger.records(first, tree_size)) if tree_size else []
+    by_index = dict(entries_by_index or {}) | {e.index: e for e in entries}
+    seen: set[str] = set()
+    agreements: list[Agreement] = []
+    for s in svc.store.scenarios():  # newest first: the newest upload of each name counts
+        if s["name"] in seen:
+            continue
+        seen.add(s["name"])
+        assessed = svc.store.assessments(s["id"])
+        state: dict[str, Any] | None = None
+        error = None
+        if Service.compliance_available():
+            try:
+                state = svc.compliance(s["id"], check=False)
+            except (InputError, NotFound) as exc:
+                error = exc.describe() if isinstance(exc, InputError) else str(exc)
+        else:
+            error = "compliance is not available in this installation"
+        rows: list[dict[str, Any]] = []
+        alerts: list[Alert] = []
+        if state is not None:
+            ag = str(state["agreement"])
+            for c in state["commitments"]:
+                latest = max(c["evidence"]) if c["evidence"] else None
+                e = by_index.get(latest) if latest is not None else None
+                if latest is not None and e is None:
+                    e = svc.ledger.get(latest)
+                    by_index[latest] = e
+                rows.append(
+                    {
+                        **c,
+                        "latest": None
+                        if e is None
+                        else {
+                            "index": e.index,
+                            "kind": e.kind,
+                            "time": e.record["time"],
+                            "signer": e.signer,
+                            "summary": summarize_record(e.record),
+                        },
+                    }
+                )
+                if c["status"] in ("overdue", "violated"):
+                    sev = "fail" if c["status"] == "violated" else "warn"
+                    alerts.append(
+                        Alert(
+                            c["status"],
+                            sev,
+                            ag,
+                            f"{c['id']} {c['status']}: {c['why']}",
+                            tuple(c["evidence"]),
+                        )
+                    )
+            alerts.extend(_access_alerts(state, ag))
+            for o in unresolved_observations(entries, ag):
+                alerts.append(
+                    Alert(
+                        "observation",
+                        "warn",
+                        ag,
+                        "unresolved observation (no later inspection or finding at the same "
+                        f"site): {summarize_record(o.record)}",
+                        (o.index,),
+                    )
+                )
+        agreements.append(
+            Agreement(s, assessed[0] if assessed else None, state, error, rows, alerts)
+        )
+    ledger_alerts = checkpoint_alerts(svc, tree_size)
+    every = ledger_alerts + [a for ag in agreements for a in ag.alerts]
+    return Dashboard(
+        version=version(svc),
+        tree_size=tree_size,
+        agreements=agreements,
+        alerts=sorted(every, key=lambda a: (a.severity != "fail", a.agreement or "")),
+        assessments=svc.store.assessments()[:50],
+        simulations=svc.store.jobs(50),
+    )
+
+
+def checkpoint_alerts(svc: Service, tree_size: int) -> list[Alert]:
+    """Problems with the latest checkpoint seen from the server: a signature that does not
+    verify against the log's verifier key, or a checkpoint that does not cover the log. (The
+    page checks the signature again in the browser, and the log's consistency since the
+    browser's last visit.)"""
+    from cvid.ledger import NoteError, verify_checkpoint
+
+    note = svc.ledger.checkpoint()
+    try:
+        cp = verify_checkpoint(note, svc.verifier_key, origin=svc.origin)
+    except NoteError as exc:
+        return [Alert("checkpoint", "fail", None, f"the latest checkpoint does not verify: {exc}")]
+    if cp.size != tree_size:
+        return [
+            Alert(
+                "checkpoint",
+                "warn",
+                None,
+                f"the latest checkpoint covers {cp.size} of {tree_size} records",
+            )
+        ]
+    return []
