@@ -246,3 +246,53 @@ def test_balance_figures_only_from_a_facility_plan() -> None:
     f = assess(scenario_from_dict(d), simulate=False).lesson(3).figures
     assert f["material_balance_basis"] == "facility-plan"
     assert "detection_probability_sq_within_goal" in f
+
+
+def test_libya_ledger_declares_the_hidden_sites(tmp_path: Any) -> None:
+    # The bundled Libya evidence shows the complete declaration verified (IAEA GOV/2004/12),
+    # so the sites undeclared before 19 December 2003 count as declared and lesson 4 passes.
+    from cvid.compliance import replay_stream
+
+    path = tmp_path / "libya.db"
+    replay_stream("libya-2003", path)
+    plain = assess("libya-2003", simulate=False)
+    with_ledger = assess("libya-2003", simulate=False, ledger=path)
+    assert plain.lesson(4).grade == "warn"
+    assert with_ledger.lesson(4).grade == "pass"
+    assert with_ledger.lesson(4).figures["residual_undeclared_capability"] == []
+
+
+def test_freeze_reports_what_it_leaves_running() -> None:
+    from cvid.verify import separative_work
+
+    d = example("dprk-2018-step-by-step")
+    commitment(d, "freeze-yongbyon")["targets"] = ["yongbyon-reprocessing", "yongbyon-enrichment"]
+    a = assess(scenario_from_dict(d), simulate=False)
+    running = {r["facility"]: r for r in a.lesson(3).figures["left_running"]["facilities"]}
+    # 20–25 MWt × 365 d × 0.5–0.8 × 0.95 g/MWd (research README: 5–7 kg a year at full power).
+    assert running["yongbyon-5mwe"]["kg_per_year"] == pytest.approx(
+        [20 * 365 * 0.5 * 0.95e-3, 25 * 365 * 0.8 * 0.95e-3]
+    )
+    # The hidden plant: 7,000–14,000 kg-SWU a year; U-235 in 90 % HEU at 0.3 % tails.
+    per_kg = float(separative_work(1.0, 0.9))
+    assert running["second-enrichment-site"]["kg_per_year"] == pytest.approx(
+        [0.9 * 7000 / per_kg, 0.9 * 14000 / per_kg]
+    )
+    assert any("leaves running" in f.message for f in a.lesson(3).findings)
+
+
+def test_cli_bad_sunset_exits_2(tmp_path: Any) -> None:
+    from typer.testing import CliRunner
+
+    from cvid.cli import app
+
+    text = example_path("dprk-2018-libya-model").read_text(encoding="utf-8")
+    text = text.replace('deadline_months = 3\nverification = ["on-site-inspection"]\n',
+                        'deadline_months = 3\nsunset = 2017-01-01\nverification = '
+                        '["on-site-inspection"]\n', 1)  # fmt: skip
+    path = tmp_path / "sunset.toml"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["assess", str(path), "--no-simulate"])
+    assert result.exit_code == 2
+    assert "sunset.toml" in result.output and "sunset" in result.output
+    assert "Traceback" not in result.output

@@ -72,9 +72,11 @@ def _plain(value: Any) -> Any:
 
 
 def assumptions_of(s: Scenario) -> dict[str, Assumption]:
-    """Every model parameter the assessment used: thresholds, regime, counterpart."""
+    """Every model parameter the assessment used: thresholds, missile scope, regime,
+    counterpart."""
     out: dict[str, Assumption] = {}
     _flatten("thresholds", s.thresholds, out)
+    _flatten("agreement.provisions.missile_scope", s.agreement.provisions.missile_scope, out)
     _flatten("verification", s.verification, out)
     _flatten("counterpart", s.counterpart, out)
     return out

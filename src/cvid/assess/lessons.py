@@ -24,7 +24,7 @@ from cvid.scenario import (
     Commitment,
     Scenario,
 )
-from cvid.verify import search_model
+from cvid.verify import heu_kg, plutonium_kg, search_model
 from cvid.verify.adequacy import adequacy
 
 __all__ = [
@@ -823,6 +823,52 @@ def lesson3_rules(s: Scenario) -> list[Finding]:
     return out
 
 
+#: Grams of plutonium per MWd(th) used for the freeze's running production (the lower end of
+#: 0.9–1.0 g/MWd for a graphite-moderated reactor, research README; Yongbyon 5 MWe).
+PU_G_PER_MWD = 0.95
+_HALTING = frozenset({"freeze", "disable", "dismantle", "remove", "destroy"})
+
+
+def left_running(s: Scenario) -> dict[str, Any]:
+    """What the agreement leaves running: operating reactors and enrichment plants no
+    verifiable freeze, disablement or dismantlement reaches (undeclared ones until found),
+    with their production a year (kg and significant quantities, low–high from the
+    facility's estimates: Pu = P·365·cf·0.95 g/MWd; U-235 in 90 % HEU from the plant's
+    kg-SWU, 0.3 % tails), and missiles whose flight tests nothing stops."""
+    p = s.program
+    good = [c for c in s.agreement.commitments if c.kind in _HALTING and _verifiable(s, c)]
+    facilities: list[dict[str, Any]] = []
+    for f in p.facilities:
+        if f.status != "operating" or f.kind not in ("reactor", "enrichment"):
+            continue
+        halted = f.declared and any(c in covering(s, f.id, "facility", True) for c in good)
+        if halted:
+            continue
+        row: dict[str, Any] = {"facility": f.id, "kind": f.kind, "declared": f.declared}
+        if f.kind == "reactor" and f.thermal_power_mw is not None:
+            cf = f.capacity_factor
+            pu_lo = float(plutonium_kg(f.thermal_power_mw.low, f.operating_days_per_year,
+                                       cf.low if cf else 1.0, PU_G_PER_MWD))  # fmt: skip
+            pu_hi = float(plutonium_kg(f.thermal_power_mw.high, f.operating_days_per_year,
+                                       cf.high if cf else 1.0, PU_G_PER_MWD))  # fmt: skip
+            row.update(material="plutonium", kg_per_year=[pu_lo, pu_hi])
+            row["sq_per_year"] = [pu_lo / 8.0, pu_hi / 8.0]
+        elif f.kind == "enrichment" and f.separative_capacity_swu_per_year is not None:
+            swu = f.separative_capacity_swu_per_year
+            lo, hi = (0.9 * float(heu_kg(x)) for x in (swu.low, swu.high))
+            row.update(material="heu", kg_per_year=[lo, hi], sq_per_year=[lo / 25.0, hi / 25.0])
+        facilities.append(row)
+    missiles = []
+    for m in p.missiles:
+        names = {m.id, "all", "all-missiles", "missile-testing"}
+        if m.missile_class == "icbm":
+            names.add("icbm-testing")
+        if not any(names & set(c.targets) for c in good):
+            missiles.append(m.id)
+    sq = [sum(r.get("sq_per_year", [0, 0])[i] for r in facilities) for i in (0, 1)]
+    return {"facilities": facilities, "sq_per_year": sq, "missiles_untested_free": missiles}
+
+
 def lesson3(s: Scenario, quantitative: dict[str, Any] | None = None) -> LessonResult:
     """Effective verification: access rules plus the verification figures of :mod:`cvid.verify`."""
     findings = lesson3_rules(s)
@@ -843,7 +889,29 @@ def lesson3(s: Scenario, quantitative: dict[str, Any] | None = None) -> LessonRe
             else None
         ),
         "adequacy": [adequacy(s, c).to_dict() for c in a.commitments],
+        "left_running": left_running(s),
     }
+    running = figures["left_running"]
+    if any(c.kind in ("freeze", "disable") for c in a.commitments) and running["facilities"]:
+        parts = []
+        for r in running["facilities"]:
+            name = f"'{r['facility']}'" + ("" if r["declared"] else " (undeclared)")
+            if "sq_per_year" in r:
+                lo, hi = r["sq_per_year"]
+                kg_lo, kg_hi = r["kg_per_year"]
+                name += (
+                    f", {kg_lo:.0f}–{kg_hi:.0f} kg {r['material']} ({lo:.1f}–{hi:.1f} SQ) a year"
+                )
+            else:
+                name += ", capacity not stated"
+            parts.append(name)
+        findings.append(
+            Finding(
+                "agreement.commitments",
+                "warn",
+                "The freeze leaves running " + "; ".join(parts) + ".",
+            )
+        )
     if quantitative:
         figures.update(quantitative.get("figures", {}))
         findings.extend(quantitative.get("findings", []))

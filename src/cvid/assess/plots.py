@@ -23,9 +23,9 @@ from typing import Any, cast
 import numpy as np
 from scipy.stats import norm
 
-from cvid.assess.lessons import NUCLEAR_FACILITY_KINDS, STRATEGIC_MISSILES, covering
 from cvid.assess.result import Assessment
-from cvid.scenario import DIRECT_USE_MATERIALS, IRREVERSIBLE_KINDS, REVERSIBLE_KINDS, Scenario
+from cvid.assess.scope import covering, scope_items
+from cvid.scenario import IRREVERSIBLE_KINDS, REVERSIBLE_KINDS, Scenario
 from cvid.verify import (
     curve_detection_vs_inspections,
     curve_detection_vs_notice,
@@ -33,6 +33,7 @@ from cvid.verify import (
     curve_site_detection_vs_months,
     lesson3_figures,
 )
+from cvid.verify.adequacy import verifiable
 
 #: Okabe–Ito colour-blind-safe palette (Okabe & Ito 2008), by name.
 OKABE_ITO: dict[str, str] = {
@@ -84,6 +85,7 @@ ITEM_STATUSES: dict[str, tuple[str, str, str]] = {
     "irreversible-unverified": ("dismantled/removed/destroyed, unverified", _C["sky_blue"], "//"),
     "reversible-only": ("only frozen, declared or inspected", _C["orange"], "\\\\"),
     "not-covered": ("not covered by any commitment", _C["vermillion"], "xx"),
+    "until-found": ("undeclared: covered only once declared or found", _C["reddish_purple"], ".."),
 }
 
 
@@ -502,23 +504,20 @@ def end_state_items(s: Scenario) -> list[dict[str, Any]]:
     """Every nuclear item in the scope of CVID with the commitments that cover it and its
     status (see :data:`ITEM_STATUSES`); the same scope as lesson 4's check."""
     p = s.program
-    items: list[tuple[str, str, str, str, bool]] = []  # id, category, label, kind, declared
-    for f in p.facilities:
-        if f.kind in NUCLEAR_FACILITY_KINDS and f.status != "dismantled":
-            items.append((f.id, "facility", f.name or f.id, f.kind, f.declared))
-    for m in p.materials:
-        if m.kind in DIRECT_USE_MATERIALS or m.kind == "uf6":
-            items.append((m.id, "material", m.name or m.id, m.kind, True))
-    for w in p.weapons:
-        items.append((w.id, "weapons", w.name or w.id, "weapons", True))
-    for ms in p.missiles:
-        if ms.missile_class in STRATEGIC_MISSILES:
-            items.append((ms.id, "missile", ms.name or ms.id, ms.missile_class, True))
+    names: dict[str, tuple[str, str]] = {f.id: (f.name or f.id, f.kind) for f in p.facilities}
+    names |= {m.id: (m.name or m.id, m.kind) for m in p.materials}
+    names |= {w.id: (w.name or w.id, "weapons") for w in p.weapons}
+    names |= {m.id: (m.name or m.id, m.missile_class) for m in p.missiles}
+    items = [  # id, category, label, kind, declared: lesson 4's scope (cvid.assess.scope)
+        (i.item_id, i.kind, *names[i.item_id], i.declared) for i in scope_items(s)
+    ]
     out = []
     for item_id, cat, label, kind, declared in items:
         cs = covering(s, item_id, cat, declared)
         strong = [c for c in cs if c.kind in IRREVERSIBLE_KINDS]
-        if any(c.verification for c in strong):
+        if not declared:
+            status = "until-found"
+        elif any(verifiable(s, c) for c in strong):
             status = "irreversible-verified"
         elif strong:
             status = "irreversible-unverified"
