@@ -181,16 +181,18 @@ def test_lesson3_has_the_verification_figures() -> None:
 
 
 def test_simulation_compares_the_agreement_with_the_libya_model() -> None:
-    # The Libya-model variant runs under anywhere-anytime verification, so cheating is caught
-    # (breakdown) more often than under the step-by-step deal's managed access, where it is
-    # never caught. With the cue persistent per history (issue 12) a plant hidden among 200
-    # candidates is found in a year with about 0.28 under the variant, so the margin is
-    # smaller than the redrawn-cue model claimed.
+    # The Libya-model variant runs under anywhere-anytime verification, so a cheater is exposed
+    # before the package is paid (issue 13's `exposed` outcome) more often than under the
+    # step-by-step deal's managed access, where it is never caught, and pays nothing to cheaters.
+    # With the cue persistent per history (issue 12) a plant hidden among 200 candidates is found
+    # in a year with about 0.28 under the variant, so the margin is modest. The step-by-step deal
+    # itself never reaches verified CVID (its test-site step has no means of verification).
     sim = assess("dprk-2018-step-by-step").simulation
     assert sim is not None
     assert set(sim["strategies"]) == {"agreement", "libya-model"}
     own, libya = sim["strategies"]["agreement"], sim["strategies"]["libya-model"]
-    assert libya["outcomes"]["breakdown"] > own["outcomes"]["breakdown"] + 0.1
+    assert libya["outcomes"]["exposed"] > own["outcomes"]["exposed"] + 0.03
+    assert own["outcomes"]["verified_cvid"] == 0.0 < libya["outcomes"]["verified_cvid"]
     assert libya["concessions_to_cheaters"]["mean"] == 0.0
     assert own["concessions_to_cheaters"]["mean"] > 0.2
     for r in (own, libya):
