@@ -66,6 +66,20 @@ def test_changed_text_or_signature_is_refused() -> None:
         open_note(GO_TEXT + "\n\u2014 Other AAAAAAAA\n", GO_VKEY)
 
 
+def test_signature_with_nonzero_padding_bits_is_refused() -> None:
+    """A 68-byte signature blob in base64 ends in a character with two unused low bits (RFC 4648
+    §3.5); setting them decodes to the same bytes. Such a note is another text carrying the same
+    signature, so it is refused rather than accepted as the same checkpoint (found by the
+    single-byte tamper property in tests/ledger/test_tamper.py)."""
+    b64 = GO_SIG.split(" ")[2].strip()
+    last = b64[-2]  # the character before the one '=' of padding
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    twin = b64[:-2] + alphabet[alphabet.index(last) ^ 0b10] + "="
+    assert base64.b64decode(twin) == base64.b64decode(b64)  # the same bytes ...
+    with pytest.raises(NoteError, match="canonical"):  # ... but not the canonical spelling
+        open_note(GO_TEXT + "\n\u2014 PeterNeumann " + twin + "\n", GO_VKEY)
+
+
 def test_mangled_verifier_keys_are_refused() -> None:
     for i in range(len(GO_VKEY)):
         mangled = GO_VKEY[:i] + chr(ord(GO_VKEY[i]) + 1) + GO_VKEY[i + 1 :]

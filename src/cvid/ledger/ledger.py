@@ -109,6 +109,11 @@ class Ledger:
         #: (seq, size, root) of the latest checkpoint this handle checked against the whole
         #: checkpoint chain, so that later appends only read the rows added since.
         self._trusted: tuple[int, int, bytes] | None = None
+        #: The note of the checkpoint this handle signed last and the right edge of its tree:
+        #: when the stored head and latest checkpoint row are still exactly those, the next
+        #: append skips re-reading the edge and re-proving what this handle itself signed.
+        self._signed_note: str | None = None
+        self._edge: CompactRange | None = None
         try:
             self._check_open()
         except BaseException:
@@ -379,7 +384,19 @@ class Ledger:
             size, root = _head(conn, lock=True)
             check_sqlite_pages(conn, self.location)
             fetch = _fetcher(conn)
-            cr = CompactRange.from_nodes(size, fetch)
+            edge = self._edge
+            if (
+                edge is not None
+                and self._trusted is not None
+                and self._trusted[1:]
+                == (
+                    size,
+                    root,
+                )
+            ):
+                cr = CompactRange(size=edge.size, edge=list(edge.edge))
+            else:
+                cr = CompactRange.from_nodes(size, fetch)
             if cr.root() != root:
                 raise CheckFailed(
                     f"{self.location.text}: the stored tree does not match its head (tree size "
@@ -409,6 +426,8 @@ class Ledger:
                 )
             )
         self._trusted = (seq, new_size, new_root)
+        self._signed_note = note
+        self._edge = CompactRange(size=cr.size, edge=list(cr.edge))
         self._record_signed(seq, new_size, new_root, note)
         return list(range(size, new_size))
 
@@ -458,6 +477,12 @@ class Ledger:
         ).all()
         if not rows:
             raise CheckFailed(f"{where}: the ledger has no signed checkpoint; refusing to sign")
+        if self._own_latest(rows[0], size, root):
+            assert self._trusted is not None
+            own_seq = self._trusted[0]
+            if len(rows) > 1:
+                self._check_previous_seq(self._checked_row(rows[1]), own_seq, size)
+            return own_seq + 1
         latest = self._checked_row(rows[0])
         if latest.size != size:
             how = "added" if size > latest.size else "removed"
@@ -475,12 +500,8 @@ class Ledger:
         seq = checkpoint_seq(latest)
         if len(rows) > 1:
             prev = self._checked_row(rows[1])
-            prev_seq = checkpoint_seq(prev)
-            if seq is not None and prev_seq is not None and prev_seq != seq - 1:
-                raise CheckFailed(
-                    f"{where}: signed checkpoints {prev_seq + 1}-{seq - 1} (between tree sizes "
-                    f"{prev.size} and {size}) are missing: rows were deleted; refusing to sign"
-                )
+            if seq is not None:
+                self._check_previous_seq(prev, seq, size)
             self._check_consistent(
                 conn,
                 prev.size,
@@ -521,6 +542,28 @@ class Ledger:
             )
         self._check_signed_state(conn, size, root, fetch)
         return seq + 1
+
+    def _check_previous_seq(self, prev: Checkpoint, seq: int, size: int) -> None:
+        """The stored checkpoint below the latest (number ``seq``) must be number ``seq - 1``."""
+        prev_seq = checkpoint_seq(prev)
+        if prev_seq is not None and prev_seq != seq - 1:
+            raise CheckFailed(
+                f"{self.location.text}: signed checkpoints {prev_seq + 1}-{seq - 1} (between "
+                f"tree sizes {prev.size} and {size}) are missing: rows were deleted; refusing "
+                "to sign"
+            )
+
+    def _own_latest(self, row: Any, size: int, root: bytes) -> bool:
+        """Whether nothing changed since this handle's last append: the stored head and the
+        latest checkpoint row are byte for byte the ones it signed, no checkpoint row was
+        added above it, and the signer's record beside the log key names the same
+        checkpoint. Then everything the full check would prove was proved when it signed."""
+        trusted, note = self._trusted, self._signed_note
+        if trusted is None or note is None or trusted[1:] != (size, root):
+            return False
+        if (int(row[0]), bytes(row[1]), str(row[2])) != (size, root, note):
+            return False  # ``row`` is the stored checkpoint of the largest size
+        return self._read_signed_state() in (None, trusted)
 
     def _check_consistent(
         self,

@@ -108,9 +108,9 @@ def open_note(note: str, vkey: str) -> str:
         if len(fields) != 2:
             raise NoteError(f"malformed signature line {line!r}")
         try:
-            blob = base64.b64decode(fields[1], validate=True)
+            blob = strict_b64decode(fields[1])
         except binascii.Error:
-            raise NoteError(f"signature line is not base64: {line!r}") from None
+            raise NoteError(f"signature line is not canonical base64: {line!r}") from None
         if fields[0] != name or len(blob) != 68 or blob[:4] != want:
             continue
         try:
@@ -149,12 +149,21 @@ def parse_checkpoint(text: str) -> Checkpoint:
     if not _SIZE_RE.match(size):
         raise NoteError(f"checkpoint tree size {size!r} is not a decimal number")
     try:
-        digest = base64.b64decode(root, validate=True)
+        digest = strict_b64decode(root)
     except binascii.Error:
-        raise NoteError("checkpoint root hash is not base64") from None
+        raise NoteError("checkpoint root hash is not canonical base64") from None
     if len(digest) != 32:
         raise NoteError("checkpoint root hash is not 32 bytes")
     return Checkpoint(origin, int(size), digest, tuple(lines[3:-1]))
+
+
+def strict_b64decode(text: str) -> bytes:
+    """Standard base64 in its one canonical spelling: the padding bits of the last character
+    must be zero, so that no two note texts carry the same signature or root (RFC 4648 §3.5)."""
+    raw = base64.b64decode(text, validate=True)
+    if base64.b64encode(raw).decode("ascii") != text:
+        raise binascii.Error("non-canonical base64 (nonzero padding bits)")
+    return raw
 
 
 SEQ_PREFIX = "cvid-seq "

@@ -42,6 +42,7 @@ from cvid.ledger.note import (
     check_note_name,
     parse_checkpoint,
     split_note,
+    strict_b64decode,
     verify_checkpoint,
 )
 
@@ -116,9 +117,9 @@ class Cosignature:
         if len(fields) != 2:
             raise NoteError(f"malformed signature line {line!r}")
         try:
-            blob = base64.b64decode(fields[1], validate=True)
+            blob = strict_b64decode(fields[1])
         except binascii.Error:
-            raise NoteError(f"signature line is not base64: {line!r}") from None
+            raise NoteError(f"signature line is not canonical base64: {line!r}") from None
         if len(blob) != 4 + 8 + 64:
             raise NoteError("not a cosignature/v1 line (wrong length)")
         return cls(fields[0], blob[:4], int.from_bytes(blob[4:12], "big"), blob[12:])
