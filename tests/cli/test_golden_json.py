@@ -61,6 +61,10 @@ CASES: dict[str, list[str]] = {
         *("--diversion-kg", "3", "--at-period", "4", "--calibration-periods", "6"),
         *("--replications", "2000", "--seed", "3"),
     ],
+    "plan-balance-no-loss": [
+        *("plan", "balance", BALANCE, "--random-rsd", "0.01", "--systematic-rsd", "0.005"),
+        *("--replications", "2000"),
+    ],
     "plan-search": ["plan", "search"],
     "plan-search-managed": [
         *("plan", "search", "--access", "managed", "--sites", "40", "--cueing", "0.1"),
