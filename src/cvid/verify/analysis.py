@@ -22,10 +22,11 @@ their JSON Schemas are published under ``schema/``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NotRequired
 
 import numpy as np
-from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import Field, model_serializer
+from typing_extensions import TypedDict
 
 from cvid.errors import InputError
 from cvid.results import Result
@@ -214,6 +215,13 @@ class MonteCarloRates(Result):
         )
 
 
+class _MonteCarloJSON(TypedDict):
+    """What :class:`MonteCarloSummary` writes: ``detection`` only when there is a loss."""
+
+    false_alarm: MonteCarloRates
+    detection: NotRequired[MonteCarloRates]
+
+
 class MonteCarloSummary(Result):
     """Monte Carlo alarm rates without a loss (false alarms) and, with one, with it."""
 
@@ -222,11 +230,11 @@ class MonteCarloSummary(Result):
         default=None, description="Present only when a diversion is given"
     )
 
-    @model_serializer(mode="wrap")
-    def _omit_absent_detection(self, handler: SerializerFunctionWrapHandler) -> Any:
-        out = handler(self)
-        if self.detection is None and isinstance(out, dict):
-            out.pop("detection", None)
+    @model_serializer(mode="plain")
+    def _omit_absent_detection(self) -> _MonteCarloJSON:
+        out: _MonteCarloJSON = {"false_alarm": self.false_alarm}
+        if self.detection is not None:
+            out["detection"] = self.detection
         return out
 
 
