@@ -81,14 +81,7 @@ class DefectLevel(Result):
 
     @classmethod
     def of(cls, plan: SamplingPlan) -> DefectLevel:
-        return cls(
-            level=plan.level,
-            fraction_removed=plan.fraction_removed,
-            defects=plan.defects,
-            sample_size=plan.sample_size,
-            sample_size_iaea=plan.sample_size_iaea,
-            detection_probability=plan.detection_probability,
-        )
+        return cls.model_validate(plan.to_dict())
 
 
 class SamplingAnalysis(Result):
@@ -206,13 +199,7 @@ class MonteCarloRates(Result):
 
     @classmethod
     def of(cls, r: MonteCarloResult) -> MonteCarloRates:
-        return cls(
-            replications=r.replications,
-            page_alarm_probability=r.page_alarm_probability,
-            page_standard_error=r.page_standard_error,
-            total_alarm_probability=r.total_alarm_probability,
-            total_standard_error=r.total_standard_error,
-        )
+        return cls.model_validate(r.to_dict())
 
 
 class _MonteCarloJSON(TypedDict):
