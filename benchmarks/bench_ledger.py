@@ -249,8 +249,8 @@ def bench_service_appends(tmp: Path) -> None:
     )
 
     def history_check_time(db: Path, key: Path) -> float:
+        from cvid._db import write_tx
         from cvid.ledger.ledger import _fetcher, _head
-        from cvid.ledger.store import write_tx
 
         times = []
         with Ledger.open(db, log_key=key) as led:

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
+import cvid.data
 from cvid.ledger import Ledger, PartyKey, generate_party_key
 
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
-#: RFC 6962 proof test vectors from transparency-dev/merkle (Apache-2.0), see vectors/PROVENANCE.md
-TLOG = Path(__file__).resolve().parent / "vectors"
+#: RFC 6962 proof test vectors from transparency-dev/merkle (Apache-2.0), bundled with cvid
+#: (one copy: src/cvid/data/tlog-test-vectors, see its PROVENANCE.md)
+TLOG = Path(cvid.data.__file__).resolve().parent / "tlog-test-vectors"
 
 _pg_state: dict[str, str | None] = {}
 

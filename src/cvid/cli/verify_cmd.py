@@ -1,5 +1,9 @@
 """``cvid plan sampling|balance|search|production`` and ``cvid game inspection|dresher|matrix``.
 
+The plan commands only parse and print: what they compute is :mod:`cvid.verify.analysis`
+(``sampling_analysis``, ``balance_analysis``, ``search_plan``, ``production_check``), whose
+typed results are the JSON below (schemas under ``schema/``).
+
 JSON shapes (``--json``), stable:
 
 * plan sampling → ``{"sample_size", "sample_size_iaea", "detection_probability", "defects",
@@ -25,47 +29,25 @@ JSON shapes (``--json``), stable:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 import typer
 from rich.table import Table
 
 from cvid.cli.common import console, emit_json
-from cvid.errors import InputError
-from cvid.scenario import SIGNIFICANT_QUANTITY_KG, load_scenario
+from cvid.scenario import load_scenario
 from cvid.verify import (
-    Campaign,
-    ErrorModel,
     InspectionGame,
-    Range,
-    SearchModel,
+    balance_analysis,
     check_probability,
-    cholesky_factor,
-    compare_declaration,
-    cumuf,
-    defects_for_goal,
-    diversion_pattern,
     dresher,
-    example_record_path,
-    heu_kg,
-    load_record,
-    monte_carlo_tests,
-    muf,
-    muf_covariance,
-    page_alarm_probability,
-    page_detection_probability,
-    page_statistic,
-    page_threshold,
-    plan_defect_levels,
-    plan_sampling,
-    plutonium_draws,
+    manual_search_model,
+    production_check,
     read_balance_csv,
     read_matrix_csv,
+    sampling_analysis,
     search_model,
-    sitmuf,
+    search_plan,
     solve_zero_sum,
-    total_muf_test,
 )
 
 plan_app = typer.Typer(
@@ -95,56 +77,25 @@ def plan_sampling_cmd(
     as_json: bool = JSON_OPT,
 ) -> None:
     """Smallest attribute sample (exact hypergeometric) and the IAEA approximation."""
-    check_probability(detect, "--detect")
-    if items < 1:
-        raise InputError(f"must be at least 1, got {items}", field="--items")
-    levels: list[dict[str, Any]] = []
-    if defects is None:
-        if goal_kg is None or item_kg is None:
-            raise InputError("give --defects, or --goal-kg with --item-kg", field="--defects")
-        m = defects_for_goal(goal_kg, item_kg)
-        if m > items:
-            raise InputError(
-                f"the goal needs {m} falsified items, more than the {items} items",
-                field="--goal-kg",
-            )
-        levels = [p.to_dict() for p in plan_defect_levels(items, item_kg, goal_kg, detect)]
-    else:
-        if goal_kg is not None or item_kg is not None:
-            raise InputError("give --defects or --goal-kg/--item-kg, not both", field="--defects")
-        if defects > items:
-            raise InputError(f"{defects} defects is more than the {items} items", field="--defects")
-        if defects < 1:
-            raise InputError(f"must be at least 1, got {defects}", field="--defects")
-        m = defects
-    plan = plan_sampling(items, m, detect)
-    out = {
-        "sample_size": plan.sample_size,
-        "sample_size_iaea": plan.sample_size_iaea,
-        "detection_probability": plan.detection_probability,
-        "defects": plan.defects,
-        "items": items,
-        "detect": detect,
-        "levels": levels,
-    }
+    out = sampling_analysis(items, detect, defects=defects, goal_kg=goal_kg, item_kg=item_kg)
     if as_json:
         emit_json(out)
         return
     console.print(
-        f"N = {items}, M = {m} falsified: verify [bold]{plan.sample_size}[/] items "
-        f"(IAEA approximation {plan.sample_size_iaea}); detection probability "
-        f"{plan.detection_probability:.4f} ≥ {detect:g}"
+        f"N = {items}, M = {out.defects} falsified: verify [bold]{out.sample_size}[/] items "
+        f"(IAEA approximation {out.sample_size_iaea}); detection probability "
+        f"{out.detection_probability:.4f} ≥ {detect:g}"
     )
-    if levels:
+    if out.levels:
         t = Table("defect level", "fraction removed", "defects M", "n exact", "n IAEA", "P detect")
-        for lv in levels:
+        for lv in out.levels:
             t.add_row(
-                lv["level"],
-                f"{lv['fraction_removed']:g}",
-                str(lv["defects"]),
-                str(lv["sample_size"]),
-                str(lv["sample_size_iaea"]),
-                f"{lv['detection_probability']:.4f}",
+                lv.level,
+                f"{lv.fraction_removed:g}",
+                str(lv.defects),
+                str(lv.sample_size),
+                str(lv.sample_size_iaea),
+                f"{lv.detection_probability:.4f}",
             )
         console.print(t)
 
@@ -183,77 +134,25 @@ def plan_balance_cmd(
 ) -> None:
     """MUF, σMUF, CUMUF, SITMUF and Page's test for a balance sequence, with detection and
     false-alarm probabilities (Markov chain / closed form, and Monte Carlo)."""
-    for name, v in (("--random-rsd", random_rsd), ("--systematic-rsd", systematic_rsd)):
-        if not (np.isfinite(v) and 0 <= v <= 1):
-            raise InputError(f"must lie in [0, 1], got {v:g}", field=name)
-    check_probability(alpha, "--alpha")
-    if not 0 < alpha < 1:
-        raise InputError("must lie strictly between 0 and 1", field="--alpha")
-    if h is not None and h <= 0:
-        raise InputError(f"must be positive, got {h:g}", field="--h")
-    if replications < 1:
-        raise InputError(f"must be at least 1, got {replications}", field="--replications")
-    seq = read_balance_csv(file)
-    errors = ErrorModel.uniform(random_rsd, systematic_rsd, calibration_periods)
-    cov = muf_covariance(seq, errors)
-    cholesky_factor(cov, source=str(file))
-    t_n = seq.periods
-    values = muf(seq.beginning_inventory, seq.receipts, seq.shipments, seq.ending_inventory)
-    y = sitmuf(values, cov)
-    h_used = page_threshold(t_n, k, alpha) if h is None else h
-    s = page_statistic(y, k)
-    d = None if diversion_kg is None else diversion_pattern(t_n, diversion_kg, pattern, at_period)
-    total = total_muf_test(values, cov, alpha, d)
-    fa = float(page_alarm_probability(np.zeros(t_n), k, h_used)[-1])
-    pd = None if d is None else page_detection_probability(d, cov, k, h_used)
-    mc_fa = monte_carlo_tests(
-        seq, errors, k=k, h=h_used, alpha=alpha, replications=replications, seed=seed
+    out = balance_analysis(
+        read_balance_csv(file),
+        random_rsd=random_rsd,
+        systematic_rsd=systematic_rsd,
+        alpha=alpha,
+        k=k,
+        h=h,
+        diversion_kg=diversion_kg,
+        pattern=pattern,
+        at_period=at_period,
+        calibration_periods=calibration_periods,
+        replications=replications,
+        seed=seed,
+        source=str(file),
     )
-    mc: dict[str, Any] = {"false_alarm": mc_fa.to_dict()}
-    if d is not None:
-        mc["detection"] = monte_carlo_tests(
-            seq,
-            errors,
-            k=k,
-            h=h_used,
-            alpha=alpha,
-            replications=replications,
-            seed=seed + 1,
-            diversion=d,
-        ).to_dict()
-    first = np.flatnonzero(s > h_used)
-    out = {
-        "periods": [
-            {
-                "period": i + 1,
-                "muf": float(values[i]),
-                "sigma_muf": float(np.sqrt(cov[i, i])),
-                "cumuf": float(c),
-                "sitmuf": float(y[i]),
-                "page": float(s[i]),
-                "alarm": bool(s[i] > h_used),
-            }
-            for i, c in enumerate(cumuf(values))
-        ],
-        "covariance": cov.tolist(),
-        "total_muf_test": total.to_dict(),
-        "page_test": {
-            "k": k,
-            "h": h_used,
-            "first_alarm_period": int(first[0]) + 1 if first.size else None,
-            "false_alarm_probability": fa,
-            "detection_probability": pd,
-        },
-        "diversion": None
-        if d is None
-        else {"kg": diversion_kg, "pattern": pattern, "per_period": d.tolist()},
-        "detection_probability": pd,
-        "false_alarm_probability": fa,
-        "monte_carlo": mc,
-    }
     if as_json:
         emit_json(out)
         return
+    page, total, mc = out.page_test, out.total_muf_test, out.monte_carlo
     t = Table(
         "period",
         "MUF kg",
@@ -262,17 +161,17 @@ def plan_balance_cmd(
         "SITMUF",
         "Page",
         "alarm",
-        title=f"{file} — Page's test k = {k:g}, h = {h_used:.4g}",
+        title=f"{file} — Page's test k = {k:g}, h = {page.h:.4g}",
     )
-    for p in out["periods"]:
+    for p in out.periods:
         t.add_row(
-            str(p["period"]),
-            f"{p['muf']:.4g}",
-            f"{p['sigma_muf']:.4g}",
-            f"{p['cumuf']:.4g}",
-            f"{p['sitmuf']:.3f}",
-            f"{p['page']:.3f}",
-            "[red]ALARM[/]" if p["alarm"] else "",
+            str(p.period),
+            f"{p.muf:.4g}",
+            f"{p.sigma_muf:.4g}",
+            f"{p.cumuf:.4g}",
+            f"{p.sitmuf:.3f}",
+            f"{p.page:.3f}",
+            "[red]ALARM[/]" if p.alarm else "",
         )
     console.print(t)
     console.print(
@@ -280,19 +179,20 @@ def plan_balance_cmd(
         f"{total.threshold:.4g} kg: {'ALARM' if total.alarm else 'no alarm'}"
     )
     console.print(
-        f"Page's test: false-alarm probability {fa:.4f} "
-        f"(Monte Carlo {mc_fa.page_alarm_probability:.4f} ± "
-        f"{mc_fa.page_standard_error:.4f})"
+        f"Page's test: false-alarm probability {out.false_alarm_probability:.4f} "
+        f"(Monte Carlo {mc.false_alarm.page_alarm_probability:.4f} ± "
+        f"{mc.false_alarm.page_standard_error:.4f})"
     )
-    if d is not None:
-        det = mc["detection"]
+    if mc.detection is not None:
+        det = mc.detection
         console.print(
-            f"{pattern} loss of {diversion_kg:g} kg: P(detect) Page {_fmt(pd)} "
-            f"(MC {det['page_alarm_probability']:.4f} ± "
-            f"{det['page_standard_error']:.4f}), total-MUF test "
+            f"{pattern} loss of {diversion_kg:g} kg: P(detect) Page "
+            f"{_fmt(out.detection_probability)} "
+            f"(MC {det.page_alarm_probability:.4f} ± "
+            f"{det.page_standard_error:.4f}), total-MUF test "
             f"{_fmt(total.detection_probability)} (MC "
-            f"{det['total_alarm_probability']:.4f} ± "
-            f"{det['total_standard_error']:.4f})"
+            f"{det.total_alarm_probability:.4f} ± "
+            f"{det.total_standard_error:.4f})"
         )
 
 
@@ -331,68 +231,34 @@ def plan_search_cmd(
     if scenario is not None:
         model = search_model(load_scenario(scenario))
     else:
-        if access not in ("anywhere-anytime", "managed", "declared-sites-only", "none"):
-            raise InputError(f"unknown access regime {access!r}", field="--access")
-        conceal = Range.parse(conceal_hours, "--conceal-hours")
-        check_probability(cueing, "--cueing")
-        check_probability(site_detection, "--site-detection")
-        model = SearchModel(
-            sites,
-            inspections_per_year,
-            cueing,
-            notice_hours,
-            conceal.low,
-            conceal.high,
-            conceal.mode,
-            site_detection,
-            access,
-            managed_delay_hours,
+        model = manual_search_model(
+            sites=sites,
+            inspections_per_year=inspections_per_year,
+            cueing=cueing,
+            notice_hours=notice_hours,
+            conceal_hours=conceal_hours,
+            site_detection=site_detection,
+            access=access,
+            managed_delay_hours=managed_delay_hours,
         )
-    if not (np.isfinite(months) and months >= 0):
-        raise InputError(f"must be a non-negative number, got {months:g}", field="--months")
-    lo, mid, hi = model.interval_within(months)
-    grid = np.linspace(0.0, max(months, 1.0) * 2, 25)
-    q = model.cueing + (1 - model.cueing) / model.candidate_sites
-    pi = model.per_inspection()
-    parts = model.parts_within(months)
-    out = {
-        "probability": mid,
-        "interval": [lo, hi],
-        "months": months,
-        "per_inspection_probability": pi,
-        "targeting_probability": q,
-        "evidence_survival": (
-            pi / (q * model.site_detection_probability)
-            if q * model.site_detection_probability > 0
-            else 0.0
-        ),
-        "delay_hours": model.delay_hours,
-        "access": model.access,
-        "cueing": model.cueing,
-        "cued": float(parts.cued),
-        "uncued": float(parts.uncued),
-        "if_cued": float(parts.if_cued),
-        "if_uncued": float(parts.if_uncued),
-        "redrawn_cue_probability": float(model.redrawn_probability_within(months)),
-        "replacement": model.replacement,
-        "curve": {"months": grid.tolist(), "probability": model.probability_within(grid).tolist()},
-    }
+    out = search_plan(model, months)
     if as_json:
         emit_json(out)
         return
+    lo, hi = out.interval
     console.print(
         f"P(find the undeclared facility within {months:g} months) = "
-        f"[bold]{mid:.3f}[/] (range {lo:.3f}–{hi:.3f} over the concealment time); "
-        f"access {model.access}, delay {model.delay_hours:g} h"
+        f"[bold]{out.probability:.3f}[/] (range {lo:.3f}–{hi:.3f} over the concealment time); "
+        f"access {out.access}, delay {out.delay_hours:g} h"
     )
-    search = "with" if model.replacement else "without"
+    search = "with" if out.replacement else "without"
     console.print(
-        f"  cued (intelligence knows the site, P = {model.cueing:.3f}): {parts.cued:.3f} "
-        f"(if cued {parts.if_cued:.3f})\n"
+        f"  cued (intelligence knows the site, P = {out.cueing:.3f}): {out.cued:.3f} "
+        f"(if cued {out.if_cued:.3f})\n"
         f"  uncued (search {search} replacement of {model.candidate_sites} sites): "
-        f"{parts.uncued:.3f} (if uncued {parts.if_uncued:.3f})\n"
+        f"{out.uncued:.3f} (if uncued {out.if_uncued:.3f})\n"
         f"  with the cue redrawn at every inspection the same inputs would give "
-        f"{float(model.redrawn_probability_within(months)):.3f} (overstated)"
+        f"{out.redrawn_cue_probability:.3f} (overstated)"
     )
 
 
@@ -421,67 +287,34 @@ def plan_production_cmd(
 ) -> None:
     """Estimate what facilities made (Pu from reactor energy, HEU from separative work) and
     compare a declaration with it: shortfall in kg and SQ with its probability."""
-    if replications < 1:
-        raise InputError(f"must be at least 1, got {replications}", field="--replications")
-    rng = np.random.default_rng(seed)
-    if swu is not None:
-        r = Range.parse(swu, "--swu")
-        work = r.sample(rng, replications)
-        product = heu_kg(work, product_assay, feed_assay, tails_assay)
-        u235 = product * product_assay
-        draws, material, rows = u235, "heu", [{"name": "enrichment", "swu": [r.low, r.high]}]
-        decl = declared_kg
-    else:
-        if record is not None:
-            path = (
-                Path(record)
-                if Path(record).is_file() or record.endswith(".toml")
-                else example_record_path(record)
-            )
-            meta, campaigns = load_record(path)
-            g = Range.parse(meta.get("g_per_mwd", g_per_mwd), "g_per_mwd")
-            material = str(meta.get("material", "plutonium"))
-            decl = float(meta["declared_kg"]) if declared_kg is None else declared_kg
-        else:
-            if thermal_mw is None or days is None:
-                raise InputError(
-                    "give --record, or --thermal-mw with --days, or --swu", field="--record"
-                )
-            if not days > 0:
-                raise InputError(f"must be positive, got {days:g}", field="--days")
-            cf = Range.parse(capacity_factor, "--capacity-factor")
-            if cf.high > 1:
-                raise InputError("a capacity factor cannot exceed 1", field="--capacity-factor")
-            campaigns = [Campaign("reactor", days, Range.parse(thermal_mw, "--thermal-mw"), cf)]
-            g = Range.parse(g_per_mwd, "--g-per-mwd")
-            material, decl = "plutonium", declared_kg
-        draws, rows = plutonium_draws(campaigns, g, replications, rng)
-    sq = SIGNIFICANT_QUANTITY_KG[material]
-    check = compare_declaration(draws, 0.0 if decl is None else decl, sq, material, rows)
-    out = check.to_dict()
-    if decl is None:
-        for key in (
-            "declared_kg",
-            "shortfall_kg",
-            "shortfall_sq",
-            "probability_shortfall",
-            "probability_shortfall_one_sq",
-        ):
-            out[key] = None
+    out = production_check(
+        record=record,
+        thermal_mw=thermal_mw,
+        days=days,
+        capacity_factor=capacity_factor,
+        g_per_mwd=g_per_mwd,
+        swu=swu,
+        product_assay=product_assay,
+        feed_assay=feed_assay,
+        tails_assay=tails_assay,
+        declared_kg=declared_kg,
+        replications=replications,
+        seed=seed,
+    )
     if as_json:
         emit_json(out)
         return
-    e = out["estimate_kg"]
+    e = out.estimate_kg
     console.print(
-        f"{material}: estimate {e['median']:.1f} kg (90 % interval {e['p05']:.1f}–{e['p95']:.1f})"
+        f"{out.material}: estimate {e.median:.1f} kg (90 % interval {e.p05:.1f}–{e.p95:.1f})"
     )
-    if decl is not None:
-        sk, ss = out["shortfall_kg"], out["shortfall_sq"]
+    sk, ss = out.shortfall_kg, out.shortfall_sq
+    if out.declared_kg is not None and sk is not None and ss is not None:
         console.print(
-            f"declared {decl:g} kg → shortfall {sk['median']:.1f} kg "
-            f"({sk['p05']:.1f}–{sk['p95']:.1f}) = {ss['median']:.2f} SQ; "
-            f"P(shortfall > 0) = {out['probability_shortfall']:.3f}, "
-            f"P(> 1 SQ) = {out['probability_shortfall_one_sq']:.3f}"
+            f"declared {out.declared_kg:g} kg → shortfall {sk.median:.1f} kg "
+            f"({sk.p05:.1f}–{sk.p95:.1f}) = {ss.median:.2f} SQ; "
+            f"P(shortfall > 0) = {out.probability_shortfall:.3f}, "
+            f"P(> 1 SQ) = {out.probability_shortfall_one_sq:.3f}"
         )
 
 

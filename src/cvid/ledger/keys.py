@@ -140,8 +140,9 @@ def generate_log_key(name: str) -> PartyKey:
     return PartyKey(name, LOG_ROLE, Ed25519PrivateKey.generate())
 
 
-def _write_new(path: Path, text: str, mode: int, *, force: bool) -> None:
-    """Write a file atomically with ``mode``; refuse to replace one unless ``force``."""
+def write_file_atomic(path: Path, text: str, mode: int, *, force: bool = False) -> None:
+    """Write a file atomically (a temporary file, fsync, rename) with ``mode``; refuse to
+    replace an existing one unless ``force``. For key and witness-state files."""
     if path.exists() and not force:
         raise InputError("file exists; use --force to overwrite", source=str(path))
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -157,6 +158,20 @@ def _write_new(path: Path, text: str, mode: int, *, force: bool) -> None:
         raise
 
 
+def read_json_object(path: Path, what: str) -> dict[str, Any]:
+    """The JSON object in the file ``path`` (a ``what``: "JSON key file", "witness state"…),
+    or an :class:`InputError` naming the file and why it cannot be read as one."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("file not found", source=str(path)) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"not a readable {what} ({exc})", source=str(path)) from None
+    if not isinstance(data, dict):
+        raise InputError(f"not a {what}: it does not hold a JSON object", source=str(path))
+    return data
+
+
 def write_private_key(key: PartyKey, path: Path, *, force: bool = False) -> None:
     """Write a private key file readable by its owner only (mode 0600)."""
     body = {
@@ -165,23 +180,16 @@ def write_private_key(key: PartyKey, path: Path, *, force: bool = False) -> None
         "algorithm": ALGORITHM,
         "private_key": b64(key.private_key.private_bytes_raw()),
     }
-    _write_new(path, json.dumps(body, indent=2) + "\n", 0o600, force=force)
+    write_file_atomic(path, json.dumps(body, indent=2) + "\n", 0o600, force=force)
 
 
 def write_public_key(key: PartyPublicKey, path: Path, *, force: bool = False) -> None:
     """Write a public key file."""
-    _write_new(path, json.dumps(key.to_json(), indent=2) + "\n", 0o644, force=force)
+    write_file_atomic(path, json.dumps(key.to_json(), indent=2) + "\n", 0o644, force=force)
 
 
 def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("file not found", source=str(path)) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"not a readable JSON key file ({exc})", source=str(path)) from None
-    if not isinstance(data, dict):
-        raise InputError("a key file holds a JSON object", source=str(path))
+    data = read_json_object(path, "JSON key file")
     if data.get("algorithm") != ALGORITHM:
         raise InputError(f"algorithm must be {ALGORITHM!r}", source=str(path), field="algorithm")
     return data

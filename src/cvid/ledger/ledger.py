@@ -14,6 +14,16 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, insert, inspect, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
+from cvid._db import (
+    Location,
+    check_sqlite_pages,
+    creation_engine,
+    parse_location,
+    read_tx,
+    write_tx,
+)
+from cvid._db import acquire_engine as _acquire_engine
+from cvid._db import release_engine as _release_engine
 from cvid.errors import CheckFailed, InputError
 from cvid.ledger import merkle
 from cvid.ledger.entry import AuditReport, ConsistencyProof, Entry, InclusionProof
@@ -37,25 +47,17 @@ from cvid.ledger.note import (
 from cvid.ledger.records import CheckedRecord, check_signed, record_bytes, sign_record
 from cvid.ledger.store import (
     FORMAT,
-    Location,
     bulk_insert,
-    check_sqlite_pages,
     checkpoints_t,
     cosignatures_t,
-    creation_engine,
     entries_t,
     fetch_nodes,
     head_t,
     meta_t,
     metadata,
     nodes_t,
-    parse_location,
     parties_t,
-    read_tx,
-    write_tx,
 )
-from cvid.ledger.store import acquire_engine as _acquire_engine
-from cvid.ledger.store import release_engine as _release_engine
 
 #: Records appended per transaction (and per signed checkpoint) by default.
 DEFAULT_BATCH = 10_000

@@ -49,34 +49,46 @@ def split_note(note: str) -> tuple[str, list[str]]:
     return note[: cut + 1], note[cut + 2 :].splitlines()
 
 
-def key_id(name: str, public_key: bytes) -> bytes:
-    """The 4-byte key ID of an Ed25519 note key: SHA-256(name ‖ '\\n' ‖ 0x01 ‖ key)[:4]."""
-    return hashlib.sha256(name.encode() + b"\n" + bytes([ALG_ED25519]) + public_key).digest()[:4]
+def key_id(name: str, public_key: bytes, alg: int = ALG_ED25519) -> bytes:
+    """The 4-byte key ID of a note key: SHA-256(name ‖ '\\n' ‖ alg ‖ key)[:4] (``alg`` 0x01 for
+    an Ed25519 signer, 0x04 for an Ed25519 cosignature/v1 witness; C2SP signed-note)."""
+    return hashlib.sha256(name.encode() + b"\n" + bytes([alg]) + public_key).digest()[:4]
 
 
-def verifier_key(name: str, public_key: bytes) -> str:
-    """The verifier key string ``name+hexid+base64(0x01 ‖ key)`` that pins a log's key."""
+#: What each key type of a verifier key is called in errors.
+_KEY_TYPES = {
+    ALG_ED25519: "an Ed25519 key (type 0x01)",
+    0x04: "an Ed25519 cosignature/v1 key (type 0x04)",
+}
+
+
+def verifier_key(name: str, public_key: bytes, alg: int = ALG_ED25519) -> str:
+    """The verifier key string ``name+hexid+base64(alg ‖ key)`` that pins a note key (``alg``
+    0x01 for a log or party signer, 0x04 for a witness's cosignatures)."""
     _check_name(name)
-    raw = base64.b64encode(bytes([ALG_ED25519]) + public_key).decode()
-    return f"{name}+{key_id(name, public_key).hex()}+{raw}"
+    raw = base64.b64encode(bytes([alg]) + public_key).decode()
+    return f"{name}+{key_id(name, public_key, alg).hex()}+{raw}"
 
 
-def parse_verifier_key(vkey: str) -> tuple[str, bytes]:
-    """Split a verifier key into (name, 32-byte Ed25519 public key), checking its key ID."""
+def parse_verifier_key(
+    vkey: str, alg: int = ALG_ED25519, what: str = "verifier key"
+) -> tuple[str, bytes]:
+    """Split a verifier key of type ``alg`` into (name, 32-byte Ed25519 public key), checking
+    its key ID; errors call it ``what``."""
     parts = vkey.strip().split("+", 2)
     if len(parts) != 3:
-        raise NoteError("a verifier key has the form name+keyid+base64key")
+        raise NoteError(f"a {what} has the form name+keyid+base64key")
     name, hexid, b64 = parts
     _check_name(name)
     try:
         raw = base64.b64decode(b64, validate=True)
         kid = bytes.fromhex(hexid)
     except (binascii.Error, ValueError) as exc:
-        raise NoteError(f"verifier key is not valid base64/hex: {exc}") from None
-    if len(raw) != 33 or raw[0] != ALG_ED25519:
-        raise NoteError("verifier key is not an Ed25519 key")
-    if len(kid) != 4 or key_id(name, raw[1:]) != kid:
-        raise NoteError("verifier key ID does not match its name and key")
+        raise NoteError(f"{what} is not valid base64/hex: {exc}") from None
+    if len(raw) != 33 or raw[0] != alg:
+        raise NoteError(f"{what} is not {_KEY_TYPES.get(alg, f'of type {alg:#04x}')}")
+    if len(kid) != 4 or key_id(name, raw[1:], alg) != kid:
+        raise NoteError(f"{what} ID does not match its name and key")
     return name, raw[1:]
 
 

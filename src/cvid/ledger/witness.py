@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
-import os
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -35,14 +33,18 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from cvid.errors import CheckFailed, InputError
+from cvid.ledger.keys import read_json_object, write_file_atomic
 from cvid.ledger.merkle import EMPTY_ROOT, ProofError, verify_consistency
 from cvid.ledger.note import (
     Checkpoint,
     NoteError,
     check_note_name,
+    key_id,
     parse_checkpoint,
+    parse_verifier_key,
     split_note,
     strict_b64decode,
+    verifier_key,
     verify_checkpoint,
 )
 
@@ -55,35 +57,17 @@ _SIG_PREFIX = "\u2014 "
 
 def cosignature_key_id(name: str, public_key: bytes) -> bytes:
     """SHA-256(name ‖ '\\n' ‖ 0x04 ‖ key)[:4], the key ID of an Ed25519 cosigner."""
-    return hashlib.sha256(
-        name.encode() + b"\n" + bytes([ALG_COSIGNATURE_V1]) + public_key
-    ).digest()[:4]
+    return key_id(name, public_key, ALG_COSIGNATURE_V1)
 
 
 def witness_verifier_key(name: str, public_key: bytes) -> str:
     """The witness's verifier key ``name+hexid+base64(0x04 ‖ key)``."""
-    check_note_name(name)
-    raw = base64.b64encode(bytes([ALG_COSIGNATURE_V1]) + public_key).decode()
-    return f"{name}+{cosignature_key_id(name, public_key).hex()}+{raw}"
+    return verifier_key(name, public_key, ALG_COSIGNATURE_V1)
 
 
 def parse_witness_vkey(vkey: str) -> tuple[str, bytes]:
     """(name, 32-byte Ed25519 key) of a witness verifier key, its key ID checked."""
-    parts = vkey.strip().split("+", 2)
-    if len(parts) != 3:
-        raise NoteError("a witness verifier key has the form name+keyid+base64key")
-    name, hexid, b64 = parts
-    check_note_name(name)
-    try:
-        raw = base64.b64decode(b64, validate=True)
-        kid = bytes.fromhex(hexid)
-    except (binascii.Error, ValueError) as exc:
-        raise NoteError(f"witness verifier key is not valid base64/hex: {exc}") from None
-    if len(raw) != 33 or raw[0] != ALG_COSIGNATURE_V1:
-        raise NoteError("not an Ed25519 cosignature/v1 verifier key (type 0x04)")
-    if len(kid) != 4 or cosignature_key_id(name, raw[1:]) != kid:
-        raise NoteError("witness verifier key ID does not match its name and key")
-    return name, raw[1:]
+    return parse_verifier_key(vkey, ALG_COSIGNATURE_V1, "witness verifier key")
 
 
 def cosignature_message(body: str, timestamp: int) -> bytes:
@@ -225,45 +209,17 @@ def generate_witness_key(name: str) -> WitnessKey:
     return WitnessKey(name, Ed25519PrivateKey.generate())
 
 
-def _atomic_write(path: Path, text: str, mode: int) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _read_json(path: Path, what: str) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("file not found", source=str(path)) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"not a readable {what} ({exc})", source=str(path)) from None
-    if not isinstance(data, dict):
-        raise InputError(f"not a {what}", source=str(path))
-    return data
-
-
 def write_witness_key(key: WitnessKey, path: Path, *, force: bool = False) -> None:
     """Write the witness's private key (JSON, mode 0600)."""
-    if path.exists() and not force:
-        raise InputError("file exists; use --force to overwrite", source=str(path))
     raw = key.private_key.private_bytes_raw()
     body = {"format": KEY_FORMAT, "witness": key.name, "algorithm": "ed25519"}
     body["private_key"] = base64.b64encode(raw).decode()
-    _atomic_write(path, json.dumps(body, indent=2) + "\n", 0o600)
+    write_file_atomic(path, json.dumps(body, indent=2) + "\n", 0o600, force=force)
 
 
 def read_witness_key(path: Path) -> WitnessKey:
     """Read a witness key file written by :func:`write_witness_key`."""
-    data = _read_json(path, "witness key file")
+    data = read_json_object(path, "witness key file")
     if data.get("format") != KEY_FORMAT or not isinstance(data.get("witness"), str):
         raise InputError(f"not a {KEY_FORMAT} file", source=str(path), field="format")
     try:
@@ -356,7 +312,7 @@ class WitnessState:
 
     @classmethod
     def load(cls, path: Path) -> WitnessState:
-        data = _read_json(path, "witness state")
+        data = read_json_object(path, "witness state")
         if data.get("format") != STATE_FORMAT:
             raise InputError(f"not a {STATE_FORMAT} file", source=str(path), field="format")
         logs = data.get("logs")
@@ -376,7 +332,7 @@ class WitnessState:
             "vkey": self.vkey,
             "logs": {o: v.to_json() for o, v in sorted(self.logs.items())},
         }
-        _atomic_write(self.path, json.dumps(body, indent=2) + "\n", 0o644)
+        write_file_atomic(self.path, json.dumps(body, indent=2) + "\n", 0o644, force=True)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ Pure functions over numpy arrays, each naming its source:
 * :mod:`cvid.verify.search` — undeclared-site search by challenge inspections (persistent
   cueing, search without replacement, signature persistence, per-run monthly hazard);
 * :mod:`cvid.verify.diversion` — the MUF − D test and the diverter's equilibrium split;
+* :mod:`cvid.verify.analysis` — the planning use cases (sampling, balance, search,
+  production) as frozen typed results, shared by the CLI and the service;
 * :mod:`cvid.verify.regime` — a scenario's regime turned into lesson 3's figures and the
   monthly detection probability the negotiation simulator uses.
 
@@ -19,6 +21,17 @@ True
 
 from __future__ import annotations
 
+from cvid.verify.analysis import (
+    BalanceAnalysis,
+    ProductionCheck,
+    SamplingAnalysis,
+    SearchAnalysis,
+    balance_analysis,
+    manual_search_model,
+    production_check,
+    sampling_analysis,
+    search_plan,
+)
 from cvid.verify.balance import (
     BalanceSequence,
     ErrorModel,
@@ -129,6 +142,7 @@ __all__ = [
     "BULK_HANDLING_KINDS",
     "DEFAULT_DEFECT_LEVELS",
     "SIGNATURE_PERSISTENCE_HOURS",
+    "BalanceAnalysis",
     "BalanceSequence",
     "BimatrixEquilibrium",
     "Campaign",
@@ -138,13 +152,17 @@ __all__ = [
     "ErrorModel",
     "InspectionGame",
     "MonteCarloResult",
+    "ProductionCheck",
     "Range",
+    "SamplingAnalysis",
     "SamplingPlan",
+    "SearchAnalysis",
     "SearchModel",
     "SearchParts",
     "TotalMufTest",
     "VerificationFigures",
     "ZeroSumSolution",
+    "balance_analysis",
     "check_probability",
     "cholesky_factor",
     "compare_declaration",
@@ -171,6 +189,7 @@ __all__ = [
     "independent_union_within_goal",
     "lesson3_figures",
     "load_record",
+    "manual_search_model",
     "material_balance_basis",
     "mixed_detection_probability",
     "monte_carlo_tests",
@@ -194,14 +213,17 @@ __all__ = [
     "plan_sampling",
     "plutonium_draws",
     "plutonium_kg",
+    "production_check",
     "read_balance_csv",
     "read_matrix_csv",
     "regrets",
     "sample_size",
     "sample_size_iaea",
+    "sampling_analysis",
     "search_detection_probability",
     "search_hazard",
     "search_model",
+    "search_plan",
     "separative_work",
     "sigma_d",
     "sigma_muf",

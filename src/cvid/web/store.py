@@ -8,10 +8,8 @@ tables are prefixed ``web_`` so they share the ledger's database without clashin
 from __future__ import annotations
 
 import json
-import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from cvid._db import Location, parse_location
 from cvid.errors import InputError
 from cvid.ledger import acquire_engine, release_engine
 
@@ -112,29 +111,13 @@ def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-@dataclass(frozen=True)
-class DbUrl:
-    """Where the service keeps its state and the ledger: a SQLite file or a PostgreSQL URL."""
-
-    text: str
-    sqlite_path: Path | None
-    sa_url: str
+#: Where the service keeps its state and the ledger (one reader of database text: cvid._db).
+DbUrl = Location
 
 
 def parse_db(db: str | Path) -> DbUrl:
     """Read ``--db``: a file path, ``sqlite:///PATH`` or ``postgresql://...``."""
-    text = str(db)
-    if text.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
-        return DbUrl(text, None, "postgresql+psycopg://" + text.split("://", 1)[1])
-    if text.startswith("sqlite:///"):
-        path = Path(urllib.parse.unquote(text.removeprefix("sqlite:///").split("?", 1)[0]))
-    elif "://" in text:
-        raise InputError("expected a file path, sqlite:///PATH or postgresql://URL", field="--db")
-    else:
-        path = Path(text)
-    if not str(path):
-        raise InputError("empty database path", field="--db")
-    return DbUrl(text, path, "sqlite://")
+    return parse_location(db, field="--db")
 
 
 def _engine(url: DbUrl) -> Engine:

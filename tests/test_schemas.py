@@ -1,0 +1,46 @@
+"""The JSON Schemas under schema/ are current, and the commands' golden JSON conforms to them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from cvid.schemas import published_schemas, result_models, schema_text
+
+REPO = Path(__file__).resolve().parents[1]
+SCHEMA_DIR = REPO / "schema"
+GOLDEN = REPO / "tests" / "golden" / "cli"
+
+
+@pytest.mark.parametrize("name", sorted(published_schemas()))
+def test_published_schema_is_current(name: str) -> None:
+    path = SCHEMA_DIR / name
+    assert path.exists(), f"{path} missing; regenerate with: python -m cvid.schemas schema"
+    assert path.read_text(encoding="utf-8") == schema_text(published_schemas()[name]), (
+        f"{path} is stale; regenerate with: python -m cvid.schemas schema"
+    )
+
+
+def test_no_stale_schema_files() -> None:
+    assert sorted(p.name for p in SCHEMA_DIR.glob("*.json")) == sorted(published_schemas())
+
+
+def _golden_for(schema_name: str) -> list[Path]:
+    return sorted(GOLDEN.glob(f"{schema_name}*.json"))
+
+
+@pytest.mark.parametrize("name", sorted(result_models()))
+def test_golden_output_conforms_to_its_schema(name: str) -> None:
+    """Every stored ``--json`` output of the command validates against the published schema
+    (and there is at least one such output)."""
+    schema = json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    validator = Draft202012Validator(schema)
+    files = _golden_for(name)
+    assert files, f"no golden output for {name}"
+    for path in files:
+        errors = [e.message for e in validator.iter_errors(json.loads(path.read_text()))]
+        assert errors == [], f"{path.name}: {errors[:3]}"
