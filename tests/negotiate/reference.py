@@ -41,6 +41,8 @@ class RunResult:
     capability_end_kg: float
     capability_peak_kg: float
     posterior: tuple[float, float, float]
+    #: month the run first entered breakdown, exposed and stalemate (months + 1: never)
+    first_away: tuple[int, int, int]
 
 
 def draws(c: Compiled, rng: np.random.Generator, n: int) -> tuple[Initial, np.ndarray]:
@@ -100,6 +102,7 @@ def reference_run(c: Compiled, ini: Initial, monthly: np.ndarray, i: int) -> Run
     last_progress = 0
     open_m = secret_m = full_m = 0
     post = [float(x) for x in c.prior]
+    first = {BREAKDOWN: c.months + 1, EXPOSED: c.months + 1, STALEMATE: c.months + 1}
 
     for t in range(c.months):
         month = t + 1
@@ -173,6 +176,7 @@ def reference_run(c: Compiled, ini: Initial, monthly: np.ndarray, i: int) -> Run
                 status = BREAKDOWN if paid > 0 else EXPOSED
                 end = month
                 talks = False
+                first[status] = min(first[status], month)
         # 6. acts
         lik = [1.0, 1.0, 1.0]
         progressed = False
@@ -264,6 +268,7 @@ def reference_run(c: Compiled, ini: Initial, monthly: np.ndarray, i: int) -> Run
             paid = 1.0
         elif talks and month - last_progress >= c.stall_tolerance:
             status, end = STALEMATE, month
+            first[STALEMATE] = min(first[STALEMATE], month)
         if c.on_detection == RENEGOTIATE and suspended and until == month and not decided:
             suspended = escalated = False
 
@@ -301,6 +306,7 @@ def reference_run(c: Compiled, ini: Initial, monthly: np.ndarray, i: int) -> Run
         capability_end_kg=float(cap.sum()),
         capability_peak_kg=float(peak.sum()),
         posterior=(post[0], post[1], post[2]),
+        first_away=(first[BREAKDOWN], first[EXPOSED], first[STALEMATE]),
     )
 
 

@@ -86,6 +86,7 @@ def test_engine_equals_reference_run_by_run(
         [r.capability_peak_kg for r in slow], fast.capability_peak_kg.sum(axis=0), rtol=1e-12
     )
     np.testing.assert_allclose([r.posterior for r in slow], fast.posterior.T, atol=1e-9)
+    assert [list(r.first_away) for r in slow] == fast.first_away.T.tolist()
     # the case exercises more than one outcome, or detections under renegotiation
     assert len(set(fast.status.tolist())) >= 2 or fast.detections.any()
 
@@ -324,10 +325,10 @@ def test_backtest_six_party_stalls_within_two_years() -> None:
     verification)."""
     res = simulate("six-party-2007", ["agreement"], runs=5000, seed=1)
     a = res.strategies["agreement"]
-    cum = a.cumulative()
+    state = a.occupancy()
     from cvid.negotiate import OUTCOMES
 
-    ended = sum(cum[OUTCOMES.index(o), 30] for o in ("stalemate", "breakdown", "exposed"))
+    ended = sum(state[OUTCOMES.index(o), 30] for o in ("stalemate", "breakdown", "exposed"))
     assert ended >= 0.8
     assert a.outcome_probabilities()["verified_cvid"] == 0.0
     assert any("declaration" in x for x in a.unreachable)

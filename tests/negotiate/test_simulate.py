@@ -24,7 +24,7 @@ from cvid.negotiate import (
 from cvid.negotiate.compile import compile_strategy, is_hard, ordered_commitments
 from cvid.negotiate.engine import BLOCK_SIZE, block_sizes, empty_summary, simulate_block
 from cvid.negotiate.production import production_model
-from cvid.negotiate.simulation import compile_all, run_blocks
+from cvid.negotiate.simulation import CUMULATIVE_OUTCOMES, compile_all, run_blocks
 from cvid.scenario import ScenarioError, examples, load_scenario, loads_scenario
 
 DPRK = "dprk-2018-step-by-step"
@@ -134,23 +134,50 @@ def test_strategies_face_the_same_counterparts() -> None:
 
 
 def test_frame_is_probability_over_time() -> None:
-    r = simulate(DPRK, ["agreement", "libya-model"], runs=2000, months=30, seed=4)
+    """The frame has each outcome as the state at month t (these sum to 1) and, for the
+    outcomes reported cumulatively, as reached by month t: never falling, equal to the state
+    for the absorbing ones, at least the state otherwise, and at the horizon the JSON's
+    ``reached_by_horizon``."""
+    r = simulate(
+        DPRK, ["libya-model", "maximum-pressure"], runs=2000, months=60, seed=4,
+        detection_probability=0.1,
+    )  # fmt: skip
     df = r.to_frame()
     assert isinstance(df, pd.DataFrame)
-    assert set(df.columns) == {"strategy", "month", "outcome", "probability", "standard_error"}
-    assert len(df) == 2 * len(OUTCOMES) * 31
-    total = df.groupby(["strategy", "month"])["probability"].sum()
+    assert set(df.columns) == {
+        "strategy", "month", "outcome", "measure", "probability", "standard_error",
+    }  # fmt: skip
+    n_series = len(OUTCOMES) + len(CUMULATIVE_OUTCOMES)
+    assert len(df) == 2 * n_series * 61
+    state = df[df["measure"] == "state at month t"]
+    reached = df[df["measure"] == "reached by month t"]
+    assert set(reached["outcome"]) == set(CUMULATIVE_OUTCOMES)
+    total = state.groupby(["strategy", "month"])["probability"].sum()
     np.testing.assert_allclose(total, 1.0)
-    for (_, outcome), part in df.groupby(["strategy", "outcome"]):
+    key = ["strategy", "outcome", "month"]
+    s_idx = state.set_index(key)["probability"]
+    for (name, outcome), part in reached.groupby(["strategy", "outcome"]):
         p = part.sort_values("month")["probability"].to_numpy()
-        if outcome in ("verified_cvid", "conflict"):  # absorbing states only fill up
-            assert (np.diff(p) >= -1e-12).all()
-    last = df[df["month"] == 30].set_index(["strategy", "outcome"])["probability"]
+        assert (np.diff(p) >= -1e-12).all(), (name, outcome)
+        in_state = s_idx.loc[(name, outcome)].sort_index().to_numpy()
+        assert (p >= in_state - 1e-12).all()
+        if outcome in ("verified_cvid", "conflict"):
+            np.testing.assert_allclose(p, in_state, atol=1e-12)
+    # some runs walk away and come back (stalemate here): the two measures differ
+    libya = r.strategies["libya-model"]
+    came_back = libya.cumulative()[1:, -1] - libya.occupancy()[1:, -1]
+    assert came_back.min() >= -1e-12 and came_back.max() > 0.05
+    last = state[state["month"] == 60].set_index(["strategy", "outcome"])["probability"]
+    last_reached = reached[reached["month"] == 60].set_index(["strategy", "outcome"])
     for name, s in r.to_dict()["strategies"].items():
         for outcome, p in s["outcomes"].items():
             assert math.isclose(last[(name, outcome)], p, abs_tol=1e-12)
+        for outcome in CUMULATIVE_OUTCOMES:
+            got = last_reached.loc[(name, outcome), "probability"]
+            assert math.isclose(got, s["reached_by_horizon"][outcome], abs_tol=1e-12)
+            assert s["reached_by_horizon"][outcome] >= s["outcomes"][outcome] - 1e-12
     summary = r.summary_frame()
-    assert list(summary["strategy"]) == ["agreement", "libya-model"]
+    assert list(summary["strategy"]) == ["libya-model", "maximum-pressure"]
 
 
 def test_plots_draw_every_strategy() -> None:

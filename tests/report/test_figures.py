@@ -22,7 +22,6 @@ from scipy.stats import hypergeom, norm
 
 from cvid.assess import Report, assess
 from cvid.assess import plots as P
-from cvid.negotiate import OUTCOMES
 from cvid.scenario import load_scenario
 from tests.report.conftest import EXAMPLES
 
@@ -155,20 +154,29 @@ def test_simulation_figures_come_from_the_simulation(reports: dict[str, Report],
     assert out["runs"] == RUNS and out["seed"] == 7
     for strategy, r in sim.strategies.items():
         final = r.outcome_probabilities()
-        se = r.standard_errors()
+        reached = r.to_dict()["reached_by_horizon"]
         for outcome in ("verified_cvid", "breakdown", "stalemate"):
             series = out["strategies"][strategy][outcome]
             p = np.asarray(series["probability"])
-            assert p[-1] == pytest.approx(final[outcome])
-            assert series["standard_error"][-1] == pytest.approx(se[outcome])
-            assert np.all(np.diff(p) >= -1e-12), "a cumulative probability never falls"
-        # The cumulative outcomes and the runs still going add up to one each month.
-        total = sum(
-            np.asarray(out["strategies"][strategy][o]["probability"])
-            for o in OUTCOMES
-            if o != "running"
-        ) + np.asarray(r.cumulative()[OUTCOMES.index("running")])
-        np.testing.assert_allclose(total, 1.0, atol=1e-12)
+            measure, expected = r.series(outcome)
+            assert series["measure"] == measure == out["measures"][outcome]
+            np.testing.assert_allclose(p, expected, atol=1e-12)
+            se = np.sqrt(p[-1] * (1 - p[-1]) / r.runs)
+            assert series["standard_error"][-1] == pytest.approx(se)
+            if measure == "reached by month t":
+                # verified CVID and breakdown: reached by month t, a cumulative probability
+                assert np.all(np.diff(p) >= -1e-12), "a cumulative probability never falls"
+                assert p[-1] == pytest.approx(reached[outcome])
+                assert p[-1] >= final[outcome] - 1e-12
+            else:  # stalemate: the state at month t (talks may resume)
+                assert p[-1] == pytest.approx(final[outcome])
+        assert out["measures"]["verified_cvid"] == "reached by month t"
+        assert out["measures"]["breakdown"] == "reached by month t"
+        assert out["measures"]["stalemate"] == "state at month t"
+        # verified CVID is absorbing: reached by the horizon is the outcome probability
+        assert reached["verified_cvid"] == pytest.approx(final["verified_cvid"])
+        # the states at each month add up to one
+        np.testing.assert_allclose(r.occupancy().sum(axis=0), 1.0, atol=1e-12)
     cap = reports[name].figures["simulation-capability"].data["strategies"]
     paid = reports[name].figures["simulation-concessions"].data["strategies"]
     d = sim.to_dict()["strategies"]

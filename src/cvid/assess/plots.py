@@ -592,19 +592,17 @@ def outcomes_data(sim: Any) -> FigureData:
     months = list(range(sim.months + 1))
     strategies: dict[str, Any] = {}
     outcomes = [o for o in OUTCOME_LABELS if o != "running"]
-    from cvid.negotiate import OUTCOMES
-
+    measures: dict[str, str] = {}
     for name, r in sim.strategies.items():
-        cum = np.asarray(r.cumulative(), dtype=np.float64)
-        strategies[name] = {
-            o: {
-                "probability": _floats(cum[OUTCOMES.index(o)]),
-                "standard_error": _floats(
-                    np.sqrt(cum[OUTCOMES.index(o)] * (1 - cum[OUTCOMES.index(o)]) / r.runs)
-                ),
+        strategies[name] = {}
+        for o in outcomes:
+            measure, p = r.series(o)
+            measures[o] = measure
+            strategies[name][o] = {
+                "measure": measure,
+                "probability": _floats(p),
+                "standard_error": _floats(np.sqrt(p * (1 - p) / r.runs)),
             }
-            for o in outcomes
-        }
     final = "; ".join(
         f"{_strategy_label(n)}: "
         + ", ".join(
@@ -619,15 +617,18 @@ def outcomes_data(sim: Any) -> FigureData:
         title="Simulated outcomes over time",
         description=(
             f"Probability of each outcome by month over {sim.runs:,} runs per strategy, "
-            f"seed {sim.seed}. At month {sim.months}: {final}."
+            f"seed {sim.seed}: verified CVID and breakdown as reached by month t (a run "
+            "that broke down may later come back to talks), stalemate as the state at "
+            f"month t (talks may resume). At month {sim.months}: {final}."
         ),
         xlabel="months after the agreement starts",
-        ylabel="probability of the outcome by then",
+        ylabel="probability",
         data={
             "months": months,
             "runs": sim.runs,
             "seed": sim.seed,
             "strategies": strategies,
+            "measures": measures,
         },
         inputs={"runs": sim.runs, "months": sim.months, "seed": sim.seed},
         source="cvid.negotiate.simulate; standard error √(p(1 − p)/runs).",
@@ -1112,7 +1113,8 @@ def _draw_outcomes(fd: FigureData) -> Any:
                 lw=0,
             )
             ax.plot(months, p, color=colour, ls=ls, lw=2, label=_strategy_label(name))
-        ax.set_title(OUTCOME_LABELS[outcome], fontsize=9)
+        measure = d.get("measures", {}).get(outcome, "")
+        ax.set_title(f"{OUTCOME_LABELS[outcome]}\n{measure}", fontsize=9)
         ax.set_ylim(0, 1.02)
         ax.set_xlim(0, months[-1])
     fig.supxlabel(fd.xlabel, fontsize=9)

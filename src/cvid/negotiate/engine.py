@@ -101,6 +101,9 @@ OUTCOMES: tuple[str, ...] = (
 )
 #: States in which the run is over for good.
 ABSORBING: frozenset[int] = frozenset({VERIFIED_CVID, CONFLICT})
+#: States a run may leave again (a state that decides after we walked away comes back); the
+#: engine records the month each run first entered them.
+WALKED_AWAY: tuple[int, ...] = (BREAKDOWN, EXPOSED, STALEMATE)
 
 LEVELS: dict[str, int] = {"statement": 1, "declared": 2, "verified": 3}
 WALK_AWAY, SNAP_BACK, RENEGOTIATE = 0, 1, 2
@@ -201,6 +204,9 @@ class BlockSummary:
     runs: int = 0
     outcome_month: NDArray[np.int64] = field(init=False)  # (O, months + 1) final state × entry
     occupancy: NDArray[np.int64] = field(init=False)  # (O, months + 1) runs in state by month
+    #: (O, months + 1) runs that entered each state for the first time in each month (running:
+    #: every run at month 0)
+    first_entry: NDArray[np.int64] = field(init=False)
     posterior_sum: NDArray[np.float64] = field(init=False)  # (3, months + 1)
     outcome_by_type: NDArray[np.int64] = field(init=False)  # (3, O)
     unrewarded_by_type: NDArray[np.int64] = field(init=False)  # (3,) nothing paid while undecided
@@ -220,6 +226,7 @@ class BlockSummary:
         t, o = self.months, len(OUTCOMES)
         self.outcome_month = np.zeros((o, t + 1), np.int64)
         self.occupancy = np.zeros((o, t + 1), np.int64)
+        self.first_entry = np.zeros((o, t + 1), np.int64)
         self.posterior_sum = np.zeros((3, t + 1))
         self.outcome_by_type = np.zeros((3, o), np.int64)
         self.unrewarded_by_type = np.zeros(3, np.int64)
@@ -233,7 +240,7 @@ class BlockSummary:
         self.clandestine_hist = np.zeros(t + 1, np.int64)
 
     _ARRAYS: tuple[str, ...] = (
-        "outcome_month", "occupancy", "posterior_sum", "outcome_by_type",
+        "outcome_month", "occupancy", "first_entry", "posterior_sum", "outcome_by_type",
         "unrewarded_by_type", "capability_end_hist", "capability_peak_hist", "sq_end_hist",
         "secret_kg_hist", "secret_sq_hist", "paid_hist", "paid_cheat_hist", "clandestine_hist",
     )  # fmt: skip
@@ -336,6 +343,9 @@ class Runs:
     capability_end_kg: NDArray[np.float64]  # (M, n)
     capability_peak_kg: NDArray[np.float64]  # (M, n)
     posterior: NDArray[np.float64]  # (3, n) at the horizon
+    #: (3, n) month each run first entered breakdown, exposed and stalemate (WALKED_AWAY
+    #: order); months + 1 if it never did
+    first_away: NDArray[np.int16]
     #: (O, months + 1) runs in each state at the end of each month; (3, months + 1) the sum of
     #: the posterior over runs
     occupancy: NDArray[np.int64]
@@ -381,6 +391,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     escalated = np.zeros(n, bool)
     until = np.zeros(n, np.int64)  # month a renegotiation's suspension ends
     detections = np.zeros(n, np.int16)
+    first_away = np.full((len(WALKED_AWAY), n), t_max + 1, np.int16)
     paid = np.full(n, c.upfront)
     paid_cheat = np.where(decided, 0.0, c.upfront)
     due = np.zeros(n)
@@ -475,9 +486,13 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 leave = detected & (detections >= 2)
             else:
                 leave = detected
-            status[leave & (paid > 0.0)] = BREAKDOWN
-            status[leave & (paid <= 0.0)] = EXPOSED
+            broke = leave & (paid > 0.0)
+            caught = leave & ~broke
+            status[broke] = BREAKDOWN
+            status[caught] = EXPOSED
             end[leave] = month
+            for row, went in ((0, broke), (1, caught)):
+                first_away[row, went] = np.minimum(first_away[row, went], month)
             talks &= ~leave
 
         # 6. acts
@@ -609,8 +624,10 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
         paid[won] = 1.0
         talks &= ~won
         stall = talks & (month - last_progress >= c.stall_tolerance)
-        status[stall] = STALEMATE
-        end[stall] = month
+        if stall.any():
+            status[stall] = STALEMATE
+            end[stall] = month
+            first_away[2, stall] = np.minimum(first_away[2, stall], month)
         if c.on_detection == RENEGOTIATE:
             lift = suspended & (until == month) & ~decided
             suspended[lift] = False
@@ -658,6 +675,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
         posterior=np.stack([p0, p1, p2]),
         occupancy=occupancy,
         posterior_sum=posterior_sum,
+        first_away=first_away,
     )
 
 
@@ -671,6 +689,11 @@ def summarize(c: Compiled, r: Runs) -> BlockSummary:
     np.add.at(s.outcome_month, (st, r.end_month.astype(np.intp)), 1)
     np.add.at(s.outcome_by_type, (r.counterpart_type.astype(np.intp), st), 1)
     s.occupancy += r.occupancy
+    s.first_entry[RUNNING, 0] += n
+    for code in ABSORBING:
+        s.first_entry[code] += s.outcome_month[code]
+    for row, code in enumerate(WALKED_AWAY):
+        s.first_entry[code] += np.bincount(r.first_away[row], minlength=t + 2)[: t + 1]
     s.posterior_sum += r.posterior_sum
     unrewarded = r.paid_to_cheater <= 0.0
     s.unrewarded_by_type += np.bincount(

@@ -26,19 +26,20 @@ def plot_outcomes(result: SimulationResult) -> Any:
     fig = Figure(figsize=(13, 7), layout="constrained")
     axes = fig.subplots(2, 3, sharex=True, sharey=True)
     months = np.arange(result.months + 1)
-    for ax, (i, outcome) in zip(axes.flat, enumerate(OUTCOMES), strict=True):
+    for ax, outcome in zip(axes.flat, OUTCOMES, strict=True):
+        measure = ""
         for name, r in result.strategies.items():
-            p = r.cumulative()[i]
+            measure, p = r.series(outcome)
             se = np.sqrt(p * (1.0 - p) / r.runs)
             (line,) = ax.plot(months, p, label=name)
             ax.fill_between(months, p - 2 * se, p + 2 * se, alpha=0.2, color=line.get_color())
-        ax.set_title(_LABELS[outcome])
+        ax.set_title(f"{_LABELS[outcome]}: {measure}", fontsize="medium")
         ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
     for ax in axes[1]:
         ax.set_xlabel("month")
     for ax in axes[:, 0]:
-        ax.set_ylabel("probability in that state")
+        ax.set_ylabel("probability")
     axes[0, 0].legend(fontsize="small")
     fig.suptitle(f"{result.scenario}: outcomes over time ({result.runs:,} runs each)")
     return fig

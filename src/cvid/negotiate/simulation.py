@@ -34,6 +34,11 @@ DEFAULT_MONTHS = 120
 DEFAULT_SEED = 0
 #: Longest horizon accepted (months).
 MAX_MONTHS = 1200
+#: Outcomes reported over time as "reached by month t" (cumulative, never falls); the others
+#: (stalemate, running) as the state at month t.
+CUMULATIVE_OUTCOMES: tuple[str, ...] = ("verified_cvid", "breakdown", "exposed", "conflict")
+REACHED = "reached by month t"
+STATE = "state at month t"
 #: Quantiles reported (as p10, p50, p90).
 QUANTILES: tuple[float, ...] = (0.1, 0.5, 0.9)
 
@@ -104,11 +109,31 @@ class StrategyResult:
             for o, p in self.outcome_probabilities().items()
         }
 
-    def cumulative(self) -> NDArray[np.float64]:
+    def occupancy(self) -> NDArray[np.float64]:
         """(outcomes, months + 1): probability that a run is in each state at the end of month
-        t (t = 0..T); the columns sum to 1. (A run that walked away may come back, so these
-        are occupancies, not first-passage probabilities.)"""
+        t (t = 0..T); the columns sum to 1. A run that walked away (breakdown, exposed,
+        stalemate) may come back when the state makes the strategic decision, so only the
+        absorbing states (verified CVID, conflict) fill up monotonically here."""
         return np.asarray(self.summary.occupancy / self.runs, dtype=np.float64)
+
+    def cumulative(self) -> NDArray[np.float64]:
+        """(outcomes, months + 1): probability that a run has entered each state at least once
+        by the end of month t (first passage; never falls). For verified CVID and conflict
+        (absorbing) it equals :meth:`occupancy`; for breakdown, exposed and stalemate it counts
+        runs that came back too, so at the horizon it is at least the outcome probability;
+        for running it is 1 (every run starts in talks)."""
+        return np.asarray(np.cumsum(self.summary.first_entry, axis=1) / self.runs, np.float64)
+
+    def series(self, outcome: str) -> tuple[str, NDArray[np.float64]]:
+        """The over-time series reported for ``outcome``: (measure, probability by month).
+
+        ``measure`` is ``"reached by month t"`` (cumulative, never falls) for verified CVID,
+        breakdown, exposed and conflict, and ``"state at month t"`` for stalemate and running,
+        whose share rises and falls as talks stall and resume."""
+        i = OUTCOMES.index(outcome)
+        if outcome in CUMULATIVE_OUTCOMES:
+            return REACHED, self.cumulative()[i]
+        return STATE, self.occupancy()[i]
 
     def posterior(self) -> NDArray[np.float64]:
         """(3, months + 1): mean posterior probability of each type by month."""
@@ -167,6 +192,7 @@ class StrategyResult:
                 },
             }
         post = self.posterior()
+        reached = self.cumulative()[:, -1]
         posterior = {t: [float(x) for x in post[i]] for i, t in enumerate(COUNTERPART_TYPES)}
         return {
             "outcomes": self.outcome_probabilities(),
@@ -205,6 +231,9 @@ class StrategyResult:
                 "mean": self._mean("clandestine_months"),
                 **_quantiles_from_hist(s.clandestine_hist, months),
             },
+            "reached_by_horizon": {
+                o: float(reached[i]) for i, o in enumerate(OUTCOMES) if o != "running"
+            },
             "outcomes_by_type": by_type,
             "clandestine_production": clandestine,
             "detections": {
@@ -241,7 +270,9 @@ class SimulationResult:
 
             {"scenario", "seed", "runs", "months",
              "strategies": {NAME: {
-                 "outcomes": {"verified_cvid", "breakdown", "stalemate", "running"},
+                 "outcomes": {"verified_cvid", "breakdown", "stalemate", "running",
+                              "exposed", "conflict"},
+                 "reached_by_horizon": {OUTCOME: p},  (entered at least once; ≥ outcome)
                  "standard_errors": {same keys},
                  "months_to_outcome": {"verified_cvid"|"breakdown"|"stalemate":
                                        {"p10", "p50", "p90", "mean"} or null},
@@ -310,26 +341,34 @@ class SimulationResult:
         return rows
 
     def to_frame(self) -> pd.DataFrame:
-        """Outcome probabilities over time, long format: one row per strategy, month
-        (0–T) and outcome, with ``probability`` (by the end of that month) and its
-        ``standard_error``."""
+        """Outcome probabilities over time, long format: one row per strategy, month (0–T),
+        outcome and ``measure``, with ``probability`` and its ``standard_error``.
+
+        ``measure`` is ``"state at month t"`` for every outcome (the share of runs in that
+        state at the end of the month; these sum to 1 each month) and, for the outcomes of
+        :data:`CUMULATIVE_OUTCOMES`, also ``"reached by month t"`` (the share that has
+        entered it at least once by then; never falls)."""
         frames = []
+        months = np.arange(self.months + 1)
         for name, r in self.strategies.items():
-            cum = r.cumulative()
-            months = np.arange(self.months + 1)
+            occ, cum = r.occupancy(), r.cumulative()
             for i, o in enumerate(OUTCOMES):
-                p = cum[i]
-                frames.append(
-                    pd.DataFrame(
-                        {
-                            "strategy": name,
-                            "month": months,
-                            "outcome": o,
-                            "probability": p,
-                            "standard_error": np.sqrt(p * (1.0 - p) / r.runs),
-                        }
+                kinds = [(STATE, occ[i])]
+                if o in CUMULATIVE_OUTCOMES:
+                    kinds.append((REACHED, cum[i]))
+                for measure, p in kinds:
+                    frames.append(
+                        pd.DataFrame(
+                            {
+                                "strategy": name,
+                                "month": months,
+                                "outcome": o,
+                                "measure": measure,
+                                "probability": p,
+                                "standard_error": np.sqrt(p * (1.0 - p) / r.runs),
+                            }
+                        )
                     )
-                )
         return pd.concat(frames, ignore_index=True)
 
     def summary_frame(self) -> pd.DataFrame:
@@ -456,6 +495,7 @@ def build_result(
 
 __all__ = [
     "AGREEMENT",
+    "CUMULATIVE_OUTCOMES",
     "DEFAULT_MONTHS",
     "DEFAULT_RUNS",
     "DEFAULT_SEED",
