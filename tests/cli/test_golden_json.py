@@ -6,7 +6,8 @@ compared to 1e-9 relative (the same run on another BLAS may differ in the last b
 other value, every key and every list length must be equal.
 
 Values that are not the command's result are normalized before the comparison: the temporary
-folder becomes ``<tmp>`` and the bundled examples' folder ``<examples>``; a ledger's random
+folder becomes ``<tmp>``, the bundled examples' folder ``<examples>`` and the package's
+folder ``<package>``; a ledger's random
 origin and the keys and notes signed under it are listed per case in :data:`VOLATILE`.
 
 After an intended change of output, regenerate with
@@ -26,7 +27,8 @@ from typer.testing import CliRunner
 from cvid.cli import app
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "cli"
-EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "src" / "cvid" / "examples"
+PACKAGE_DIR = Path(__file__).resolve().parents[2] / "src" / "cvid"
+EXAMPLES_DIR = PACKAGE_DIR / "examples"
 UPDATE = os.environ.get("CVID_UPDATE_GOLDEN") == "1"
 EXAMPLES = (
     "agreed-framework-1994",
@@ -145,7 +147,11 @@ def normalize(value: Any, tmp: str, volatile: frozenset[str]) -> Any:
     if isinstance(value, list):
         return [normalize(v, tmp, volatile) for v in value]
     if isinstance(value, str):
-        return value.replace(tmp, "<tmp>").replace(str(EXAMPLES_DIR), "<examples>")
+        return (
+            value.replace(tmp, "<tmp>")
+            .replace(str(EXAMPLES_DIR), "<examples>")
+            .replace(str(PACKAGE_DIR), "<package>")
+        )
     return value
 
 
