@@ -10,9 +10,8 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 import cvid
-from cvid.assess.lessons import lesson1, lesson2, lesson3, lesson4
+from cvid.assess.lessons import lesson1, lesson2, lesson3, lesson3_quantitative, lesson4
 from cvid.assess.result import Assessment, Assumption, Finding, LessonResult, grade_of
-from cvid.assess.verification import lesson3_quantitative
 from cvid.negotiate import SimulationResult
 from cvid.negotiate import simulate as run_simulation
 from cvid.scenario import Scenario, load_scenario
