@@ -15,7 +15,7 @@ from cvid.assess.lessons.common import (
     verified_core_months,
 )
 from cvid.assess.result import Finding, LessonResult, Severity, grade_of
-from cvid.assess.scope import covering, scope_items
+from cvid.assess.scope import item_coverage
 from cvid.scenario import IRREVERSIBLE_KINDS, SENSITIVE_FACILITY_KINDS, Scenario
 from cvid.verify import search_model
 
@@ -146,9 +146,10 @@ def lesson4(s: Scenario, declared_items: frozenset[str] = frozenset()) -> Lesson
     uncovered: list[dict[str, str]] = []
     residual: list[dict[str, Any]] = []
     found_by_end = float(search_model(s).probability_within(a.duration_months))
-    for item in scope_items(s):
-        cs = covering(s, item.item_id, item.kind, item.declared)
-        if not item.declared and item.item_id not in declared_items:
+    coverage = item_coverage(s, declared_items)
+    for ic in coverage:
+        item, cs = ic.item, ic.commitments
+        if ic.status == "until-found":
             named = [c for c in cs if c.kind in IRREVERSIBLE_KINDS]
             hidden = 1.0 - found_by_end
             residual.append(
@@ -178,15 +179,26 @@ def lesson4(s: Scenario, declared_items: frozenset[str] = frozenset()) -> Lesson
                 )
             )
             continue
-        strong = [c for c in cs if c.kind in IRREVERSIBLE_KINDS]
-        if strong:
+        if ic.covered:
             covered.append(item.item_id)
+            continue
+        sev = "fail" if item.sensitive or item.kind == "weapons" else "warn"
+        why = f" (in scope: {item.reason})" if item.reason else ""
+        if ic.status == "irreversible-unverified":
+            steps = ", ".join(f"'{c.id}'" for c in cs if c.kind in IRREVERSIBLE_KINDS)
+            how = "made irreversible only by steps nothing can verify"
+            uncovered.append({"item": item.item_id, "status": how})
+            findings.append(
+                Finding(
+                    item.path,
+                    sev,
+                    f"{item.label}{why} is {how} ({steps}): not counted as eliminated.",
+                )
+            )
             continue
         weak = sorted({PARTICIPLE[c.kind] for c in cs})
         how = f"only {' and '.join(weak)}" if weak else "not covered by any commitment"
         uncovered.append({"item": item.item_id, "status": how})
-        sev = "fail" if item.sensitive or item.kind == "weapons" else "warn"
-        why = f" (in scope: {item.reason})" if item.reason else ""
         findings.append(
             Finding(
                 item.path,
@@ -214,7 +226,17 @@ def lesson4(s: Scenario, declared_items: frozenset[str] = frozenset()) -> Lesson
                 "outside the state's program.",
             )
         )
-    if goal and not ("irreversib" in goal and "verif" in goal):
+    names_cvid = "irreversib" in goal and "verif" in goal
+    if not goal:
+        findings.append(
+            Finding(
+                "agreement.stated_goal",
+                "info",
+                "The agreement states no goal, so it does not name verifiable, irreversible "
+                "dismantlement.",
+            )
+        )
+    elif not names_cvid:
         findings.append(
             Finding(
                 "agreement.stated_goal",
@@ -242,6 +264,10 @@ def lesson4(s: Scenario, declared_items: frozenset[str] = frozenset()) -> Lesson
         "reduced_end_state": reduced,
         "reciprocal_benefits_after_end_state": reciprocal,
         "missile_scope": pr.missile_scope.model_dump(mode="json"),
+        "items": [ic.to_dict() for ic in coverage],
+        "checklist": _checklist(
+            s, len(covered), in_scope, removed_abroad, names_cvid, sorted(conditional)
+        ),
     }
     grade = grade_of(tuple(findings))
     if grade == "pass":
@@ -249,5 +275,69 @@ def lesson4(s: Scenario, declared_items: frozenset[str] = frozenset()) -> Lesson
     elif not irreversible:
         summary = "Freeze-only: nothing is made irreversible."
     else:
-        summary = f"{len(covered)} of {in_scope} items are made irreversible; see findings."
+        summary = (
+            f"{len(covered)} of {in_scope} items are made irreversible under verification; "
+            "see findings."
+        )
     return LessonResult(4, grade, summary, tuple(findings), figures)
+
+
+def _checklist(
+    s: Scenario,
+    covered: int,
+    in_scope: int,
+    removed_abroad: bool,
+    names_cvid: bool,
+    conditional: list[str],
+) -> list[dict[str, Any]]:
+    """The end state against each letter of CVID, as the report's checklist shows it: one
+    row per criterion with whether it is met and the evidence (the same rules as the
+    findings above)."""
+    a = s.agreement
+    pr = a.provisions
+    irreversible = [c for c in a.commitments if c.kind in IRREVERSIBLE_KINDS]
+    unverifiable = [c.id for c in irreversible if not verifiable(s, c)]
+
+    def row(criterion: str, met: bool, evidence: str) -> dict[str, Any]:
+        return {"criterion": criterion, "met": met, "evidence": evidence}
+
+    return [
+        row(
+            "Complete: every nuclear item dismantled, removed or destroyed under verification",
+            covered == in_scope,
+            f"{covered} of {in_scope} items",
+        ),
+        row(
+            "Verifiable: every irreversible step can be verified by its methods",
+            not unverifiable,
+            "not verifiable: " + ", ".join(unverifiable)
+            if unverifiable
+            else "agreement.commitments[].verification",
+        ),
+        row(
+            "Irreversible: no enrichment kept",
+            not pr.retained_enrichment,
+            "agreement.provisions.retained_enrichment",
+        ),
+        row(
+            "Irreversible: no reprocessing kept",
+            not pr.retained_reprocessing,
+            "agreement.provisions.retained_reprocessing",
+        ),
+        row(
+            "Irreversible: material and parts removed from the country",
+            removed_abroad,
+            "a verifiable 'remove' commitment",
+        ),
+        row(
+            "Unconditional: not tied to conditions outside the program",
+            not pr.external_conditions and not conditional,
+            ", ".join([*pr.external_conditions, *(f"goal says '{w}'" for w in conditional)])
+            or "none",
+        ),
+        row(
+            "The stated goal names verifiable, irreversible dismantlement",
+            names_cvid,
+            f"“{a.stated_goal}”" if a.stated_goal else "no stated goal",
+        ),
+    ]
