@@ -10,7 +10,14 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 import cvid
-from cvid.assess.lessons import lesson1, lesson2, lesson3, lesson3_quantitative, lesson4
+from cvid.assess.lessons import (
+    lesson1,
+    lesson2,
+    lesson3,
+    lesson3_quantitative,
+    lesson3_red_team,
+    lesson4,
+)
 from cvid.assess.result import Assessment, Assumption, Finding, LessonResult, grade_of
 from cvid.negotiate import SimulationResult
 from cvid.negotiate import simulate as run_simulation
@@ -163,7 +170,7 @@ def assess(
     lessons: tuple[LessonResult, ...] = (
         lesson1(s),
         lesson2(s),
-        lesson3(s, lesson3_quantitative(s)),
+        lesson3(s, lesson3_quantitative(s), lesson3_red_team(s)),
         lesson4(s),
     )
     compliance = None if ledger is None else _compliance(s, ledger)

@@ -28,7 +28,9 @@ from cvid.assess.lessons.verification import (
     left_running,
     lesson3,
     lesson3_quantitative,
+    lesson3_red_team,
     lesson3_rules,
+    state_best_path,
 )
 from cvid.assess.scope import NUCLEAR_FACILITY_KINDS, STRATEGIC_MISSILES, covering
 
@@ -43,9 +45,11 @@ __all__ = [
     "lesson2",
     "lesson3",
     "lesson3_quantitative",
+    "lesson3_red_team",
     "lesson3_rules",
     "lesson4",
     "program_size_index",
+    "state_best_path",
     "verifiable",
     "verified_completion_months",
     "verified_core_months",

@@ -7,14 +7,17 @@ path under the agreement from the red team (:func:`cvid.redteam.best_path`)."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cvid.assess.lessons.common import cpath, verifiable
+from cvid.assess.lessons.common import cpath, months_text, verifiable
 from cvid.assess.result import Finding, LessonResult, Severity, grade_of
 from cvid.assess.scope import covering
 from cvid.scenario import Scenario
 from cvid.verify import heu_kg, lesson3_figures, plutonium_kg
 from cvid.verify.adequacy import adequacy
+
+if TYPE_CHECKING:
+    from cvid.redteam import BestPath
 
 
 def lesson3_rules(s: Scenario) -> list[Finding]:
@@ -157,8 +160,14 @@ def left_running(s: Scenario) -> dict[str, Any]:
     return {"facilities": facilities, "sq_per_year": sq, "missiles_untested_free": missiles}
 
 
-def lesson3(s: Scenario, quantitative: dict[str, Any] | None = None) -> LessonResult:
-    """Effective verification: access rules plus the verification figures of :mod:`cvid.verify`."""
+def lesson3(
+    s: Scenario,
+    quantitative: dict[str, Any] | None = None,
+    red_team: dict[str, Any] | None = None,
+) -> LessonResult:
+    """Effective verification: access rules, the verification figures of :mod:`cvid.verify`
+    (``quantitative``, from :func:`lesson3_quantitative`) and the state's best path under the
+    agreement (``red_team``, from :func:`lesson3_red_team`)."""
     findings = lesson3_rules(s)
     a = s.agreement
     figures: dict[str, Any] = {
@@ -200,9 +209,10 @@ def lesson3(s: Scenario, quantitative: dict[str, Any] | None = None) -> LessonRe
                 "The freeze leaves running " + "; ".join(parts) + ".",
             )
         )
-    if quantitative:
-        figures.update(quantitative.get("figures", {}))
-        findings.extend(quantitative.get("findings", []))
+    for part in (quantitative, red_team):
+        if part:
+            figures.update(part.get("figures", {}))
+            findings.extend(part.get("findings", []))
     grade = grade_of(tuple(findings))
     summary = {
         "pass": "Inspectors can go anywhere, anytime and see people and documents.",
@@ -318,3 +328,93 @@ def lesson3_quantitative(s: Scenario) -> dict[str, Any]:
         }
     )
     return {"figures": figures, "findings": findings}
+
+
+#: Best paths already solved, by the scenario's JSON and the red-team fields it sets (whether
+#: a payoff is the scenario's own or a default is part of the answer). The red team is the
+#: slow part of ``assess``; the report, the service and repeated runs ask for it again.
+_BEST_PATHS: dict[tuple[str, frozenset[str]], BestPath | None] = {}
+_BEST_PATHS_MAX = 32
+
+
+def state_best_path(s: Scenario) -> BestPath | None:
+    """:func:`cvid.redteam.best_path` of ``s``, solved once per distinct scenario."""
+    from cvid.redteam import best_path
+
+    key = (s.model_dump_json(), frozenset(s.redteam.model_fields_set))
+    if key not in _BEST_PATHS:
+        if len(_BEST_PATHS) >= _BEST_PATHS_MAX:
+            _BEST_PATHS.pop(next(iter(_BEST_PATHS)))
+        _BEST_PATHS[key] = best_path(s)
+    return _BEST_PATHS[key]
+
+
+def lesson3_red_team(s: Scenario) -> dict[str, Any]:
+    """What a cheater would do under this agreement: the state's best path against the
+    inspectorate's equilibrium allocation (:func:`cvid.redteam.best_path`), with its
+    equilibrium detection probability judged like the other detection figures
+    (``thresholds.detection_goal`` and ``detection_warn``).
+
+    When every path is undetected the lesson fails. When the red team's payoffs rest on its
+    built-in assumptions (no ``[redteam]`` table setting them), the finding says so and
+    warns at most: which path is *best* depends on those payoffs."""
+    t = s.thresholds
+    b = state_best_path(s)
+    if b is None:
+        return {
+            "figures": {"red_team": None},
+            "findings": [
+                Finding(
+                    "agreement.commitments",
+                    "info",
+                    "Red team: the agreement has no commitment the state could evade, so there "
+                    "is no cheating path to rank.",
+                )
+            ],
+        }
+    p_eq = b.equilibrium_detection_probability
+    sq = b.material_sq
+    material = (
+        f"{sq['low']:g}–{sq['high']:g} SQ kept"
+        if sq.get("high", 0.0) > 0
+        else "no material kept (it buys time and concessions)"
+    )
+    if b.time_to_exposure_months is None:
+        exposure = "it is never exposed within the agreement"
+    else:
+        exposure = f"exposed after about {months_text(round(b.time_to_exposure_months, 1))}"
+    if b.concessions_before_exposure:
+        exposure += ", having collected " + ", ".join(
+            f"'{k}'" for k in b.concessions_before_exposure
+        )
+    pays = (
+        "cheating pays more than complying"
+        if b.payoff > b.compliance_payoff
+        else "complying pays more than this or any path"
+    )
+    label = (
+        " Payoffs from the red team's built-in assumptions (no [redteam] table): illustrative."
+        if b.assumptions_defaulted
+        else ""
+    )
+    sev: Severity
+    if b.every_path_undetected:
+        sev = "fail"
+        text = (
+            f"Red team: every path is undetected; the state's best is '{b.path}' "
+            f"({material}; {exposure})."
+        )
+    else:
+        sev = "info" if p_eq >= t.detection_goal else "warn" if p_eq >= t.detection_warn else "fail"
+        if b.assumptions_defaulted and sev == "fail":
+            sev = "warn"
+        text = (
+            f"Red team: a cheater's best path under this agreement is '{b.path}' "
+            f"({', '.join(b.kinds)}; {material}). Against the inspectorate's best allocation "
+            f"it is caught with equilibrium probability {p_eq:.2f} "
+            f"(goal {t.detection_goal:.2f}); {exposure}; {pays}."
+        )
+    return {
+        "figures": {"red_team": b.to_dict()},
+        "findings": [Finding("agreement.commitments", sev, text + label)],
+    }
