@@ -19,6 +19,7 @@ from cvid.assess.lessons.common import (
 from cvid.assess.lessons.decision import (
     feasibility_months,
     irreversible_acts,
+    ledger_behaviour,
     lesson1,
     program_size_index,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "covering",
     "feasibility_months",
     "irreversible_acts",
+    "ledger_behaviour",
     "left_running",
     "lesson1",
     "lesson2",

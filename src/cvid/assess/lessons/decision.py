@@ -7,8 +7,9 @@ disclosed of its own accord (:func:`ledger_behaviour`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from cvid.assess.lessons.common import (
     cpath,
@@ -27,6 +28,10 @@ from cvid.scenario import (
     Commitment,
     Scenario,
 )
+
+if TYPE_CHECKING:
+    from cvid.compliance import ComplianceState
+    from cvid.compliance.evidence import Evidence
 
 
 def irreversible_acts(s: Scenario) -> dict[str, dict[str, Any] | None]:
@@ -121,11 +126,15 @@ def feasibility_months(s: Scenario) -> tuple[float, float]:
     )
 
 
-def lesson1(s: Scenario) -> LessonResult:
+def lesson1(s: Scenario, behaviour: dict[str, Any] | None = None) -> LessonResult:
     """Strategic decision shown by concrete, verified acts: two clocks. Months to the state's
     irreversible acts (halt, complete declaration, access, hand-over) against the Libya
     benchmark; months to verified completion against a feasibility estimate scaled by the
-    program's size (Hecker, Carlin & Serbin 2018: 6–10 years for the DPRK's program)."""
+    program's size (Hecker, Carlin & Serbin 2018: 6–10 years for the DPRK's program).
+
+    ``behaviour`` (from :func:`ledger_behaviour`, when an evidence ledger is given) adds the
+    state's observed behaviour: its findings grade the lesson with the plan's, and its
+    figures go under ``figures["behaviour"]``."""
     t = s.thresholds
     a = s.agreement
     findings: list[Finding] = []
@@ -311,6 +320,9 @@ def lesson1(s: Scenario) -> LessonResult:
             },
         },
     }
+    if behaviour is not None:
+        findings.extend(behaviour["findings"])
+        figures["behaviour"] = behaviour["figures"]
     grade = grade_of(tuple(findings))
     if acts_month is None:
         summary = "The irreversible acts are never all asked for"
@@ -321,6 +333,8 @@ def lesson1(s: Scenario) -> LessonResult:
     else:
         need = f"{low:.0f}" if round(low) == round(high) else f"{low:.0f}–{high:.0f}"
         summary += f"; verified completion at {months_text(completion)} (needs about {need})."
+    if behaviour is not None:
+        summary += " " + behaviour["summary"]
     return LessonResult(1, grade, summary, tuple(findings), figures)
 
 
@@ -385,3 +399,184 @@ def _freeze_after_capability(s: Scenario) -> list[Finding]:
                 )
             )
     return out
+
+
+#: Mean month length in days (365.25 / 12), for months between ledger dates.
+DAYS_PER_MONTH = 30.4375
+
+
+def hard_step(c: Commitment) -> bool:
+    """A step only a state that has decided would take: a complete declaration, access to
+    sites, or a dismantlement, removal or destruction (not a freeze, a disablement or a
+    partial declaration)."""
+    if c.kind in IRREVERSIBLE_KINDS or c.kind == "grant-access":
+        return True
+    return c.kind == "declare" and c.scope == "complete"
+
+
+def ledger_behaviour(
+    s: Scenario, state: ComplianceState, evidence: Sequence[Evidence]
+) -> dict[str, Any]:
+    """Lesson 1 on the state's observed behaviour (the evidence ledger), not its promises.
+
+    * **Verified acts against statements**: for each hard step (:func:`hard_step`) the month
+      from ``agreement.start`` it was verified or claimed; a claim the inspectorate never
+      verified is a statement, not an act.
+    * **Time to the first verified hard step**, judged like the plan's first steps: within
+      ``thresholds.first_milestone_months`` passes, within ``completion_warn_months`` warns,
+      later fails; none verified after that long (by the last record) fails.
+    * **Voluntary disclosures** (signed by the state, ``voluntary = true``), and which of them
+      name items the program lists as undeclared — what only a state that has decided gives.
+      When the program has suspected undeclared facilities and the state disclosed none of
+      them by the last record, the lesson warns.
+    * **A declaration contradicted** by the inspectorate's findings fails: pretence, not a
+      decision.
+    """
+    t = s.thresholds
+    start = s.agreement.start
+    last = max((e.time for e in evidence), default=state.at)
+    start_dt = None if start is None else datetime(start.year, start.month, start.day, tzinfo=UTC)
+
+    def month(when: datetime | None) -> float | None:
+        if when is None or start_dt is None:
+            return None
+        return round((when - start_dt).total_seconds() / 86400.0 / DAYS_PER_MONTH, 2)
+
+    by_id = {c.id: c for c in s.agreement.commitments}
+    rows: list[dict[str, Any]] = []
+    for cs in state.commitments:
+        c = by_id.get(cs.id)
+        if c is None or not hard_step(c):
+            continue
+        rows.append(
+            {
+                "commitment": cs.id,
+                "kind": cs.kind,
+                "status": cs.status,
+                "claimed_month": month(cs.claimed_on),
+                "verified_month": month(cs.verified_on),
+                "verified_on": (
+                    None if cs.verified_on is None else cs.verified_on.date().isoformat()
+                ),
+            }
+        )
+    # Statements: every commitment claimed but never verified (hard step or not).
+    statements = [
+        cs.id
+        for cs in state.commitments
+        if cs.claimed_on is not None and cs.status not in ("verified", "violated")
+    ]
+    verified = [r for r in rows if r["status"] == "verified"]
+    undeclared = {f.id for f in s.program.facilities if not f.declared}
+    disclosures = [
+        e
+        for e in evidence
+        if e.role == "state" and e.kind == "disclosure" and e.payload.get("voluntary") is True
+    ]
+    revealed = sorted({i for e in disclosures for i in e.items} & undeclared)
+    contradicted = [
+        i for i in state.indicators if i.side == "pretence" and i.kind == "declaration-contradicted"
+    ]
+    findings: list[Finding] = []
+    field = "ledger"
+    elapsed = month(last)
+    first = min(
+        (r["verified_month"] for r in verified if r["verified_month"] is not None), default=None
+    )
+    if start_dt is None:
+        findings.append(
+            Finding(
+                "agreement.start",
+                "info",
+                "The agreement has no start date, so the months from the agreement to the "
+                "verified steps on the ledger cannot be measured.",
+            )
+        )
+    elif first is not None:
+        sev: Severity = (
+            "info"
+            if first <= t.first_milestone_months
+            else "warn"
+            if first <= t.completion_warn_months
+            else "fail"
+        )
+        findings.append(
+            Finding(
+                field,
+                sev,
+                f"On the ledger the first hard step was verified {months_text(round(first, 1))} "
+                "after "
+                f"the agreement ({len(verified)} of {len(rows)} hard steps verified by the last "
+                f"record, {last.date().isoformat()}).",
+            )
+        )
+    elif rows and elapsed is not None and elapsed > t.first_milestone_months:
+        findings.append(
+            Finding(
+                field,
+                "fail" if elapsed > t.completion_warn_months else "warn",
+                f"On the ledger no hard step (complete declaration, access, dismantlement, "
+                f"removal) is verified {months_text(round(elapsed, 1))} after the agreement.",
+            )
+        )
+    if statements:
+        sev = "fail" if not verified else "warn"
+        findings.append(
+            Finding(
+                field,
+                sev,
+                f"Claimed but never verified: {', '.join(repr(x) for x in statements)} — "
+                + (
+                    "statements, not acts; nothing hard is verified."
+                    if not verified
+                    else "statements alongside the verified acts."
+                ),
+            )
+        )
+    if disclosures:
+        what = f", naming items not declared before: {', '.join(revealed)}" if revealed else ""
+        findings.append(
+            Finding(
+                field,
+                "info",
+                f"The state disclosed of its own accord {len(disclosures)} time(s){what}: what "
+                "only a state that has decided gives.",
+            )
+        )
+    if undeclared and not set(revealed) >= undeclared:
+        hidden = sorted(undeclared - set(revealed))
+        findings.append(
+            Finding(
+                "program.facilities[].declared",
+                "warn",
+                "By the last record the state has not disclosed the suspected undeclared "
+                f"{'site' if len(hidden) == 1 else 'sites'} {', '.join(hidden)} of its own accord.",
+            )
+        )
+    for ind in contradicted:
+        findings.append(
+            Finding(field, "fail", f"A declaration is contradicted by inspection: {ind.message}")
+        )
+    figures: dict[str, Any] = {
+        "last_record": last.isoformat(),
+        "months_since_agreement": elapsed,
+        "hard_steps": rows,
+        "hard_steps_verified": len(verified),
+        "first_verified_hard_step_months": first,
+        "claimed_not_verified": statements,
+        "voluntary_disclosures": len(disclosures),
+        "undeclared_items_disclosed": revealed,
+        "declarations_contradicted": len(contradicted),
+    }
+    if verified and not statements:
+        summary = f"On the ledger: {len(verified)} hard step(s) verified, no empty claims."
+    elif verified:
+        summary = (
+            f"On the ledger: {len(verified)} hard step(s) verified, {len(statements)} claim(s) "
+            "never verified."
+        )
+    elif statements:
+        summary = f"On the ledger: {len(statements)} claim(s), no hard step verified."
+    else:
+        summary = "On the ledger: no hard step verified yet."
+    return {"figures": figures, "findings": findings, "summary": summary}
