@@ -73,6 +73,16 @@ def lesson3_rules(s: Scenario) -> list[Finding]:
         )
     for c in s.agreement.commitments:
         if not c.verification:
+            # No method at all is no better than an inadequate one (a method added to a step
+            # must never worsen the lesson).
+            out.append(
+                Finding(
+                    cpath(s, c, "verification"),
+                    "fail",
+                    f"'{c.id}' ({c.kind}) has no verification: nothing in the agreement can "
+                    "confirm it.",
+                )
+            )
             continue
         ad = adequacy(s, c)
         for gap in ad.gaps:
