@@ -87,3 +87,20 @@ def test_a_disclosure_on_request_is_not_voluntary(ledgers: dict[str, Path]) -> N
 def test_without_a_ledger_lesson1_has_no_behaviour_block() -> None:
     a = assess("libya-2003", simulate=False)
     assert "behaviour" not in a.lesson(1).figures
+
+
+def test_an_empty_ledger_is_judged_on_the_plan_and_never_on_the_clock(tmp_path: Path) -> None:
+    """No record of the agreement yet: an info finding, the plan's grade, and the same result
+    each time (the lesson is judged as of the last record, not the time it runs)."""
+    from cvid.ledger import Ledger
+
+    db = tmp_path / "empty.db"
+    with Ledger.create(str(db)):
+        pass
+    plan = assess("libya-2003", simulate=False).lesson(1)
+    one = assess("libya-2003", simulate=False, ledger=db).lesson(1)
+    two = assess("libya-2003", simulate=False, ledger=db).lesson(1)
+    assert one.to_dict() == two.to_dict()
+    assert one.grade == plan.grade
+    assert one.figures["behaviour"]["last_record"] is None
+    assert any("no records of this agreement" in f.message for f in one.findings)

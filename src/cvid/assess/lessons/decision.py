@@ -434,7 +434,8 @@ def ledger_behaviour(
     """
     t = s.thresholds
     start = s.agreement.start
-    last = max((e.time for e in evidence), default=state.at)
+    # Judged as of the last record, never the clock: the same ledger gives the same lesson.
+    last = max((e.time for e in evidence), default=None)
     start_dt = None if start is None else datetime(start.year, start.month, start.day, tzinfo=UTC)
 
     def month(when: datetime | None) -> float | None:
@@ -483,7 +484,16 @@ def ledger_behaviour(
     first = min(
         (r["verified_month"] for r in verified if r["verified_month"] is not None), default=None
     )
-    if start_dt is None:
+    if last is None:
+        findings.append(
+            Finding(
+                field,
+                "info",
+                "The ledger holds no records of this agreement yet: lesson 1 is judged on the "
+                "plan alone.",
+            )
+        )
+    elif start_dt is None:
         findings.append(
             Finding(
                 "agreement.start",
@@ -507,7 +517,7 @@ def ledger_behaviour(
                 f"On the ledger the first hard step was verified {months_text(round(first, 1))} "
                 "after "
                 f"the agreement ({len(verified)} of {len(rows)} hard steps verified by the last "
-                f"record, {last.date().isoformat()}).",
+                f"record, {last.date().isoformat() if last else 'none'}).",
             )
         )
     elif rows and elapsed is not None and elapsed > t.first_milestone_months:
@@ -543,7 +553,7 @@ def ledger_behaviour(
                 "only a state that has decided gives.",
             )
         )
-    if undeclared and not set(revealed) >= undeclared:
+    if last is not None and undeclared and not set(revealed) >= undeclared:
         hidden = sorted(undeclared - set(revealed))
         findings.append(
             Finding(
@@ -558,7 +568,7 @@ def ledger_behaviour(
             Finding(field, "fail", f"A declaration is contradicted by inspection: {ind.message}")
         )
     figures: dict[str, Any] = {
-        "last_record": last.isoformat(),
+        "last_record": None if last is None else last.isoformat(),
         "months_since_agreement": elapsed,
         "hard_steps": rows,
         "hard_steps_verified": len(verified),
@@ -577,6 +587,8 @@ def ledger_behaviour(
         )
     elif statements:
         summary = f"On the ledger: {len(statements)} claim(s), no hard step verified."
+    elif last is None:
+        summary = "The ledger holds no records of this agreement yet."
     else:
         summary = "On the ledger: no hard step verified yet."
     return {"figures": figures, "findings": findings, "summary": summary}
