@@ -40,7 +40,7 @@ def lesson_figures(name: str) -> dict[str, Any]:
         P.notice_data(s),
         P.site_search_data(s),
         P.sigma_muf_data(s),
-        P.end_state_data(s),
+        P.end_state_data(a),
     ]
     return {f.id: json.loads(json.dumps(f.to_dict()["data"])) for f in figs}
 
@@ -117,13 +117,13 @@ def test_lesson_figures_agree_with_the_assessment(name: str) -> None:
         assert np.all(np.diff(series) >= 0) and series[0] >= 0 and series[-1] <= 1
     assert cd["share_concessions_released"][-1] == 1.0
 
-    items = P.end_state_items(s)
+    items = P.end_state_items(a)
     l4 = a.lesson(4).figures
     assert len(items) == l4["items_in_scope"]
-    strong = [i for i in items if i["status"].startswith("irreversible")]
+    strong = [i for i in items if i["status"] == "irreversible-verified"]
     assert len(strong) == l4["items_irreversibly_covered"]
     uncovered = {u["item"] for u in l4["uncovered_items"]}
-    assert uncovered == {i["id"] for i in items if not i["status"].startswith("irreversible")}
+    assert uncovered == {i["id"] for i in items if i["status"] != "irreversible-verified"}
 
     site = P.site_search_data(s).data
     assert np.interp(12, site["months"], site["probability"]) == pytest.approx(

@@ -4,19 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 import cvid
-from cvid.assess.lessons import lesson1, lesson2, lesson3, lesson4
+from cvid.assess.lessons import (
+    lesson1,
+    lesson2,
+    lesson3,
+    lesson3_quantitative,
+    lesson3_red_team,
+    lesson4,
+)
+from cvid.assess.lessons.decision import ledger_behaviour
 from cvid.assess.result import Assessment, Assumption, Finding, LessonResult, grade_of
-from cvid.assess.verification import lesson3_quantitative
 from cvid.negotiate import SimulationResult
 from cvid.negotiate import simulate as run_simulation
 from cvid.scenario import Scenario, load_scenario
 from cvid.verify import monthly_detection_probability
+
+if TYPE_CHECKING:
+    from cvid.compliance import ComplianceState
+    from cvid.compliance.evidence import Evidence
 
 
 def scenario_summary(s: Scenario, source: str | None = None) -> dict[str, Any]:
@@ -161,13 +172,18 @@ def assess(
     else:
         source = source or str(scenario)
         s = load_scenario(scenario)
+    compliance = None
+    behaviour = None
+    if ledger is not None:
+        state, evidence = _compliance_state(s, ledger)
+        compliance = state.summary()
+        behaviour = ledger_behaviour(s, state, evidence)
     lessons: tuple[LessonResult, ...] = (
-        lesson1(s),
+        lesson1(s, behaviour),
         lesson2(s),
-        lesson3(s, lesson3_quantitative(s)),
+        lesson3(s, lesson3_quantitative(s), lesson3_red_team(s)),
         lesson4(s),
     )
-    compliance = None if ledger is None else _compliance(s, ledger)
     if compliance is not None:
         lessons = apply_compliance(s, lessons, compliance)
     sim = simulate_against_libya_model(s, runs=runs, months=months, seed=seed) if simulate else None
@@ -244,11 +260,16 @@ def apply_compliance(
     return tuple(out)
 
 
-def _compliance(s: Scenario, ledger: str | Path) -> dict[str, Any]:
-    """The compliance summary of ``s`` from the evidence on ``ledger``."""
+def _compliance_state(s: Scenario, ledger: str | Path) -> tuple[ComplianceState, list[Evidence]]:
+    """The compliance state of ``s`` from the evidence on ``ledger``, and that evidence."""
     from cvid.compliance import agreement_id, evaluate, evidence_from_ledger
     from cvid.ledger import Ledger
 
     with Ledger.open(ledger) as led:
-        evidence = evidence_from_ledger(led, agreement_id(s))
-    return evaluate(s, evidence).summary()
+        evidence = list(evidence_from_ledger(led, agreement_id(s)))
+    return evaluate(s, evidence), evidence
+
+
+def _compliance(s: Scenario, ledger: str | Path) -> dict[str, Any]:
+    """The compliance summary of ``s`` from the evidence on ``ledger``."""
+    return _compliance_state(s, ledger)[0].summary()

@@ -24,7 +24,6 @@ import numpy as np
 from scipy.stats import norm
 
 from cvid.assess.result import Assessment
-from cvid.assess.scope import covering, scope_items
 from cvid.scenario import IRREVERSIBLE_KINDS, REVERSIBLE_KINDS, Scenario
 from cvid.verify import (
     curve_detection_vs_inspections,
@@ -33,7 +32,6 @@ from cvid.verify import (
     curve_site_detection_vs_months,
     lesson3_figures,
 )
-from cvid.verify.adequacy import verifiable
 
 #: Okabe–Ito colour-blind-safe palette (Okabe & Ito 2008), by name.
 OKABE_ITO: dict[str, str] = {
@@ -500,56 +498,16 @@ def sigma_muf_data(s: Scenario) -> FigureData:
 # --- lesson 4: the end state item by item -------------------------------------------------
 
 
-def end_state_items(s: Scenario) -> list[dict[str, Any]]:
+def end_state_items(a: Assessment) -> list[dict[str, Any]]:
     """Every nuclear item in the scope of CVID with the commitments that cover it and its
-    status (see :data:`ITEM_STATUSES`); the same scope as lesson 4's check."""
-    p = s.program
-    names: dict[str, tuple[str, str]] = {f.id: (f.name or f.id, f.kind) for f in p.facilities}
-    names |= {m.id: (m.name or m.id, m.kind) for m in p.materials}
-    names |= {w.id: (w.name or w.id, "weapons") for w in p.weapons}
-    names |= {m.id: (m.name or m.id, m.missile_class) for m in p.missiles}
-    items = [  # id, category, label, kind, declared: lesson 4's scope (cvid.assess.scope)
-        (i.item_id, i.kind, *names[i.item_id], i.declared) for i in scope_items(s)
-    ]
-    out = []
-    for item_id, cat, label, kind, declared in items:
-        cs = covering(s, item_id, cat, declared)
-        strong = [c for c in cs if c.kind in IRREVERSIBLE_KINDS]
-        if not declared:
-            status = "until-found"
-        elif any(verifiable(s, c) for c in strong):
-            status = "irreversible-verified"
-        elif strong:
-            status = "irreversible-unverified"
-        elif cs:
-            status = "reversible-only"
-        else:
-            status = "not-covered"
-        out.append(
-            {
-                "id": item_id,
-                "category": cat,
-                "name": label,
-                "kind": kind,
-                "declared": declared,
-                "status": status,
-                "commitments": [
-                    {
-                        "id": c.id,
-                        "kind": c.kind,
-                        "deadline_months": float(c.deadline_months),
-                        "verification": list(c.verification),
-                    }
-                    for c in cs
-                ],
-            }
-        )
-    return out
+    status (see :data:`ITEM_STATUSES`), as lesson 4 found them (:mod:`cvid.assess.scope`)."""
+    items: list[dict[str, Any]] = a.lesson(4).figures["items"]
+    return items
 
 
-def end_state_data(s: Scenario) -> FigureData:
+def end_state_data(a: Assessment) -> FigureData:
     """Items in scope per category, stacked by how far the agreement takes them."""
-    items = end_state_items(s)
+    items = end_state_items(a)
     cats = ["facility", "material", "weapons", "missile"]
     counts: dict[str, list[int]] = {
         st: [sum(1 for i in items if i["category"] == c and i["status"] == st) for c in cats]
@@ -572,7 +530,7 @@ def end_state_data(s: Scenario) -> FigureData:
         ylabel="kind of item",
         data={"categories": cats, "counts": counts, "items": len(items)},
         inputs={"program": "facilities, materials, weapons, missiles", "agreement.commitments": ""},
-        source="Scope and coverage as in lesson 4 (cvid.assess.lessons.lesson4).",
+        source="Scope and coverage from lesson 4 (cvid.assess.scope).",
     )
 
 

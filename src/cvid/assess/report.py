@@ -38,7 +38,7 @@ from cvid.assess.engine import (
 from cvid.assess.plots import FigureData
 from cvid.assess.result import Assessment, Assumption, Finding
 from cvid.errors import CvidError, InputError
-from cvid.scenario import IRREVERSIBLE_KINDS, Scenario, load_scenario
+from cvid.scenario import Scenario, load_scenario
 
 ReportFormat = Literal["html", "pdf"]
 FORMATS: tuple[str, ...] = ("html", "pdf")
@@ -358,48 +358,10 @@ def _lesson3_table(a: Assessment) -> list[tuple[str, str, str]]:
 
 
 def _lesson4_extra(s: Scenario, a: Assessment) -> dict[str, Any]:
-    items = plots.end_state_items(s)
-    pr = s.agreement.provisions
+    items = plots.end_state_items(a)
     f = a.lesson(4).figures
     status_label = {k: v[0] for k, v in plots.ITEM_STATUSES.items()}
-    goal = s.agreement.stated_goal
-    checklist = [
-        (
-            "Complete: every nuclear item dismantled, removed or destroyed",
-            f["items_irreversibly_covered"] == f["items_in_scope"],
-            f"{f['items_irreversibly_covered']} of {f['items_in_scope']} items",
-        ),
-        (
-            "Verifiable: every irreversible step has a means of verification",
-            all(c.verification for c in s.agreement.commitments if c.kind in IRREVERSIBLE_KINDS),
-            "agreement.commitments[].verification",
-        ),
-        (
-            "Irreversible: no enrichment kept",
-            not pr.retained_enrichment,
-            "agreement.provisions.retained_enrichment",
-        ),
-        (
-            "Irreversible: no reprocessing kept",
-            not pr.retained_reprocessing,
-            "agreement.provisions.retained_reprocessing",
-        ),
-        (
-            "Irreversible: material and parts removed from the country",
-            bool(f["removal_out_of_country"]),
-            "a verified 'remove' commitment",
-        ),
-        (
-            "Unconditional: not tied to conditions outside the program",
-            not pr.external_conditions,
-            ", ".join(pr.external_conditions) or "none",
-        ),
-        (
-            "The stated goal names verifiable, irreversible dismantlement",
-            "irreversib" in goal.lower() and "verif" in goal.lower(),
-            f"“{goal}”" if goal else "no stated goal",
-        ),
-    ]
+    checklist = [(c["criterion"], c["met"], c["evidence"]) for c in f["checklist"]]
     return {
         "items": [
             {
@@ -615,8 +577,8 @@ def build_figures(s: Scenario, a: Assessment) -> tuple[dict[str, FigureData], di
             "verification.material_balance); give inventory, throughput and error RSDs to "
             "plot the balance test."
         )
-    if plots.end_state_items(s):
-        figures["lesson4-end-state"] = plots.end_state_data(s)
+    if plots.end_state_items(a):
+        figures["lesson4-end-state"] = plots.end_state_data(a)
     else:
         notes["lesson4-end-state"] = (
             "The program lists no nuclear item in CVID's scope; add facilities, materials, "

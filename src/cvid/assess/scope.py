@@ -1,5 +1,7 @@
-"""What is in scope for CVID: the one definition used by lesson 4 (and meant for the end-state
-figure and the report's checklist).
+"""What is in scope for CVID, and how far the agreement takes each item: the one definition.
+Lesson 4 applies it (:func:`item_coverage`) and carries the result in its figures
+(``items``, ``checklist``); the end-state figure and the report's checklist read those
+figures and derive nothing themselves.
 
 An item of the program is in scope when its elimination is part of complete denuclearization:
 
@@ -19,8 +21,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from cvid.scenario import DIRECT_USE_MATERIALS, SENSITIVE_FACILITY_KINDS, Commitment, Scenario
+from cvid.scenario import (
+    DIRECT_USE_MATERIALS,
+    IRREVERSIBLE_KINDS,
+    SENSITIVE_FACILITY_KINDS,
+    Commitment,
+    Scenario,
+)
 from cvid.scenario.program import MissileSystem
+from cvid.verify.adequacy import verifiable
 
 #: Facility kinds that belong to the nuclear weapons program proper.
 NUCLEAR_FACILITY_KINDS = frozenset(
@@ -48,6 +57,22 @@ CLASS_MIN_RANGE_KM: dict[str, float] = {
 }
 
 ItemKind = Literal["facility", "material", "weapons", "missile"]
+#: How far the agreement takes an item in scope, from best to worst (the end-state figure
+#: keeps this order): an undeclared item is ``until-found`` whatever targets it.
+ItemStatus = Literal[
+    "irreversible-verified",
+    "irreversible-unverified",
+    "reversible-only",
+    "not-covered",
+    "until-found",
+]
+ITEM_STATUS_ORDER: tuple[ItemStatus, ...] = (
+    "irreversible-verified",
+    "irreversible-unverified",
+    "reversible-only",
+    "not-covered",
+    "until-found",
+)
 
 
 @dataclass(frozen=True)
@@ -138,8 +163,8 @@ def scope_items(s: Scenario) -> list[ScopeItem]:
 def covering(s: Scenario, item_id: str, item_kind: str, declared: bool = True) -> list[Commitment]:
     """Commitments whose targets include this program item, by id or by a reserved name.
 
-    ``undeclared-sites`` is kept for the end-state figure's compatibility: whether such a
-    commitment *covers* an undeclared item is decided by lesson 4 (only once found)."""
+    A commitment on ``undeclared-sites`` reaches an undeclared item, but covers it only once
+    the item is found (:func:`item_coverage`)."""
     group = {
         "facility": "all-facilities",
         "material": "all-materials",
@@ -150,3 +175,73 @@ def covering(s: Scenario, item_id: str, item_kind: str, declared: bool = True) -
     if not declared:
         names.add("undeclared-sites")
     return [c for c in s.agreement.commitments if names & set(c.targets)]
+
+
+@dataclass(frozen=True)
+class ItemCoverage:
+    """An item in scope with the commitments that reach it and how far they take it.
+
+    ``status``: ``irreversible-verified`` when a dismantle, remove or destroy commitment with
+    adequate verification (:func:`cvid.verify.adequacy.verifiable`) covers it — the only
+    status that counts as covered for CVID; ``irreversible-unverified`` when such a step
+    exists but nothing can verify it; ``reversible-only`` when it is only frozen, declared
+    or inspected; ``not-covered``; ``until-found`` for an undeclared item not yet declared or
+    found (nothing can be dismantled before it is found)."""
+
+    item: ScopeItem
+    name: str
+    item_kind: str
+    status: ItemStatus
+    commitments: tuple[Commitment, ...]
+
+    @property
+    def covered(self) -> bool:
+        return self.status == "irreversible-verified"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.item.item_id,
+            "category": self.item.kind,
+            "name": self.name,
+            "kind": self.item_kind,
+            "declared": self.item.declared,
+            "status": self.status,
+            "commitments": [
+                {
+                    "id": c.id,
+                    "kind": c.kind,
+                    "deadline_months": float(c.deadline_months),
+                    "verification": list(c.verification),
+                }
+                for c in self.commitments
+            ],
+        }
+
+
+def item_coverage(s: Scenario, found: frozenset[str] = frozenset()) -> list[ItemCoverage]:
+    """Every item in scope (:func:`scope_items`) with its status (:class:`ItemCoverage`).
+
+    ``found``: undeclared items the evidence shows declared or found; once found, a
+    commitment on ``undeclared-sites`` reaches them like any other."""
+    p = s.program
+    names: dict[str, tuple[str, str]] = {f.id: (f.name or f.id, f.kind) for f in p.facilities}
+    names |= {m.id: (m.name or m.id, m.kind) for m in p.materials}
+    names |= {w.id: (w.name or w.id, "weapons") for w in p.weapons}
+    names |= {m.id: (m.name or m.id, m.missile_class) for m in p.missiles}
+    out: list[ItemCoverage] = []
+    for item in scope_items(s):
+        cs = covering(s, item.item_id, item.kind, item.declared)
+        strong = [c for c in cs if c.kind in IRREVERSIBLE_KINDS]
+        status: ItemStatus
+        if not item.declared and item.item_id not in found:
+            status = "until-found"
+        elif any(verifiable(s, c) for c in strong):
+            status = "irreversible-verified"
+        elif strong:
+            status = "irreversible-unverified"
+        elif cs:
+            status = "reversible-only"
+        else:
+            status = "not-covered"
+        out.append(ItemCoverage(item, *names[item.item_id], status, tuple(cs)))
+    return out

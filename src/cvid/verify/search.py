@@ -119,7 +119,22 @@ def evidence_survival(
 def expected_visits_without_replacement(
     inspections_mean: ArrayLike, candidate_sites: int
 ) -> FloatArray:
-    """E[min(N, K)] for N ~ Poisson(mean): Σ_{k=1}^{K} P(N ≥ k) (vectorized over the mean)."""
+    """E[min(N, K)] for N ~ Poisson(mean), vectorized over the mean.
+
+    Σ_{k=1}^{K} P(N ≥ k) in closed form: Σ_{k<K} k·P(N = k) = μ·P(N ≤ K − 2) (as
+    k·P(N = k) = μ·P(N = k − 1)), so E[min(N, K)] = K·P(N ≥ K) + μ·P(N ≤ K − 2) — two
+    Poisson tail evaluations instead of K (the sum is kept in
+    :func:`expected_visits_by_sum` for the test)."""
+    mu = np.asarray(inspections_mean, dtype=np.float64)
+    k = float(candidate_sites)
+    if candidate_sites <= 0:
+        return np.zeros_like(mu)
+    out = k * poisson.sf(k - 1.0, mu) + mu * poisson.cdf(k - 2.0, mu)
+    return np.asarray(np.minimum(out, np.minimum(mu, k)), dtype=np.float64)
+
+
+def expected_visits_by_sum(inspections_mean: ArrayLike, candidate_sites: int) -> FloatArray:
+    """E[min(N, K)] = Σ_{k=1}^{K} P(N ≥ k) term by term (the definition; slow for large K)."""
     mu = np.asarray(inspections_mean, dtype=np.float64)
     k = np.arange(1, candidate_sites + 1, dtype=np.float64)
     sf = poisson.sf(k[:, None] - 1.0, mu.reshape(1, -1))  # P(N > k − 1) = P(N ≥ k)

@@ -1,0 +1,91 @@
+"""One home for the CVID scope (issue 17): lesson 4 applies cvid.assess.scope and carries its
+items and checklist; the end-state figure and the report's checklist and tile read them and
+re-derive nothing, so they agree in the cases where the three copies used to differ."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from typing import Any
+
+from cvid.assess import assess, plots
+from cvid.assess.engine import apply_compliance
+from cvid.assess.report import _headlines, _lesson4_extra
+from cvid.assess.result import Assessment
+from cvid.scenario import Scenario, example_path, scenario_from_dict
+
+
+def example(name: str) -> dict[str, Any]:
+    with open(example_path(name), "rb") as fh:
+        return tomllib.load(fh)
+
+
+def commitment(d: dict[str, Any], cid: str) -> dict[str, Any]:
+    return next(c for c in d["agreement"]["commitments"] if c["id"] == cid)
+
+
+def tile(s: Scenario, a: Assessment) -> str:
+    return next(h["value"] for h in _headlines(s, a) if h["label"] == "Items made irreversible")
+
+
+def test_no_stated_goal_agrees_in_lesson_and_checklist() -> None:
+    d = example("libya-2003")
+    d["agreement"]["stated_goal"] = ""
+    s = scenario_from_dict(d)
+    a = assess(s, simulate=False)
+    l4 = a.lesson(4)
+    assert any(
+        f.field == "agreement.stated_goal" and "states no goal" in f.message for f in l4.findings
+    )
+    rows = l4.figures["checklist"]
+    goal = next(r for r in rows if r["criterion"].startswith("The stated goal"))
+    assert goal == {
+        "criterion": "The stated goal names verifiable, irreversible dismantlement",
+        "met": False,
+        "evidence": "no stated goal",
+    }
+    report_rows = _lesson4_extra(s, a)["checklist"]
+    assert report_rows == [(r["criterion"], r["met"], r["evidence"]) for r in rows]
+
+
+def test_an_unverifiable_removal_is_not_counted_anywhere() -> None:
+    """Issue 12's case: warhead removal 'verified' by satellites. The tile, the figure's caption
+    and lesson 4 all count the warheads as not eliminated."""
+    d = example("dprk-2018-libya-model")
+    c = commitment(d, "remove-weapons")
+    c["verification"] = ["national-technical-means"]
+    c.pop("verification_basis", None)
+    s = scenario_from_dict(d)
+    a = assess(s, simulate=False)
+    f = a.lesson(4).figures
+    items = {i["id"]: i for i in plots.end_state_items(a)}
+    weapons = [i for i in items.values() if i["category"] == "weapons"]
+    assert weapons and all(i["status"] == "irreversible-unverified" for i in weapons)
+    assert {i["id"] for i in weapons} <= {u["item"] for u in f["uncovered_items"]}
+    done = sum(1 for i in items.values() if i["status"] == "irreversible-verified")
+    assert done == f["items_irreversibly_covered"]
+    caption = plots.end_state_data(a).description
+    assert caption.startswith(f"{done} of {f['items_in_scope']} nuclear items")
+    assert tile(s, a) == f"{done} of {f['items_in_scope']}"
+    verifiable_row = f["checklist"][1]
+    assert verifiable_row["met"] is False and "remove-weapons" in verifiable_row["evidence"]
+
+
+def test_the_figure_follows_the_ledger_through_the_lesson() -> None:
+    """A verified complete declaration brings the undeclared plant into coverage (lesson 4 with
+    the ledger's evidence); the end-state figure, reading the lesson, shows it declared-and-
+    covered, not 'until found' as a figure recomputed from the scenario would."""
+    d = example("dprk-2018-libya-model")
+    s = scenario_from_dict(d)
+    a = assess(s, simulate=False)
+    hidden = {f.id for f in s.program.facilities if not f.declared}
+    assert hidden
+    before = {i["id"]: i["status"] for i in plots.end_state_items(a)}
+    assert hidden & before.keys()
+    assert all(before[h] == "until-found" for h in hidden if h in before)
+    lessons = apply_compliance(s, a.lessons, {"statuses": {"declare-all": "verified"}})
+    after_a = dataclasses.replace(a, lessons=lessons)
+    after = {i["id"]: i["status"] for i in plots.end_state_items(after_a)}
+    assert all(after[h] != "until-found" for h in hidden if h in after)
+    f = after_a.lesson(4).figures
+    assert tile(s, after_a) == f"{f['items_irreversibly_covered']} of {f['items_in_scope']}"
