@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
@@ -366,7 +367,7 @@ def _rho_with(base: list[float], other: list[float]) -> float | None:
 
 
 def backtest(
-    catalog: Catalog | str | None = None,
+    catalog: Catalog | str | Path | None = None,
     *,
     runs: int = DEFAULT_BACKTEST_RUNS,
     seed: int = DEFAULT_SEED,
