@@ -32,7 +32,7 @@ import math
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
@@ -43,6 +43,9 @@ from cvid.negotiate import DEFAULT_PARAMETERS, simulate
 from cvid.negotiate.sweeps import apply_point
 from cvid.results import Result
 from cvid.scenario import CounterpartModel, Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Points per grade in the lesson score (0–8 over the four lessons).
 GRADE_POINTS: dict[str, int] = {"pass": 2, "warn": 1, "fail": 0}
@@ -161,6 +164,35 @@ class BacktestResult(Result):
             if c.name == name:
                 return c
         raise KeyError(name)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per case: the four grades, the lesson score, P(verified CVID) with its
+        standard error, and the documented outcome with its date and source."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "case": c.name,
+                    "years": c.years,
+                    **{f"L{i + 1}": g for i, g in enumerate(c.grades)},
+                    "score": c.lesson_score,
+                    "p_verified": c.p_verified,
+                    "se": c.standard_errors.get("verified_cvid", 0.0),
+                    "outcome": c.outcome.kind,
+                    "outcome_date": c.outcome.date,
+                    "scored": c.scored,
+                    "outcome_source": c.outcome.source,
+                }
+                for c in self.cases
+            ]
+        )
+
+    def _repr_html_(self) -> str:
+        """Jupyter shows the backtest as its HTML report."""
+        from cvid.cases.report import backtest_report_html
+
+        return backtest_report_html(self)
 
     def sensitivity_summary(self) -> str:
         """One line: which parameters' ranges the ranking of cases survives."""
