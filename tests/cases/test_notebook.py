@@ -45,7 +45,5 @@ def test_notebook_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ]
     assert errors == []
     assert (tmp_path / "cases-backtest.html").read_text().startswith("<!doctype html>")
-    text = "".join(
-        o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if "text" in o
-    )
+    text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if "text" in o)
     assert "Spearman" in text and "Brier" in text
