@@ -252,3 +252,23 @@ def test_scored_case_needs_an_outcome(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError, match="scored case needs an outcome"):
         load_catalog(_catalog_with(tmp_path, text))
+
+
+@pytest.mark.parametrize("name", NEW_CASES)
+def test_each_stream_replays_into_a_ledger_and_is_evaluated(name: str, tmp_path: Path) -> None:
+    # The whole path a reader takes: `cvid ledger replay DB NAME`, then `cvid status`.
+    # Sapphire's commitment lists chain-of-custody, which the compliance rules must know.
+    from cvid.compliance import agreement_id, evaluate, evidence_from_ledger, replay_stream
+    from cvid.ledger import Ledger
+
+    db = tmp_path / "l.db"
+    report = replay_stream(name, db)
+    s = load_scenario(name)
+    with Ledger.open(db) as led:
+        evidence = evidence_from_ledger(led, agreement_id(s))
+    assert len(evidence) == len(report.indices) == len(load_stream(name).records)
+    statuses = evaluate(s, evidence).summary()["statuses"]
+    assert set(statuses) == {c.id for c in s.agreement.commitments}
+    if name == "ukraine-kazakhstan-belarus-1992":
+        # Removal under US custody, escorted and measured (NTI 2002): verified.
+        assert statuses["sapphire"] == "verified"
