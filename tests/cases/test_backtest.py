@@ -222,3 +222,16 @@ def test_bad_arguments() -> None:
         backtest(runs=0, sensitivity=False)
     with pytest.raises(InputError, match="no scored case"):
         backtest(runs=10, cases=["dprk-2018-libya-model"], sensitivity=False)
+
+
+def test_inputs_at_defaults_are_labelled(result: BacktestResult) -> None:
+    # South Africa's file states no notice period, no [pressure] and no inspection counts:
+    # figures resting on them are cvid's defaults and the result says so.
+    sa = result.case("south-africa-1989").defaults_used
+    assert "agreement.provisions.challenge_notice_hours" in sa
+    assert "pressure" in sa and "verification.challenge_inspections_per_year" in sa
+    # Iran's file states the 24-day managed-access delay (Annex I §Q ¶78).
+    iran = result.case("iran-jcpoa-2015").defaults_used
+    assert "verification.managed_access_delay_hours" not in iran
+    assert "agreement.provisions.challenge_notice_hours" not in iran
+    assert "inputs at built-in defaults" in backtest_report_html(result)

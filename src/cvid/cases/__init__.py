@@ -28,6 +28,7 @@ from cvid.cases.backtest import (
     Unexplained,
     backtest,
     brier_score,
+    defaults_used,
     spearman,
     with_default_counterpart,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "backtest_report_html",
     "brier_score",
     "bundled_catalog_path",
+    "defaults_used",
     "load_catalog",
     "spearman",
     "validate_case",

@@ -93,6 +93,11 @@ class CaseResult(Result):
     p_verified: float = Field(description="Simulated P(verified CVID).")
     months: int
     findings: tuple[CaseFinding, ...]
+    defaults_used: tuple[str, ...] = Field(
+        default=(),
+        description="Model inputs the case's scenario leaves at cvid's built-in defaults "
+        "(figures resting on them are defaults, not facts of the case).",
+    )
     evidence_records: int = Field(description="Records in the case's evidence stream.")
     evidence_source_kinds: dict[str, int] = Field(
         default_factory=dict, description="Records of the stream by kind of source."
@@ -253,6 +258,23 @@ def _p_verified(s: Scenario, runs: int, seed: int, detection: float | None = Non
     return r.strategies["agreement"].outcome_probabilities()["verified_cvid"]
 
 
+def defaults_used(s: Scenario) -> tuple[str, ...]:
+    """The inputs of ``s`` left at built-in defaults: the ``[pressure]`` table, the
+    verification regime's parameters and the challenge notice not stated in the file, and the
+    lesson thresholds when none is stated."""
+    out: list[str] = []
+    if s.pressure.is_default():
+        out.append("pressure")
+    if "challenge_notice_hours" not in s.agreement.provisions.model_fields_set:
+        out.append("agreement.provisions.challenge_notice_hours")
+    for name in type(s.verification).model_fields:
+        if name != "source" and name not in s.verification.model_fields_set:
+            out.append(f"verification.{name}")
+    if not s.thresholds.model_fields_set:
+        out.append("thresholds")
+    return tuple(out)
+
+
 def _case_result(case: Case, runs: int, seed: int) -> tuple[CaseResult, Scenario]:
     s = case.scenario()
     stream = case.stream(s)
@@ -300,6 +322,7 @@ def _case_result(case: Case, runs: int, seed: int) -> tuple[CaseResult, Scenario
         p_verified=probs["verified_cvid"],
         months=months,
         findings=findings,
+        defaults_used=defaults_used(s),
         evidence_records=0 if stream is None else len(stream.records),
         evidence_source_kinds=kinds,
     )

@@ -39,7 +39,8 @@ def backtest_report_html(r: BacktestResult) -> str:
         "applied to each scenario as written.</p>",
         "<h2>Cases</h2><table><tr><th>case</th><th>years</th><th>L1</th><th>L2</th><th>L3</th>"
         "<th>L4</th><th>score</th><th>P(verified CVID)</th><th>outcome</th>"
-        "<th>outcome source</th><th>reference grades</th><th>evidence</th></tr>",
+        "<th>outcome source</th><th>reference grades</th><th>evidence</th>"
+        "<th>inputs at built-in defaults</th></tr>",
     ]
     for c in r.cases:
         se = c.standard_errors.get("verified_cvid", 0.0)
@@ -59,7 +60,8 @@ def backtest_report_html(r: BacktestResult) -> str:
             + f"<td>{c.lesson_score}</td><td>{c.p_verified:.3f} ± {se:.3f}</td>"
             f"<td>{outcome}<br><span class='small'>{escape(c.outcome.date or '')}</span></td>"
             f"<td class='small'>{escape(c.outcome.source)}</td><td>{ref}{diff}</td>"
-            f"<td class='small'>{c.evidence_records} records<br>{kinds}</td></tr>"
+            f"<td class='small'>{c.evidence_records} records<br>{kinds}</td>"
+            f"<td class='small'>{escape(', '.join(c.defaults_used) or 'none')}</td></tr>"
         )
     h.append("</table>")
     skill = "undefined" if r.brier_skill is None else f"{r.brier_skill:.3f}"

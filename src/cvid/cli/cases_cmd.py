@@ -191,6 +191,12 @@ def backtest_cmd(
         f"Simulated under the {result.counterpart}; {result.runs} runs, seed {seed}.",
         markup=False,
     )
+    with_defaults = [c.name for c in result.cases if c.defaults_used]
+    console.print(
+        f"{len(with_defaults)} of {len(result.cases)} cases leave some model inputs at cvid's "
+        "built-in defaults (listed per case as defaults_used in --json and the report).",
+        markup=False,
+    )
     if result.not_scored:
         console.print("Not scored (no outcome): " + ", ".join(result.not_scored))
     console.print(
