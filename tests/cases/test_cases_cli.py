@@ -36,7 +36,7 @@ def test_show_validates_and_names_the_outcome_source() -> None:
     data = json.loads(result.stdout)
     assert data["outcome"]["kind"] == "verified-disarmament"
     assert "GC(XXXVII)/1075" in data["outcome"]["source"]
-    assert data["evidence"]["records"] == 7
+    assert data["evidence"]["records"] == 8
     assert data["evidence"]["by_source_kind"]["estimate"] == 1
     text = runner.invoke(app, ["cases", "show", "iran-jcpoa-2015"])
     assert text.exit_code == 0
