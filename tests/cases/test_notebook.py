@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+import nbclient
 import nbformat
 import pytest
 
@@ -29,7 +30,6 @@ def test_notebook_is_valid_and_calls_the_backtest() -> None:
 
 @pytest.mark.slow
 def test_notebook_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    nbclient = pytest.importorskip("nbclient")
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     nb = nbformat.read(NOTEBOOK, as_version=4)
     client = nbclient.NotebookClient(
