@@ -183,7 +183,9 @@ def test_simulation_uses_the_documented_defaults(result: BacktestResult) -> None
 
 def test_sensitivity_lines() -> None:
     names = ["libya-2003", "iraq-1991", "leap-day-2012", "taiwan-1976"]
-    r = backtest(runs=100, seed=1, cases=names, sensitivity=True, sensitivity_runs=100)
+    r = backtest(
+        runs=100, seed=1, cases=names, sensitivity=True, sensitivity_runs=100, with_evidence=False
+    )
     assert r.sensitivity is not None
     assert [s.parameter for s in r.sensitivity] == list(DEFAULT_PARAMETERS)
     base = [r.case(n).p_verified for n in r.scored]
@@ -235,3 +237,18 @@ def test_inputs_at_defaults_are_labelled(result: BacktestResult) -> None:
     assert "verification.managed_access_delay_hours" not in iran
     assert "agreement.provisions.challenge_notice_hours" not in iran
     assert "inputs at built-in defaults" in backtest_report_html(result)
+
+
+def test_grades_with_evidence(result: BacktestResult, tmp_path: Path) -> None:
+    # The stream replayed into a ledger (cvid assess --ledger) is shown beside the ex-ante
+    # grades; a case without a stream (the Agreed Framework) has none.
+    from cvid.assess import assess
+    from cvid.compliance import replay_stream
+    from cvid.scenario import load_scenario
+
+    assert result.case("agreed-framework-1994").grades_with_evidence is None
+    s = load_scenario("iraq-1991")
+    db = tmp_path / "iraq.db"
+    replay_stream("iraq-1991", db, scenario=s)
+    direct = tuple(le.grade for le in assess(s, simulate=False, ledger=db).lessons)
+    assert result.case("iraq-1991").grades_with_evidence == direct

@@ -45,12 +45,13 @@ def test_show_validates_and_names_the_outcome_source() -> None:
 
 def test_backtest_json_and_report(tmp_path: Path) -> None:
     out = tmp_path / "bt.html"
-    args = ["cases", "backtest", "--json", "--runs", "100", "--no-sensitivity"]
+    args = ["cases", "backtest", "--json", "--runs", "100", "--no-sensitivity", "--no-evidence"]
     result = runner.invoke(app, [*args, "--report", str(out)])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert len(data["cases"]) == 14 and len(data["scored"]) == 12
     assert data["sensitivity"] is None
+    assert all(c["grades_with_evidence"] is None for c in data["cases"])
     assert set(data["spearman_grades"]) == {"rho", "p_value", "n"}
     assert data["brier_base_rate"] >= 0
     assert out.read_text().startswith("<!doctype html>")

@@ -29,6 +29,7 @@ stream is validated and counted but not used to grade, since it records the outc
 from __future__ import annotations
 
 import math
+import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -80,6 +81,11 @@ class CaseResult(Result):
     kind: str = Field(description="The scenario's meta.kind: historical or hypothetical.")
     scored: bool
     grades: tuple[Grade, Grade, Grade, Grade]
+    grades_with_evidence: tuple[Grade, Grade, Grade, Grade] | None = Field(
+        default=None,
+        description="The grades once the case's evidence stream, replayed into a ledger, is "
+        "applied (cvid assess --ledger); shown, never scored: the stream records the outcome.",
+    )
     lesson_score: int = Field(description="pass 2, warn 1, fail 0, summed over the lessons.")
     lessons_pass: bool = Field(description="True when no lesson fails.")
     reference: Reference | None = None
@@ -275,7 +281,22 @@ def defaults_used(s: Scenario) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _case_result(case: Case, runs: int, seed: int) -> tuple[CaseResult, Scenario]:
+def _grades_with_evidence(case: Case, s: Scenario) -> tuple[Grade, Grade, Grade, Grade] | None:
+    """The grades of ``s`` with its evidence stream replayed into a temporary ledger."""
+    if case.entry.evidence is None:
+        return None
+    from cvid.compliance import replay_stream
+
+    with tempfile.TemporaryDirectory(prefix="cvid-case-") as tmp:
+        db = Path(tmp) / "evidence.db"
+        replay_stream(case.resolve(case.entry.evidence), db, scenario=s)
+        a = assess(s, simulate=False, ledger=db)
+    return tuple(le.grade for le in a.lessons)  # type: ignore[return-value]
+
+
+def _case_result(
+    case: Case, runs: int, seed: int, with_evidence: bool
+) -> tuple[CaseResult, Scenario]:
     s = case.scenario()
     stream = case.stream(s)
     a = assess(s, simulate=False)
@@ -311,6 +332,7 @@ def _case_result(case: Case, runs: int, seed: int) -> tuple[CaseResult, Scenario
         kind=s.meta.kind,
         scored=case.entry.scored,
         grades=grades,
+        grades_with_evidence=_grades_with_evidence(case, s) if with_evidence else None,
         lesson_score=sum(GRADE_POINTS[g] for g in grades),
         lessons_pass="fail" not in grades,
         reference=ref,
@@ -429,12 +451,15 @@ def backtest(
     cases: Sequence[str] | None = None,
     sensitivity: bool = True,
     sensitivity_runs: int | None = None,
+    with_evidence: bool = True,
     progress: Progress | None = None,
 ) -> BacktestResult:
     """Backtest the four lessons and the simulator against every case of ``catalog`` (the
     bundled catalogue by default; ``cases`` restricts it to those names). ``runs`` runs per
     case from ``seed``; the sensitivity analysis uses ``sensitivity_runs`` (default
-    ``runs // 4``, at least 100) at each end of each parameter's range."""
+    ``runs // 4``, at least 100) at each end of each parameter's range. With
+    ``with_evidence``, each case's stream is also replayed into a temporary ledger and the
+    grades with the evidence applied are reported beside the ex-ante grades."""
     if runs < 1:
         raise InputError("must be at least 1", field="--runs")
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
@@ -444,7 +469,7 @@ def backtest(
     for case in chosen:
         if progress is not None:
             progress(f"case {case.name}")
-        r, sim_s = _case_result(case, runs, seed)
+        r, sim_s = _case_result(case, runs, seed, with_evidence)
         results.append(r)
         if r.scored:
             sim_scenarios[r.name] = sim_s

@@ -113,6 +113,11 @@ class Case:
     def outcome(self) -> Outcome:
         return self.entry.outcome
 
+    def resolve(self, ref: str) -> str:
+        """``ref`` as a path when it names a file next to the catalogue, else unchanged (a
+        bundled name)."""
+        return self._resolve(ref)
+
     def _resolve(self, ref: str) -> str:
         local = self.catalog_dir / ref
         return str(local) if local.is_file() else ref

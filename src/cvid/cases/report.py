@@ -38,7 +38,7 @@ def backtest_report_html(r: BacktestResult) -> str:
         f"{r.seed}; simulated under the {escape(r.counterpart)}. Grades are cvid's rules "
         "applied to each scenario as written.</p>",
         "<h2>Cases</h2><table><tr><th>case</th><th>years</th><th>L1</th><th>L2</th><th>L3</th>"
-        "<th>L4</th><th>score</th><th>P(verified CVID)</th><th>outcome</th>"
+        "<th>L4</th><th>with evidence</th><th>score</th><th>P(verified CVID)</th><th>outcome</th>"
         "<th>outcome source</th><th>reference grades</th><th>evidence</th>"
         "<th>inputs at built-in defaults</th></tr>",
     ]
@@ -57,6 +57,9 @@ def backtest_report_html(r: BacktestResult) -> str:
             f"<tr><td>{escape(c.name)}<br><span class='small'>{escape(c.title)}</span></td>"
             f"<td>{escape(c.years)}</td>"
             + "".join(f"<td>{_grade(g)}</td>" for g in c.grades)
+            + "<td class='small'>"
+            + ("—" if c.grades_with_evidence is None else " ".join(c.grades_with_evidence))
+            + "</td>"
             + f"<td>{c.lesson_score}</td><td>{c.p_verified:.3f} ± {se:.3f}</td>"
             f"<td>{outcome}<br><span class='small'>{escape(c.outcome.date or '')}</span></td>"
             f"<td class='small'>{escape(c.outcome.source)}</td><td>{ref}{diff}</td>"

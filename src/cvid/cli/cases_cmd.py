@@ -126,6 +126,9 @@ def backtest_cmd(
         None, "--sensitivity-runs", help="Runs per case at each end of a range (runs/4)."
     ),
     case: list[str] = typer.Option([], "--case", help="Only these cases (repeatable)."),
+    evidence: bool = typer.Option(
+        True, "--evidence/--no-evidence", help="Also grade with each case's evidence replayed."
+    ),
     catalog: Path | None = CATALOG_OPTION,
 ) -> None:
     """Backtest the four lessons and the simulator against the documented outcomes.
@@ -150,6 +153,7 @@ def backtest_cmd(
         cases=case or None,
         sensitivity=sensitivity,
         sensitivity_runs=sensitivity_runs,
+        with_evidence=evidence,
         progress=None if as_json else (lambda msg: err_console.print(msg, style="dim")),
     )
     if report is not None:
