@@ -63,6 +63,12 @@ def _redteam(app: typer.Typer) -> None:
     redteam_cmd.register(app)
 
 
+def _cases(app: typer.Typer) -> None:
+    from cvid.cli import cases_cmd
+
+    cases_cmd.register(app)
+
+
 def _serve(app: typer.Typer) -> None:
     from cvid.cli import serve_cmd
 
@@ -80,6 +86,7 @@ REGISTRARS: tuple[Registrar, ...] = (
     _ledger,
     _compliance,
     _redteam,
+    _cases,
     _serve,
 )
 
@@ -110,6 +117,10 @@ COMMANDS: dict[str, tuple[tuple[Registrar, ...], str]] = {
     "redteam": (
         (_redteam,),
         "Red team: the state's best concealment paths, the inspection game, provision values.",
+    ),
+    "cases": (
+        (_cases,),
+        "The sourced case library: list and show cases, backtest the four lessons.",
     ),
     "serve": (
         (_serve,),

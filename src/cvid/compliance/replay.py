@@ -70,8 +70,9 @@ def _evidence_dir() -> Path:
 
 
 def bundled_streams() -> list[str]:
-    """Names of the bundled evidence streams."""
-    return sorted(p.stem for p in _evidence_dir().glob("*.jsonl"))
+    """Names of the bundled evidence streams (the examples' and the case library's)."""
+    cases = _evidence_dir().parent / "cases"
+    return sorted(p.stem for d in (_evidence_dir(), cases) for p in d.glob("*.jsonl"))
 
 
 def stream_path(name_or_path: str | Path) -> Path:
@@ -79,9 +80,10 @@ def stream_path(name_or_path: str | Path) -> Path:
     p = Path(name_or_path)
     if p.is_file():
         return p
-    bundled = _evidence_dir() / f"{name_or_path}.jsonl"
-    if bundled.is_file():
-        return bundled
+    for folder in (_evidence_dir(), _evidence_dir().parent / "cases"):
+        bundled = folder / f"{name_or_path}.jsonl"
+        if bundled.is_file():
+            return bundled
     known = ", ".join(bundled_streams())
     raise InputError(f"no such file or bundled stream (bundled: {known})", source=str(p))
 

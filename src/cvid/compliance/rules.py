@@ -45,6 +45,8 @@ METHOD_SIGNERS: Mapping[str, frozenset[str]] = MappingProxyType(
         "document-review": frozenset({"inspectorate"}),
         "interviews": frozenset({"inspectorate"}),
         "national-technical-means": frozenset({"inspectorate", "observer"}),
+        "chain-of-custody": frozenset({"inspectorate"}),
+        "information-barrier": frozenset({"inspectorate"}),
     }
 )
 
@@ -62,6 +64,9 @@ METHOD_EVIDENCE: Mapping[str, str] = MappingProxyType(
         "document-review": "an inspection listing the activity 'document-review'",
         "interviews": "an inspection listing the activity 'interviews'",
         "national-technical-means": "an observation",
+        "chain-of-custody": "a removal record, or an inspection listing the activity "
+        "'chain-of-custody'",
+        "information-barrier": "an inspection listing the activity 'information-barrier'",
     }
 )
 
@@ -108,6 +113,10 @@ _METHOD_CHECK: Mapping[str, Callable[[Evidence], bool]] = MappingProxyType(
         "document-review": _inspection_with("document-review"),
         "interviews": _inspection_with("interviews"),
         "national-technical-means": lambda e: e.kind == "observation",
+        "chain-of-custody": _any_of(
+            lambda e: e.kind == "removal", _inspection_with("chain-of-custody")
+        ),
+        "information-barrier": _inspection_with("information-barrier"),
     }
 )
 assert set(_METHOD_CHECK) == set(METHOD_SIGNERS) == set(METHOD_EVIDENCE)

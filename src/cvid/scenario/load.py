@@ -109,9 +109,16 @@ def _examples_dir() -> Path:
 
 
 def _bundled_path(name: str) -> Path | None:
+    """A bundled example, or else a scenario of the case library (``examples/cases/``, whose
+    ``catalog.toml`` is the case index, not a scenario)."""
     stem = Path(name).name.removesuffix(".toml")
-    candidate = _examples_dir() / f"{stem}.toml"
-    return candidate if candidate.is_file() else None
+    if stem == "catalog":
+        return None
+    for folder in (_examples_dir(), _examples_dir() / "cases"):
+        candidate = folder / f"{stem}.toml"
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 # --- turning pydantic errors into field paths and reasons ---------------------------------
