@@ -94,14 +94,50 @@ def test_six_party_pays_for_an_unverified_declaration() -> None:
 def test_libya_figures() -> None:
     r = assess("libya-2003")
     l1 = r.lesson(1).figures
-    assert l1["verified_completion_months"] == 3
+    # The weapons program: centrifuges, drawings and UF6 out by 2004-01-27 (month 1.3), the rest
+    # by 2004-03-06 (2.6), the Additional Protocol signed 2004-03-10 (2.7; UN News 2004-03-10).
+    assert l1["verified_completion_months"] == 2.7
     assert l1["first_concrete_acts"]["declaration"] == {"commitment": "declare-all", "month": 1}
-    assert l1["clocks"]["irreversible_acts"]["months"] == 3
-    # Three of the five items in scope were undeclared before the agreement: covered only once
-    # declared or found.
-    assert r.lesson(4).figures["coverage"] == pytest.approx(2 / 5)
+    # The October and December 2003 expert visits (AFP 2003-12-20) come before the agreement.
+    assert l1["first_concrete_acts"]["documents"] == {"commitment": "expert-visits", "month": 0}
+    acts = l1["clocks"]["irreversible_acts"]
+    assert acts["months"] == 1.3
+    assert acts["acts"]["hand_over"] == {"commitment": "remove-sensitive", "month": 1.3}
+    # The last HEU left on 2009-12-21 (fissilematerials.org): scheduled, but outside the clock.
+    assert l1["scheduled_completion_months"] == 71.1
+    assert l1["civil_fuel_commitments"] == [
+        "remove-fresh-heu",
+        "remove-fresh-heu-2006",
+        "remove-spent-heu",
+    ]
+    # Three of the seven items in scope were undeclared before the agreement: covered only once
+    # declared or found. The three HEU batches and the UF6 are removed.
+    assert r.lesson(4).figures["coverage"] == pytest.approx(4 / 7)
     assert len(r.lesson(4).figures["residual_undeclared_capability"]) == 3
     assert r.lesson(4).figures["removal_out_of_country"] is True
+
+
+def test_lesson1_times_the_weapons_program_not_the_civil_fuel() -> None:
+    """The rule of lesson 1's clock (cvid.assess.lessons.civil_fuel_commitments): Libya's last
+    HEU, 5.2 kg in spent research-reactor fuel, left on 2009-12-21 (month 72), but it was
+    declared and safeguarded before 2003 (IAEA GOV/2004/12): a civil-fuel matter. Lesson 1
+    times the weapons program, removed by March 2004 (events.csv). The same material not
+    marked as safeguarded civil fuel is in the clock, and the clock then runs to 2009."""
+    from cvid.scenario import example_path, scenario_from_dict
+
+    base = assess("libya-2003").lesson(1)
+    assert base.grade == "pass"
+    assert any("Outside the clocks" in f.message and "'remove-spent-heu' (month 71.1)" in f.message
+               for f in base.findings)  # fmt: skip
+    import tomllib
+
+    d = tomllib.loads(example_path("libya-2003").read_text())
+    for m in d["program"]["materials"]:
+        m.pop("safeguarded_civil", None)
+    l1 = _assess(scenario_from_dict(d), simulate=False).lesson(1)
+    assert l1.figures["verified_completion_months"] == 71.1
+    assert l1.figures["civil_fuel_commitments"] == []
+    assert l1.grade == "fail"
 
 
 def test_every_finding_names_a_scenario_field() -> None:

@@ -316,9 +316,16 @@ def test_libya_replay_verified_by_removal_within_four_months(tmp_path: Path) -> 
         ev = evidence_from_ledger(led)
     state = evaluate(s, ev, "2004-04-19")  # four months after the 2003-12-19 announcement
     statuses = {c.id: c.status for c in state.commitments}
-    removal_ids = ["remove-sensitive", "remove-remaining", "remove-heu-fuel"]
+    removal_ids = ["remove-sensitive", "remove-remaining", "remove-fresh-heu"]
     assert all(statuses[c] == "verified" for c in removal_ids)
-    assert statuses["declare-all"] == statuses["access-all"] == "verified"
+    # The first declaration (2003-12-20) was partial: the IAEA's overall conclusion came only
+    # in GOV/2008/39 (2008-09-12). Access was by invitation: no inspection at a site of the
+    # inspectors' choosing is in the sources (cases.md §9), so no challenge inspection shows it.
+    assert statuses["declare-all"] == statuses["access-all"] == "overdue"
+    assert statuses["expert-visits"] == statuses["hand-over-documents"] == "verified"
+    later = evaluate(s, ev)
+    assert later.commitment("declare-all").verified_on.date() == date(2008, 9, 12)
+    assert later.commitment("remove-spent-heu").verified_on.date() == date(2009, 12, 21)
     assert state.commitment("remove-remaining").verified_on.date() == date(2004, 3, 6)
     assert any(i.kind == "irreversible-step" for i in state.indicators)
     # every finding says what kind of source it rests on

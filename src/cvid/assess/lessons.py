@@ -24,12 +24,14 @@ from cvid.scenario import (
     Commitment,
     Scenario,
 )
+from cvid.scenario.program import is_producing
 from cvid.verify import heu_kg, plutonium_kg, search_model
 from cvid.verify.adequacy import adequacy
 
 __all__ = [
     "NUCLEAR_FACILITY_KINDS",
     "STRATEGIC_MISSILES",
+    "civil_fuel_commitments",
     "covering",
     "feasibility_months",
     "irreversible_acts",
@@ -40,6 +42,7 @@ __all__ = [
     "lesson4",
     "verified_completion_months",
     "verified_core_months",
+    "weapons_program_commitments",
 ]
 
 _PARTICIPLE = {
@@ -84,10 +87,37 @@ def _months(x: float) -> str:
     return f"{x:g} month" + ("" if x == 1 else "s")
 
 
+def civil_fuel_commitments(s: Scenario) -> list[Commitment]:
+    """Commitments that act only on civil material declared and under safeguards before the
+    agreement (``program.materials[].safeguarded_civil``), such as the return of a research
+    reactor's HEU fuel to its supplier.
+
+    The rule of lesson 1's clocks, and why: the op-ed's benchmark is the strategic decision
+    shown by removing the *weapons program* — Libya's centrifuges, weapon drawings, UF6 and
+    Scud-C left within about four months (2003-12-19 to 2004-03-06, events.csv). The Tajura
+    reactor's HEU fuel was declared and safeguarded before 2003 (IAEA GOV/2004/12) and left
+    in 2004, 2006 and 2009 on the supplier's and the reactor's schedule (conversion to LEU
+    in 2006, cases.md §9): a civil-fuel matter that says nothing about whether the state
+    decided to give up weapons. So the clocks of lesson 1 (irreversible acts, verified
+    completion) and the irreversible core of lesson 2 leave these commitments out, and
+    lesson 1 shows them in a finding of their own; lesson 4's end state still counts the
+    material. The rule is a property of the material (declared, safeguarded, civil), not of
+    a deadline: an undeclared or unsafeguarded stock is always in the clocks."""
+    civil = {m.id for m in s.program.materials if m.safeguarded_civil}
+    return [c for c in s.agreement.commitments if c.targets and set(c.targets) <= civil]
+
+
+def weapons_program_commitments(s: Scenario) -> list[Commitment]:
+    """Every commitment except :func:`civil_fuel_commitments`: what lesson 1 times."""
+    civil = {c.id for c in civil_fuel_commitments(s)}
+    return [c for c in s.agreement.commitments if c.id not in civil]
+
+
 def verified_completion_months(s: Scenario) -> tuple[float | None, str]:
-    """Month by which every commitment is due *and* its irreversible steps verifiable (by the
-    adequacy table), or None with the reason."""
-    commitments = s.agreement.commitments
+    """Month by which every commitment of the weapons program is due *and* its irreversible
+    steps verifiable (by the adequacy table), or None with the reason. Commitments on
+    safeguarded civil fuel are left out (:func:`civil_fuel_commitments`)."""
+    commitments = weapons_program_commitments(s)
     if not commitments:
         return None, "the agreement has no commitments"
     end_steps = [c for c in commitments if c.kind in IRREVERSIBLE_KINDS]
@@ -108,9 +138,10 @@ def verified_completion_months(s: Scenario) -> tuple[float | None, str]:
 
 
 def verified_core_months(s: Scenario) -> float | None:
-    """Month by which the irreversible core (every dismantle, remove, destroy) is due and
-    verifiable; None when it never is."""
-    core = [c for c in s.agreement.commitments if c.kind in IRREVERSIBLE_KINDS]
+    """Month by which the irreversible core (every dismantle, remove, destroy of the weapons
+    program, :func:`weapons_program_commitments`) is due and verifiable; None when it never
+    is."""
+    core = [c for c in weapons_program_commitments(s) if c.kind in IRREVERSIBLE_KINDS]
     if not core or not all(_verifiable(s, c) for c in core):
         return None
     return max(_due(c) for c in core)
@@ -125,9 +156,11 @@ def irreversible_acts(s: Scenario) -> dict[str, dict[str, Any] | None]:
     hand-over — each the earliest verifiable commitment that delivers it (month 0 for an act
     completed before the agreement), or None when none does. ``halt`` is not needed (month 0)
     when no sensitive facility operates; ``hand-over`` is the month by which every weapon
-    and direct-use stock is covered by a verifiable remove, dismantle or destroy."""
-    p, a = s.program, s.agreement
-    good = [c for c in a.commitments if _verifiable(s, c)]
+    and every stock of direct-use material or UF6 (the materials of lesson 4's scope) is
+    covered by a verifiable remove, dismantle or destroy — civil fuel declared and
+    safeguarded before the agreement excepted (:func:`civil_fuel_commitments`)."""
+    p = s.program
+    good = [c for c in weapons_program_commitments(s) if _verifiable(s, c)]
 
     def first(cands: Iterable[Commitment]) -> dict[str, Any] | None:
         c = min(cands, key=_due, default=None)
@@ -156,7 +189,9 @@ def irreversible_acts(s: Scenario) -> dict[str, dict[str, Any] | None]:
         and {"all", "all-facilities", "undeclared-sites"} & set(c.targets)
     )
     stocks = [("weapons", w.id) for w in p.weapons] + [
-        ("material", m.id) for m in p.materials if m.kind in DIRECT_USE_MATERIALS
+        ("material", m.id)
+        for m in p.materials
+        if (m.kind in DIRECT_USE_MATERIALS or m.kind == "uf6") and not m.safeguarded_civil
     ]
     if stocks:
         each = [
@@ -229,7 +264,7 @@ def lesson1(s: Scenario) -> LessonResult:
         "halt": "a halt of every operating enrichment and reprocessing plant",
         "declaration": "a complete, verifiable declaration",
         "access": "access to all sites, declared or not",
-        "hand_over": "the hand-over of every weapon and direct-use stock",
+        "hand_over": "the hand-over of every weapon and stock of direct-use material or UF6",
     }
     missing = [k for k, v in acts.items() if v is None]
     for k in missing:
@@ -300,6 +335,18 @@ def lesson1(s: Scenario) -> LessonResult:
                 "info",
                 f"Verified completion at {_months(completion)} fits the {low:.0f}–{high:.0f} "
                 f"months a program this size needs (size index {size['index']:.2f}).",
+            )
+        )
+
+    civil = civil_fuel_commitments(s)
+    if civil:
+        findings.append(
+            Finding(
+                "program.materials[].safeguarded_civil",
+                "info",
+                "Outside the clocks, as civil fuel declared and safeguarded before the agreement: "
+                + ", ".join(f"'{c.id}' (month {_due(c):g})" for c in civil)
+                + ". Lesson 1 times the weapons program; lesson 4 still counts this material.",
             )
         )
 
@@ -383,6 +430,7 @@ def lesson1(s: Scenario) -> LessonResult:
             for act, c in first_acts.items()
         },
         "commitments": len(a.commitments),
+        "civil_fuel_commitments": [c.id for c in civil],
         "unverified_commitments": unverified,
         "unverifiable_commitments": [c.id for c in a.commitments if not _verifiable(s, c)],
         "clocks": {
@@ -839,7 +887,7 @@ def left_running(s: Scenario) -> dict[str, Any]:
     good = [c for c in s.agreement.commitments if c.kind in _HALTING and _verifiable(s, c)]
     facilities: list[dict[str, Any]] = []
     for f in p.facilities:
-        if f.status != "operating" or f.kind not in ("reactor", "enrichment"):
+        if not is_producing(f) or f.kind not in ("reactor", "enrichment"):
             continue
         halted = f.declared and any(c in covering(s, f.id, "facility", True) for c in good)
         if halted:
