@@ -88,7 +88,10 @@ def test_six_party_pays_for_an_unverified_declaration() -> None:
     msgs = _messages("six-party-2007", 2)
     assert "pays for 'declaration', which has no verification" in msgs
     assert r.lesson(4).summary.startswith("Freeze-only")
-    assert r.lesson(2).figures["released_before_verification"] == 3
+    # The ~$25 million of Banco Delta Asia returned in June 2007 on a statement, before the
+    # shutdown (cases.md §11), is the fourth.
+    assert r.lesson(2).figures["released_before_verification"] == 4
+    assert "Concession 'bda-funds' (sanctions-relief) is released on a statement" in msgs
 
 
 def test_libya_figures() -> None:

@@ -341,7 +341,11 @@ def test_six_party_replay_claimed_never_verified_37kg_is_an_estimate(tmp_path: P
         state = evaluate(s, evidence_from_ledger(led))
     for c in state.commitments:
         assert c.claimed_on is not None, c.id
-        assert c.verified_on is None, c.id
+    # The shutdown alone was verified: the IAEA sealed five facilities on 2007-07-14 (IAEA
+    # press release; cases.md §11), three months late. Disablement was observed by US experts
+    # from 2007-11-05 but never verified complete; the declaration never verified.
+    verified = {c.id: c.verified_on for c in state.commitments if c.verified_on is not None}
+    assert {k: v.date() for k, v in verified.items()} == {"shutdown-and-seal": date(2007, 7, 14)}
     quantity = [f for f in state.findings if f.kind == "declaration-vs-finding"]
     assert quantity
     assert all(f.figures["test"] == "estimate-range" for f in quantity)
@@ -404,7 +408,7 @@ def test_record_outside_the_agreement_never_blocks_status_or_assess(tmp_path: Pa
     assert "[state-claim" in r.stdout  # the kind of source next to the finding
     r = runner.invoke(app, ["assess", "six-party-2007", "--ledger", db, "--no-simulate", "--json"])
     assert r.exit_code == 0, r.output
-    assert json.loads(r.stdout)["compliance"]["records"] == 11
+    assert json.loads(r.stdout)["compliance"]["records"] == 22
 
 
 def test_replay_is_reproducible_and_all_or_nothing(tmp_path: Path) -> None:
@@ -452,5 +456,5 @@ def test_assess_with_ledger_fills_compliance(tmp_path: Path) -> None:
     replay_stream("six-party-2007", tmp_path / "s.db")
     result = assess("six-party-2007", simulate=False, ledger=tmp_path / "s.db")
     assert result.compliance is not None
-    assert result.compliance["counts"]["verified"] == 0
+    assert result.compliance["counts"]["verified"] == 1  # the shutdown, sealed 2007-07-14
     assert result.to_dict()["compliance"]["indicators"] in ("pretence", "mixed")
