@@ -254,3 +254,17 @@ def test_fail_on_gives_exit_1_for_ci() -> None:
     assert plain.exit_code == 0  # a failing grade is a result, not an error, unless asked
     bad = runner.invoke(app, ["assess", "libya-2003", "--no-simulate", "--fail-on", "nope"])
     assert bad.exit_code == 2
+
+
+def test_safeguarded_civil_material_must_be_declared(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Only declared, safeguarded material can leave lesson 1's clock: without a declared mass
+    the file is refused with the field and the reason (exit 2)."""
+    from cvid.scenario import example_path
+
+    text = example_path("libya-2003").read_text().replace("declared_mass_kg = 5.2\n", "")
+    bad = tmp_path / "libya-undeclared.toml"
+    bad.write_text(text)
+    r = CliRunner().invoke(app, ["scenario", "validate", str(bad)])
+    assert r.exit_code == 2
+    assert "program.materials[2]" in r.output
+    assert "safeguarded_civil material must be declared" in r.output
