@@ -30,7 +30,6 @@ log again. :func:`evaluate` is a tracker that absorbs a list once.
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import math
 import sys
 import threading
@@ -851,10 +850,7 @@ class ComplianceTracker:
         findings += self._concession_findings(concessions)
         findings += self._unresolved_findings(cutoff)
         findings.sort(key=lambda f: (f.on or start, f.kind, f.evidence, f.message))
-        indicators = [
-            i if i.sources else dataclasses.replace(i, sources=self._sources(i.evidence))
-            for i in self._indicators(statuses, findings, access, cutoff)
-        ]
+        indicators = self._indicators(statuses, findings, access, cutoff)
         return ComplianceState(
             agreement=self.agreement,
             scenario=s.meta.name,
