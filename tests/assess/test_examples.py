@@ -88,20 +88,59 @@ def test_six_party_pays_for_an_unverified_declaration() -> None:
     msgs = _messages("six-party-2007", 2)
     assert "pays for 'declaration', which has no verification" in msgs
     assert r.lesson(4).summary.startswith("Freeze-only")
-    assert r.lesson(2).figures["released_before_verification"] == 3
+    # The ~$25 million of Banco Delta Asia returned in June 2007 on a statement, before the
+    # shutdown (cases.md §11), is the fourth.
+    assert r.lesson(2).figures["released_before_verification"] == 4
+    assert "Concession 'bda-funds' (sanctions-relief) is released on a statement" in msgs
 
 
 def test_libya_figures() -> None:
     r = assess("libya-2003")
     l1 = r.lesson(1).figures
-    assert l1["verified_completion_months"] == 3
+    # The weapons program: centrifuges, drawings and UF6 out by 2004-01-27 (month 1.3), the rest
+    # by 2004-03-06 (2.6), the Additional Protocol signed 2004-03-10 (2.7; UN News 2004-03-10).
+    assert l1["verified_completion_months"] == 2.7
     assert l1["first_concrete_acts"]["declaration"] == {"commitment": "declare-all", "month": 1}
-    assert l1["clocks"]["irreversible_acts"]["months"] == 3
-    # Three of the five items in scope were undeclared before the agreement: covered only once
-    # declared or found.
-    assert r.lesson(4).figures["coverage"] == pytest.approx(2 / 5)
+    # The October and December 2003 expert visits (AFP 2003-12-20) come before the agreement.
+    assert l1["first_concrete_acts"]["documents"] == {"commitment": "expert-visits", "month": 0}
+    acts = l1["clocks"]["irreversible_acts"]
+    assert acts["months"] == 1.3
+    assert acts["acts"]["hand_over"] == {"commitment": "remove-sensitive", "month": 1.3}
+    # The last HEU left on 2009-12-21 (fissilematerials.org): scheduled, but outside the clock.
+    assert l1["scheduled_completion_months"] == 71.1
+    assert l1["civil_fuel_commitments"] == [
+        "remove-fresh-heu",
+        "remove-fresh-heu-2006",
+        "remove-spent-heu",
+    ]
+    # Three of the seven items in scope were undeclared before the agreement: covered only once
+    # declared or found. The three HEU batches and the UF6 are removed.
+    assert r.lesson(4).figures["coverage"] == pytest.approx(4 / 7)
     assert len(r.lesson(4).figures["residual_undeclared_capability"]) == 3
     assert r.lesson(4).figures["removal_out_of_country"] is True
+
+
+def test_lesson1_times_the_weapons_program_not_the_civil_fuel() -> None:
+    """The rule of lesson 1's clock (cvid.assess.lessons.civil_fuel_commitments): Libya's last
+    HEU, 5.2 kg in spent research-reactor fuel, left on 2009-12-21 (month 72), but it was
+    declared and safeguarded before 2003 (IAEA GOV/2004/12): a civil-fuel matter. Lesson 1
+    times the weapons program, removed by March 2004 (events.csv). The same material not
+    marked as safeguarded civil fuel is in the clock, and the clock then runs to 2009."""
+    from cvid.scenario import example_path, scenario_from_dict
+
+    base = assess("libya-2003").lesson(1)
+    assert base.grade == "pass"
+    assert any("Outside the clocks" in f.message and "'remove-spent-heu' (month 71.1)" in f.message
+               for f in base.findings)  # fmt: skip
+    import tomllib
+
+    d = tomllib.loads(example_path("libya-2003").read_text())
+    for m in d["program"]["materials"]:
+        m.pop("safeguarded_civil", None)
+    l1 = _assess(scenario_from_dict(d), simulate=False).lesson(1)
+    assert l1.figures["verified_completion_months"] == 71.1
+    assert l1.figures["civil_fuel_commitments"] == []
+    assert l1.grade == "fail"
 
 
 def test_every_finding_names_a_scenario_field() -> None:
@@ -217,3 +256,17 @@ def test_fail_on_gives_exit_1_for_ci() -> None:
     assert plain.exit_code == 0  # a failing grade is a result, not an error, unless asked
     bad = runner.invoke(app, ["assess", "libya-2003", "--no-simulate", "--fail-on", "nope"])
     assert bad.exit_code == 2
+
+
+def test_safeguarded_civil_material_must_be_declared(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Only declared, safeguarded material can leave lesson 1's clock: without a declared mass
+    the file is refused with the field and the reason (exit 2)."""
+    from cvid.scenario import example_path
+
+    text = example_path("libya-2003").read_text().replace("declared_mass_kg = 5.2\n", "")
+    bad = tmp_path / "libya-undeclared.toml"
+    bad.write_text(text)
+    r = CliRunner().invoke(app, ["scenario", "validate", str(bad)])
+    assert r.exit_code == 2
+    assert "program.materials[2]" in r.output
+    assert "safeguarded_civil material must be declared" in r.output

@@ -50,21 +50,22 @@ def _evidence(db: Path) -> list[Evidence]:
         return evidence_from_ledger(led)
 
 
-def test_libya_moves_to_sincere_within_weeks_of_the_december_2003_disclosures(
+def test_libya_moves_to_sincere_on_the_2003_expert_visits_and_disclosures(
     replays: dict[str, Path],
 ) -> None:
     with Ledger.open(replays["libya-2003"]) as led:
         b = beliefs(led, LIBYA)
     prior = LIBYA.counterpart.prior.sincere
     assert b.prior[0] == prior
-    before = [p for p in b.series if p.time < datetime(2003, 12, 20, tzinfo=UTC)]
+    before = [p for p in b.series if p.time < datetime(2003, 12, 19, tzinfo=UTC)]
     assert all(p.posterior[0] < 0.9 for p in before)
     by_jan = [p for p in b.series if p.time <= datetime(2004, 1, 31, tzinfo=UTC)]
     assert by_jan[-1].posterior[0] > 0.99 > prior
     assert b.most_likely == "sincere"
-    # the disclosure of the undeclared enrichment program is what moved it most
-    assert b.movers[0].kind in ("declaration", "disclosure")
-    assert b.movers[0].time.date().isoformat() == "2003-12-20"
+    # What moved it most: the sites and documents Libya showed the US and UK experts in
+    # October and December 2003 (AFP 2003-12-20; cases.md §9), recorded at the announcement.
+    assert b.movers[0].kind in ("declaration", "disclosure", "inspection")
+    assert b.movers[0].time.date().isoformat() == "2003-12-19"
 
 
 def test_six_party_stays_with_the_time_buyer_through_the_2008_declaration(

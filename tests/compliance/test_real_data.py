@@ -316,13 +316,22 @@ def test_libya_replay_verified_by_removal_within_four_months(tmp_path: Path) -> 
         ev = evidence_from_ledger(led)
     state = evaluate(s, ev, "2004-04-19")  # four months after the 2003-12-19 announcement
     statuses = {c.id: c.status for c in state.commitments}
-    removal_ids = ["remove-sensitive", "remove-remaining", "remove-heu-fuel"]
+    removal_ids = ["remove-sensitive", "remove-remaining", "remove-fresh-heu"]
     assert all(statuses[c] == "verified" for c in removal_ids)
-    assert statuses["declare-all"] == statuses["access-all"] == "verified"
+    # The first declaration (2003-12-20) was partial: the IAEA's overall conclusion came only
+    # in GOV/2008/39 (2008-09-12). Access was by invitation: no inspection at a site of the
+    # inspectors' choosing is in the sources (cases.md §9), so no challenge inspection shows it.
+    assert statuses["declare-all"] == statuses["access-all"] == "overdue"
+    assert statuses["expert-visits"] == statuses["hand-over-documents"] == "verified"
+    later = evaluate(s, ev)
+    assert later.commitment("declare-all").verified_on.date() == date(2008, 9, 12)
+    assert later.commitment("remove-spent-heu").verified_on.date() == date(2009, 12, 21)
     assert state.commitment("remove-remaining").verified_on.date() == date(2004, 3, 6)
     assert any(i.kind == "irreversible-step" for i in state.indicators)
     # every finding says what kind of source it rests on
     assert all(f.sources for f in state.findings if f.evidence)
+    assert all("sources" in i for side in ("decision", "pretence")
+               for i in state.to_dict()["indicators"][side])  # fmt: skip
 
 
 def test_six_party_replay_claimed_never_verified_37kg_is_an_estimate(tmp_path: Path) -> None:
@@ -334,7 +343,11 @@ def test_six_party_replay_claimed_never_verified_37kg_is_an_estimate(tmp_path: P
         state = evaluate(s, evidence_from_ledger(led))
     for c in state.commitments:
         assert c.claimed_on is not None, c.id
-        assert c.verified_on is None, c.id
+    # The shutdown alone was verified: the IAEA sealed five facilities on 2007-07-14 (IAEA
+    # press release; cases.md §11), three months late. Disablement was observed by US experts
+    # from 2007-11-05 but never verified complete; the declaration never verified.
+    verified = {c.id: c.verified_on for c in state.commitments if c.verified_on is not None}
+    assert {k: v.date() for k, v in verified.items()} == {"shutdown-and-seal": date(2007, 7, 14)}
     quantity = [f for f in state.findings if f.kind == "declaration-vs-finding"]
     assert quantity
     assert all(f.figures["test"] == "estimate-range" for f in quantity)
@@ -397,7 +410,7 @@ def test_record_outside_the_agreement_never_blocks_status_or_assess(tmp_path: Pa
     assert "[state-claim" in r.stdout  # the kind of source next to the finding
     r = runner.invoke(app, ["assess", "six-party-2007", "--ledger", db, "--no-simulate", "--json"])
     assert r.exit_code == 0, r.output
-    assert json.loads(r.stdout)["compliance"]["records"] == 11
+    assert json.loads(r.stdout)["compliance"]["records"] == 22
 
 
 def test_replay_is_reproducible_and_all_or_nothing(tmp_path: Path) -> None:
@@ -445,5 +458,5 @@ def test_assess_with_ledger_fills_compliance(tmp_path: Path) -> None:
     replay_stream("six-party-2007", tmp_path / "s.db")
     result = assess("six-party-2007", simulate=False, ledger=tmp_path / "s.db")
     assert result.compliance is not None
-    assert result.compliance["counts"]["verified"] == 0
+    assert result.compliance["counts"]["verified"] == 1  # the shutdown, sealed 2007-07-14
     assert result.to_dict()["compliance"]["indicators"] in ("pretence", "mixed")

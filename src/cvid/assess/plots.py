@@ -693,7 +693,13 @@ def compliance_data(s: Scenario, compliance: Mapping[str, Any]) -> FigureData | 
     )
     deadlines = {c.id: float(c.deadline_months) for c in s.agreement.commitments}
     last_change = max((_month_of(ch["on"], start) for ch in changes), default=0.0)
-    end = max([last_change, *deadlines.values()]) * 1.1 + 1.0
+    # The evidence runs on after the last status change (access denied in 2008 and 2009 in the
+    # Six-Party case): the axis reaches the last dated finding too.
+    last_finding = max(
+        (_month_of(f["on"], start) for f in compliance.get("findings") or [] if f.get("on")),
+        default=0.0,
+    )
+    end = max([last_change, last_finding, *deadlines.values()]) * 1.1 + 1.0
     rows = []
     for c in compliance["commitments"]:
         mine = sorted(

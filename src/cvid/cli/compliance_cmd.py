@@ -111,7 +111,8 @@ def render(state: ComplianceState, *, timeline: bool = False) -> None:
     console.print(Text(f"\nIndicators: {state.balance}", style="bold"))
     for i in state.indicators:
         console.print(
-            f"  {i.side:>8}  {i.message}  [records {', '.join(map(str, i.evidence))}]",
+            f"  {i.side:>8}  {i.message}  [{'; '.join(i.sources) + ' · ' if i.sources else ''}"
+            f"records {', '.join(map(str, i.evidence))}]",
             markup=False,
         )
     if timeline:

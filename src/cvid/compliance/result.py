@@ -11,7 +11,8 @@ Frozen dataclasses; ``ComplianceState.to_dict()`` is the documented JSON of
      "access": [{"request_id", "site", "requested", "outcome", "answered", "entered",
                  "delay_hours", "measured_by", "within_notice", "evidence": [index...]}],
      "concessions": [{"id", "action", "on", "requires", "unverified", "finding", "evidence"}],
-     "indicators": {"decision": [...], "pretence": [...],
+     "indicators": {"decision": [{"kind", "message", "evidence", "sources"}...],
+                    "pretence": [...],
                     "balance": "decision|pretence|mixed|none"},
      "timeline": [{"on", "commitment", "from", "to", "evidence": [index...]}]}
 """
@@ -205,17 +206,24 @@ class ConcessionCheck:
 
 @dataclass(frozen=True)
 class Indicator:
-    """A sign of a strategic decision or of pretence, with the records that show it."""
+    """A sign of a strategic decision or of pretence, with the records that show it and their
+    kinds of source (as :attr:`ComplianceFinding.sources`)."""
 
     side: Literal["decision", "pretence"]
     kind: str
     message: str
     evidence: tuple[int, ...]
+    sources: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return _memo(
             self,
-            lambda: {"kind": self.kind, "message": self.message, "evidence": list(self.evidence)},
+            lambda: {
+                "kind": self.kind,
+                "message": self.message,
+                "evidence": list(self.evidence),
+                "sources": list(self.sources),
+            },
         )
 
 

@@ -17,10 +17,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cvid.scenario import DIRECT_USE_MATERIALS, Estimate, ProductionAssumptions, Scenario
-from cvid.verify import heu_kg, plutonium_kg
+from cvid.scenario.program import PRODUCING_STATUSES, is_producing
 
-#: Facility statuses in which a facility is taken to produce.
-PRODUCING_STATUSES: frozenset[str] = frozenset({"operating", "unknown"})
+__all__ = ["PRODUCING_STATUSES", "FacilityRate", "ProductionModel", "production_model"]
+from cvid.verify import heu_kg, plutonium_kg
 
 MONTHS_PER_YEAR = 12.0
 
@@ -98,7 +98,9 @@ def production_model(scenario: Scenario) -> ProductionModel:
     1000 (0.9–1.0 g Pu per MWd for a graphite-moderated natural-uranium reactor at low burnup,
     shared research notes). Enrichment plants produce HEU, counted as kg of U-235:
     SWU a year ÷ 12 ÷ (SWU per kg product) × product assay. Only facilities whose status is
-    operating or unknown produce. Stocks are the program's direct-use materials.
+    operating or unknown produce, and those under construction with an
+    ``expected_operation`` (:func:`cvid.scenario.program.is_producing`). Stocks are the
+    program's direct-use materials.
     """
     assumptions: ProductionAssumptions = scenario.counterpart.production
     materials: list[str] = []
@@ -124,7 +126,7 @@ def production_model(scenario: Scenario) -> ProductionModel:
     )
     rates: list[FacilityRate] = []
     for f in scenario.program.facilities:
-        if f.status not in PRODUCING_STATUSES:
+        if not is_producing(f):
             continue
         if f.kind == "reactor" and f.thermal_power_mw is not None:
             cf = f.capacity_factor or Estimate(low=1.0, high=1.0)

@@ -38,6 +38,8 @@ from cvid.scenario import (
     Estimate,
     Scenario,
 )
+from cvid.scenario.program import PRODUCING_STATUSES as _PRODUCING_STATUSES
+from cvid.scenario.program import is_producing
 from cvid.verify import heu_kg, plutonium_kg
 
 FloatArray = NDArray[np.float64]
@@ -49,8 +51,8 @@ STOP_KINDS: frozenset[str] = frozenset({"freeze", "disable", "dismantle", "remov
 ELIMINATE_KINDS: frozenset[str] = frozenset({"dismantle", "remove", "destroy"})
 #: Commitment kinds whose hollow form is concealment of items, not a separate choice.
 DECLARE_KINDS: frozenset[str] = frozenset({"declare", "disclose"})
-#: Facility statuses that produce (as in the negotiation simulator).
-PRODUCING_STATUSES: frozenset[str] = frozenset({"operating", "unknown"})
+#: Facility statuses that produce (as in the negotiation simulator; one home in the scenario).
+PRODUCING_STATUSES = _PRODUCING_STATUSES
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ def producers(s: Scenario) -> list[Producer]:
     per_swu = float(heu_kg(1.0, a.heu_product_assay, a.feed_assay, a.tails_assay))
     out: list[Producer] = []
     for f in s.program.facilities:
-        if f.status not in PRODUCING_STATUSES:
+        if not is_producing(f):
             continue
         if f.kind == "reactor" and f.thermal_power_mw is not None:
             cf = f.capacity_factor or Estimate(low=1.0, high=1.0)

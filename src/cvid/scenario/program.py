@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from cvid.scenario.common import Estimate, Id, Model, Probability
 
@@ -87,12 +87,32 @@ class Facility(Model):
     throughput_t_hm_per_year: Estimate | None = Field(
         default=None, description="Reprocessing plants: tonnes of heavy metal a year."
     )
+    expected_operation: date | None = Field(
+        default=None,
+        description="For a facility under construction: when it was expected to start "
+        "operating. Such a facility is taken to produce (it is counted by the simulator, the "
+        "red team and lesson 3's 'left running') unless the agreement freezes it; the simulator "
+        "draws one rate per run, so it produces from month 0, earlier than the date given.",
+    )
     detection_probability_if_undeclared: Probability | None = Field(
         default=None,
         description="Optional override: chance that national means already know this site.",
     )
     source: str = ""
     note: str = ""
+
+
+#: Facility statuses in which a facility produces material.
+PRODUCING_STATUSES: frozenset[str] = frozenset({"operating", "unknown"})
+
+
+def is_producing(f: Facility) -> bool:
+    """True when the facility produces unless stopped: operating, status unknown, or under
+    construction with an expected start of operation (the 50 and 200 MWe reactors the Agreed
+    Framework froze, cases.md §10: stopping them was the freeze's main effect)."""
+    return f.status in PRODUCING_STATUSES or (
+        f.status == "under-construction" and f.expected_operation is not None
+    )
 
 
 class Material(Model):
@@ -109,8 +129,24 @@ class Material(Model):
     enrichment_fraction: Probability | None = Field(
         default=None, description="U-235 fraction for uranium material (0–1)."
     )
+    safeguarded_civil: bool = Field(
+        default=False,
+        description="Civil material declared and under IAEA safeguards before the agreement "
+        "(research-reactor fuel, e.g. Libya's Tajura HEU): its return to the supplier is a "
+        "civil-fuel matter, outside lesson 1's clock of the weapons program; it stays in "
+        "lesson 4's end state. Needs declared_mass_kg and a facility.",
+    )
     source: str = ""
     note: str = ""
+
+    @model_validator(mode="after")
+    def _civil_is_declared(self) -> Material:
+        if self.safeguarded_civil and (self.declared_mass_kg is None or self.facility is None):
+            raise ValueError(
+                "safeguarded_civil material must be declared: give declared_mass_kg and the "
+                "safeguarded facility that holds it"
+            )
+        return self
 
     @property
     def significant_quantity_kg(self) -> float | None:

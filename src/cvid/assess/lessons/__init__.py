@@ -12,9 +12,11 @@ see exactly which term of the agreement earned the grade.
 from __future__ import annotations
 
 from cvid.assess.lessons.common import (
+    civil_fuel_commitments,
     verifiable,
     verified_completion_months,
     verified_core_months,
+    weapons_program_commitments,
 )
 from cvid.assess.lessons.decision import (
     feasibility_months,
@@ -38,6 +40,7 @@ from cvid.assess.scope import NUCLEAR_FACILITY_KINDS, STRATEGIC_MISSILES, coveri
 __all__ = [
     "NUCLEAR_FACILITY_KINDS",
     "STRATEGIC_MISSILES",
+    "civil_fuel_commitments",
     "covering",
     "feasibility_months",
     "irreversible_acts",
@@ -55,4 +58,5 @@ __all__ = [
     "verifiable",
     "verified_completion_months",
     "verified_core_months",
+    "weapons_program_commitments",
 ]

@@ -41,10 +41,37 @@ def months_text(x: float) -> str:
     return f"{x:g} month" + ("" if x == 1 else "s")
 
 
+def civil_fuel_commitments(s: Scenario) -> list[Commitment]:
+    """Commitments that act only on civil material declared and under safeguards before the
+    agreement (``program.materials[].safeguarded_civil``), such as the return of a research
+    reactor's HEU fuel to its supplier.
+
+    The rule of lesson 1's clocks, and why: the op-ed's benchmark is the strategic decision
+    shown by removing the *weapons program* — Libya's centrifuges, weapon drawings, UF6 and
+    Scud-C left within about four months (2003-12-19 to 2004-03-06, events.csv). The Tajura
+    reactor's HEU fuel was declared and safeguarded before 2003 (IAEA GOV/2004/12) and left
+    in 2004, 2006 and 2009 on the supplier's and the reactor's schedule (conversion to LEU
+    in 2006, cases.md §9): a civil-fuel matter that says nothing about whether the state
+    decided to give up weapons. So the clocks of lesson 1 (irreversible acts, verified
+    completion) and the irreversible core of lesson 2 leave these commitments out, and
+    lesson 1 shows them in a finding of their own; lesson 4's end state still counts the
+    material. The rule is a property of the material (declared, safeguarded, civil), not of
+    a deadline: an undeclared or unsafeguarded stock is always in the clocks."""
+    civil = {m.id for m in s.program.materials if m.safeguarded_civil}
+    return [c for c in s.agreement.commitments if c.targets and set(c.targets) <= civil]
+
+
+def weapons_program_commitments(s: Scenario) -> list[Commitment]:
+    """Every commitment except :func:`civil_fuel_commitments`: what lesson 1 times."""
+    civil = {c.id for c in civil_fuel_commitments(s)}
+    return [c for c in s.agreement.commitments if c.id not in civil]
+
+
 def verified_completion_months(s: Scenario) -> tuple[float | None, str]:
-    """Month by which every commitment is due *and* its irreversible steps verifiable (by the
-    adequacy table), or None with the reason."""
-    commitments = s.agreement.commitments
+    """Month by which every commitment of the weapons program is due *and* its irreversible
+    steps verifiable (by the adequacy table), or None with the reason. Commitments on
+    safeguarded civil fuel are left out (:func:`civil_fuel_commitments`)."""
+    commitments = weapons_program_commitments(s)
     if not commitments:
         return None, "the agreement has no commitments"
     end_steps = [c for c in commitments if c.kind in IRREVERSIBLE_KINDS]
@@ -65,9 +92,10 @@ def verified_completion_months(s: Scenario) -> tuple[float | None, str]:
 
 
 def verified_core_months(s: Scenario) -> float | None:
-    """Month by which the irreversible core (every dismantle, remove, destroy) is due and
-    verifiable; None when it never is."""
-    core = [c for c in s.agreement.commitments if c.kind in IRREVERSIBLE_KINDS]
+    """Month by which the irreversible core (every dismantle, remove, destroy of the weapons
+    program, :func:`weapons_program_commitments`) is due and verifiable; None when it never
+    is."""
+    core = [c for c in weapons_program_commitments(s) if c.kind in IRREVERSIBLE_KINDS]
     if not core or not all(verifiable(s, c) for c in core):
         return None
     return max(due(c) for c in core)

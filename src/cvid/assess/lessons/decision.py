@@ -12,11 +12,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from cvid.assess.lessons.common import (
+    civil_fuel_commitments,
     cpath,
     due,
     months_text,
     verifiable,
     verified_completion_months,
+    weapons_program_commitments,
 )
 from cvid.assess.result import Finding, LessonResult, Severity, grade_of
 from cvid.assess.scope import covering
@@ -39,9 +41,11 @@ def irreversible_acts(s: Scenario) -> dict[str, dict[str, Any] | None]:
     hand-over — each the earliest verifiable commitment that delivers it (month 0 for an act
     completed before the agreement), or None when none does. ``halt`` is not needed (month 0)
     when no sensitive facility operates; ``hand-over`` is the month by which every weapon
-    and direct-use stock is covered by a verifiable remove, dismantle or destroy."""
-    p, a = s.program, s.agreement
-    good = [c for c in a.commitments if verifiable(s, c)]
+    and every stock of direct-use material or UF6 (the materials of lesson 4's scope) is
+    covered by a verifiable remove, dismantle or destroy — civil fuel declared and
+    safeguarded before the agreement excepted (:func:`civil_fuel_commitments`)."""
+    p = s.program
+    good = [c for c in weapons_program_commitments(s) if verifiable(s, c)]
 
     def first(cands: Iterable[Commitment]) -> dict[str, Any] | None:
         c = min(cands, key=due, default=None)
@@ -70,7 +74,9 @@ def irreversible_acts(s: Scenario) -> dict[str, dict[str, Any] | None]:
         and {"all", "all-facilities", "undeclared-sites"} & set(c.targets)
     )
     stocks = [("weapons", w.id) for w in p.weapons] + [
-        ("material", m.id) for m in p.materials if m.kind in DIRECT_USE_MATERIALS
+        ("material", m.id)
+        for m in p.materials
+        if (m.kind in DIRECT_USE_MATERIALS or m.kind == "uf6") and not m.safeguarded_civil
     ]
     if stocks:
         each = [
@@ -147,7 +153,7 @@ def lesson1(s: Scenario, behaviour: dict[str, Any] | None = None) -> LessonResul
         "halt": "a halt of every operating enrichment and reprocessing plant",
         "declaration": "a complete, verifiable declaration",
         "access": "access to all sites, declared or not",
-        "hand_over": "the hand-over of every weapon and direct-use stock",
+        "hand_over": "the hand-over of every weapon and stock of direct-use material or UF6",
     }
     missing = [k for k, v in acts.items() if v is None]
     for k in missing:
@@ -218,6 +224,18 @@ def lesson1(s: Scenario, behaviour: dict[str, Any] | None = None) -> LessonResul
                 "info",
                 f"Verified completion at {months_text(completion)} fits the {low:.0f}–{high:.0f} "
                 f"months a program this size needs (size index {size['index']:.2f}).",
+            )
+        )
+
+    civil = civil_fuel_commitments(s)
+    if civil:
+        findings.append(
+            Finding(
+                "program.materials[].safeguarded_civil",
+                "info",
+                "Outside the clocks, as civil fuel declared and safeguarded before the agreement: "
+                + ", ".join(f"'{c.id}' (month {due(c):g})" for c in civil)
+                + ". Lesson 1 times the weapons program; lesson 4 still counts this material.",
             )
         )
 
@@ -301,6 +319,7 @@ def lesson1(s: Scenario, behaviour: dict[str, Any] | None = None) -> LessonResul
             for act, c in first_acts.items()
         },
         "commitments": len(a.commitments),
+        "civil_fuel_commitments": [c.id for c in civil],
         "unverified_commitments": unverified,
         "unverifiable_commitments": [c.id for c in a.commitments if not verifiable(s, c)],
         "clocks": {

@@ -13,6 +13,7 @@ from cvid.assess.lessons.common import cpath, months_text, verifiable
 from cvid.assess.result import Finding, LessonResult, Severity, grade_of
 from cvid.assess.scope import covering
 from cvid.scenario import Scenario
+from cvid.scenario.program import is_producing
 from cvid.verify import heu_kg, lesson3_figures, plutonium_kg
 from cvid.verify.adequacy import adequacy
 
@@ -140,7 +141,7 @@ def left_running(s: Scenario) -> dict[str, Any]:
     good = [c for c in s.agreement.commitments if c.kind in _HALTING and verifiable(s, c)]
     facilities: list[dict[str, Any]] = []
     for f in p.facilities:
-        if f.status != "operating" or f.kind not in ("reactor", "enrichment"):
+        if not is_producing(f) or f.kind not in ("reactor", "enrichment"):
             continue
         halted = f.declared and any(c in covering(s, f.id, "facility", True) for c in good)
         if halted:
