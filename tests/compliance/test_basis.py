@@ -172,3 +172,23 @@ def test_stream_record_without_basis_is_refused(tmp_path: Path) -> None:
     assert r.exit_code == 2
     assert "an estimate must carry its own uncertainty" in r.output
     assert not (tmp_path / "x.db").exists()
+
+
+def test_every_indicator_names_the_kinds_of_source_behind_it(tmp_path: Path) -> None:
+    """Issue 14: the kind of source is shown next to every finding and indicator. On the
+    Six-Party replay every indicator that rests on records carries their source labels, which
+    are exactly the labels of those records."""
+    from cvid.compliance import evaluate, evidence_from_ledger, replay_stream
+    from cvid.scenario import load_scenario
+
+    db = tmp_path / "six.db"
+    replay_stream("six-party-2007", db)
+    with Ledger.open(db) as led:
+        ev = evidence_from_ledger(led)
+    state = evaluate(load_scenario("six-party-2007"), ev, "2009-12-31")
+    by_index = {e.index: e.source_label for e in ev}
+    with_records = [i for i in state.indicators if i.evidence]
+    assert with_records, "the replay has indicators resting on records"
+    for i in with_records:
+        assert i.sources, i
+        assert list(i.sources) == list(dict.fromkeys(by_index[n] for n in i.evidence))

@@ -29,6 +29,7 @@ log again. :func:`evaluate` is a tracker that absorbs a list once.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import sys
 import threading
 from collections.abc import Iterable
@@ -202,7 +203,10 @@ class ComplianceTracker:
         findings += self._concessions.findings(sources, concessions)
         findings += self._unresolved.findings(sources, cutoff)
         findings.sort(key=lambda f: (f.on or start, f.kind, f.evidence, f.message))
-        indicators = self._indicators.indicators(statuses, findings, access, cutoff)
+        indicators = [
+            dataclasses.replace(i, sources=sources.of(i.evidence))
+            for i in self._indicators.indicators(statuses, findings, access, cutoff)
+        ]
         return ComplianceState(
             agreement=self.agreement,
             scenario=s.meta.name,
