@@ -9,7 +9,8 @@ to people and documents switched off), then changed in one direction that can on
 * verified CVID leaves nothing the agreement did not cover: when lesson 4 counts every item
   as eliminated, each item in scope is named (by id, by its group or by ``all``) in an
   adequately verified dismantle, remove or destroy commitment — checked here from the raw
-  targets, not through cvid.assess.scope.
+  targets, not through cvid.assess.scope; and the simulator's verified CVID counts exactly
+  the items lesson 4 counts as eliminated.
 """
 
 from __future__ import annotations
@@ -22,7 +23,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cvid.assess.lessons import lesson3, lesson3_quantitative, lesson3_red_team, lesson4
-from cvid.scenario import IRREVERSIBLE_KINDS, Scenario, example_path, examples, scenario_from_dict
+from cvid.negotiate import simulate
+from cvid.negotiate.compile import coverage
+from cvid.negotiate.strategies import agreement_strategy
+from cvid.scenario import (
+    IRREVERSIBLE_KINDS,
+    Scenario,
+    example_path,
+    examples,
+    load_scenario,
+    scenario_from_dict,
+)
 from cvid.verify.adequacy import METHODS, verifiable
 
 NAMES = [name for name, _ in examples()]
@@ -142,3 +153,28 @@ def test_verified_cvid_leaves_nothing_uncovered(d: dict[str, Any], cover: bool) 
     assert f["uncovered_items"] == []
     assert f["residual_undeclared_capability"] == []
     assert next(r for r in f["checklist"] if r["criterion"].startswith("Complete"))["met"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(d=variants())
+def test_the_simulator_counts_the_same_items_eliminated_as_lesson4(d: dict[str, Any]) -> None:
+    """Verified CVID in the simulator leaves what the agreement did not cover; what it counts
+    as covered must be what lesson 4 counts as eliminated (one rule for "verified": the
+    adequacy table), for every declared item both of them consider."""
+    s = scenario_from_dict(d)
+    covered, _ = coverage(s, list(s.agreement.commitments), agreement_strategy(s))
+    status = {i["id"]: i for i in lesson4(s).figures["items"]}
+    for item, ok in covered.items():
+        if item in status and status[item]["declared"]:
+            assert ok == (status[item]["status"] == "irreversible-verified"), item
+
+
+def test_the_agreed_framework_cannot_reach_verified_cvid_under_its_own_methods() -> None:
+    """Agreed Framework 1994: lesson 4 finds no verified end (its methods cannot verify its
+    steps by the adequacy table), so the simulator never reaches verified CVID under the
+    agreement's own regime, and says why."""
+    s = load_scenario("agreed-framework-1994")
+    r = simulate(s, ["agreement"], runs=500, months=120, seed=0).strategies["agreement"]
+    assert r.outcome_probabilities()["verified_cvid"] == 0.0
+    assert any("see the adequacy table" in u for u in r.unreachable)
+    assert lesson4(s).figures["items_irreversibly_covered"] == 0

@@ -19,6 +19,7 @@ from cvid.scenario import (
     Scenario,
     StrategySpec,
 )
+from cvid.verify.adequacy import verifiable
 
 #: The instrument assumed when a scenario has no [pressure] table (figures are defaults).
 DEFAULT_INSTRUMENT = {"share": 1.0, "erosion_per_month": 0.02, "continues": True}
@@ -161,13 +162,19 @@ def _tranches(
     return tranche, upfront, scheduled
 
 
-def _verified_irreversible(steps: list[Commitment], spec: StrategySpec) -> list[Commitment]:
+def can_verify(scenario: Scenario, c: Commitment, spec: StrategySpec) -> bool:
+    """Whether the strategy can verify step ``c``: every step under ``every-step``
+    verification, otherwise only when its methods can verify it by the adequacy table
+    (:func:`cvid.verify.adequacy.verifiable`, the rule lessons 3 and 4 apply): satellites
+    do not verify a warhead's removal, so such a step never counts as verified."""
+    return spec.verification == "every-step" or verifiable(scenario, c)
+
+
+def _verified_irreversible(
+    scenario: Scenario, steps: list[Commitment], spec: StrategySpec
+) -> list[Commitment]:
     """Steps that dismantle, remove or destroy and that the strategy can verify."""
-    return [
-        c
-        for c in steps
-        if c.kind in IRREVERSIBLE_KINDS and (spec.verification == "every-step" or c.verification)
-    ]
+    return [c for c in steps if c.kind in IRREVERSIBLE_KINDS and can_verify(scenario, c, spec)]
 
 
 def _covers(steps: list[Commitment], item_id: str, group: str, declared: bool = True) -> bool:
@@ -188,7 +195,7 @@ def coverage(
     covered} for direct-use stocks and facilities that make weapon-usable material, the
     reasons verified CVID cannot be reached by construction).
     """
-    strong = _verified_irreversible(steps, spec)
+    strong = _verified_irreversible(scenario, steps, spec)
     covered: dict[str, bool] = {}
     reasons: list[str] = []
     index = {c.id: i for i, c in enumerate(scenario.agreement.commitments)}
@@ -198,6 +205,12 @@ def coverage(
                 reasons.append(
                     f"step '{c.id}' ({c.kind}) has no means of verification "
                     f"(agreement.commitments[{index[c.id]}].verification is empty)"
+                )
+            elif not verifiable(scenario, c) and c.id in index:
+                reasons.append(
+                    f"step '{c.id}' ({c.kind}) cannot be verified by "
+                    f"{', '.join(c.verification)} (agreement.commitments[{index[c.id]}]"
+                    ".verification; see the adequacy table)"
                 )
     if not strong:
         reasons.append("no verifiable step dismantles, removes or destroys anything")
@@ -225,13 +238,13 @@ def coverage(
     return covered, reasons
 
 
-def _exposes_hidden(steps: list[Commitment], spec: StrategySpec) -> bool:
+def _exposes_hidden(scenario: Scenario, steps: list[Commitment], spec: StrategySpec) -> bool:
     """True when a verifiable step exposes undeclared sites (complete declaration, access to
     undeclared sites or disclosure of everything): a decided state then hides nothing."""
     return any(
         is_hard(c)
         and c.kind not in IRREVERSIBLE_KINDS
-        and (spec.verification == "every-step" or c.verification)
+        and can_verify(scenario, c, spec)
         and ({"all", "undeclared-sites", "all-facilities"} & set(c.targets))
         for c in steps
     )
@@ -318,7 +331,7 @@ def compile_strategy(
     due_by = np.array([int((deadlines <= m + 1).sum()) for m in range(months)], dtype=np.int64)
     covered, reasons = coverage(scenario, steps, spec)
     production = production_model(scenario)
-    if _exposes_hidden(steps, spec):
+    if _exposes_hidden(scenario, steps, spec):
         survival = np.zeros(months + 1)
     else:
         survival = hidden_facility_survival(scenario, months)
@@ -343,9 +356,7 @@ def compile_strategy(
         dampening=cp.concession_dampening,
         memory_months=cp.pressure_memory_months,
         hard=np.array([is_hard(c) for c in steps], dtype=bool),
-        verifiable=np.array(
-            [spec.verification == "every-step" or bool(c.verification) for c in steps], dtype=bool
-        ),
+        verifiable=np.array([can_verify(scenario, c, spec) for c in steps], dtype=bool),
         stops_production=np.array([stops_production(c, scenario) for c in steps], dtype=bool),
         tranche=tranche,
         upfront=upfront,

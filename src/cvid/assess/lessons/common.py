@@ -1,12 +1,23 @@
 """Helpers every lesson shares: whether a commitment is verifiable (the adequacy table of
 :mod:`cvid.verify.adequacy`), when it is due, how its field is named in findings, and the two
 schedule figures (verified completion, verified irreversible core) that lessons 1, 2 and 4
-all read."""
+all read. ``verifiable`` is :func:`cvid.verify.adequacy.verifiable` itself (no method at all
+is never verifiable), re-exported so the lessons, the scope and the figure share one rule."""
 
 from __future__ import annotations
 
 from cvid.scenario import IRREVERSIBLE_KINDS, Commitment, Scenario
-from cvid.verify.adequacy import adequacy
+from cvid.verify.adequacy import adequacy, verifiable
+
+__all__ = [
+    "PARTICIPLE",
+    "cpath",
+    "due",
+    "months_text",
+    "verifiable",
+    "verified_completion_months",
+    "verified_core_months",
+]
 
 #: What a commitment of each kind does to its target, for findings ("only frozen").
 PARTICIPLE = {
@@ -22,10 +33,6 @@ PARTICIPLE = {
     "limit": "capped",
     "convert": "converted",
 }
-
-
-def verifiable(s: Scenario, c: Commitment) -> bool:
-    return bool(c.verification) and adequacy(s, c).verifiable
 
 
 def _idx(s: Scenario, c: Commitment) -> int:

@@ -58,10 +58,8 @@ def irreversible_acts(s: Scenario) -> dict[str, dict[str, Any] | None]:
     if sensitive:
         months = []
         for f in sensitive:
-            names = {f.id, "all", "all-facilities"} | (
-                set() if f.declared else {"undeclared-sites"}
-            )
-            hit = first(c for c in good if c.kind in halting_kinds and names & set(c.targets))
+            reach = covering(s, f.id, "facility", f.declared)
+            hit = first(c for c in good if c.kind in halting_kinds and c in reach)
             months.append(hit)
         halt = None if any(m is None for m in months) else max(months, key=lambda m: m["month"])  # type: ignore[index]
     else:
