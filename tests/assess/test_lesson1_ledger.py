@@ -3,8 +3,9 @@ state did (verified hard steps, how soon, voluntary disclosures), not only on th
 
 The bundled replays are the cases: Libya 2003–04 (announcement 2003-12-19, declaration and
 access within days, removals to Oak Ridge by March 2004: GOV/2004/12, GOV/2004/33) and the
-Six-Party Initial Actions of 2007 (shutdown claimed July 2007, declaration handed over
-2008-06-26, none of it verified before inspectors were barred in September 2008)."""
+Six-Party Initial Actions of 2007 (shutdown sealed by the IAEA in July 2007, declaration handed
+over 2008-06-26, neither it nor the disablement verified before inspectors were barred in
+September 2008)."""
 
 from __future__ import annotations
 
@@ -47,15 +48,21 @@ def test_libya_behaviour_shows_the_decision(ledgers: dict[str, Path]) -> None:
     le = a.lesson(1)
     b = le.figures["behaviour"]
     assert le.grade == "pass"
-    # Declaration and access verified 2003-12-29, ten days after the announcement.
-    assert b["first_verified_hard_step_months"] == pytest.approx(10 / 30.4375, abs=0.01)
-    assert b["hard_steps_verified"] == len(b["hard_steps"]) == 5
+    # The first hard step verified is the first removal, the C-17 to Oak Ridge of 2004-01-27
+    # (events.csv): 39 days after the announcement. The first declaration was partial; the
+    # complete one is dated by GOV/2008/39 (2008-09-12), so it is not the first verified step.
+    assert b["first_verified_hard_step_months"] == pytest.approx(39 / 30.4375, abs=0.01)
+    # Seven hard steps, all verified by the last record (the spent HEU fuel, 2009-12-21);
+    # access at the locations the IAEA requested is GOV/2004/33's "prompt unhindered access".
+    assert b["hard_steps_verified"] == len(b["hard_steps"]) == 7
     assert b["claimed_not_verified"] == []
-    assert b["voluntary_disclosures"] == 1
+    # The October–December 2003 expert visits (sites shown) and the January 2004 hand-over
+    # of the weapon design documents (cases.md §9).
+    assert b["voluntary_disclosures"] == 2
     undeclared = {f.id for f in load_scenario("libya-2003").program.facilities if not f.declared}
     assert set(b["undeclared_items_disclosed"]) <= undeclared
     assert "centrifuge-program" in b["undeclared_items_disclosed"]
-    assert "On the ledger: 5 hard step(s) verified" in le.summary
+    assert "On the ledger: 7 hard step(s) verified" in le.summary
 
 
 def test_six_party_behaviour_is_statements_not_acts(ledgers: dict[str, Path]) -> None:
@@ -64,7 +71,10 @@ def test_six_party_behaviour_is_statements_not_acts(ledgers: dict[str, Path]) ->
     b = le.figures["behaviour"]
     assert le.grade == "fail"
     assert b["hard_steps_verified"] == 0
-    assert set(b["claimed_not_verified"]) == {"shutdown-and-seal", "disable", "declaration"}
+    # The shutdown was verified, late, by the IAEA's seals of 2007-07-14 (cases.md, Six-Party);
+    # the disablement (observed by US experts, never verified complete) and the declaration
+    # stay claims.
+    assert set(b["claimed_not_verified"]) == {"disable", "declaration"}
     ledger_fails = [f for f in le.findings if f.field == "ledger" and f.severity == "fail"]
     assert any("statements, not acts" in f.message for f in ledger_fails)
     assert any("no hard step" in f.message for f in ledger_fails)
