@@ -11,7 +11,6 @@ import pytest
 
 from cvid.ledger import KIND_SIGNERS, generate_party_key
 from cvid.scenario import example_path
-from cvid.web import Service
 from tests.web.conftest import PARTY_NAMES, ROLES, Deployment, login
 from tests.web.records import record
 
@@ -53,12 +52,10 @@ MATRIX: dict[tuple[str, str], frozenset[str] | None] = {
     ("GET", "/api/v1/ledger/consistency"): ALL,
     ("GET", "/api/v1/ledger/audit"): AUDITORS,
     ("GET", "/api/v1/audit"): AUDITORS,
+    ("GET", "/api/v1/scenarios/{scenario_id}/compliance"): ALL,
+    ("POST", "/api/v1/scenarios/{scenario_id}/simulations"): SIMULATORS,
+    ("GET", "/api/v1/simulations/{job_id}"): ALL,
 }
-if Service.compliance_available():
-    MATRIX[("GET", "/api/v1/scenarios/{scenario_id}/compliance")] = ALL
-if Service.simulation_available():
-    MATRIX[("POST", "/api/v1/scenarios/{scenario_id}/simulations")] = SIMULATORS
-    MATRIX[("GET", "/api/v1/simulations/{job_id}")] = ALL
 
 
 def _state(c: httpx.Client) -> tuple[Any, ...]:
@@ -98,12 +95,11 @@ def fixtures(mdep: Deployment) -> dict[str, Any]:
             assert time.monotonic() < deadline
             time.sleep(0.1)
         out: dict[str, Any] = {"sid": sid, "aid": aid}
-        if Service.simulation_available():
-            job = c.post(
-                f"/api/v1/scenarios/{sid}/simulations",
-                json={"runs": 10, "months": 6, "strategies": ["agreement"]},
-            )
-            out["job"] = job.json()["id"]
+        job = c.post(
+            f"/api/v1/scenarios/{sid}/simulations",
+            json={"runs": 10, "months": 6, "strategies": ["agreement"]},
+        )
+        out["job"] = job.json()["id"]
     return out
 
 

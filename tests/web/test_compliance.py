@@ -6,15 +6,10 @@ from __future__ import annotations
 import json
 
 import httpx
-import pytest
 
 from cvid.scenario import example_path
-from cvid.web import Service
 from tests.web.conftest import Deployment, login
 
-pytestmark = pytest.mark.skipif(
-    not Service.compliance_available(), reason="cvid.compliance is not installed"
-)
 AT = "2004-04-19"
 
 

@@ -216,28 +216,26 @@ def build_router(authenticate: Any) -> APIRouter:
         return HTMLResponse(html)
 
     # ---------------------------------------------------------------- simulations
-    if Service.simulation_available():
+    @r.post("/scenarios/{scenario_id}/simulations", status_code=202, tags=["simulations"])
+    def start_simulation(
+        scenario_id: Id, body: SimulationIn, svc: Svc, who: Who, request: Request
+    ) -> dict[str, Any]:
+        """Start a simulation (``cvid.negotiate.simulate``) as a background job; poll it."""
+        job = svc.start_simulation(
+            scenario_id,
+            who,
+            strategies=body.strategies,
+            runs=body.runs,
+            months=body.months,
+            seed=body.seed,
+        )
+        request.state.audit = f"simulation {job['id']} of scenario {scenario_id}"
+        return job
 
-        @r.post("/scenarios/{scenario_id}/simulations", status_code=202, tags=["simulations"])
-        def start_simulation(
-            scenario_id: Id, body: SimulationIn, svc: Svc, who: Who, request: Request
-        ) -> dict[str, Any]:
-            """Start a simulation (``cvid.negotiate.simulate``) as a background job; poll it."""
-            job = svc.start_simulation(
-                scenario_id,
-                who,
-                strategies=body.strategies,
-                runs=body.runs,
-                months=body.months,
-                seed=body.seed,
-            )
-            request.state.audit = f"simulation {job['id']} of scenario {scenario_id}"
-            return job
-
-        @r.get("/simulations/{job_id}", tags=["simulations"])
-        def get_simulation(job_id: Id, svc: Svc) -> dict[str, Any]:
-            """A simulation job: status (queued, running, done, failed), progress, result."""
-            return svc.job(job_id)
+    @r.get("/simulations/{job_id}", tags=["simulations"])
+    def get_simulation(job_id: Id, svc: Svc) -> dict[str, Any]:
+        """A simulation job: status (queued, running, done, failed), progress, result."""
+        return svc.job(job_id)
 
     # ---------------------------------------------------------------- ledger
     @r.get("/ledger", tags=["ledger"])
@@ -339,27 +337,25 @@ def build_router(authenticate: Any) -> APIRouter:
         return dict(SECRETS.json(report))
 
     # ---------------------------------------------------------------- compliance
-    if Service.compliance_available():
-
-        @r.get("/scenarios/{scenario_id}/compliance", tags=["compliance"])
-        def compliance(
-            scenario_id: Id,
-            svc: Svc,
-            at: Annotated[
-                str | None,
-                Query(
-                    max_length=40,
-                    pattern=r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z)?$",
-                    description="As of this UTC date or time (default: now)",
-                ),
-            ] = None,
-            check: bool = True,
-        ) -> dict[str, Any]:
-            """Status of every commitment of the scenario's agreement from the ledger's
-            evidence only (``cvid.compliance.evaluate``): pending, claimed, verified, overdue,
-            violated; findings, access requests and their delays, concessions, indicators.
-            With ``check`` evidence the scenario cannot place is refused (422)."""
-            return svc.compliance(scenario_id, at=at, check=check)
+    @r.get("/scenarios/{scenario_id}/compliance", tags=["compliance"])
+    def compliance(
+        scenario_id: Id,
+        svc: Svc,
+        at: Annotated[
+            str | None,
+            Query(
+                max_length=40,
+                pattern=r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z)?$",
+                description="As of this UTC date or time (default: now)",
+            ),
+        ] = None,
+        check: bool = True,
+    ) -> dict[str, Any]:
+        """Status of every commitment of the scenario's agreement from the ledger's
+        evidence only (``cvid.compliance.evaluate``): pending, claimed, verified, overdue,
+        violated; findings, access requests and their delays, concessions, indicators.
+        With ``check`` evidence the scenario cannot place is refused (422)."""
+        return svc.compliance(scenario_id, at=at, check=check)
 
     # ---------------------------------------------------------------- audit log
     @r.get("/audit", tags=["service"])

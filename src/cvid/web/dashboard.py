@@ -216,13 +216,10 @@ def build(svc: Service, entries_by_index: Mapping[int, Entry] | None = None) -> 
         assessed = svc.store.assessments(s["id"])
         state: dict[str, Any] | None = None
         error = None
-        if Service.compliance_available():
-            try:
-                state = svc.compliance(s["id"], check=False)
-            except (InputError, NotFound) as exc:
-                error = exc.describe() if isinstance(exc, InputError) else str(exc)
-        else:
-            error = "compliance is not available in this installation"
+        try:
+            state = svc.compliance(s["id"], check=False)
+        except (InputError, NotFound) as exc:
+            error = exc.describe() if isinstance(exc, InputError) else str(exc)
         rows: list[dict[str, Any]] = []
         alerts: list[Alert] = []
         if state is not None:

@@ -7,21 +7,29 @@ The REST API (:mod:`cvid.web.api`) and the pages (:mod:`cvid.web.pages`) both ca
 from __future__ import annotations
 
 import asyncio
-import importlib
 import itertools
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from cvid.assess import assess
-from cvid.errors import CvidError, InputError
-from cvid.ledger import KIND_SIGNERS, Ledger, PartyPublicKey
+from cvid.compliance import (
+    BeliefState,
+    BeliefTracker,
+    ComplianceTracker,
+    Evidence,
+    check_evidence,
+)
+from cvid.errors import CheckFailed, CvidError, InputError
+from cvid.ledger import KIND_SIGNERS, Ledger, PartyPublicKey, leaf_hash
 from cvid.scenario import Scenario, ScenarioError, loads_scenario
 from cvid.web.security import (
     ROLES,
@@ -83,13 +91,28 @@ COMPLIANCE_CACHE = 256
 T = TypeVar("T")
 
 
-def optional_api(module: str, name: str) -> Any | None:
-    """``module.name`` if that public API exists (parts written in parallel may not yet)."""
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        return None
-    return getattr(mod, name, None)
+@dataclass
+class _Followed:
+    """The compliance of one stored scenario kept up to date with the ledger: its
+    :class:`cvid.compliance.ComplianceTracker`, the tree size and root absorbed, the
+    agreement's evidence in log order (for the belief tracker) and the records the scenario
+    cannot place (``check=True`` refuses them; the others are findings)."""
+
+    scenario: Scenario
+    tracker: ComplianceTracker
+    size: int = 0
+    root: bytes = b""
+    evidence: list[Evidence] = field(default_factory=list)
+    suspects: list[Evidence] = field(default_factory=list)
+    beliefs: BeliefTracker | None = None
+    believed: int = 0  # evidence taken in by ``beliefs``
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def reset(self) -> None:
+        self.tracker = ComplianceTracker(self.scenario)
+        self.size, self.root = 0, b""
+        self.evidence, self.suspects = [], []
+        self.beliefs, self.believed = None, 0
 
 
 def check_name(name: str) -> str:
@@ -114,11 +137,13 @@ class Service:
         #: Browser sessions (the page cookie holds a session id, never an API token).
         self.sessions = Sessions()
         self._compliance_lock = threading.Lock()
-        self._evidence: dict[str, tuple[int, bytes, list[Any]]] = {}
+        self._followed: OrderedDict[int, _Followed] = OrderedDict()
         self._compliance: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
         #: Compliance reads answered from the cache / computed (for tests and benchmarks).
         self.compliance_hits = 0
         self.compliance_misses = 0
+        #: Ledger records read into the compliance trackers (for tests and benchmarks).
+        self.records_absorbed = 0
         try:
             self._open(db, log_key)
         except InputError as exc:
@@ -335,16 +360,12 @@ class Service:
         ledger = self.url.text if with_ledger else None
         a = assess(s, source=source, ledger=ledger) if ledger else assess(s, source=source)
         comp = None
-        full = optional_api("cvid.assess.report", "ledger_compliance")
-        if ledger is not None and full is not None:
-            comp = _finite(full(s, ledger))
+        if ledger is not None:
+            from cvid.assess.report import ledger_compliance
+
+            comp = _finite(ledger_compliance(s, ledger))
         inputs = {"source": source, "compliance": comp}
         return self.store.add_assessment(scenario_id, _finite(a.to_dict()), inputs, caller.name)
-
-    @staticmethod
-    def reports_available() -> bool:
-        """True if :func:`cvid.assess.report.render_html` exists in this installation."""
-        return optional_api("cvid.assess.report", "render_html") is not None
 
     def report(self, assessment_id: int) -> str | None:
         """The assessment's HTML report, or None while it is being rendered (the first request
@@ -353,8 +374,6 @@ class Service:
         html = self.store.report(assessment_id)
         if html is not None:
             return html
-        if not self.reports_available():
-            raise NotFound("the HTML report renderer is not available in this installation")
         with self._jobs_lock:
             if assessment_id not in self._rendering:
                 self._rendering.add(assessment_id)
@@ -365,13 +384,14 @@ class Service:
         """Render a report: the scenario assessed again (the same deterministic engine and
         seed) with the compliance state stored when the assessment ran."""
         try:
-            render = optional_api("cvid.assess.report", "render_html")
+            from cvid.assess.report import render_html
+
             row = self.assessment(assessment_id)
             inputs = self.store.report_inputs(assessment_id)
             sc = self.scenario(row["scenario_id"])
             s = self.parse_scenario(sc["toml"], source=f"scenario {sc['id']}")
             a = assess(s, source=inputs["source"])
-            html = str(render(s, a, compliance=inputs["compliance"]).html)  # type: ignore[misc]
+            html = str(render_html(s, a, compliance=inputs["compliance"]).html)
         except Exception as exc:  # keep the assessment; say why its report is missing
             from html import escape
 
@@ -393,34 +413,20 @@ class Service:
         return row
 
     # ------------------------------------------------------------------ compliance
-    @staticmethod
-    def compliance_available() -> bool:
-        """True if :func:`cvid.compliance.evaluate` exists in this installation."""
-        return optional_api("cvid.compliance", "evaluate") is not None
-
     def compliance(
         self, scenario_id: int, *, at: str | None = None, check: bool = True
     ) -> dict[str, Any]:
-        """The compliance state of a stored scenario's agreement from the ledger's evidence
-        (:func:`cvid.compliance.evaluate`), as of ``at`` (default: now).
+        """The compliance state of a stored scenario's agreement from the ledger's evidence,
+        as of ``at`` (default: now); with ``check`` a record the scenario cannot place is
+        refused (:class:`InputError`) instead of being a finding.
 
-        Cached per ledger tree size and root: a repeated read of the same scenario, date and
-        check on an unchanged ledger is answered from memory; when the tree grows, only the
-        new records are read (the log is append-only) and the state is evaluated again. A
-        read "as of now" is cached for one second at most (statuses change as deadlines pass).
+        Each scenario has a :class:`cvid.compliance.ComplianceTracker` that absorbs only the
+        records the ledger gained since the last read (:meth:`follow`); the state is then
+        assembled from the tracker. Answers are also cached per tree size and root, date and
+        check; a read "as of now" for one second at most (statuses change as deadlines pass).
         """
-        evaluate = optional_api("cvid.compliance", "evaluate")
-        agreement_id = optional_api("cvid.compliance", "agreement_id")
-        if evaluate is None or agreement_id is None:
-            raise NotFound("compliance is not available in this installation")
         at = parse_at(at)
-        row = self.scenario(scenario_id)
-
-        def head(led: Ledger) -> tuple[int, bytes]:
-            n = led.size
-            return n, led.root_hash(n)
-
-        size, root = self.on_ledger(head)
+        f, size, root = self.follow(scenario_id)
         stamp = at if at is not None else int(time.time())
         key = (scenario_id, size, root, stamp, check)
         with self._compliance_lock:
@@ -429,10 +435,9 @@ class Service:
                 self._compliance.move_to_end(key)
                 self.compliance_hits += 1
                 return hit
-        s = self.parse_scenario(row["toml"], source=f"scenario {scenario_id}")
-        evidence = self._agreement_evidence(agreement_id(s), size, root)
-        state = evaluate(s, evidence, at=at, check=check)
-        out = dict(_finite(state.to_dict()))
+        if check:
+            check_evidence(f.scenario, f.suspects)
+        out = dict(_finite(f.tracker.state(at).to_dict()))
         with self._compliance_lock:
             self.compliance_misses += 1
             self._compliance[key] = out
@@ -440,43 +445,76 @@ class Service:
                 self._compliance.popitem(last=False)
         return out
 
-    def _agreement_evidence(self, agreement: str, size: int, root: bytes) -> list[Any]:
-        """The evidence of ``agreement`` in the first ``size`` records, read incrementally:
-        records already read for a smaller tree are reused, only the new ones are read (and
-        their signatures checked). A tree whose root changed at the same size (not a
-        well-behaved append-only log) is read again from the start."""
-        evidence_type = optional_api("cvid.compliance", "Evidence")
-        from_entry = getattr(evidence_type, "from_entry", None)
-        with self._compliance_lock:
-            cached = self._evidence.get(agreement)
-        if from_entry is None:
-            fallback = optional_api("cvid.compliance", "evidence_from_ledger")
-            assert fallback is not None
-            return list(self.on_ledger(lambda led: fallback(led, agreement)))
-        if cached is not None and cached[0] == size and cached[1] == root:
-            return cached[2]
-        start, known = 0, []
-        if cached is not None and cached[0] < size:
-            old_size, old_root, old = cached
-            if self.on_ledger(lambda led: led.root_hash(old_size)) == old_root:
-                start, known = old_size, old
+    def beliefs(self, scenario_id: int) -> BeliefState:
+        """The posterior over the counterpart's types (:class:`cvid.compliance.BeliefTracker`)
+        from the agreement's records so far, in time order, with the ranked next demands.
 
-        def read(led: Ledger) -> list[Any]:
-            return [from_entry(e) for e in led.records(start, size) if e.agreement == agreement]
+        Records arriving in time order update the tracker; one dated before the records
+        already taken in (a late report of an old event) rebuilds it from the evidence held.
+        """
+        f, _, _ = self.follow(scenario_id)
+        with f.lock:
+            new = f.evidence[f.believed :]
+            ordered = sorted(new, key=lambda e: (e.time, e.index))
+            if f.beliefs is None or (ordered and ordered[0].time < f.beliefs.clock):
+                f.beliefs = BeliefTracker(f.scenario)
+                ordered = sorted(f.evidence, key=lambda e: (e.time, e.index))
+            for e in ordered:
+                f.beliefs.update(e)
+            f.believed = len(f.evidence)
+            return f.beliefs.state(None)
 
-        evidence = [*known, *self.on_ledger(read)]
+    def follow(self, scenario_id: int) -> tuple[_Followed, int, bytes]:
+        """The scenario's tracker brought up to the ledger's head: the tracker, the tree size
+        and root it now reflects.
+
+        Only the records appended since the last call are read. Their signatures are not
+        checked again: every record reached the table through :meth:`Ledger.submit`, which
+        checked its schema, signature and signer's role before a checkpoint was signed over
+        it; here each record's bytes are checked against the tree's leaf hash, and a tree whose
+        root at the absorbed size changed (not an append-only history) is read again from the
+        start. The full check of every signature is the ledger audit (``cvid ledger verify``,
+        ``GET /api/v1/ledger/audit``).
+        """
         with self._compliance_lock:
-            self._evidence[agreement] = (size, root, evidence)
-            if len(self._evidence) > COMPLIANCE_CACHE:
-                self._evidence.pop(next(iter(self._evidence)))
-        return evidence
+            f = self._followed.get(scenario_id)
+            if f is not None:
+                self._followed.move_to_end(scenario_id)
+        if f is None:
+            row = self.scenario(scenario_id)
+            s = self.parse_scenario(row["toml"], source=f"scenario {scenario_id}")
+            f = _Followed(s, ComplianceTracker(s))
+            with self._compliance_lock:
+                f = self._followed.setdefault(scenario_id, f)
+                while len(self._followed) > COMPLIANCE_CACHE:
+                    self._followed.popitem(last=False)
+        agreement = f.tracker.agreement
+
+        def absorb(led: Ledger) -> tuple[int, bytes]:
+            size = led.size
+            if f.size and (size < f.size or led.root_hash(f.size) != f.root):
+                f.reset()
+            if size == f.size:
+                return f.size, f.root
+            root = led.root_hash(size)
+            new = []
+            for e in led.records(f.size, size, verify=False):
+                if leaf_hash(e.data) != e.leaf_hash:
+                    raise CheckFailed(f"record {e.index}: data does not match its leaf hash")
+                if e.agreement == agreement:
+                    new.append(Evidence.from_entry(e))
+            f.tracker.absorb(new)
+            f.suspects.extend(_suspects(f.scenario, new))
+            f.evidence.extend(new)
+            self.records_absorbed += size - f.size
+            f.size, f.root = size, root
+            return size, root
+
+        with f.lock:
+            size, root = self.on_ledger(absorb)
+        return f, size, root
 
     # ------------------------------------------------------------------ simulations
-    @staticmethod
-    def simulation_available() -> bool:
-        """True if :func:`cvid.negotiate.simulate` exists in this installation."""
-        return optional_api("cvid.negotiate", "simulate") is not None
-
     def start_simulation(
         self,
         scenario_id: int,
@@ -488,14 +526,12 @@ class Service:
         seed: int,
     ) -> dict[str, Any]:
         """Queue a simulation of a stored scenario; it runs in the background."""
+        from cvid.negotiate import resolve_strategy, simulate, strategy_names
+
         _require(caller, "simulations.write", "start simulations")
-        simulate = optional_api("cvid.negotiate", "simulate")
-        names_of = optional_api("cvid.negotiate", "strategy_names")
-        if simulate is None:
-            raise NotFound("simulation is not available in this installation")
         row = self.scenario(scenario_id)
         s = self.parse_scenario(row["toml"], source=f"scenario {scenario_id}")
-        names = list(strategies) if strategies else (list(names_of(s)) if names_of else [])
+        names = list(strategies) if strategies else list(strategy_names(s))
         work = runs * months * max(len(names), 1)
         if work > MAX_RUN_MONTHS:
             raise InputError(
@@ -504,10 +540,8 @@ class Service:
                 field="runs",
             )
         if strategies:
-            resolve = optional_api("cvid.negotiate", "resolve_strategy")
             for name in names:
-                if resolve is not None:
-                    resolve(s, name)
+                resolve_strategy(s, name)
         params = {"strategies": names or None, "runs": runs, "months": months, "seed": seed}
         total = runs * max(len(names), 1)
         with self._jobs_lock:
@@ -622,6 +656,25 @@ class _LedgerProxy:
             return thread.submit(run).result()
 
         return call
+
+
+def _suspects(s: Scenario, batch: Sequence[Evidence]) -> list[Evidence]:
+    """The records of ``batch`` that :func:`cvid.compliance.check_evidence` refuses now (an
+    unknown reference, a date before the agreement or in the future). A record that passes
+    now passes later too, so checking these again is the whole check of the ledger."""
+    now = datetime.now(UTC)
+    try:
+        check_evidence(s, batch, now=now)
+        return []
+    except InputError:
+        pass
+    out = []
+    for e in batch:
+        try:
+            check_evidence(s, [e], now=now)
+        except InputError:
+            out.append(e)
+    return out
 
 
 def _row_id(value: int) -> bool:
