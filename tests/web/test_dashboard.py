@@ -13,7 +13,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from cvid.ledger import Entry
+from cvid.compliance import beliefs, load_stream
+from cvid.ledger import Entry, Ledger
 from cvid.scenario import example_path
 from cvid.web.dashboard import summarize_record, unresolved_observations
 from tests.web.browsing import History, Tab, browser, history_dep, tab  # noqa: F401
@@ -52,6 +53,23 @@ def test_dashboard_per_role(history_dep: History, tab: Tab, role: str) -> None:
     expect(remove.locator(".status")).to_have_text("verified")
     expect(remove).to_contain_text("2004-01-27")  # deadline (a date: no clock time)
     expect(remove).to_contain_text("uf6 removed to Oak Ridge")  # latest evidence in words
+    # the belief over the counterpart, as cvid.compliance.beliefs computes it from the ledger
+    # (issue 15: Libya's posterior moves to sincere), from the scenario's own [counterpart]
+    with Ledger.open(h.dep.db) as led:
+        expected = beliefs(led, load_stream("libya-2003").scenario)
+    belief = libya.locator(".beliefs")
+    expect(belief.locator(".most-likely")).to_have_text(expected.most_likely)
+    assert expected.most_likely == "sincere"
+    for t, p in expected.to_dict()["posterior"].items():
+        expect(belief.locator(f"[data-type='{t}']")).to_have_text(f"{t} {100 * p:.1f} %")
+    expect(belief).to_contain_text(f"After {expected.records} signed records")
+    expect(belief).to_contain_text("of the scenario's [counterpart]")
+    if expected.next_demands:
+        expect(belief.locator("ol.demands li").first).to_contain_text(
+            expected.next_demands[0].commitment
+        )
+    else:
+        expect(belief.locator(".no-demands")).to_contain_text("Nothing left to demand")
     # the checkpoint is verified in this browser
     expect(page.locator("#checkpoint-status")).to_contain_text("✓ checkpoint of", timeout=15_000)
     # what the role may do
@@ -78,6 +96,15 @@ def test_dashboard_lists_grades_overdue_commitments_assessments_and_simulations(
     expect(libya.locator("[data-grade]")).to_have_text(a["overall"].upper())
     six = page.locator("#agreement-six-party-2007")
     expect(six.locator("[data-grade]")).to_have_text("not assessed yet")
+    # no Six-Party record on this ledger: the posterior is the prior, and the ranked next
+    # demands are those cvid.compliance.beliefs gives
+    expected = beliefs([], load_stream("six-party-2007").scenario)
+    assert expected.next_demands
+    demands = six.locator(".beliefs ol.demands li")
+    expect(demands).to_have_count(min(3, len(expected.next_demands)))
+    first = expected.next_demands[0]
+    expect(demands.first).to_contain_text(f"{first.commitment} — {first.information_bits:.3f} bits")
+    expect(six.locator(".beliefs")).to_contain_text("After 0 signed records")
     overdue = six.locator("tr.row-overdue")
     assert overdue.count() >= 1  # deadlines of 2007 passed with no evidence on this ledger
     alerts = page.locator("#alerts")
@@ -85,11 +112,15 @@ def test_dashboard_lists_grades_overdue_commitments_assessments_and_simulations(
     expect(page.locator("#assessment-list")).to_contain_text(a["overall"].upper())
     sims = page.locator("#simulation-list")
     expect(sims).to_contain_text("horizon (months)")
+    expect(page.locator("#assessment-list")).to_contain_text("status")
     # the job finishes while the page is open: its row changes without a reload
     page.evaluate("window.__marker = 42")
     expect(sims.locator(f"tr:has(a[href='/simulations/{job['id']}'])")).to_contain_text(
         "done", timeout=60_000
     )
+    row = sims.locator(f"tr:has(a[href='/simulations/{job['id']}']) .sim-summary")
+    expect(row).to_contain_text("P(verified CVID)")
+    expect(row).to_contain_text("kg")
     assert page.evaluate("window.__marker") == 42
     assert not tab.errors, tab.errors
 
@@ -102,6 +133,7 @@ def test_live_update_when_another_client_appends(
     tab.login(h.dep.url, h.dep.tokens["state"], "/")
     expect(page.locator("#checkpoint-status")).to_contain_text("✓", timeout=15_000)
     before = int(page.inner_text("#tree-size"))
+    believed = page.inner_text("#beliefs-libya-2003 p")
     page.evaluate("window.__marker = 'same page'")
     n_requests = len([r for r in tab.requests if r.resource_type == "document"])
 
@@ -110,6 +142,8 @@ def test_live_update_when_another_client_appends(
     i = _append(h, "inspectorate", req)
     expect(page.locator("#tree-size")).to_have_text(str(i + 1), timeout=15_000)
     expect(page.locator("#alerts")).to_contain_text("request live-1) not answered yet")
+    # the belief tracker took the new record in (one more record behind the posterior)
+    expect(page.locator("#beliefs-libya-2003 p").first).not_to_have_text(believed)
     expect(page.locator("#checkpoint-status")).to_contain_text(f"checkpoint of {i + 1} records")
     assert i + 1 > before
     # an observation nobody followed up is an alert; a later inspection there resolves it

@@ -397,6 +397,8 @@ def create_app(
     audit_window: float = 60.0,
     session_idle: float | None = None,
     session_absolute: float | None = None,
+    witnesses: Sequence[str] = (),
+    quorum: int | None = None,
 ) -> FastAPI:
     """The cvid web application over the database ``db_url`` (SQLite path or URL, or
     ``postgresql://...``); the ledger and the service tables are created there if missing.
@@ -406,6 +408,9 @@ def create_app(
     failed token checks per client within ``login_window`` seconds lead to HTTP 429 for
     further wrong tokens (valid tokens still work).
 
+    ``witnesses`` (C2SP cosignature/v1 verifier keys) and ``quorum`` (default: all of them)
+    are the witness policy the dashboard checks the log's cosignatures against.
+
     ``trusted_proxies`` (addresses or networks; none by default) are the reverse proxies whose
     ``X-Forwarded-For``/``-Proto`` count. Unauthenticated requests add audit lines at
     ``audit_rate`` a second per client after a burst of ``audit_burst``; beyond that one
@@ -414,6 +419,8 @@ def create_app(
     :class:`cvid.web.security.Sessions`).
     """
     svc = service or Service(db_url, log_key=log_key)
+    if witnesses:
+        svc.set_witness_policy(witnesses, quorum)
     if session_idle is not None:
         svc.sessions.idle = session_idle
     if session_absolute is not None:

@@ -76,6 +76,13 @@ class NotFound(ServiceError):
     http_status = 404
 
 
+class SplitViewFound(ServiceError):
+    """A witness presented a checkpoint this log signed for a tree it does not hold (HTTP
+    409): the evidence is kept (:meth:`Store.split_views`) and shown as an alert."""
+
+    http_status = 409
+
+
 #: Largest simulation the service runs: runs × months × strategies (about 25 s of work).
 MAX_RUN_MONTHS = 20_000_000
 #: Simulations queued or running at once.
@@ -128,7 +135,14 @@ def check_name(name: str) -> str:
 class Service:
     """An open service database: its :class:`Store`, its :class:`Ledger` and job runner."""
 
-    def __init__(self, db: str | Path, *, log_key: Path | None = None) -> None:
+    def __init__(
+        self,
+        db: str | Path,
+        *,
+        log_key: Path | None = None,
+        witnesses: Sequence[str] = (),
+        quorum: int | None = None,
+    ) -> None:
         # the database password never leaves the process: not in responses, logs or errors
         SECRETS.add_url(str(db))
         redact_logs()
@@ -136,6 +150,12 @@ class Service:
         self.display_url = redact_url(str(db))
         #: Browser sessions (the page cookie holds a session id, never an API token).
         self.sessions = Sessions()
+        #: The witness policy: C2SP cosignature/v1 verifier keys of the witnesses whose
+        #: cosignatures count, and how many of them must cosign (default: all). Empty: the
+        #: dashboard follows the witnesses that have cosigned this log, without a quorum.
+        self.witnesses: tuple[str, ...] = ()
+        self.quorum: int | None = None
+        self.set_witness_policy(witnesses, quorum)
         self._compliance_lock = threading.Lock()
         self._followed: OrderedDict[int, _Followed] = OrderedDict()
         self._compliance: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
@@ -464,6 +484,12 @@ class Service:
             f.believed = len(f.evidence)
             return f.beliefs.state(None)
 
+    def beliefs_from_defaults(self, scenario_id: int) -> bool:
+        """True if the scenario gives no ``[counterpart]``: its belief tracker then runs on
+        the built-in prior and likelihoods, and what it shows must say so."""
+        f, _, _ = self.follow(scenario_id)
+        return "counterpart" not in f.scenario.model_fields_set
+
     def follow(self, scenario_id: int) -> tuple[_Followed, int, bytes]:
         """The scenario's tracker brought up to the ledger's head: the tracker, the tree size
         and root it now reflects.
@@ -513,6 +539,55 @@ class Service:
         with f.lock:
             size, root = self.on_ledger(absorb)
         return f, size, root
+
+    # ------------------------------------------------------------------ witnesses
+    def set_witness_policy(self, witnesses: Sequence[str], quorum: int | None = None) -> None:
+        """Count the cosignatures of these witnesses (verifier keys), ``quorum`` of them
+        needed (default: all); an empty list follows whichever witnesses cosign."""
+        keys = tuple(dict.fromkeys(w.strip() for w in witnesses))
+        _check_policy(keys, quorum)
+        self.witnesses, self.quorum = keys, quorum
+
+    def add_cosignature(self, note: str, witness_vkey: str, caller: Caller) -> dict[str, Any]:
+        """Store a witness's cosignature of one of this log's checkpoints (C2SP
+        tlog-cosignature; anyone may bring it: the signature is what counts).
+
+        A checkpoint that verifies with this log's key but names another root for a size the
+        log holds, or a size beyond it, is proof that the log showed someone else another
+        history (a split view): it is kept and refused with :class:`SplitViewFound`."""
+        from cvid.ledger import NoteError, verify_checkpoint
+        from cvid.ledger.witness import parse_witness_vkey
+
+        try:
+            witness, _ = parse_witness_vkey(witness_vkey)
+        except NoteError as exc:
+            raise InputError(str(exc), field="witness_key") from None
+        try:
+            size = self.ledger.add_cosignature(note, witness_vkey)
+        except CheckFailed:
+            cp = verify_checkpoint(note, self.verifier_key, origin=self.origin)  # checked above
+
+            def stored(led: Ledger) -> bytes | None:
+                return led.root_hash(cp.size) if cp.size <= led.size else None
+
+            root = self.on_ledger(stored)
+            if root == cp.root_hash:
+                raise
+            self.store.add_split_view(
+                cp.size,
+                root.hex() if root is not None else "",
+                cp.root_hash.hex(),
+                witness,
+                note,
+                caller.name,
+            )
+            held = f"root {root.hex()[:16]}…" if root is not None else "no such tree"
+            raise SplitViewFound(
+                f"split view: this log signed a checkpoint of {cp.size} records with root "
+                f"{cp.root_hash.hex()[:16]}…, cosigned by {witness}, but holds {held} at that "
+                "size; the evidence is kept"
+            ) from None
+        return {"tree_size": size, "witness": witness}
 
     # ------------------------------------------------------------------ simulations
     def start_simulation(
@@ -658,6 +733,23 @@ class _LedgerProxy:
         return call
 
 
+def _check_policy(witnesses: Sequence[str], quorum: int | None) -> None:
+    """Refuse a witness policy with a malformed key or a quorum out of 1..len(witnesses)."""
+    from cvid.ledger import NoteError
+    from cvid.ledger.witness import parse_witness_vkey
+
+    for n, vkey in enumerate(witnesses):
+        try:
+            parse_witness_vkey(vkey)
+        except NoteError as exc:
+            raise InputError(str(exc), field=f"witnesses[{n}]") from None
+    if quorum is not None and not 1 <= quorum <= len(witnesses):
+        raise InputError(
+            f"the quorum {quorum} is not between 1 and the {len(witnesses)} witnesses given",
+            field="quorum",
+        )
+
+
 def _suspects(s: Scenario, batch: Sequence[Evidence]) -> list[Evidence]:
     """The records of ``batch`` that :func:`cvid.compliance.check_evidence` refuses now (an
     unknown reference, a date before the agreement or in the future). A record that passes
@@ -748,4 +840,5 @@ __all__ = [
     "NotFound",
     "ScenarioError",
     "Service",
+    "SplitViewFound",
 ]
