@@ -6,14 +6,14 @@ from __future__ import annotations
 import base64
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from cvid.errors import InputError
 from cvid.ledger import KIND_SIGNERS, Ledger, parse_checkpoint, record_schema
 from cvid.web.security import SECRETS, Caller
-from cvid.web.service import Forbidden, NotFound, Service
+from cvid.web.service import Forbidden, NotFound, NotReady, Service
 
 MAX_INDEX = 2**53
 MAX_ID = 2**31 - 1
@@ -294,11 +294,7 @@ def build_router(authenticate: Any) -> APIRouter:
         request starts rendering it: 409 with Retry-After until it is ready."""
         html = svc.report(assessment_id)
         if html is None:
-            raise HTTPException(
-                409,
-                "the report is still being rendered; try again in a few seconds",
-                headers={"Retry-After": "2"},
-            )
+            raise NotReady("the report is still being rendered; try again in a few seconds")
         return HTMLResponse(html)
 
     # ---------------------------------------------------------------- simulations

@@ -48,9 +48,21 @@ _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 
 
 class ServiceError(CvidError):
-    """A request the service refuses; ``http_status`` is the HTTP status it answers with."""
+    """A request the service refuses; ``http_status`` is the HTTP status it answers with and
+    ``headers`` the response headers that go with it (``WWW-Authenticate``, ``Retry-After``)."""
 
     http_status = 400
+
+    def __init__(self, message: str, *, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.headers: dict[str, str] = dict(headers or {})
+
+
+class Unauthenticated(ServiceError):
+    """No valid credentials: no token, a malformed or unknown one, or an ended page session
+    (HTTP 401; the pages send the browser to the login form)."""
+
+    http_status = 401
 
 
 class Forbidden(ServiceError):
@@ -65,9 +77,22 @@ class CrossSite(Forbidden):
 
 
 class Busy(ServiceError):
-    """Too much work queued (HTTP 429)."""
+    """Too much work queued, or too many failed logins (HTTP 429, with ``Retry-After``)."""
 
     http_status = 429
+
+    def __init__(self, message: str, *, retry_after: int = 5) -> None:
+        super().__init__(message, headers={"Retry-After": str(max(int(retry_after), 1))})
+
+
+class NotReady(ServiceError):
+    """The result exists but is still being made, e.g. a report being rendered (HTTP 409,
+    with ``Retry-After``)."""
+
+    http_status = 409
+
+    def __init__(self, message: str, *, retry_after: int = 2) -> None:
+        super().__init__(message, headers={"Retry-After": str(max(int(retry_after), 1))})
 
 
 class NotFound(ServiceError):
@@ -836,9 +861,13 @@ __all__ = [
     "MAX_JOBS",
     "MAX_RUN_MONTHS",
     "Busy",
+    "CrossSite",
     "Forbidden",
     "NotFound",
+    "NotReady",
     "ScenarioError",
     "Service",
+    "ServiceError",
     "SplitViewFound",
+    "Unauthenticated",
 ]

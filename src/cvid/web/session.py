@@ -20,10 +20,10 @@ import math
 import secrets
 from typing import Any
 
-from fastapi import HTTPException, Request, Response
+from fastapi import Request, Response
 
 from cvid.web.security import Caller, Session, same_secret
-from cvid.web.service import CrossSite, Service
+from cvid.web.service import CrossSite, Service, Unauthenticated
 
 SESSION_COOKIE = "cvid_session"
 LOGIN_COOKIE = "cvid_login"
@@ -66,8 +66,8 @@ def page_caller(request: Request) -> Caller:
     s = session_of(request)
     if s is None:
         expired = SESSION_COOKIE in request.cookies
-        raise HTTPException(
-            401, "your session has ended; log in again" if expired else "please log in"
+        raise Unauthenticated(
+            "your session has ended; log in again" if expired else "please log in"
         )
     request.state.caller = s.caller
     return s.caller
