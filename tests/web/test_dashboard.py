@@ -239,3 +239,57 @@ def test_version_endpoint_changes_when_a_record_arrives(history_dep: History) ->
         303,
         401,
     )
+
+
+def test_witness_problems_appear_live_on_the_dashboard(
+    history_dep: History, tab: Tab, tmp_path: Any
+) -> None:
+    """A witness cosigns, the log grows past it (cosignature missing), then a witness brings a
+    checkpoint the log signed with another root (split view): each alert appears on the open
+    page without a reload. (Last in this module: the split view stays on this ledger.)"""
+    from pathlib import Path
+
+    from cvid.ledger import Checkpoint, read_private_key
+    from cvid.ledger.note import sign_checkpoint
+    from cvid.ledger.witness import WitnessState, cosign_checkpoint, generate_witness_key
+
+    h, page = history_dep, tab.page
+    tab.login(h.dep.url, h.dep.tokens["admin"], "/")
+    page.evaluate("window.__marker = 'same page'")
+    alerts = page.locator("#alerts")
+    expect(alerts).not_to_contain_text("cosignature missing")
+    with h.dep.client("observer") as c:
+        info = c.get("/api/v1/ledger").json()
+        note = c.get("/api/v1/ledger/checkpoint").json()["note"]
+        key = generate_witness_key("ngo.example/witness")
+        state = WitnessState.create(Path(tmp_path) / "ngo.json", key)
+        done = cosign_checkpoint(state, key, note, log_vkey=info["verifier_key"])
+        r = c.post(
+            "/api/v1/ledger/cosignatures", json={"checkpoint": done.note, "witness_key": key.vkey}
+        )
+        assert r.status_code == 201, r.text
+    _append(h, "observer", _libya("observation", "2004-03-02T00:00:00Z", site="tajoura"))
+    expect(alerts.locator(".alert-witness")).to_contain_text(
+        f"the latest checkpoint ({info['tree_size'] + 1} records) is not cosigned yet",
+        timeout=15_000,
+    )
+    log_key = read_private_key(Path(h.dep.db + ".logkey"), log=True)
+    forged = sign_checkpoint(
+        Checkpoint(info["origin"], info["tree_size"], bytes(32)),
+        info["origin"],
+        log_key.private_key,
+    )
+    other = generate_witness_key("press.example/witness")
+    state = WitnessState.create(Path(tmp_path) / "press.json", other)
+    done = cosign_checkpoint(state, other, forged, log_vkey=info["verifier_key"])
+    with h.dep.client("observer") as c:
+        r = c.post(
+            "/api/v1/ledger/cosignatures", json={"checkpoint": done.note, "witness_key": other.vkey}
+        )
+        assert r.status_code == 409
+    split = alerts.locator(".alert-split-view")
+    expect(split).to_contain_text("split view", timeout=15_000)
+    expect(split).to_contain_text("cosigned by press.example/witness")
+    expect(split.locator(".sev")).to_have_text("fail")
+    assert page.evaluate("window.__marker") == "same page"
+    assert not tab.errors, tab.errors

@@ -138,13 +138,14 @@ class _Followed:
     suspects: list[Evidence] = field(default_factory=list)
     beliefs: BeliefTracker | None = None
     believed: int = 0  # evidence taken in by ``beliefs``
+    belief_state: BeliefState | None = None  # its state after ``believed`` records
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def reset(self) -> None:
         self.tracker = ComplianceTracker(self.scenario)
         self.size, self.root = 0, b""
         self.evidence, self.suspects = [], []
-        self.beliefs, self.believed = None, 0
+        self.beliefs, self.believed, self.belief_state = None, 0, None
 
 
 def check_name(name: str) -> str:
@@ -499,6 +500,8 @@ class Service:
         """
         f, _, _ = self.follow(scenario_id)
         with f.lock:
+            if f.belief_state is not None and f.believed == len(f.evidence):
+                return f.belief_state
             new = f.evidence[f.believed :]
             ordered = sorted(new, key=lambda e: (e.time, e.index))
             if f.beliefs is None or (ordered and ordered[0].time < f.beliefs.clock):
@@ -507,7 +510,8 @@ class Service:
             for e in ordered:
                 f.beliefs.update(e)
             f.believed = len(f.evidence)
-            return f.beliefs.state(None)
+            f.belief_state = f.beliefs.state(None)
+            return f.belief_state
 
     def beliefs_from_defaults(self, scenario_id: int) -> bool:
         """True if the scenario gives no ``[counterpart]``: its belief tracker then runs on
