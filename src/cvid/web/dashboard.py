@@ -124,9 +124,11 @@ class Belief:
     defaults: bool
 
 
-def belief(svc: Service, scenario_id: int, movers: int = 3, demands: int = 3) -> Belief:
-    """The dashboard's view of :meth:`Service.beliefs` for one scenario."""
-    st = svc.beliefs(scenario_id).to_dict()
+def belief(
+    svc: Service, scenario_id: int, movers: int = 3, demands: int = 3, at: str | None = None
+) -> Belief:
+    """The dashboard's (and the compliance page's) view of :meth:`Service.beliefs`."""
+    st = svc.beliefs(scenario_id, at=at).to_dict()
     return Belief(
         posterior=st["posterior"],
         prior=st["prior"],

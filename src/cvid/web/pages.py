@@ -263,7 +263,8 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
         svc = _svc(request)
         row = svc.scenario(scenario_id)
         state = svc.compliance(scenario_id, at=at or None, check=False)
-        return render(request, "compliance.html", who, scenario=row, state=state)
+        believed = dashboard.belief(svc, scenario_id, movers=5, demands=100, at=at or None)
+        return render(request, "compliance.html", who, scenario=row, state=state, beliefs=believed)
 
     # ------------------------------------------------------------------ ledger
     @app.get("/ledger", response_class=HTMLResponse, include_in_schema=False)

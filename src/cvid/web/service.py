@@ -491,14 +491,23 @@ class Service:
                 self._compliance.popitem(last=False)
         return out
 
-    def beliefs(self, scenario_id: int) -> BeliefState:
+    def beliefs(self, scenario_id: int, *, at: str | None = None) -> BeliefState:
         """The posterior over the counterpart's types (:class:`cvid.compliance.BeliefTracker`)
         from the agreement's records so far, in time order, with the ranked next demands.
 
         Records arriving in time order update the tracker; one dated before the records
         already taken in (a late report of an old event) rebuilds it from the evidence held.
+        With ``at`` (a date counts to its end) only the records dated up to then count, and
+        the silence up to it (computed afresh, not kept).
         """
+        at = parse_at(at)
         f, _, _ = self.follow(scenario_id)
+        if at is not None:
+            from cvid.compliance import beliefs
+
+            with f.lock:
+                evidence = list(f.evidence)
+            return beliefs(evidence, f.scenario, at=at)
         with f.lock:
             if f.belief_state is not None and f.believed == len(f.evidence):
                 return f.belief_state
