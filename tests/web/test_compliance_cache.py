@@ -181,3 +181,38 @@ def test_check_refuses_a_record_the_scenario_cannot_place_and_the_dashboard_does
     assert ok.status_code == 200
     kinds = [f["kind"] for f in ok.json()["findings"]]
     assert "outside-agreement" in kinds, kinds
+
+
+def test_a_record_edited_in_the_database_is_not_read_into_compliance(tmp_path: Path) -> None:
+    """The tracker skips the signature check (done at append) but checks each record's bytes
+    against the tree's leaf hash: a record edited in the database file behind the service's
+    back is refused, naming it (409), instead of counting as evidence."""
+    import sqlite3
+
+    from tests.web.records import record
+
+    db = tmp_path / "edit.db"
+    server, d = start_deployment(str(db), None)
+    try:
+        with d.client("admin") as c:
+            toml = example_path("libya-2003").read_text(encoding="utf-8")
+            sid = c.post("/api/v1/scenarios", json={"toml": toml}).json()["id"]
+        rec = record("statement") | {
+            "agreement": "libya-2003",
+            "time": "2004-01-05T00:00:00Z",
+            "refs": {"commitments": [], "items": []},
+        }
+        with d.client("state") as c:
+            signed = d.sign("state", rec)
+            assert c.post("/api/v1/ledger/records", json={"records": [signed]}).status_code == 201
+        with sqlite3.connect(db) as conn:
+            (data,) = conn.execute("SELECT data FROM ledger_entries WHERE idx = 0").fetchone()
+            edited = bytes(data).replace(b"fulfilled", b"FULFILLED")
+            assert edited != bytes(data)
+            conn.execute("UPDATE ledger_entries SET data = ? WHERE idx = 0", (edited,))
+        with d.client("observer") as c:
+            r = c.get(f"/api/v1/scenarios/{sid}/compliance", params={"check": "false"})
+        assert r.status_code == 409, r.text
+        assert r.json()["detail"] == "record 0: data does not match its leaf hash"
+    finally:
+        server.__exit__()
