@@ -14,7 +14,7 @@ import pytest
 
 from cvid.scenario import example_path
 from cvid.web import Service
-from tests.web.conftest import Deployment, start_deployment
+from tests.web.conftest import PG_ADMIN_URL, Deployment, start_deployment
 
 AT = "2004-04-19"
 
@@ -25,13 +25,30 @@ def served(
 ) -> Iterator[tuple[Deployment, Service, Path | None]]:
     if request.param == "sqlite":
         db, key = str(tmp_path / "cache.db"), None
-    else:
-        db, key = request.getfixturevalue("pg_database"), tmp_path / "log.key"
+    else:  # a database of its own per test (the module's pg_database would be shared)
+        import secrets
+
+        import psycopg
+
+        request.getfixturevalue("pg_database")  # PostgreSQL answers (else the module skips)
+        name = f"cvid_cache_{secrets.token_hex(6)}"
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        db, key = f"postgresql://postgres@127.0.0.1:5432/{name}", tmp_path / "log.key"
     server, d = start_deployment(db, key)
     try:
         yield d, server.server.config.app.state.service, key
     finally:
         server.__exit__()
+        if request.param == "postgres":
+            _drop(name)
+
+
+def _drop(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _fresh(d: Deployment, key: Path | None, scenario: Any) -> dict[str, Any]:

@@ -472,18 +472,19 @@ class Service:
         check; a read "as of now" for one second at most (statuses change as deadlines pass).
         """
         at = parse_at(at)
-        f, size, root = self.follow(scenario_id)
+        f, _, _ = self.follow(scenario_id)
         stamp = at if at is not None else int(time.time())
-        key = (scenario_id, size, root, stamp, check)
-        with self._compliance_lock:
-            hit = self._compliance.get(key)
-            if hit is not None:
-                self._compliance.move_to_end(key)
-                self.compliance_hits += 1
-                return hit
-        if check:
-            check_evidence(f.scenario, f.suspects)
-        out = dict(_finite(f.tracker.state(at).to_dict()))
+        with f.lock:  # the state and its key are of the same absorbed tree
+            key = (scenario_id, f.size, f.root, stamp, check)
+            with self._compliance_lock:
+                hit = self._compliance.get(key)
+                if hit is not None:
+                    self._compliance.move_to_end(key)
+                    self.compliance_hits += 1
+                    return hit
+            if check:
+                check_evidence(f.scenario, f.suspects)
+            out = dict(_finite(f.tracker.state(at).to_dict()))
         with self._compliance_lock:
             self.compliance_misses += 1
             self._compliance[key] = out
