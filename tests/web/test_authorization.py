@@ -4,6 +4,7 @@ as specified in cvid.web.RIGHTS and the ledger's KIND_SIGNERS; refusals never ch
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -11,7 +12,6 @@ import pytest
 
 from cvid.ledger import KIND_SIGNERS, generate_party_key
 from cvid.scenario import example_path
-from cvid.web import Service
 from tests.web.conftest import PARTY_NAMES, ROLES, Deployment, login
 from tests.web.records import record
 
@@ -53,12 +53,12 @@ MATRIX: dict[tuple[str, str], frozenset[str] | None] = {
     ("GET", "/api/v1/ledger/consistency"): ALL,
     ("GET", "/api/v1/ledger/audit"): AUDITORS,
     ("GET", "/api/v1/audit"): AUDITORS,
+    ("GET", "/api/v1/scenarios/{scenario_id}/compliance"): ALL,
+    ("GET", "/api/v1/scenarios/{scenario_id}/beliefs"): ALL,
+    ("POST", "/api/v1/ledger/cosignatures"): ALL,  # a witness's cosignature: it must verify
+    ("POST", "/api/v1/scenarios/{scenario_id}/simulations"): SIMULATORS,
+    ("GET", "/api/v1/simulations/{job_id}"): ALL,
 }
-if Service.compliance_available():
-    MATRIX[("GET", "/api/v1/scenarios/{scenario_id}/compliance")] = ALL
-if Service.simulation_available():
-    MATRIX[("POST", "/api/v1/scenarios/{scenario_id}/simulations")] = SIMULATORS
-    MATRIX[("GET", "/api/v1/simulations/{job_id}")] = ALL
 
 
 def _state(c: httpx.Client) -> tuple[Any, ...]:
@@ -98,13 +98,28 @@ def fixtures(mdep: Deployment) -> dict[str, Any]:
             assert time.monotonic() < deadline
             time.sleep(0.1)
         out: dict[str, Any] = {"sid": sid, "aid": aid}
-        if Service.simulation_available():
-            job = c.post(
-                f"/api/v1/scenarios/{sid}/simulations",
-                json={"runs": 10, "months": 6, "strategies": ["agreement"]},
-            )
-            out["job"] = job.json()["id"]
+        job = c.post(
+            f"/api/v1/scenarios/{sid}/simulations",
+            json={"runs": 10, "months": 6, "strategies": ["agreement"]},
+        )
+        out["job"] = job.json()["id"]
     return out
+
+
+def _cosigned(d: Deployment, n: int) -> dict[str, str]:
+    """A new witness's cosignature of the log's current checkpoint (as a witness brings it)."""
+    import tempfile
+
+    from cvid.ledger.witness import WitnessState, cosign_checkpoint, generate_witness_key
+
+    with d.client("observer") as c:
+        info = c.get("/api/v1/ledger").json()
+        note = c.get("/api/v1/ledger/checkpoint").json()["note"]
+    key = generate_witness_key(f"w{n}.example/witness")
+    with tempfile.TemporaryDirectory() as tmp:
+        state = WitnessState.create(Path(tmp) / "w.json", key)
+        done = cosign_checkpoint(state, key, note, log_vkey=info["verifier_key"])
+    return {"checkpoint": done.note, "witness_key": key.vkey}
 
 
 def _request(
@@ -134,6 +149,8 @@ def _request(
         body = {"public_key": generate_party_key("keyless", "observer").public.public_key_b64}
     elif path == "/api/v1/ledger/consistency":
         params = {"old": 1}
+    elif path == "/api/v1/ledger/cosignatures":
+        body = _cosigned(d, n)
     with d.client(role) as c:
         return c.request(method, url, json=body, params=params)
 

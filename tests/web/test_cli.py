@@ -37,6 +37,21 @@ def test_bad_database_arguments_exit_2_with_a_clear_line(tmp_path: Path) -> None
     assert "refused" in r.output
 
 
+def test_a_bad_witness_policy_exits_2_naming_it(tmp_path: Path) -> None:
+    from cvid.ledger.witness import generate_witness_key
+
+    runner = CliRunner()
+    db = str(tmp_path / "w.db")
+    r = runner.invoke(app, ["serve", "--db", db, "--witness", str(tmp_path / "none.vkey")])
+    assert r.exit_code == 2
+    assert "none.vkey" in r.output and "file not found" in r.output
+    vkey = generate_witness_key("a.example/witness").vkey
+    r = runner.invoke(app, ["serve", "--db", db, "--witness", vkey, "--quorum", "2"])
+    assert r.exit_code == 2
+    assert "quorum 2 is not between 1 and the 1 witnesses" in r.output
+    assert "Traceback" not in r.output
+
+
 def test_existing_admin_token_file_is_not_overwritten(tmp_path: Path) -> None:
     token_file = tmp_path / "admin.token"
     token_file.write_text("keep me\n")

@@ -6,15 +6,10 @@ from __future__ import annotations
 import json
 
 import httpx
-import pytest
 
 from cvid.scenario import example_path
-from cvid.web import Service
 from tests.web.conftest import Deployment, login
 
-pytestmark = pytest.mark.skipif(
-    not Service.compliance_available(), reason="cvid.compliance is not installed"
-)
 AT = "2004-04-19"
 
 
@@ -60,3 +55,20 @@ def test_compliance_state_over_http_matches_the_engine(dep: Deployment) -> None:
     assert 'id="commitments"' in html
     for c in got["commitments"]:
         assert f"<code>{c['id']}</code>" in html
+    # the belief over the counterpart as of the same date, over HTTP and on the page, equals
+    # cvid.compliance.beliefs on the ledger's records up to then
+    from cvid.compliance import beliefs
+
+    with Ledger.open(dep.db, log_key=None) as led:
+        expected = beliefs(led, stream.scenario, at=AT)
+    for t, p in expected.to_dict()["posterior"].items():
+        assert f'data-type="{t}">{t} {100 * p:.1f} %</span>' in html
+    assert f"After {expected.records} signed records" in html
+    with dep.client("observer") as c:
+        b = c.get(f"/api/v1/scenarios/{sid}/beliefs")
+    assert b.status_code == 200, b.text
+    with Ledger.open(dep.db, log_key=None) as led:
+        now = beliefs(led, stream.scenario).to_dict()
+    assert b.json()["posterior"] == now["posterior"]
+    assert b.json()["next_demands"] == now["next_demands"]
+    assert b.json()["model_defaults"] is False  # libya-2003 gives its [counterpart]

@@ -14,11 +14,8 @@ import pytest
 
 from cvid.scenario import example_path
 from cvid.web import Service
-from tests.web.conftest import Deployment, start_deployment
+from tests.web.conftest import PG_ADMIN_URL, Deployment, start_deployment
 
-pytestmark = pytest.mark.skipif(
-    not Service.compliance_available(), reason="cvid.compliance is not installed"
-)
 AT = "2004-04-19"
 
 
@@ -28,13 +25,30 @@ def served(
 ) -> Iterator[tuple[Deployment, Service, Path | None]]:
     if request.param == "sqlite":
         db, key = str(tmp_path / "cache.db"), None
-    else:
-        db, key = request.getfixturevalue("pg_database"), tmp_path / "log.key"
+    else:  # a database of its own per test (the module's pg_database would be shared)
+        import secrets
+
+        import psycopg
+
+        request.getfixturevalue("pg_database")  # PostgreSQL answers (else the module skips)
+        name = f"cvid_cache_{secrets.token_hex(6)}"
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        db, key = f"postgresql://postgres@127.0.0.1:5432/{name}", tmp_path / "log.key"
     server, d = start_deployment(db, key)
     try:
         yield d, server.server.config.app.state.service, key
     finally:
         server.__exit__()
+        if request.param == "postgres":
+            _drop(name)
+
+
+def _drop(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _fresh(d: Deployment, key: Path | None, scenario: Any) -> dict[str, Any]:
@@ -101,3 +115,121 @@ def test_repeated_reads_are_cached_until_the_tree_grows(
         other = c.get(f"/api/v1/scenarios/{sid}/compliance", params={"at": "2004-01-01"})
         assert other.status_code == 200
     assert svc.compliance_misses == misses + 2
+
+
+def test_the_service_follows_the_ledger_with_a_compliance_tracker(
+    served: tuple[Deployment, Service, Path | None],
+) -> None:
+    """Issue 16: the service keeps one cvid.compliance.ComplianceTracker per scenario and feeds
+    it only the records appended since the last read; its state, and the belief tracker's
+    posterior, equal a fresh evaluation of the whole ledger (the independent computation)."""
+    from cvid.compliance import ComplianceTracker, beliefs, demo_key, load_stream
+    from cvid.ledger import Ledger, sign_record
+
+    d, svc, key = served
+    stream = load_stream("libya-2003")
+    tokens = {}
+    with d.client("admin") as c:
+        for name, role in stream.parties.items():
+            k = demo_key(name, role)
+            r = c.post(
+                "/api/v1/parties",
+                json={"name": name, "role": role, "public_key": k.public.public_key_b64},
+            )
+            tokens[name] = r.json()["token"]
+        toml = example_path("libya-2003").read_text(encoding="utf-8")
+        sid = c.post("/api/v1/scenarios", json={"toml": toml}).json()["id"]
+
+    def append(records: Any) -> None:
+        for rec in records:
+            signed = sign_record(rec.record, demo_key(rec.party, stream.parties[rec.party]))
+            with d.client(token=tokens[rec.party]) as c:
+                assert (
+                    c.post("/api/v1/ledger/records", json={"records": [signed]}).status_code == 201
+                )
+
+    half = len(stream.records) // 2
+    append(stream.records[:half])
+    before = svc.records_absorbed
+    with d.client("observer") as c:
+        assert c.get(f"/api/v1/scenarios/{sid}/compliance", params={"at": AT}).status_code == 200
+    f, size, _ = svc.follow(sid)
+    assert isinstance(f.tracker, ComplianceTracker)
+    assert svc.records_absorbed - before == size  # the first read takes in the whole log
+    append(stream.records[half:])
+    with d.client("observer") as c:
+        r = c.get(f"/api/v1/scenarios/{sid}/compliance", params={"at": AT})
+    assert r.status_code == 200
+    grown = svc.follow(sid)[1]
+    assert svc.records_absorbed - before == grown  # then only the new records, once each
+    assert r.json() == _fresh(d, key, stream.scenario)
+    with Ledger.open(d.db, log_key=key) as led:
+        expected = json.loads(json.dumps(beliefs(led, stream.scenario).to_dict()))
+    assert json.loads(json.dumps(svc.beliefs(sid).to_dict())) == expected
+    assert svc.beliefs(sid).most_likely == "sincere"  # Libya, issue 15's replay check
+
+
+def test_check_refuses_a_record_the_scenario_cannot_place_and_the_dashboard_does_not(
+    served: tuple[Deployment, Service, Path | None],
+) -> None:
+    """A record dated before the agreement is refused with ``check`` (422, naming it) and is
+    a finding without it, on the tracker's incremental path too."""
+    from tests.web.records import record
+
+    d = served[0]
+    with d.client("admin") as c:
+        toml = example_path("libya-2003").read_text(encoding="utf-8")
+        sid = c.post("/api/v1/scenarios", json={"toml": toml}).json()["id"]
+    with d.client("observer") as c:
+        assert c.get(f"/api/v1/scenarios/{sid}/compliance").status_code == 200
+    early = record("inspection") | {
+        "agreement": "libya-2003",
+        "time": "1999-01-01T00:00:00Z",
+        "refs": {"commitments": [], "items": []},
+    }
+    with d.client("inspectorate") as c:
+        signed = d.sign("inspectorate", early)
+        assert c.post("/api/v1/ledger/records", json={"records": [signed]}).status_code == 201
+    with d.client("observer") as c:
+        r = c.get(f"/api/v1/scenarios/{sid}/compliance")
+        assert r.status_code == 422, r.text
+        assert r.json()["field"] == "time" and "ledger record 0" in r.json()["detail"]
+        ok = c.get(f"/api/v1/scenarios/{sid}/compliance", params={"check": "false"})
+    assert ok.status_code == 200
+    kinds = [f["kind"] for f in ok.json()["findings"]]
+    assert "outside-agreement" in kinds, kinds
+
+
+def test_a_record_edited_in_the_database_is_not_read_into_compliance(tmp_path: Path) -> None:
+    """The tracker skips the signature check (done at append) but checks each record's bytes
+    against the tree's leaf hash: a record edited in the database file behind the service's
+    back is refused, naming it (409), instead of counting as evidence."""
+    import sqlite3
+
+    from tests.web.records import record
+
+    db = tmp_path / "edit.db"
+    server, d = start_deployment(str(db), None)
+    try:
+        with d.client("admin") as c:
+            toml = example_path("libya-2003").read_text(encoding="utf-8")
+            sid = c.post("/api/v1/scenarios", json={"toml": toml}).json()["id"]
+        rec = record("statement") | {
+            "agreement": "libya-2003",
+            "time": "2004-01-05T00:00:00Z",
+            "refs": {"commitments": [], "items": []},
+        }
+        with d.client("state") as c:
+            signed = d.sign("state", rec)
+            assert c.post("/api/v1/ledger/records", json={"records": [signed]}).status_code == 201
+        with sqlite3.connect(db) as conn:
+            (data,) = conn.execute("SELECT data FROM ledger_entries WHERE idx = 0").fetchone()
+            edited = bytes(data).replace(b"fulfilled", b"FULFILLED")
+            assert edited != bytes(data)
+            conn.execute("UPDATE ledger_entries SET data = ? WHERE idx = 0", (edited,))
+        with d.client("observer") as c:
+            r = c.get(f"/api/v1/scenarios/{sid}/compliance", params={"check": "false"})
+        assert r.status_code == 409, r.text
+        assert r.json()["detail"] == "record 0: data does not match its leaf hash"
+    finally:
+        server.__exit__()

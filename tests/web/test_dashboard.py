@@ -13,7 +13,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from cvid.ledger import Entry
+from cvid.compliance import beliefs, load_stream
+from cvid.ledger import Entry, Ledger
 from cvid.scenario import example_path
 from cvid.web.dashboard import summarize_record, unresolved_observations
 from tests.web.browsing import History, Tab, browser, history_dep, tab  # noqa: F401
@@ -52,6 +53,23 @@ def test_dashboard_per_role(history_dep: History, tab: Tab, role: str) -> None:
     expect(remove.locator(".status")).to_have_text("verified")
     expect(remove).to_contain_text("2004-01-27")  # deadline (a date: no clock time)
     expect(remove).to_contain_text("uf6 removed to Oak Ridge")  # latest evidence in words
+    # the belief over the counterpart, as cvid.compliance.beliefs computes it from the ledger
+    # (issue 15: Libya's posterior moves to sincere), from the scenario's own [counterpart]
+    with Ledger.open(h.dep.db) as led:
+        expected = beliefs(led, load_stream("libya-2003").scenario)
+    belief = libya.locator(".beliefs")
+    expect(belief.locator(".most-likely")).to_have_text(expected.most_likely)
+    assert expected.most_likely == "sincere"
+    for t, p in expected.to_dict()["posterior"].items():
+        expect(belief.locator(f"[data-type='{t}']")).to_have_text(f"{t} {100 * p:.1f} %")
+    expect(belief).to_contain_text(f"After {expected.records} signed records")
+    expect(belief).to_contain_text("of the scenario's [counterpart]")
+    if expected.next_demands:
+        expect(belief.locator("ol.demands li").first).to_contain_text(
+            expected.next_demands[0].commitment
+        )
+    else:
+        expect(belief.locator(".no-demands")).to_contain_text("Nothing left to demand")
     # the checkpoint is verified in this browser
     expect(page.locator("#checkpoint-status")).to_contain_text("✓ checkpoint of", timeout=15_000)
     # what the role may do
@@ -78,6 +96,15 @@ def test_dashboard_lists_grades_overdue_commitments_assessments_and_simulations(
     expect(libya.locator("[data-grade]")).to_have_text(a["overall"].upper())
     six = page.locator("#agreement-six-party-2007")
     expect(six.locator("[data-grade]")).to_have_text("not assessed yet")
+    # no Six-Party record on this ledger: the posterior is the prior, and the ranked next
+    # demands are those cvid.compliance.beliefs gives
+    expected = beliefs([], load_stream("six-party-2007").scenario)
+    assert expected.next_demands
+    demands = six.locator(".beliefs ol.demands li")
+    expect(demands).to_have_count(min(3, len(expected.next_demands)))
+    first = expected.next_demands[0]
+    expect(demands.first).to_contain_text(f"{first.commitment} — {first.information_bits:.3f} bits")
+    expect(six.locator(".beliefs")).to_contain_text("After 0 signed records")
     overdue = six.locator("tr.row-overdue")
     assert overdue.count() >= 1  # deadlines of 2007 passed with no evidence on this ledger
     alerts = page.locator("#alerts")
@@ -85,11 +112,15 @@ def test_dashboard_lists_grades_overdue_commitments_assessments_and_simulations(
     expect(page.locator("#assessment-list")).to_contain_text(a["overall"].upper())
     sims = page.locator("#simulation-list")
     expect(sims).to_contain_text("horizon (months)")
+    expect(page.locator("#assessment-list")).to_contain_text("status")
     # the job finishes while the page is open: its row changes without a reload
     page.evaluate("window.__marker = 42")
     expect(sims.locator(f"tr:has(a[href='/simulations/{job['id']}'])")).to_contain_text(
         "done", timeout=60_000
     )
+    row = sims.locator(f"tr:has(a[href='/simulations/{job['id']}']) .sim-summary")
+    expect(row).to_contain_text("P(verified CVID)")
+    expect(row).to_contain_text("kg")
     assert page.evaluate("window.__marker") == 42
     assert not tab.errors, tab.errors
 
@@ -102,6 +133,7 @@ def test_live_update_when_another_client_appends(
     tab.login(h.dep.url, h.dep.tokens["state"], "/")
     expect(page.locator("#checkpoint-status")).to_contain_text("✓", timeout=15_000)
     before = int(page.inner_text("#tree-size"))
+    believed = page.inner_text("#beliefs-libya-2003 p")
     page.evaluate("window.__marker = 'same page'")
     n_requests = len([r for r in tab.requests if r.resource_type == "document"])
 
@@ -110,6 +142,8 @@ def test_live_update_when_another_client_appends(
     i = _append(h, "inspectorate", req)
     expect(page.locator("#tree-size")).to_have_text(str(i + 1), timeout=15_000)
     expect(page.locator("#alerts")).to_contain_text("request live-1) not answered yet")
+    # the belief tracker took the new record in (one more record behind the posterior)
+    expect(page.locator("#beliefs-libya-2003 p").first).not_to_have_text(believed)
     expect(page.locator("#checkpoint-status")).to_contain_text(f"checkpoint of {i + 1} records")
     assert i + 1 > before
     # an observation nobody followed up is an alert; a later inspection there resolves it
@@ -205,3 +239,57 @@ def test_version_endpoint_changes_when_a_record_arrives(history_dep: History) ->
         303,
         401,
     )
+
+
+def test_witness_problems_appear_live_on_the_dashboard(
+    history_dep: History, tab: Tab, tmp_path: Any
+) -> None:
+    """A witness cosigns, the log grows past it (cosignature missing), then a witness brings a
+    checkpoint the log signed with another root (split view): each alert appears on the open
+    page without a reload. (Last in this module: the split view stays on this ledger.)"""
+    from pathlib import Path
+
+    from cvid.ledger import Checkpoint, read_private_key
+    from cvid.ledger.note import sign_checkpoint
+    from cvid.ledger.witness import WitnessState, cosign_checkpoint, generate_witness_key
+
+    h, page = history_dep, tab.page
+    tab.login(h.dep.url, h.dep.tokens["admin"], "/")
+    page.evaluate("window.__marker = 'same page'")
+    alerts = page.locator("#alerts")
+    expect(alerts).not_to_contain_text("cosignature missing")
+    with h.dep.client("observer") as c:
+        info = c.get("/api/v1/ledger").json()
+        note = c.get("/api/v1/ledger/checkpoint").json()["note"]
+        key = generate_witness_key("ngo.example/witness")
+        state = WitnessState.create(Path(tmp_path) / "ngo.json", key)
+        done = cosign_checkpoint(state, key, note, log_vkey=info["verifier_key"])
+        r = c.post(
+            "/api/v1/ledger/cosignatures", json={"checkpoint": done.note, "witness_key": key.vkey}
+        )
+        assert r.status_code == 201, r.text
+    _append(h, "observer", _libya("observation", "2004-03-02T00:00:00Z", site="tajoura"))
+    expect(alerts.locator(".alert-witness")).to_contain_text(
+        f"the latest checkpoint ({info['tree_size'] + 1} records) is not cosigned yet",
+        timeout=15_000,
+    )
+    log_key = read_private_key(Path(h.dep.db + ".logkey"), log=True)
+    forged = sign_checkpoint(
+        Checkpoint(info["origin"], info["tree_size"], bytes(32)),
+        info["origin"],
+        log_key.private_key,
+    )
+    other = generate_witness_key("press.example/witness")
+    state = WitnessState.create(Path(tmp_path) / "press.json", other)
+    done = cosign_checkpoint(state, other, forged, log_vkey=info["verifier_key"])
+    with h.dep.client("observer") as c:
+        r = c.post(
+            "/api/v1/ledger/cosignatures", json={"checkpoint": done.note, "witness_key": other.vkey}
+        )
+        assert r.status_code == 409
+    split = alerts.locator(".alert-split-view")
+    expect(split).to_contain_text("split view", timeout=15_000)
+    expect(split).to_contain_text("cosigned by press.example/witness")
+    expect(split.locator(".sev")).to_have_text("fail")
+    assert page.evaluate("window.__marker") == "same page"
+    assert not tab.errors, tab.errors

@@ -111,6 +111,37 @@ def test_sessions_expire_when_idle_and_absolutely(tmp_path: Path) -> None:
         server.__exit__()
 
 
+def test_the_cookie_outlives_the_session_whatever_the_clients_second(tmp_path: Path) -> None:
+    """Regression: the cookie's Max-Age was the session's length, and Python's cookie jar (as
+    browsers that count whole seconds) dates it from ``int(time.time())``, so a login late in a
+    wall-clock second lost its cookie up to a second before the session ended (the CI failure
+    "303 instead of 200" in the test above). Logging in at x.9 s makes that deterministic."""
+    server, d = start_deployment(
+        str(tmp_path / "sec.db"), None, session_idle=30.0, session_absolute=4.0
+    )
+    try:
+        with httpx.Client(base_url=d.url) as c:
+            page = c.get("/login")
+            while not 0.85 <= time.time() % 1.0 < 0.95:  # late in the current second
+                time.sleep(0.01)
+            r = c.post(
+                "/login",
+                data={"token": d.tokens["observer"], "next": "/ledger", "csrf": _csrf(page.text)},
+            )
+            t0 = time.monotonic()
+            assert r.status_code == 303
+            m = re.search(r"cvid_session=[^;]+;.*?Max-Age=(\d+)", r.headers["set-cookie"], re.I)
+            assert m and int(m.group(1)) > 4
+            time.sleep(max(0.0, 3.3 - (time.monotonic() - t0)))
+            assert c.get("/ledger").status_code == 200  # 3.3 s in: the session is live
+            time.sleep(max(0.0, 4.2 - (time.monotonic() - t0)))
+            r = c.get("/ledger")  # the server ends it, and says so
+            assert r.status_code == 303
+            assert "session%20has%20ended" in r.headers["location"]
+    finally:
+        server.__exit__()
+
+
 def test_a_new_token_ends_the_partys_sessions(tmp_path: Path) -> None:
     server, d = start_deployment(str(tmp_path / "rot.db"), None)
     try:

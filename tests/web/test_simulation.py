@@ -5,15 +5,9 @@ from __future__ import annotations
 import json
 import time
 
-import pytest
-
 from cvid.scenario import example_path, loads_scenario
-from cvid.web import Service
 from tests.web.conftest import Deployment
 
-pytestmark = pytest.mark.skipif(
-    not Service.simulation_available(), reason="cvid.negotiate.simulate is not installed"
-)
 LIBYA = example_path("libya-2003").read_text(encoding="utf-8")
 
 

@@ -43,6 +43,19 @@ def register(app: typer.Typer) -> None:
             "X-Forwarded-Proto are believed (repeatable; none by default: the headers are "
             "ignored).",
         ),
+        witness: list[str] = typer.Option(
+            [],
+            "--witness",
+            help="A witness whose cosignatures count: its C2SP cosignature/v1 verifier key, or "
+            "a file holding it (repeatable; none by default: the dashboard follows the "
+            "witnesses that have cosigned, without a quorum).",
+        ),
+        quorum: int | None = typer.Option(
+            None,
+            "--quorum",
+            min=1,
+            help="How many of the --witness keys must cosign (default: all of them).",
+        ),
         ssl_certfile: Path | None = typer.Option(
             None, "--ssl-certfile", help="Serve HTTPS with this certificate (PEM)."
         ),
@@ -66,7 +79,10 @@ def register(app: typer.Typer) -> None:
         for f in (ssl_certfile, ssl_keyfile):
             if f is not None and not f.is_file():
                 raise InputError("no such file", source=str(f))
-        svc = Service(db, log_key=log_key)
+        from cvid.ledger.witness import read_vkey_file
+
+        keys = [read_vkey_file(Path(w)) for w in witness]
+        svc = Service(db, log_key=log_key, witnesses=keys, quorum=quorum)
         if not svc.store.count_role("admin"):
             fd = None
             if admin_token_file is not None:

@@ -6,14 +6,14 @@ from __future__ import annotations
 import base64
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from cvid.errors import InputError
 from cvid.ledger import KIND_SIGNERS, Ledger, parse_checkpoint, record_schema
 from cvid.web.security import SECRETS, Caller
-from cvid.web.service import Forbidden, NotFound, Service
+from cvid.web.service import Forbidden, NotFound, NotReady, Service
 
 MAX_INDEX = 2**53
 MAX_ID = 2**31 - 1
@@ -64,6 +64,92 @@ class SimulationIn(_In):
     seed: int = Field(default=1, ge=0, le=2**63 - 1)
 
 
+class CosignatureIn(_In):
+    """A witness's cosignature: the checkpoint note with its C2SP cosignature line, and the
+    witness's cosignature/v1 verifier key."""
+
+    checkpoint: str = Field(min_length=1, max_length=20_000)
+    witness_key: str = Field(min_length=5, max_length=500)
+
+
+# ------------------------------------------------------------------------- responses
+class HealthOut(BaseModel):
+    """Liveness."""
+
+    ok: bool
+    tree_size: int
+
+
+class MeOut(BaseModel):
+    """The caller: name, role, registered key, rights and the record kinds it may sign."""
+
+    name: str
+    role: str
+    public_key: str | None
+    rights: list[str]
+    may_sign: list[str]
+
+
+class LedgerOut(BaseModel):
+    """The log's identity and head, and which roles may sign each record kind."""
+
+    origin: str
+    verifier_key: str
+    tree_size: int
+    root_hash: str = Field(description="hex SHA-256")
+    kinds: dict[str, list[str]]
+
+
+class CosignatureOut(BaseModel):
+    """A stored cosignature: the tree size it is for and the witness's name."""
+
+    tree_size: int
+    witness: str
+
+
+class DemandOut(BaseModel):
+    """A commitment to demand next, with the information its outcome would give."""
+
+    commitment: str
+    kind: str
+    hard: bool
+    information_bits: float = Field(description="expected information gain, bits")
+    completion_probability: dict[str, float] = Field(
+        description="by counterpart type: probability of completing it within a month"
+    )
+    reason: str
+
+
+class MoverOut(BaseModel):
+    """A record that moved the posterior, and by how much (total variation distance)."""
+
+    index: int
+    time: str
+    kind: str
+    commitments: list[str]
+    acts: list[str]
+    posterior: dict[str, float]
+    shift: float
+    silence_shift: float
+
+
+class BeliefsOut(BaseModel):
+    """The posterior over the counterpart's types from the ledger (``cvid.compliance.beliefs``);
+    ``model_defaults`` is true when the scenario gives no ``[counterpart]`` (the prior and
+    likelihoods are the built-in defaults)."""
+
+    scenario: str
+    types: list[str]
+    prior: dict[str, float]
+    posterior: dict[str, float]
+    most_likely: str
+    records: int
+    movers: list[MoverOut]
+    next_demands: list[DemandOut]
+    levels: dict[str, str]
+    model_defaults: bool
+
+
 async def service(request: Request) -> Service:
     """The service of this application."""
     svc: Service = request.app.state.service
@@ -85,13 +171,13 @@ def build_router(authenticate: Any) -> APIRouter:
     open_router = APIRouter(prefix="/api/v1")
     r = APIRouter(dependencies=[Depends(authenticate)])
 
-    @open_router.get("/health", tags=["service"])
+    @open_router.get("/health", tags=["service"], response_model=HealthOut)
     def health(svc: Svc) -> dict[str, Any]:
         """Liveness: the service answers and its ledger can be read (no token needed)."""
         return {"ok": True, "tree_size": svc.ledger.size}
 
     # ---------------------------------------------------------------- parties
-    @r.get("/me", tags=["parties"])
+    @r.get("/me", tags=["parties"], response_model=MeOut)
     def me(who: Who) -> dict[str, Any]:
         """Who the token belongs to and what its role may do."""
         from cvid.web.security import RIGHTS
@@ -208,39 +294,33 @@ def build_router(authenticate: Any) -> APIRouter:
         request starts rendering it: 409 with Retry-After until it is ready."""
         html = svc.report(assessment_id)
         if html is None:
-            raise HTTPException(
-                409,
-                "the report is still being rendered; try again in a few seconds",
-                headers={"Retry-After": "2"},
-            )
+            raise NotReady("the report is still being rendered; try again in a few seconds")
         return HTMLResponse(html)
 
     # ---------------------------------------------------------------- simulations
-    if Service.simulation_available():
+    @r.post("/scenarios/{scenario_id}/simulations", status_code=202, tags=["simulations"])
+    def start_simulation(
+        scenario_id: Id, body: SimulationIn, svc: Svc, who: Who, request: Request
+    ) -> dict[str, Any]:
+        """Start a simulation (``cvid.negotiate.simulate``) as a background job; poll it."""
+        job = svc.start_simulation(
+            scenario_id,
+            who,
+            strategies=body.strategies,
+            runs=body.runs,
+            months=body.months,
+            seed=body.seed,
+        )
+        request.state.audit = f"simulation {job['id']} of scenario {scenario_id}"
+        return job
 
-        @r.post("/scenarios/{scenario_id}/simulations", status_code=202, tags=["simulations"])
-        def start_simulation(
-            scenario_id: Id, body: SimulationIn, svc: Svc, who: Who, request: Request
-        ) -> dict[str, Any]:
-            """Start a simulation (``cvid.negotiate.simulate``) as a background job; poll it."""
-            job = svc.start_simulation(
-                scenario_id,
-                who,
-                strategies=body.strategies,
-                runs=body.runs,
-                months=body.months,
-                seed=body.seed,
-            )
-            request.state.audit = f"simulation {job['id']} of scenario {scenario_id}"
-            return job
-
-        @r.get("/simulations/{job_id}", tags=["simulations"])
-        def get_simulation(job_id: Id, svc: Svc) -> dict[str, Any]:
-            """A simulation job: status (queued, running, done, failed), progress, result."""
-            return svc.job(job_id)
+    @r.get("/simulations/{job_id}", tags=["simulations"])
+    def get_simulation(job_id: Id, svc: Svc) -> dict[str, Any]:
+        """A simulation job: status (queued, running, done, failed), progress, result."""
+        return svc.job(job_id)
 
     # ---------------------------------------------------------------- ledger
-    @r.get("/ledger", tags=["ledger"])
+    @r.get("/ledger", tags=["ledger"], response_model=LedgerOut)
     async def ledger_info(svc: Svc) -> dict[str, Any]:
         """The log's origin, verifier key, size and root, and which roles may sign each kind."""
         note = await svc.aon_ledger(lambda led: led.checkpoint())
@@ -277,6 +357,21 @@ def build_router(authenticate: Any) -> APIRouter:
             "cosignatures": view["cosignatures"],
             "witnessed": view["witnessed"],
         }
+
+    @r.post(
+        "/ledger/cosignatures",
+        status_code=201,
+        tags=["ledger"],
+        response_model=CosignatureOut,
+        responses={409: {"description": "a split view: the evidence is kept"}},
+    )
+    def add_cosignature(body: CosignatureIn, svc: Svc, who: Who, request: Request) -> Any:
+        """Store a witness's C2SP cosignature of one of this log's checkpoints (any party may
+        bring it; it must verify). A checkpoint this log signed with another root for a size
+        it holds is a split view: kept as evidence, shown on the dashboard, answered 409."""
+        out = svc.add_cosignature(body.checkpoint, body.witness_key, who)
+        request.state.audit = f"cosignature by {out['witness']} of size {out['tree_size']}"
+        return out
 
     @r.get("/ledger/records", tags=["ledger"])
     async def list_records(
@@ -339,27 +434,35 @@ def build_router(authenticate: Any) -> APIRouter:
         return dict(SECRETS.json(report))
 
     # ---------------------------------------------------------------- compliance
-    if Service.compliance_available():
+    @r.get("/scenarios/{scenario_id}/compliance", tags=["compliance"])
+    def compliance(
+        scenario_id: Id,
+        svc: Svc,
+        at: Annotated[
+            str | None,
+            Query(
+                max_length=40,
+                pattern=r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z)?$",
+                description="As of this UTC date or time (default: now)",
+            ),
+        ] = None,
+        check: bool = True,
+    ) -> dict[str, Any]:
+        """Status of every commitment of the scenario's agreement from the ledger's
+        evidence only (``cvid.compliance.evaluate``): pending, claimed, verified, overdue,
+        violated; findings, access requests and their delays, concessions, indicators.
+        With ``check`` evidence the scenario cannot place is refused (422)."""
+        return svc.compliance(scenario_id, at=at, check=check)
 
-        @r.get("/scenarios/{scenario_id}/compliance", tags=["compliance"])
-        def compliance(
-            scenario_id: Id,
-            svc: Svc,
-            at: Annotated[
-                str | None,
-                Query(
-                    max_length=40,
-                    pattern=r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z)?$",
-                    description="As of this UTC date or time (default: now)",
-                ),
-            ] = None,
-            check: bool = True,
-        ) -> dict[str, Any]:
-            """Status of every commitment of the scenario's agreement from the ledger's
-            evidence only (``cvid.compliance.evaluate``): pending, claimed, verified, overdue,
-            violated; findings, access requests and their delays, concessions, indicators.
-            With ``check`` evidence the scenario cannot place is refused (422)."""
-            return svc.compliance(scenario_id, at=at, check=check)
+    @r.get("/scenarios/{scenario_id}/beliefs", tags=["compliance"], response_model=BeliefsOut)
+    def beliefs(scenario_id: Id, svc: Svc) -> dict[str, Any]:
+        """The posterior over the counterpart's types (sincere, time-buyer, hedger) from the
+        agreement's signed records, the records that moved it most and the ranked next
+        demands (``cvid.compliance.BeliefTracker``, updated as records arrive)."""
+        state = svc.beliefs(scenario_id)
+        out = dict(state.to_dict())
+        out["model_defaults"] = svc.beliefs_from_defaults(scenario_id)
+        return out
 
     # ---------------------------------------------------------------- audit log
     @r.get("/audit", tags=["service"])

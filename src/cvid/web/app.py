@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -32,7 +32,7 @@ from cvid.web.security import (
     forwarded_client,
     parse_trusted,
 )
-from cvid.web.service import Service, ServiceError
+from cvid.web.service import Busy, Service, ServiceError, Unauthenticated
 from cvid.web.session import cross_site, session_of
 
 log = logging.getLogger("cvid.web")
@@ -328,7 +328,7 @@ def _bearer(request: Request) -> str | None:
         return None
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
-        raise HTTPException(401, "malformed Authorization header; use 'Bearer <token>'")
+        raise Unauthenticated("malformed Authorization header; use 'Bearer <token>'")
     return value.strip()
 
 
@@ -356,8 +356,7 @@ def make_authenticate(limiter: FailedLoginLimiter, *, allow_cookie: bool) -> Any
                 request.state.caller = s.caller
                 return s.caller
         if token is None:
-            raise HTTPException(
-                401,
+            raise Unauthenticated(
                 "missing API token: send 'Authorization: Bearer <token>'",
                 headers={"WWW-Authenticate": "Bearer"},
             )
@@ -370,12 +369,11 @@ def make_authenticate(limiter: FailedLoginLimiter, *, allow_cookie: bool) -> Any
             wait = limiter.retry_after(client)
             limiter.fail(client)
             if wait > 0:
-                raise HTTPException(
-                    429,
+                raise Busy(
                     f"too many failed logins from {client}; retry in {wait:.0f} s",
-                    headers={"Retry-After": str(max(int(wait + 0.999), 1))},
+                    retry_after=int(wait + 0.999),
                 )
-            raise HTTPException(401, "invalid API token", headers={"WWW-Authenticate": "Bearer"})
+            raise Unauthenticated("invalid API token", headers={"WWW-Authenticate": "Bearer"})
         request.state.caller = who
         return who
 
@@ -397,6 +395,8 @@ def create_app(
     audit_window: float = 60.0,
     session_idle: float | None = None,
     session_absolute: float | None = None,
+    witnesses: Sequence[str] = (),
+    quorum: int | None = None,
 ) -> FastAPI:
     """The cvid web application over the database ``db_url`` (SQLite path or URL, or
     ``postgresql://...``); the ledger and the service tables are created there if missing.
@@ -406,6 +406,9 @@ def create_app(
     failed token checks per client within ``login_window`` seconds lead to HTTP 429 for
     further wrong tokens (valid tokens still work).
 
+    ``witnesses`` (C2SP cosignature/v1 verifier keys) and ``quorum`` (default: all of them)
+    are the witness policy the dashboard checks the log's cosignatures against.
+
     ``trusted_proxies`` (addresses or networks; none by default) are the reverse proxies whose
     ``X-Forwarded-For``/``-Proto`` count. Unauthenticated requests add audit lines at
     ``audit_rate`` a second per client after a burst of ``audit_burst``; beyond that one
@@ -414,6 +417,8 @@ def create_app(
     :class:`cvid.web.security.Sessions`).
     """
     svc = service or Service(db_url, log_key=log_key)
+    if witnesses:
+        svc.set_witness_policy(witnesses, quorum)
     if session_idle is not None:
         svc.sessions.idle = session_idle
     if session_absolute is not None:
@@ -525,9 +530,15 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(ServiceError)
     async def refused(request: Request, exc: ServiceError) -> Response:
+        if isinstance(exc, Unauthenticated) and not request.url.path.startswith("/api/"):
+            from cvid.web.pages import login_redirect
+
+            request.state.refused = True  # the redirect to the login page is a refusal
+            request.state.error = str(exc)
+            return login_redirect(request, str(exc))
         response = reply(request, exc.http_status, str(exc))
-        if exc.http_status == 429:
-            response.headers["Retry-After"] = "5"
+        for k, v in exc.headers.items():
+            response.headers[k] = v
         return response
 
     @app.exception_handler(RequestValidationError)

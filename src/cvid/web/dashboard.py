@@ -110,6 +110,37 @@ class Alert:
 
 
 @dataclass(frozen=True)
+class Belief:
+    """The belief over the counterpart on the dashboard: the posterior and prior by type (in
+    the order sincere, time-buyer, hedger), the most likely type, the records that moved it
+    most, the next demands, and whether the model is the built-in default."""
+
+    posterior: dict[str, float]
+    prior: dict[str, float]
+    most_likely: str
+    records: int
+    movers: list[dict[str, Any]]
+    demands: list[dict[str, Any]]
+    defaults: bool
+
+
+def belief(
+    svc: Service, scenario_id: int, movers: int = 3, demands: int = 3, at: str | None = None
+) -> Belief:
+    """The dashboard's (and the compliance page's) view of :meth:`Service.beliefs`."""
+    st = svc.beliefs(scenario_id, at=at).to_dict()
+    return Belief(
+        posterior=st["posterior"],
+        prior=st["prior"],
+        most_likely=st["most_likely"],
+        records=st["records"],
+        movers=[m for m in st["movers"] if m["shift"] > 0][:movers],
+        demands=st["next_demands"][:demands],
+        defaults=svc.beliefs_from_defaults(scenario_id),
+    )
+
+
+@dataclass(frozen=True)
 class Agreement:
     """One agreement on the dashboard: the newest upload of a scenario, its latest grade,
     the compliance state of its commitments (or why there is none) and its alerts."""
@@ -120,6 +151,7 @@ class Agreement:
     error: str | None
     commitments: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
+    beliefs: Belief | None = None
 
 
 @dataclass(frozen=True)
@@ -136,10 +168,16 @@ class Dashboard:
 
 
 def version(svc: Service) -> str:
-    """A short digest of what the dashboard depends on: the ledger size, the scenarios,
-    assessments and the status and progress of each simulation job."""
+    """A short digest of what the dashboard depends on: the ledger size, the witnesses'
+    cosignatures, reported split views, the scenarios, assessments and the status and
+    progress of each simulation job."""
+    view = svc.on_ledger(lambda led: led.witness_view())
+    w = view["witnessed"]
     parts = [
-        str(svc.ledger.size),
+        str(view["tree_size"]),
+        str(len(view["cosignatures"])),
+        f"{w['tree_size']}:{len(w['cosignatures'])}" if w else "-",
+        str(len(svc.store.split_views())),
         ",".join(str(s["id"]) for s in svc.store.scenarios()),
         ",".join(str(a["id"]) for a in svc.store.assessments()),
         ",".join(f"{j['id']}:{j['status']}:{j['done']}" for j in svc.store.jobs(50)),
@@ -216,16 +254,15 @@ def build(svc: Service, entries_by_index: Mapping[int, Entry] | None = None) -> 
         assessed = svc.store.assessments(s["id"])
         state: dict[str, Any] | None = None
         error = None
-        if Service.compliance_available():
-            try:
-                state = svc.compliance(s["id"], check=False)
-            except (InputError, NotFound) as exc:
-                error = exc.describe() if isinstance(exc, InputError) else str(exc)
-        else:
-            error = "compliance is not available in this installation"
+        try:
+            state = svc.compliance(s["id"], check=False)
+        except (InputError, NotFound) as exc:
+            error = exc.describe() if isinstance(exc, InputError) else str(exc)
         rows: list[dict[str, Any]] = []
         alerts: list[Alert] = []
+        believed = None
         if state is not None:
+            believed = belief(svc, s["id"])
             ag = str(state["agreement"])
             for c in state["commitments"]:
                 latest = max(c["evidence"]) if c["evidence"] else None
@@ -271,9 +308,9 @@ def build(svc: Service, entries_by_index: Mapping[int, Entry] | None = None) -> 
                     )
                 )
         agreements.append(
-            Agreement(s, assessed[0] if assessed else None, state, error, rows, alerts)
+            Agreement(s, assessed[0] if assessed else None, state, error, rows, alerts, believed)
         )
-    ledger_alerts = checkpoint_alerts(svc, tree_size)
+    ledger_alerts = checkpoint_alerts(svc, tree_size) + witness_alerts(svc)
     every = ledger_alerts + [a for ag in agreements for a in ag.alerts]
     return Dashboard(
         version=version(svc),
@@ -281,8 +318,147 @@ def build(svc: Service, entries_by_index: Mapping[int, Entry] | None = None) -> 
         agreements=agreements,
         alerts=sorted(every, key=lambda a: (a.severity != "fail", a.agreement or "")),
         assessments=svc.store.assessments()[:50],
-        simulations=svc.store.jobs(50),
+        simulations=[{**j, "summary": _job_summary(svc, j)} for j in svc.store.jobs(50)],
     )
+
+
+#: Summaries of finished simulations (their results never change), by log origin and job.
+_SUMMARIES: dict[tuple[str, int], str] = {}
+
+
+def _job_summary(svc: Service, job: Mapping[str, Any]) -> str:
+    if job["status"] not in ("done", "failed"):
+        return ""
+    key = (svc.origin, int(job["id"]))
+    hit = _SUMMARIES.get(key)
+    if hit is None:
+        if len(_SUMMARIES) > 10_000:
+            _SUMMARIES.clear()
+        hit = _SUMMARIES[key] = simulation_summary(svc.job(int(job["id"])))
+    return hit
+
+
+def simulation_summary(job: Mapping[str, Any]) -> str:
+    """One line on a finished simulation: each strategy's chance of verified CVID at the
+    horizon (with its Monte Carlo standard error), concessions paid (share of the package)
+    and mean capability at the end (kg); why it failed; or nothing while it runs."""
+    if job.get("status") == "failed":
+        return f"failed: {_short(job.get('error') or '', 80)}"
+    result = job.get("result")
+    if job.get("status") != "done" or not isinstance(result, Mapping):
+        return ""
+    parts = []
+    for name, r in (result.get("strategies") or {}).items():
+        p = (r.get("outcomes") or {}).get("verified_cvid")
+        se = (r.get("standard_errors") or {}).get("verified_cvid")
+        paid = (r.get("concessions_paid") or {}).get("mean")
+        kg = ((r.get("capability_kg") or {}).get("end") or {}).get("mean")
+        text = f"{name}: P(verified CVID) {_pct(p)}"
+        if isinstance(se, int | float):
+            text += f" ± {100 * se:.1f} pp"
+        if isinstance(paid, int | float):
+            text += f", concessions paid {_pct(paid)} of the package"
+        if isinstance(kg, int | float):
+            text += f", capability at the end {kg:.1f} kg"
+        parts.append(text)
+    return "; ".join(parts)
+
+
+def _pct(p: object) -> str:
+    return f"{100 * p:.1f} %" if isinstance(p, int | float) else "—"
+
+
+def witness_alerts(svc: Service) -> list[Alert]:
+    """Problems with the witnesses' cosignatures of the log and reported split views.
+
+    With a witness policy (:attr:`Service.witnesses`, k of n by :attr:`Service.quorum`): a
+    fail if no checkpoint is cosigned by the quorum, a warn if the largest cosigned
+    checkpoint lacks the quorum or trails the log, and a warn for each policy witness whose
+    cosignature of it is missing. Without one, the witnesses that cosigned are followed: a
+    warn for each missing from the largest cosigned checkpoint and while it trails the log.
+    A cosignature by a followed witness that does not verify is a fail, and so is every split
+    view reported by a witness (a checkpoint the log signed with another root)."""
+    from cvid.ledger import NoteError
+    from cvid.ledger.witness import count_quorum, find_cosignature, parse_witness_vkey
+
+    out = [
+        Alert(
+            "split-view",
+            "fail",
+            None,
+            f"split view: the log signed a checkpoint of {v['tree_size']} records with root "
+            f"{v['presented_root'][:16]}…, cosigned by {v['witness']} and reported by "
+            f"{v['reported_by']} on {v['reported'][:10]}, but holds "
+            + (f"root {v['stored_root'][:16]}…" if v["stored_root"] else "no such tree")
+            + " at that size",
+        )
+        for v in svc.store.split_views()
+    ]
+    view = svc.on_ledger(lambda led: led.witness_view())
+    size = int(view["tree_size"])
+    witnessed = view["witnessed"]
+    policy = list(svc.witnesses)
+    known = policy or list(
+        dict.fromkeys(str(c["vkey"]) for c in (witnessed or {}).get("cosignatures", []))
+    )
+    if not known:
+        return out
+    need = (svc.quorum or len(policy)) if policy else None
+    if witnessed is None:
+        if need is not None:
+            out.append(
+                Alert(
+                    "witness",
+                    "fail",
+                    None,
+                    f"quorum not met: no checkpoint is cosigned by {need} of the "
+                    f"{len(policy)} witnesses of the policy",
+                )
+            )
+        return out
+    note = str(witnessed["note"])
+    w_size = int(witnessed["tree_size"])
+    good, bad = count_quorum(note, known)
+    for problem in bad:
+        out.append(Alert("witness", "fail", None, f"cosignature does not verify: {problem}"))
+    if need is not None and good < need:
+        out.append(
+            Alert(
+                "witness",
+                "warn",
+                None,
+                f"quorum not met: the largest cosigned checkpoint ({w_size} records) carries "
+                f"{good} of the {need} cosignatures the policy needs ({need} of {len(policy)})",
+            )
+        )
+    for vkey in known:
+        try:
+            name = parse_witness_vkey(vkey)[0]
+            present = find_cosignature(note, vkey) is not None
+        except NoteError:
+            continue  # reported above
+        if not present:
+            out.append(
+                Alert(
+                    "witness",
+                    "warn",
+                    None,
+                    f"cosignature missing: {name} has not cosigned the checkpoint of "
+                    f"{w_size} records that other witnesses cosigned",
+                )
+            )
+    if w_size < size:
+        out.append(
+            Alert(
+                "witness",
+                "warn",
+                None,
+                f"cosignature missing: the latest checkpoint ({size} records) is not cosigned "
+                f"yet; witnesses cosigned up to {w_size} records, so the last {size - w_size} "
+                "are not yet protected against a rewrite by the operator",
+            )
+        )
+    return out
 
 
 def checkpoint_alerts(svc: Service, tree_size: int) -> list[Alert]:

@@ -21,13 +21,14 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
+from cvid.compliance import agreement_id
 from cvid.errors import InputError
 from cvid.ledger import KIND_SIGNERS
 from cvid.scenario import ScenarioError
 from cvid.web import dashboard
 from cvid.web.dashboard import summarize_record
 from cvid.web.security import ROLES, Caller
-from cvid.web.service import Forbidden, NotFound, Service, optional_api
+from cvid.web.service import Forbidden, NotFound, Service
 from cvid.web.session import (
     check_form,
     end_session,
@@ -78,8 +79,6 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
         base = {
             "who": who,
             "csrf": form_token(request),
-            "simulation": Service.simulation_available(),
-            "compliance": Service.compliance_available(),
         }
         return templates.TemplateResponse(request, name, {**base, **ctx}, status_code=status)
 
@@ -198,10 +197,9 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
     def scenario(request: Request, scenario_id: int, who: Who) -> HTMLResponse:
         svc = _svc(request)
         row = svc.scenario(scenario_id)
-        names_of = optional_api("cvid.negotiate", "strategy_names")
-        strategies: list[str] = []
-        if names_of is not None:
-            strategies = list(names_of(Service.parse_scenario(row["toml"])))
+        from cvid.negotiate import strategy_names
+
+        strategies = list(strategy_names(Service.parse_scenario(row["toml"])))
         return render(
             request,
             "scenario.html",
@@ -248,12 +246,8 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
     def assessment(request: Request, assessment_id: int, who: Who) -> HTMLResponse:
         svc = _svc(request)
         row = svc.assessment(assessment_id)
-        has_report = Service.reports_available()
-        if has_report:
-            svc.report(assessment_id)  # starts rendering it in the background if need be
-        return render(
-            request, "assessment.html", who, a=row, result=row["result"], has_report=has_report
-        )
+        svc.report(assessment_id)  # starts rendering it in the background if need be
+        return render(request, "assessment.html", who, a=row, result=row["result"])
 
     @app.get("/assessments/{assessment_id}/report", include_in_schema=False)
     def report(request: Request, assessment_id: int, who: Who) -> Response:
@@ -269,7 +263,8 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
         svc = _svc(request)
         row = svc.scenario(scenario_id)
         state = svc.compliance(scenario_id, at=at or None, check=False)
-        return render(request, "compliance.html", who, scenario=row, state=state)
+        believed = dashboard.belief(svc, scenario_id, movers=5, demands=100, at=at or None)
+        return render(request, "compliance.html", who, scenario=row, state=state, beliefs=believed)
 
     # ------------------------------------------------------------------ ledger
     @app.get("/ledger", response_class=HTMLResponse, include_in_schema=False)
@@ -390,7 +385,6 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
             first=first,
             events=events,
             by_commitment=by_commitment,
-            has_status=Service.compliance_available(),
             scenarios=scenario_rows,
         )
 
@@ -530,7 +524,6 @@ def _public_key_text(text: str) -> str:
 
 def _agreement_ids(svc: Service) -> list[str]:
     """The agreement id of each uploaded scenario (newest upload of each name first)."""
-    agreement_id = optional_api("cvid.compliance", "agreement_id")
     seen: set[str] = set()
     out: list[str] = []
     for row in svc.store.scenarios():
@@ -542,7 +535,7 @@ def _agreement_ids(svc: Service) -> list[str]:
             s = Service.parse_scenario(toml)
         except ScenarioError:
             continue
-        ident = str(agreement_id(s)) if agreement_id is not None else s.meta.name
+        ident = agreement_id(s)
         if ident not in out:
             out.append(ident)
     return out

@@ -7,21 +7,29 @@ The REST API (:mod:`cvid.web.api`) and the pages (:mod:`cvid.web.pages`) both ca
 from __future__ import annotations
 
 import asyncio
-import importlib
 import itertools
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from cvid.assess import assess
-from cvid.errors import CvidError, InputError
-from cvid.ledger import KIND_SIGNERS, Ledger, PartyPublicKey
+from cvid.compliance import (
+    BeliefState,
+    BeliefTracker,
+    ComplianceTracker,
+    Evidence,
+    check_evidence,
+)
+from cvid.errors import CheckFailed, CvidError, InputError
+from cvid.ledger import KIND_SIGNERS, Ledger, PartyPublicKey, leaf_hash
 from cvid.scenario import Scenario, ScenarioError, loads_scenario
 from cvid.web.security import (
     ROLES,
@@ -40,9 +48,21 @@ _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 
 
 class ServiceError(CvidError):
-    """A request the service refuses; ``http_status`` is the HTTP status it answers with."""
+    """A request the service refuses; ``http_status`` is the HTTP status it answers with and
+    ``headers`` the response headers that go with it (``WWW-Authenticate``, ``Retry-After``)."""
 
     http_status = 400
+
+    def __init__(self, message: str, *, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.headers: dict[str, str] = dict(headers or {})
+
+
+class Unauthenticated(ServiceError):
+    """No valid credentials: no token, a malformed or unknown one, or an ended page session
+    (HTTP 401; the pages send the browser to the login form)."""
+
+    http_status = 401
 
 
 class Forbidden(ServiceError):
@@ -57,15 +77,35 @@ class CrossSite(Forbidden):
 
 
 class Busy(ServiceError):
-    """Too much work queued (HTTP 429)."""
+    """Too much work queued, or too many failed logins (HTTP 429, with ``Retry-After``)."""
 
     http_status = 429
+
+    def __init__(self, message: str, *, retry_after: int = 5) -> None:
+        super().__init__(message, headers={"Retry-After": str(max(int(retry_after), 1))})
+
+
+class NotReady(ServiceError):
+    """The result exists but is still being made, e.g. a report being rendered (HTTP 409,
+    with ``Retry-After``)."""
+
+    http_status = 409
+
+    def __init__(self, message: str, *, retry_after: int = 2) -> None:
+        super().__init__(message, headers={"Retry-After": str(max(int(retry_after), 1))})
 
 
 class NotFound(ServiceError):
     """No such scenario, assessment, job or record (HTTP 404)."""
 
     http_status = 404
+
+
+class SplitViewFound(ServiceError):
+    """A witness presented a checkpoint this log signed for a tree it does not hold (HTTP
+    409): the evidence is kept (:meth:`Store.split_views`) and shown as an alert."""
+
+    http_status = 409
 
 
 #: Largest simulation the service runs: runs × months × strategies (about 25 s of work).
@@ -83,13 +123,29 @@ COMPLIANCE_CACHE = 256
 T = TypeVar("T")
 
 
-def optional_api(module: str, name: str) -> Any | None:
-    """``module.name`` if that public API exists (parts written in parallel may not yet)."""
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        return None
-    return getattr(mod, name, None)
+@dataclass
+class _Followed:
+    """The compliance of one stored scenario kept up to date with the ledger: its
+    :class:`cvid.compliance.ComplianceTracker`, the tree size and root absorbed, the
+    agreement's evidence in log order (for the belief tracker) and the records the scenario
+    cannot place (``check=True`` refuses them; the others are findings)."""
+
+    scenario: Scenario
+    tracker: ComplianceTracker
+    size: int = 0
+    root: bytes = b""
+    evidence: list[Evidence] = field(default_factory=list)
+    suspects: list[Evidence] = field(default_factory=list)
+    beliefs: BeliefTracker | None = None
+    believed: int = 0  # evidence taken in by ``beliefs``
+    belief_state: BeliefState | None = None  # its state after ``believed`` records
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def reset(self) -> None:
+        self.tracker = ComplianceTracker(self.scenario)
+        self.size, self.root = 0, b""
+        self.evidence, self.suspects = [], []
+        self.beliefs, self.believed, self.belief_state = None, 0, None
 
 
 def check_name(name: str) -> str:
@@ -105,7 +161,14 @@ def check_name(name: str) -> str:
 class Service:
     """An open service database: its :class:`Store`, its :class:`Ledger` and job runner."""
 
-    def __init__(self, db: str | Path, *, log_key: Path | None = None) -> None:
+    def __init__(
+        self,
+        db: str | Path,
+        *,
+        log_key: Path | None = None,
+        witnesses: Sequence[str] = (),
+        quorum: int | None = None,
+    ) -> None:
         # the database password never leaves the process: not in responses, logs or errors
         SECRETS.add_url(str(db))
         redact_logs()
@@ -113,12 +176,20 @@ class Service:
         self.display_url = redact_url(str(db))
         #: Browser sessions (the page cookie holds a session id, never an API token).
         self.sessions = Sessions()
+        #: The witness policy: C2SP cosignature/v1 verifier keys of the witnesses whose
+        #: cosignatures count, and how many of them must cosign (default: all). Empty: the
+        #: dashboard follows the witnesses that have cosigned this log, without a quorum.
+        self.witnesses: tuple[str, ...] = ()
+        self.quorum: int | None = None
+        self.set_witness_policy(witnesses, quorum)
         self._compliance_lock = threading.Lock()
-        self._evidence: dict[str, tuple[int, bytes, list[Any]]] = {}
+        self._followed: OrderedDict[int, _Followed] = OrderedDict()
         self._compliance: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
         #: Compliance reads answered from the cache / computed (for tests and benchmarks).
         self.compliance_hits = 0
         self.compliance_misses = 0
+        #: Ledger records read into the compliance trackers (for tests and benchmarks).
+        self.records_absorbed = 0
         try:
             self._open(db, log_key)
         except InputError as exc:
@@ -335,16 +406,12 @@ class Service:
         ledger = self.url.text if with_ledger else None
         a = assess(s, source=source, ledger=ledger) if ledger else assess(s, source=source)
         comp = None
-        full = optional_api("cvid.assess.report", "ledger_compliance")
-        if ledger is not None and full is not None:
-            comp = _finite(full(s, ledger))
+        if ledger is not None:
+            from cvid.assess.report import ledger_compliance
+
+            comp = _finite(ledger_compliance(s, ledger))
         inputs = {"source": source, "compliance": comp}
         return self.store.add_assessment(scenario_id, _finite(a.to_dict()), inputs, caller.name)
-
-    @staticmethod
-    def reports_available() -> bool:
-        """True if :func:`cvid.assess.report.render_html` exists in this installation."""
-        return optional_api("cvid.assess.report", "render_html") is not None
 
     def report(self, assessment_id: int) -> str | None:
         """The assessment's HTML report, or None while it is being rendered (the first request
@@ -353,8 +420,6 @@ class Service:
         html = self.store.report(assessment_id)
         if html is not None:
             return html
-        if not self.reports_available():
-            raise NotFound("the HTML report renderer is not available in this installation")
         with self._jobs_lock:
             if assessment_id not in self._rendering:
                 self._rendering.add(assessment_id)
@@ -365,13 +430,14 @@ class Service:
         """Render a report: the scenario assessed again (the same deterministic engine and
         seed) with the compliance state stored when the assessment ran."""
         try:
-            render = optional_api("cvid.assess.report", "render_html")
+            from cvid.assess.report import render_html
+
             row = self.assessment(assessment_id)
             inputs = self.store.report_inputs(assessment_id)
             sc = self.scenario(row["scenario_id"])
             s = self.parse_scenario(sc["toml"], source=f"scenario {sc['id']}")
             a = assess(s, source=inputs["source"])
-            html = str(render(s, a, compliance=inputs["compliance"]).html)  # type: ignore[misc]
+            html = str(render_html(s, a, compliance=inputs["compliance"]).html)
         except Exception as exc:  # keep the assessment; say why its report is missing
             from html import escape
 
@@ -393,46 +459,32 @@ class Service:
         return row
 
     # ------------------------------------------------------------------ compliance
-    @staticmethod
-    def compliance_available() -> bool:
-        """True if :func:`cvid.compliance.evaluate` exists in this installation."""
-        return optional_api("cvid.compliance", "evaluate") is not None
-
     def compliance(
         self, scenario_id: int, *, at: str | None = None, check: bool = True
     ) -> dict[str, Any]:
-        """The compliance state of a stored scenario's agreement from the ledger's evidence
-        (:func:`cvid.compliance.evaluate`), as of ``at`` (default: now).
+        """The compliance state of a stored scenario's agreement from the ledger's evidence,
+        as of ``at`` (default: now); with ``check`` a record the scenario cannot place is
+        refused (:class:`InputError`) instead of being a finding.
 
-        Cached per ledger tree size and root: a repeated read of the same scenario, date and
-        check on an unchanged ledger is answered from memory; when the tree grows, only the
-        new records are read (the log is append-only) and the state is evaluated again. A
-        read "as of now" is cached for one second at most (statuses change as deadlines pass).
+        Each scenario has a :class:`cvid.compliance.ComplianceTracker` that absorbs only the
+        records the ledger gained since the last read (:meth:`follow`); the state is then
+        assembled from the tracker. Answers are also cached per tree size and root, date and
+        check; a read "as of now" for one second at most (statuses change as deadlines pass).
         """
-        evaluate = optional_api("cvid.compliance", "evaluate")
-        agreement_id = optional_api("cvid.compliance", "agreement_id")
-        if evaluate is None or agreement_id is None:
-            raise NotFound("compliance is not available in this installation")
         at = parse_at(at)
-        row = self.scenario(scenario_id)
-
-        def head(led: Ledger) -> tuple[int, bytes]:
-            n = led.size
-            return n, led.root_hash(n)
-
-        size, root = self.on_ledger(head)
+        f, _, _ = self.follow(scenario_id)
         stamp = at if at is not None else int(time.time())
-        key = (scenario_id, size, root, stamp, check)
-        with self._compliance_lock:
-            hit = self._compliance.get(key)
-            if hit is not None:
-                self._compliance.move_to_end(key)
-                self.compliance_hits += 1
-                return hit
-        s = self.parse_scenario(row["toml"], source=f"scenario {scenario_id}")
-        evidence = self._agreement_evidence(agreement_id(s), size, root)
-        state = evaluate(s, evidence, at=at, check=check)
-        out = dict(_finite(state.to_dict()))
+        with f.lock:  # the state and its key are of the same absorbed tree
+            key = (scenario_id, f.size, f.root, stamp, check)
+            with self._compliance_lock:
+                hit = self._compliance.get(key)
+                if hit is not None:
+                    self._compliance.move_to_end(key)
+                    self.compliance_hits += 1
+                    return hit
+            if check:
+                check_evidence(f.scenario, f.suspects)
+            out = dict(_finite(f.tracker.state(at).to_dict()))
         with self._compliance_lock:
             self.compliance_misses += 1
             self._compliance[key] = out
@@ -440,43 +492,143 @@ class Service:
                 self._compliance.popitem(last=False)
         return out
 
-    def _agreement_evidence(self, agreement: str, size: int, root: bytes) -> list[Any]:
-        """The evidence of ``agreement`` in the first ``size`` records, read incrementally:
-        records already read for a smaller tree are reused, only the new ones are read (and
-        their signatures checked). A tree whose root changed at the same size (not a
-        well-behaved append-only log) is read again from the start."""
-        evidence_type = optional_api("cvid.compliance", "Evidence")
-        from_entry = getattr(evidence_type, "from_entry", None)
-        with self._compliance_lock:
-            cached = self._evidence.get(agreement)
-        if from_entry is None:
-            fallback = optional_api("cvid.compliance", "evidence_from_ledger")
-            assert fallback is not None
-            return list(self.on_ledger(lambda led: fallback(led, agreement)))
-        if cached is not None and cached[0] == size and cached[1] == root:
-            return cached[2]
-        start, known = 0, []
-        if cached is not None and cached[0] < size:
-            old_size, old_root, old = cached
-            if self.on_ledger(lambda led: led.root_hash(old_size)) == old_root:
-                start, known = old_size, old
+    def beliefs(self, scenario_id: int, *, at: str | None = None) -> BeliefState:
+        """The posterior over the counterpart's types (:class:`cvid.compliance.BeliefTracker`)
+        from the agreement's records so far, in time order, with the ranked next demands.
 
-        def read(led: Ledger) -> list[Any]:
-            return [from_entry(e) for e in led.records(start, size) if e.agreement == agreement]
+        Records arriving in time order update the tracker; one dated before the records
+        already taken in (a late report of an old event) rebuilds it from the evidence held.
+        With ``at`` (a date counts to its end) only the records dated up to then count, and
+        the silence up to it (computed afresh, not kept).
+        """
+        at = parse_at(at)
+        f, _, _ = self.follow(scenario_id)
+        if at is not None:
+            from cvid.compliance import beliefs
 
-        evidence = [*known, *self.on_ledger(read)]
+            with f.lock:
+                evidence = list(f.evidence)
+            return beliefs(evidence, f.scenario, at=at)
+        with f.lock:
+            if f.belief_state is not None and f.believed == len(f.evidence):
+                return f.belief_state
+            new = f.evidence[f.believed :]
+            ordered = sorted(new, key=lambda e: (e.time, e.index))
+            if f.beliefs is None or (ordered and ordered[0].time < f.beliefs.clock):
+                f.beliefs = BeliefTracker(f.scenario)
+                ordered = sorted(f.evidence, key=lambda e: (e.time, e.index))
+            for e in ordered:
+                f.beliefs.update(e)
+            f.believed = len(f.evidence)
+            f.belief_state = f.beliefs.state(None)
+            return f.belief_state
+
+    def beliefs_from_defaults(self, scenario_id: int) -> bool:
+        """True if the scenario gives no ``[counterpart]``: its belief tracker then runs on
+        the built-in prior and likelihoods, and what it shows must say so."""
+        f, _, _ = self.follow(scenario_id)
+        return "counterpart" not in f.scenario.model_fields_set
+
+    def follow(self, scenario_id: int) -> tuple[_Followed, int, bytes]:
+        """The scenario's tracker brought up to the ledger's head: the tracker, the tree size
+        and root it now reflects.
+
+        Only the records appended since the last call are read. Their signatures are not
+        checked again: every record reached the table through :meth:`Ledger.submit`, which
+        checked its schema, signature and signer's role before a checkpoint was signed over
+        it; here each record's bytes are checked against the tree's leaf hash, and a tree whose
+        root at the absorbed size changed (not an append-only history) is read again from the
+        start. The full check of every signature is the ledger audit (``cvid ledger verify``,
+        ``GET /api/v1/ledger/audit``).
+        """
         with self._compliance_lock:
-            self._evidence[agreement] = (size, root, evidence)
-            if len(self._evidence) > COMPLIANCE_CACHE:
-                self._evidence.pop(next(iter(self._evidence)))
-        return evidence
+            f = self._followed.get(scenario_id)
+            if f is not None:
+                self._followed.move_to_end(scenario_id)
+        if f is None:
+            row = self.scenario(scenario_id)
+            s = self.parse_scenario(row["toml"], source=f"scenario {scenario_id}")
+            f = _Followed(s, ComplianceTracker(s))
+            with self._compliance_lock:
+                f = self._followed.setdefault(scenario_id, f)
+                while len(self._followed) > COMPLIANCE_CACHE:
+                    self._followed.popitem(last=False)
+        agreement = f.tracker.agreement
+
+        def absorb(led: Ledger) -> tuple[int, bytes]:
+            size = led.size
+            if f.size and (size < f.size or led.root_hash(f.size) != f.root):
+                f.reset()
+            if size == f.size:
+                return f.size, f.root
+            root = led.root_hash(size)
+            new = []
+            for e in led.records(f.size, size, verify=False):
+                if leaf_hash(e.data) != e.leaf_hash:
+                    raise CheckFailed(f"record {e.index}: data does not match its leaf hash")
+                if e.agreement == agreement:
+                    new.append(Evidence.from_entry(e))
+            f.tracker.absorb(new)
+            f.suspects.extend(_suspects(f.scenario, new))
+            f.evidence.extend(new)
+            self.records_absorbed += size - f.size
+            f.size, f.root = size, root
+            return size, root
+
+        with f.lock:
+            size, root = self.on_ledger(absorb)
+        return f, size, root
+
+    # ------------------------------------------------------------------ witnesses
+    def set_witness_policy(self, witnesses: Sequence[str], quorum: int | None = None) -> None:
+        """Count the cosignatures of these witnesses (verifier keys), ``quorum`` of them
+        needed (default: all); an empty list follows whichever witnesses cosign."""
+        keys = tuple(dict.fromkeys(w.strip() for w in witnesses))
+        _check_policy(keys, quorum)
+        self.witnesses, self.quorum = keys, quorum
+
+    def add_cosignature(self, note: str, witness_vkey: str, caller: Caller) -> dict[str, Any]:
+        """Store a witness's cosignature of one of this log's checkpoints (C2SP
+        tlog-cosignature; anyone may bring it: the signature is what counts).
+
+        A checkpoint that verifies with this log's key but names another root for a size the
+        log holds, or a size beyond it, is proof that the log showed someone else another
+        history (a split view): it is kept and refused with :class:`SplitViewFound`."""
+        from cvid.ledger import NoteError, verify_checkpoint
+        from cvid.ledger.witness import parse_witness_vkey
+
+        try:
+            witness, _ = parse_witness_vkey(witness_vkey)
+        except NoteError as exc:
+            raise InputError(str(exc), field="witness_key") from None
+        try:
+            size = self.ledger.add_cosignature(note, witness_vkey)
+        except CheckFailed:
+            cp = verify_checkpoint(note, self.verifier_key, origin=self.origin)  # checked above
+
+            def stored(led: Ledger) -> bytes | None:
+                return led.root_hash(cp.size) if cp.size <= led.size else None
+
+            root = self.on_ledger(stored)
+            if root == cp.root_hash:
+                raise
+            self.store.add_split_view(
+                cp.size,
+                root.hex() if root is not None else "",
+                cp.root_hash.hex(),
+                witness,
+                note,
+                caller.name,
+            )
+            held = f"root {root.hex()[:16]}…" if root is not None else "no such tree"
+            raise SplitViewFound(
+                f"split view: this log signed a checkpoint of {cp.size} records with root "
+                f"{cp.root_hash.hex()[:16]}…, cosigned by {witness}, but holds {held} at that "
+                "size; the evidence is kept"
+            ) from None
+        return {"tree_size": size, "witness": witness}
 
     # ------------------------------------------------------------------ simulations
-    @staticmethod
-    def simulation_available() -> bool:
-        """True if :func:`cvid.negotiate.simulate` exists in this installation."""
-        return optional_api("cvid.negotiate", "simulate") is not None
-
     def start_simulation(
         self,
         scenario_id: int,
@@ -488,14 +640,12 @@ class Service:
         seed: int,
     ) -> dict[str, Any]:
         """Queue a simulation of a stored scenario; it runs in the background."""
+        from cvid.negotiate import resolve_strategy, simulate, strategy_names
+
         _require(caller, "simulations.write", "start simulations")
-        simulate = optional_api("cvid.negotiate", "simulate")
-        names_of = optional_api("cvid.negotiate", "strategy_names")
-        if simulate is None:
-            raise NotFound("simulation is not available in this installation")
         row = self.scenario(scenario_id)
         s = self.parse_scenario(row["toml"], source=f"scenario {scenario_id}")
-        names = list(strategies) if strategies else (list(names_of(s)) if names_of else [])
+        names = list(strategies) if strategies else list(strategy_names(s))
         work = runs * months * max(len(names), 1)
         if work > MAX_RUN_MONTHS:
             raise InputError(
@@ -504,10 +654,8 @@ class Service:
                 field="runs",
             )
         if strategies:
-            resolve = optional_api("cvid.negotiate", "resolve_strategy")
             for name in names:
-                if resolve is not None:
-                    resolve(s, name)
+                resolve_strategy(s, name)
         params = {"strategies": names or None, "runs": runs, "months": months, "seed": seed}
         total = runs * max(len(names), 1)
         with self._jobs_lock:
@@ -624,6 +772,42 @@ class _LedgerProxy:
         return call
 
 
+def _check_policy(witnesses: Sequence[str], quorum: int | None) -> None:
+    """Refuse a witness policy with a malformed key or a quorum out of 1..len(witnesses)."""
+    from cvid.ledger import NoteError
+    from cvid.ledger.witness import parse_witness_vkey
+
+    for n, vkey in enumerate(witnesses):
+        try:
+            parse_witness_vkey(vkey)
+        except NoteError as exc:
+            raise InputError(str(exc), field=f"witnesses[{n}]") from None
+    if quorum is not None and not 1 <= quorum <= len(witnesses):
+        raise InputError(
+            f"the quorum {quorum} is not between 1 and the {len(witnesses)} witnesses given",
+            field="quorum",
+        )
+
+
+def _suspects(s: Scenario, batch: Sequence[Evidence]) -> list[Evidence]:
+    """The records of ``batch`` that :func:`cvid.compliance.check_evidence` refuses now (an
+    unknown reference, a date before the agreement or in the future). A record that passes
+    now passes later too, so checking these again is the whole check of the ledger."""
+    now = datetime.now(UTC)
+    try:
+        check_evidence(s, batch, now=now)
+        return []
+    except InputError:
+        pass
+    out = []
+    for e in batch:
+        try:
+            check_evidence(s, [e], now=now)
+        except InputError:
+            out.append(e)
+    return out
+
+
 def _row_id(value: int) -> bool:
     """True if ``value`` can be a row id (1 .. :data:`MAX_ROW_ID`); others are not found."""
     return 1 <= value <= MAX_ROW_ID
@@ -691,8 +875,13 @@ __all__ = [
     "MAX_JOBS",
     "MAX_RUN_MONTHS",
     "Busy",
+    "CrossSite",
     "Forbidden",
     "NotFound",
+    "NotReady",
     "ScenarioError",
     "Service",
+    "ServiceError",
+    "SplitViewFound",
+    "Unauthenticated",
 ]

@@ -16,18 +16,24 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
 from typing import Any
 
-from fastapi import HTTPException, Request, Response
+from fastapi import Request, Response
 
 from cvid.web.security import Caller, Session, same_secret
-from cvid.web.service import CrossSite, Service
+from cvid.web.service import CrossSite, Service, Unauthenticated
 
 SESSION_COOKIE = "cvid_session"
 LOGIN_COOKIE = "cvid_login"
 #: How long a login form stays valid (seconds).
 LOGIN_FORM_SECONDS = 3600
+#: How much longer the session cookie lives than the session itself (seconds). Clients count
+#: a cookie's Max-Age from the whole second (Python's cookie jar from ``int(time.time())``),
+#: so a cookie of exactly the session's length can vanish up to a second before the session
+#: ends; the server, not the client's rounding, ends sessions (and can then say so).
+COOKIE_MARGIN_SECONDS = 60
 _FORM_KEY = secrets.token_bytes(32)
 
 
@@ -60,8 +66,8 @@ def page_caller(request: Request) -> Caller:
     s = session_of(request)
     if s is None:
         expired = SESSION_COOKIE in request.cookies
-        raise HTTPException(
-            401, "your session has ended; log in again" if expired else "please log in"
+        raise Unauthenticated(
+            "your session has ended; log in again" if expired else "please log in"
         )
     request.state.caller = s.caller
     return s.caller
@@ -124,7 +130,7 @@ def start_session(request: Request, response: Response, who: Caller) -> None:
     response.set_cookie(
         SESSION_COOKIE,
         sid,
-        max_age=int(svc.sessions.absolute),
+        max_age=math.ceil(svc.sessions.absolute) + COOKIE_MARGIN_SECONDS,
         path="/",
         httponly=True,
         samesite="strict",

@@ -98,6 +98,18 @@ audit_t = Table(
     Column("status", Integer, nullable=False),
     Column("detail", Text, nullable=False),
 )
+split_views_t = Table(
+    "web_split_views",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tree_size", Integer, nullable=False),
+    Column("stored_root", String(64), nullable=False),
+    Column("presented_root", String(64), nullable=False),
+    Column("witness", String(200), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("reported_by", String(64), nullable=False),
+    Column("reported", String(40), nullable=False),
+)
 Index("web_assessments_scenario", assessments_t.c.scenario_id)
 
 
@@ -233,6 +245,37 @@ class Store:
         assert new_id is not None
         return {"id": int(new_id[0]), **row}
 
+    def add_split_view(
+        self,
+        tree_size: int,
+        stored_root: str,
+        presented_root: str,
+        witness: str,
+        note: str,
+        by: str,
+    ) -> dict[str, Any]:
+        """Keep the evidence of a split view: a checkpoint signed by the log for ``tree_size``
+        with another root than the one stored, as a witness cosigned it; the row."""
+        row = {
+            "tree_size": tree_size,
+            "stored_root": stored_root,
+            "presented_root": presented_root,
+            "witness": witness[:200],
+            "note": note,
+            "reported_by": by,
+            "reported": now(),
+        }
+        with self._write() as conn:
+            new_id = conn.execute(insert(split_views_t).values(**row)).inserted_primary_key
+        assert new_id is not None
+        return {"id": int(new_id[0]), **row}
+
+    def split_views(self) -> list[dict[str, Any]]:
+        """Every split view reported, newest first."""
+        with self._read() as conn:
+            rows = conn.execute(select(split_views_t).order_by(split_views_t.c.id.desc()))
+            return [dict(r) for r in rows.mappings().all()]
+
     def scenarios(self) -> list[dict[str, Any]]:
         """Every scenario without its TOML text, newest first."""
         cols = [c for c in scenarios_t.c if c.name != "toml"]
@@ -274,11 +317,13 @@ class Store:
     def assessments(self, scenario_id: int | None = None) -> list[dict[str, Any]]:
         """Assessments without their results, newest first (optionally of one scenario)."""
         cols = [c for c in assessments_t.c if c.name not in ("result", "report", "report_inputs")]
-        q = select(*cols).order_by(assessments_t.c.id.desc())
+        ready = assessments_t.c.report.is_not(None).label("report_ready")
+        q = select(*cols, ready).order_by(assessments_t.c.id.desc())
         if scenario_id is not None:
             q = q.where(assessments_t.c.scenario_id == scenario_id)
         with self._read() as conn:
-            return [dict(r) for r in conn.execute(q).mappings().all()]
+            rows = conn.execute(q).mappings().all()
+        return [{**r, "report_ready": bool(r["report_ready"])} for r in rows]
 
     def assessment(self, assessment_id: int) -> dict[str, Any] | None:
         """One assessment with its result (``report_ready`` says if its HTML report is)."""
