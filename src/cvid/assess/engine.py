@@ -246,9 +246,9 @@ def apply_compliance(
 
 def _compliance(s: Scenario, ledger: str | Path) -> dict[str, Any]:
     """The compliance summary of ``s`` from the evidence on ``ledger``."""
-    from cvid.compliance import agreement_id, evaluate, evidence_from_ledger
+    from cvid.compliance import agreement_evidence, agreement_id, evaluate
     from cvid.ledger import Ledger
 
     with Ledger.open(ledger) as led:
-        evidence = evidence_from_ledger(led, agreement_id(s))
+        evidence = agreement_evidence(led, agreement_id(s), source=str(ledger))
     return evaluate(s, evidence).summary()

@@ -453,12 +453,12 @@ def _simulation_table(sim: Any) -> list[dict[str, Any]]:
 def ledger_compliance(s: Scenario, ledger: str | Path) -> dict[str, Any]:
     """The full compliance state of ``s`` from the evidence on ``ledger`` (the shape of
     :meth:`cvid.compliance.ComplianceState.to_dict`) with the latest signed checkpoint."""
-    from cvid.compliance import agreement_id, evaluate, evidence_from_ledger
+    from cvid.compliance import agreement_evidence, agreement_id, evaluate
     from cvid.errors import CheckFailed
     from cvid.ledger import Ledger
 
     with Ledger.open(ledger) as led:
-        evidence = evidence_from_ledger(led, agreement_id(s))
+        evidence = agreement_evidence(led, agreement_id(s), source=str(ledger))
         try:
             checkpoint: str | None = led.checkpoint()
         except CheckFailed:

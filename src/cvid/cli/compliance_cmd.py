@@ -28,9 +28,9 @@ from cvid.compliance import (
     FORMATS,
     ComplianceFinding,
     ComplianceState,
+    agreement_evidence,
     agreement_id,
     evaluate,
-    evidence_from_ledger,
     import_dataset,
     replay_stream,
 )
@@ -164,7 +164,7 @@ def status_command(
         except ValueError:
             raise InputError("not a date (YYYY-MM-DD)", source="--at") from None
     with Ledger.open(ledger) as led:
-        ev = evidence_from_ledger(led, agreement_id(s))
+        ev = agreement_evidence(led, agreement_id(s), source=ledger)
     state = evaluate(s, ev, at)
     if with_beliefs:
         from cvid.cli.beliefs_cmd import parse_prior, render_beliefs

@@ -49,6 +49,7 @@ from cvid.compliance.engine import (
 )
 from cvid.compliance.evidence import (
     Evidence,
+    agreement_evidence,
     as_utc,
     evidence_from_ledger,
     inferred_source_kind,
@@ -117,6 +118,7 @@ __all__ = [
     "as_utc",
     "beliefs",
     "bundled_streams",
+    "agreement_evidence",
     "check_evidence",
     "contradiction",
     "dataset_records",
