@@ -30,14 +30,11 @@ from pydantic import BaseModel
 
 import cvid
 from cvid.assess import plots
-from cvid.assess.engine import (
-    LIBYA_MODEL_CHALLENGE_INSPECTIONS_PER_YEAR,
-    LIBYA_MODEL_NOTICE_HOURS,
-    assess,
-)
+from cvid.assess.engine import assess
 from cvid.assess.plots import FigureData
 from cvid.assess.result import Assessment, Assumption, Finding
 from cvid.errors import CvidError, InputError
+from cvid.negotiate import LIBYA_MODEL_CHALLENGE_INSPECTIONS_PER_YEAR, LIBYA_MODEL_NOTICE_HOURS
 from cvid.scenario import IRREVERSIBLE_KINDS, Scenario, load_scenario
 
 ReportFormat = Literal["html", "pdf"]
@@ -181,7 +178,7 @@ def _lesson(a: Assessment, lesson_id: int) -> dict[str, Any]:
 
 
 def _headlines(s: Scenario, a: Assessment) -> list[dict[str, str]]:
-    l1, l2, l3, l4 = (a.lesson(i).figures for i in (1, 2, 3, 4))
+    l1, l2, l3 = (a.lesson(i).figures for i in (1, 2, 3))
     out: list[dict[str, str]] = []
     done = l1.get("verified_completion_months")
     out.append(
@@ -205,8 +202,83 @@ def _headlines(s: Scenario, a: Assessment) -> list[dict[str, str]]:
             + ("" if share is None else f"; {share:.0%} of the package's value"),
         }
     )
+    out += _lesson3_headlines(s, l3)
+    items = plots.end_state_items(s)
+    verified = sum(1 for i in items if i["status"] == "irreversible-verified")
+    unverified = sum(1 for i in items if i["status"] == "irreversible-unverified")
+    out.append(
+        {
+            # The same count as the end-state figure's caption: an unverified step is no
+            # irreversible result (a test-site collapse without inspectors does not count).
+            "label": "Items made irreversible under verification",
+            "value": f"{verified} of {len(items)}",
+            "note": "nuclear items in scope"
+            + (
+                f"; {unverified} more dismantled, removed or destroyed without verification"
+                if unverified
+                else ""
+            ),
+        }
+    )
+    sim = a.simulation_result
+    if sim is not None:
+        for name, r in sim.strategies.items():
+            p = r.outcome_probabilities()["verified_cvid"]
+            se = r.standard_errors()["verified_cvid"]
+            # Where CVID is unreachable by construction the outcome is only the agreement's
+            # verified completion (as `cvid simulate` labels it): never headline it as CVID.
+            what = "Verified completion, not CVID" if r.unreachable else "Verified CVID"
+            out.append(
+                {
+                    "label": f"{what} · {plots.STRATEGY_LABELS.get(name, name)}",
+                    "value": prob(p, se),
+                    "note": f"by month {sim.months}, {sim.runs:,} runs (± 2 SE)"
+                    + _defaults_note(_simulation_defaults(s)),
+                }
+            )
+    return out
+
+
+#: The regime fields the chance of finding an undeclared site is computed from.
+_SITE_SEARCH_FIELDS = (
+    "challenge_inspections_per_year",
+    "candidate_sites",
+    "intelligence_cueing",
+    "site_detection_probability",
+    "concealment_time_hours",
+)
+
+
+def _unset(model: Any, names: Sequence[str], prefix: str) -> list[str]:
+    """The fields of ``model`` among ``names`` that the scenario left to cvid's defaults."""
+    given = model.model_fields_set
+    return [f"{prefix}.{n}" for n in names if n not in given]
+
+
+def _defaults_note(fields: Sequence[str]) -> str:
+    if not fields:
+        return ""
+    return "; from cvid's built-in defaults, not the scenario: " + ", ".join(fields)
+
+
+def _simulation_defaults(s: Scenario) -> list[str]:
+    """Simulator inputs the scenario does not give (the headline says so)."""
+    out = []
+    if "counterpart" not in s.model_fields_set or "prior" not in s.counterpart.model_fields_set:
+        out.append("counterpart.prior")
+    if "pressure" not in s.model_fields_set:
+        out.append("pressure")
+    return out
+
+
+def _lesson3_headlines(s: Scenario, l3: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Lesson 3's tiles: the in-time detection of a diversion only from the scenario's own
+    balance plan (else the tile says why there is no figure), and the chance of finding an
+    undeclared site, labelled with the inputs that come from cvid's defaults."""
+    v = l3.get("verification") or {}
+    out: list[dict[str, str]] = []
+    basis = l3.get("material_balance_basis")
     if "detection_probability_sq_within_goal" in l3:
-        v = l3["verification"]
         out.append(
             {
                 "label": "Diversion of 1 SQ detected in time",
@@ -216,34 +288,28 @@ def _headlines(s: Scenario, a: Assessment) -> list[dict[str, str]]:
                 f"{s.thresholds.detection_goal:.2f}",
             }
         )
+    elif basis is not None:
+        why = (
+            "the scenario names no facility for its balance plan "
+            "(verification.material_balance.facility); lesson 3 shows cvid's illustrative "
+            "default plan, labelled, and does not grade it"
+            if basis == "default-plan"
+            else f"no material balance applies: {v.get('material_balance_note', basis)}"
+        )
+        out.append({"label": "Diversion of 1 SQ detected in time", "value": "—", "note": why})
+    if "undeclared_site_probability_1y" in l3:
         lo, hi = l3["undeclared_site_probability_1y_interval"]
+        spread = (
+            "" if math.isclose(lo, hi) else f"range {lo:.2f}–{hi:.2f} over the concealment time"
+        )
+        note = spread + _defaults_note(_unset(s.verification, _SITE_SEARCH_FIELDS, "verification"))
         out.append(
             {
                 "label": "Undeclared site found within a year",
                 "value": prob(l3["undeclared_site_probability_1y"]),
-                "note": f"range {lo:.2f}–{hi:.2f} over the concealment time",
+                "note": note.removeprefix("; ") or "from the scenario's search inputs",
             }
         )
-    cov = l4.get("coverage")
-    out.append(
-        {
-            "label": "Items made irreversible",
-            "value": f"{l4['items_irreversibly_covered']} of {l4['items_in_scope']}",
-            "note": "nuclear items in scope" + ("" if cov is None else f" ({cov:.0%})"),
-        }
-    )
-    sim = a.simulation_result
-    if sim is not None:
-        for name, r in sim.strategies.items():
-            p = r.outcome_probabilities()["verified_cvid"]
-            se = r.standard_errors()["verified_cvid"]
-            out.append(
-                {
-                    "label": f"Verified CVID · {plots.STRATEGY_LABELS.get(name, name)}",
-                    "value": prob(p, se),
-                    "note": f"by month {sim.months}, {sim.runs:,} runs (± 2 SE)",
-                }
-            )
     return out
 
 
