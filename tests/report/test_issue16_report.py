@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -83,3 +85,116 @@ def test_libya_model_is_the_same_regime_in_simulate_and_assess() -> None:
     assert libya == pytest.approx(monthly_detection_probability(libya_model_variant(s)))
     assert own == pytest.approx(monthly_detection_probability(s))
     assert libya > own
+
+
+def test_concessions_panel_steps_at_the_exact_release_months() -> None:
+    """libya-2003 releases concessions at months 2.3, 4.1 and 28.8 (agreement.concessions[].
+    month): the released share must jump exactly there, not at the next whole month."""
+    from cvid.assess.plots import concessions_data
+
+    s = load_scenario("libya-2003")
+    d = concessions_data(s, assess(s, simulate=False)).data
+    months, share = d["months"], d["share_concessions_released"]
+    for k, (m, want) in enumerate(zip((2.3, 4.1, 28.8), (1 / 3, 2 / 3, 1.0), strict=True)):
+        i = months.index(pytest.approx(m))
+        assert share[i] == pytest.approx(want), (m, share[i])
+        assert share[i - 1] == pytest.approx(k / 3)  # just before: one fewer released
+
+
+@pytest.mark.parametrize(
+    ("name", "left_out", "why"),
+    [
+        # declared-sites-only access: no challenge inspection reaches an undeclared site
+        (
+            "six-party-2007",
+            {"lesson3-inspections", "lesson3-notice", "lesson3-site-search"},
+            "access is 'declared-sites-only'",
+        ),
+        (
+            "agreed-framework-1994",
+            {"lesson3-inspections", "lesson3-notice"},
+            "access is 'declared-sites-only'",
+        ),
+        # managed access: 576 h of delay (JCPOA's 24 days) outlast any concealment time
+        ("dprk-2018-step-by-step", {"lesson3-inspections"}, "managed access adds 576 hours"),
+    ],
+)
+def test_lesson3_curves_that_are_zero_everywhere_are_replaced_by_the_reason(
+    name: str, left_out: set[str], why: str
+) -> None:
+    from cvid.assess.report import build_figures
+
+    s = load_scenario(name)
+    figures, notes = build_figures(s, assess(s, simulate=False))
+    for fid in ("lesson3-inspections", "lesson3-notice", "lesson3-site-search"):
+        if fid in figures:
+            assert max(figures[fid].data["probability"]) > 0, fid
+        else:
+            assert fid in notes
+    assert left_out <= set(notes)
+    assert any(why in notes[f] for f in left_out)
+
+
+def test_lesson3_curves_stay_where_there_is_something_to_show() -> None:
+    from cvid.assess.report import build_figures
+
+    s = load_scenario("libya-2003")
+    figures, notes = build_figures(s, assess(s, simulate=False))
+    assert {"lesson3-inspections", "lesson3-notice", "lesson3-site-search"} <= set(figures)
+    assert not any(k.startswith("lesson3") for k in notes)
+
+
+SCIENTIFIC = re.compile(r"\d(?:\.\d+)?[eE][-+]?\d+")
+
+
+def test_num_never_writes_scientific_notation() -> None:
+    from cvid.assess.plots import num
+
+    assert num(0.0000123456, 3) == "0.0000123"
+    assert num(1234567.0, 3) == "1230000"
+    assert num(2.0) == "2"
+    assert num(3.375) == "3.375"
+
+
+def test_no_caption_uses_scientific_notation() -> None:
+    """A balance with 0.00001 % measurement errors gives σMUF of a few micrograms, which
+    ``:.3g`` printed as ``3.16e-06``; every caption of every example, and that one, must not."""
+    from cvid.assess.plots import sigma_muf_data
+    from cvid.assess.report import build_figures
+    from cvid.scenario import examples
+
+    for name, _ in examples():
+        s = load_scenario(name)
+        figures, notes = build_figures(s, assess(s, runs=200))
+        for fd in figures.values():
+            assert not SCIENTIFIC.search(fd.description), (name, fd.id, fd.description)
+        for text in notes.values():
+            assert not SCIENTIFIC.search(text), (name, text)
+    s = load_scenario("six-party-2007")
+    mb = s.verification.material_balance.model_copy(
+        update={"random_rsd": 1e-7, "systematic_rsd": 0.0}
+    )
+    tiny = s.model_copy(
+        update={"verification": s.verification.model_copy(update={"material_balance": mb})}
+    )
+    caption = sigma_muf_data(tiny).description
+    assert "σMUF is 0.00000" in caption, caption
+    assert not SCIENTIFIC.search(caption), caption
+
+
+def test_compliance_deadlines_are_dates_without_clock_times(tmp_path: Path) -> None:
+    """Six-Party deadlines come from month arithmetic (2008-01-01T15:18:00Z for month 10 from
+    2007-02-13 at 30.44 days a month): the report shows the date only."""
+    from typer.testing import CliRunner
+
+    from cvid.assess import build_report
+    from cvid.cli.registry import build_app
+
+    db = tmp_path / "sp.db"
+    r = CliRunner().invoke(build_app(), ["ledger", "replay", str(db), "six-party-2007"])
+    assert r.exit_code == 0, r.output
+    generated = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    html = build_report("six-party-2007", simulate=False, ledger=db, generated_at=generated).html
+    assert "<td>2008-01-01</td>" in html
+    moments = set(re.findall(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?Z?", html))
+    assert moments <= {"2026-01-02T03:04:05Z"}  # only when the report was generated

@@ -130,7 +130,7 @@ def fmt(value: Any, digits: int = 3) -> str:
             return "∞"
         if value == int(value) and abs(value) < 1e6:
             return f"{int(value):,}"
-        return f"{value:.{digits}g}"
+        return plots.num(value, digits)
     if isinstance(value, list | tuple):
         return ", ".join(fmt(v, digits) for v in value) or "—"
     if isinstance(value, dict):
@@ -534,6 +534,14 @@ def ledger_compliance(s: Scenario, ledger: str | Path) -> dict[str, Any]:
     return out
 
 
+def _day(moment: Any) -> str | None:
+    """The UTC date of an ISO moment (``2008-01-01T15:18:00Z`` → ``2008-01-01``): deadlines
+    come from month arithmetic, whose clock time means nothing to a reader."""
+    if moment is None or moment == "":
+        return None
+    return str(moment)[:10]
+
+
 def _compliance(c: Mapping[str, Any]) -> dict[str, Any]:
     """The compliance block for the template, from the full state or from the short summary
     that :func:`cvid.assess.assess` keeps (``statuses`` instead of ``commitments``)."""
@@ -551,16 +559,24 @@ def _compliance(c: Mapping[str, Any]) -> dict[str, Any]:
             }
             for k, v in (c.get("statuses") or {}).items()
         ]
+    commitments = [
+        {**x, **{k: _day(x.get(k)) for k in ("deadline", "claimed_on", "verified_on")}}
+        for x in commitments
+    ]
     indicators = c.get("indicators")
     balance = indicators.get("balance", "") if isinstance(indicators, Mapping) else indicators
     return {
         "agreement": c.get("agreement", ""),
-        "at": c.get("at", ""),
+        "at": _day(c.get("at")) or "",
         "records": c.get("records", 0),
         "counts": [(k, v) for k, v in counts.items()],
         "commitments": commitments,
-        "findings": [f for f in c.get("findings", []) if f.get("severity") != "info"],
-        "timeline": list(c.get("timeline", [])),
+        "findings": [
+            {**f, "on": _day(f.get("on"))}
+            for f in c.get("findings", [])
+            if f.get("severity") != "info"
+        ],
+        "timeline": [{**t, "on": _day(t.get("on"))} for t in c.get("timeline", [])],
         "balance": balance or "",
         "decision": list(indicators.get("decision", [])) if isinstance(indicators, Mapping) else [],
         "pretence": list(indicators.get("pretence", [])) if isinstance(indicators, Mapping) else [],
@@ -655,6 +671,49 @@ def _environment() -> Environment:
     return env
 
 
+def _nothing_to_find(s: Scenario, fd: FigureData) -> str | None:
+    """Why a lesson-3 search curve is zero over its whole range (a flat line at zero says
+    nothing a sentence cannot), or None when it shows something."""
+    if max(fd.data["probability"], default=0.0) > 0.0:
+        return None
+    v, pr = s.verification, s.agreement.provisions
+    what = {
+        "lesson3-inspections": "at any number of challenge inspections",
+        "lesson3-notice": "at any notice time",
+        "lesson3-site-search": "over the whole search",
+    }.get(fd.id, "everywhere")
+    if pr.access in ("declared-sites-only", "none"):
+        reason = (
+            f"access is '{pr.access}' (agreement.provisions.access): inspectors can never "
+            "enter an undeclared site"
+        )
+    elif v.challenge_inspections_per_year <= 0 and fd.id != "lesson3-inspections":
+        reason = (
+            "there are no challenge inspections (verification.challenge_inspections_per_year = 0)"
+        )
+    elif pr.access == "managed":
+        c = v.concealment_time_hours
+        reason = (
+            f"managed access adds {plots.num(v.managed_access_delay_hours)} hours "
+            "(verification.managed_access_delay_hours) to the notice, longer than the "
+            f"{plots.num(c.low)}–{plots.num(c.high)} hours the state needs to hide its traces "
+            "(verification.concealment_time_hours)"
+        )
+    else:
+        reason = "no inspection route reaches the site under this regime"
+    ntm = v.national_means_detection_per_month
+    tail = (
+        ""
+        if fd.id != "lesson3-site-search" or ntm > 0
+        else " and national technical means add nothing "
+        "(verification.national_means_detection_per_month = 0)"
+    )
+    return (
+        f"The chance of finding an undeclared site is zero {what}: {reason}{tail}. "
+        f"{fd.title} would be a flat line at zero."
+    )
+
+
 def build_figures(s: Scenario, a: Assessment) -> tuple[dict[str, FigureData], dict[str, str]]:
     """The data of every figure the report can show for this assessment, and a note for each
     figure or section left out (by id) saying what input would produce it."""
@@ -669,9 +728,12 @@ def build_figures(s: Scenario, a: Assessment) -> tuple[dict[str, FigureData], di
             "milestones; add [[agreement.concessions]] to see them."
         )
     figures["lesson3-sample-size"] = plots.sample_size_data(s)
-    figures["lesson3-inspections"] = plots.inspections_data(s)
-    figures["lesson3-notice"] = plots.notice_data(s)
-    figures["lesson3-site-search"] = plots.site_search_data(s)
+    for fd in (plots.inspections_data(s), plots.notice_data(s), plots.site_search_data(s)):
+        why = _nothing_to_find(s, fd)
+        if why is None:
+            figures[fd.id] = fd
+        else:
+            notes[fd.id] = why
     sig = plots.sigma_muf_data(s)
     if sig.data["sigma_muf_kg"] > 0:
         figures["lesson3-sigma-muf"] = sig
