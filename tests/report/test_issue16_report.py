@@ -198,3 +198,20 @@ def test_compliance_deadlines_are_dates_without_clock_times(tmp_path: Path) -> N
     assert "<td>2008-01-01</td>" in html
     moments = set(re.findall(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?Z?", html))
     assert moments <= {"2026-01-02T03:04:05Z"}  # only when the report was generated
+
+
+@pytest.mark.slow
+def test_pdf_keeps_to_the_essentials_with_a_compact_assumptions_appendix() -> None:
+    """Printed (WeasyPrint, the PDF path of ``--format pdf``), six-party-2007 took 24 pages,
+    10 of them assumptions; the print CSS keeps what each figure depends on in the HTML and
+    prints the parameters the scenario sets in full, the rest as one paragraph."""
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    from cvid.assess import build_report
+
+    report = build_report("six-party-2007", runs=500)
+    assert 'class="print-only defaults-list"' in report.html
+    pages = HTML(string=report.html).render().pages
+    first = next(i for i, p in enumerate(pages) if "assumptions" in p.anchors)
+    assert len(pages) - first <= 2, (first, len(pages))
+    assert len(pages) <= 16
