@@ -215,3 +215,31 @@ def test_pdf_keeps_to_the_essentials_with_a_compact_assumptions_appendix() -> No
     first = next(i for i, p in enumerate(pages) if "assumptions" in p.anchors)
     assert len(pages) - first <= 2, (first, len(pages))
     assert len(pages) <= 16
+
+
+def test_report_says_why_the_strategies_differ_and_shows_outcomes_by_type() -> None:
+    """The paragraph is generated from this result (cvid.negotiate.explain: the same words as
+    `cvid simulate`), and the by-type table holds one row per strategy and counterpart type
+    drawn, whose shares of runs sum to one and match the result."""
+    from html import unescape
+
+    from cvid.assess import build_report
+    from cvid.negotiate import explain
+
+    s = load_scenario("libya-2003")
+    a = assess(s, runs=RUNS, seed=5)
+    html = unescape(build_report(s, assessment=a).html)
+    assert a.simulation_result is not None
+    paragraph = explain(a.simulation_result)
+    assert f"Why the strategies differ.</strong> {paragraph}</p>" in html
+    assert "On libya-2003 (600 runs, 120 months)" in paragraph
+    body = html.split('<table class="by-type">')[1].split("</table>")[0]
+    rows = re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td><td>([0-9.]+)</td>", body)
+    d = a.simulation_result.to_dict()["strategies"]
+    for strategy in ("agreement", "libya-model"):
+        shares = {t: row["share_of_runs"] for t, row in d[strategy]["outcomes_by_type"].items()}
+        got = {t: float(x) for label, t, x in rows if strategy.split("-")[0] in label.lower()}
+        assert set(got) == {t for t, v in shares.items() if v > 0}
+        assert sum(got.values()) == pytest.approx(1.0, abs=0.02)
+        for t, x in got.items():
+            assert x == pytest.approx(shares[t], abs=0.006)  # printed to 2 decimals

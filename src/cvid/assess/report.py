@@ -34,7 +34,11 @@ from cvid.assess.engine import assess
 from cvid.assess.plots import FigureData
 from cvid.assess.result import Assessment, Assumption, Finding
 from cvid.errors import CvidError, InputError
-from cvid.negotiate import LIBYA_MODEL_CHALLENGE_INSPECTIONS_PER_YEAR, LIBYA_MODEL_NOTICE_HOURS
+from cvid.negotiate import (
+    LIBYA_MODEL_CHALLENGE_INSPECTIONS_PER_YEAR,
+    LIBYA_MODEL_NOTICE_HOURS,
+)
+from cvid.negotiate import explain as explain_simulation
 from cvid.scenario import IRREVERSIBLE_KINDS, Scenario, load_scenario
 
 ReportFormat = Literal["html", "pdf"]
@@ -494,6 +498,7 @@ def _simulation_table(sim: Any) -> list[dict[str, Any]]:
             {
                 "name": plots.STRATEGY_LABELS.get(name, name),
                 "verified_cvid": prob(o["verified_cvid"], se["verified_cvid"]),
+                "exposed": prob(o["exposed"], se["exposed"]),
                 "breakdown": prob(o["breakdown"], se["breakdown"]),
                 "stalemate": prob(o["stalemate"], se["stalemate"]),
                 "running": prob(o["running"], se["running"]),
@@ -513,6 +518,32 @@ def _simulation_table(sim: Any) -> list[dict[str, Any]]:
                 "steps": len(r["steps"]),
             }
         )
+    return rows
+
+
+def _outcomes_by_type(sim: Any) -> list[dict[str, Any]]:
+    """Each strategy's outcomes for each counterpart type the runs drew (the type is drawn
+    from the scenario's prior in every run, so the shares of runs sum to one)."""
+    rows = []
+    for name, r in sim.to_dict()["strategies"].items():
+        clan = r["clandestine_production"]
+        for t, row in r["outcomes_by_type"].items():
+            if row["share_of_runs"] == 0:
+                continue
+            sq = clan[t]["significant_quantities"]["mean"]
+            rows.append(
+                {
+                    "strategy": plots.STRATEGY_LABELS.get(name, name),
+                    "type": t,
+                    "share": f"{row['share_of_runs']:.2f}",
+                    "verified_cvid": prob(row["verified_cvid"]),
+                    "exposed": prob(row["exposed"]),
+                    "breakdown": prob(row["breakdown"]),
+                    "stalemate": prob(row["stalemate"]),
+                    "conflict": prob(row["conflict"]),
+                    "secret_sq": "—" if sq is None else f"{sq:.2f}",
+                }
+            )
     return rows
 
 
@@ -822,6 +853,8 @@ def render_html(
         "lesson4": _lesson4_extra(s, a),
         "sim": sim,
         "sim_table": [] if sim is None else _simulation_table(sim),
+        "sim_by_type": [] if sim is None else _outcomes_by_type(sim),
+        "sim_explanation": "" if sim is None else explain_simulation(sim),
         "compliance": None if comp is None else _compliance(comp),
         "assumptions": _assumptions(s, a),
         "version": a.version or cvid.__version__,
