@@ -103,3 +103,27 @@ def check_in_browser(browser: Any, report: Report, name: str, tmp_path: Path) ->
         context.close()
     assert problems == []
     assert requests == [path.as_uri()]
+
+
+@pytest.mark.parametrize("name", ["six-party-2007", "dprk-2018-step-by-step"])
+def test_report_fits_a_phone_390_px_wide(
+    browser: Any, reports: dict[str, Report], name: str, tmp_path: Path
+) -> None:
+    """Issue 16: nothing overflows at phone width (390 CSS px, an iPhone 12–15 in portrait):
+    the page never scrolls sideways, and no element sticks out of it."""
+    path = tmp_path / f"{name}.html"
+    reports[name].write(path)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, offline=True)
+    try:
+        page = context.new_page()
+        page.goto(path.as_uri(), wait_until="load")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, width
+        sticking_out = page.evaluate(
+            "[...document.querySelectorAll('body *')].filter(e => {"
+            " const r = e.getBoundingClientRect(); return r.width > 0 && r.right > 391; })"
+            ".map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className).slice(0, 10)"
+        )
+        assert sticking_out == []
+    finally:
+        context.close()

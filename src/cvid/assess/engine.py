@@ -23,7 +23,6 @@ from cvid.assess.result import Assessment, Assumption, Finding, LessonResult, gr
 from cvid.negotiate import SimulationResult
 from cvid.negotiate import simulate as run_simulation
 from cvid.scenario import Scenario, load_scenario
-from cvid.verify import monthly_detection_probability
 
 if TYPE_CHECKING:
     from cvid.compliance import ComplianceState
@@ -93,59 +92,13 @@ def assumptions_of(s: Scenario) -> dict[str, Assumption]:
     return out
 
 
-#: Verification a Libya-model agreement insists on (lesson 3), used for the variant's regime.
-LIBYA_MODEL_CHALLENGE_INSPECTIONS_PER_YEAR = 24.0
-LIBYA_MODEL_NOTICE_HOURS = 2.0
-
-
-def libya_model_variant(s: Scenario) -> Scenario:
-    """The scenario with the verification a Libya-model agreement insists on: anywhere-anytime
-    access on two hours' notice, people and documents, and at least 24 challenge inspections a
-    year. Program, counterpart and everything else stay as they are."""
-    pr = s.agreement.provisions.model_copy(
-        update={
-            "access": "anywhere-anytime",
-            "challenge_notice_hours": min(
-                s.agreement.provisions.challenge_notice_hours, LIBYA_MODEL_NOTICE_HOURS
-            ),
-            "access_to_people": True,
-            "access_to_documents": True,
-        }
-    )
-    v = s.verification.model_copy(
-        update={
-            "challenge_inspections_per_year": max(
-                s.verification.challenge_inspections_per_year,
-                LIBYA_MODEL_CHALLENGE_INSPECTIONS_PER_YEAR,
-            )
-        }
-    )
-    agreement = s.agreement.model_copy(update={"provisions": pr})
-    return s.model_copy(update={"agreement": agreement, "verification": v})
-
-
 def simulate_against_libya_model(
     s: Scenario, *, runs: int, months: int, seed: int
 ) -> SimulationResult:
     """Simulate the agreement's own strategy under its own regime, and the Libya-model strategy
-    under the Libya-model regime (:func:`libya_model_variant`), from the same seed."""
-    own = run_simulation(s, ["agreement"], runs=runs, months=months, seed=seed)
-    variant = libya_model_variant(s)
-    libya = run_simulation(
-        s,
-        ["libya-model"],
-        runs=runs,
-        months=months,
-        seed=seed,
-        detection_probability=monthly_detection_probability(variant),
-    )
-    return SimulationResult(
-        scenario=own.scenario,
-        seed=seed,
-        runs=runs,
-        months=months,
-        strategies={**own.strategies, **libya.strategies},
-    )
+    under the Libya-model regime (:func:`cvid.negotiate.libya_model_variant`), from the same
+    seed: exactly ``cvid simulate S -s agreement -s libya-model``."""
+    return run_simulation(s, ["agreement", "libya-model"], runs=runs, months=months, seed=seed)
 
 
 def assess(
@@ -261,12 +214,13 @@ def apply_compliance(
 
 
 def _compliance_state(s: Scenario, ledger: str | Path) -> tuple[ComplianceState, list[Evidence]]:
-    """The compliance state of ``s`` from the evidence on ``ledger``, and that evidence."""
-    from cvid.compliance import agreement_id, evaluate, evidence_from_ledger
+    """The compliance state of ``s`` from the evidence on ``ledger``, and that evidence; a
+    ledger holding only another agreement's records is refused (InputError)."""
+    from cvid.compliance import agreement_evidence, agreement_id, evaluate
     from cvid.ledger import Ledger
 
     with Ledger.open(ledger) as led:
-        evidence = list(evidence_from_ledger(led, agreement_id(s)))
+        evidence = list(agreement_evidence(led, agreement_id(s), source=str(ledger)))
     return evaluate(s, evidence), evidence
 
 

@@ -87,6 +87,19 @@ ITEM_STATUSES: dict[str, tuple[str, str, str]] = {
 }
 
 
+def num(x: float, digits: int = 6) -> str:
+    """``x`` with at most ``digits`` significant digits and never in scientific notation
+    (``1e-05`` reads as a typo to most readers of a report): ``0.0000123``, ``1230000``."""
+    x = float(x)
+    if math.isnan(x):
+        return "—"
+    if math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    return str(
+        np.format_float_positional(x, precision=digits, unique=False, fractional=False, trim="-")
+    )
+
+
 @dataclass(frozen=True)
 class FigureData:
     """One figure: its numbers and what they come from.
@@ -162,21 +175,21 @@ def timeline_data(s: Scenario, a: Assessment) -> FigureData:
     rows.sort(key=lambda r: (r["deadline_month"], r["index"]))
     bench = float(s.thresholds.libya_benchmark_months)
     completion = l1.get("verified_completion_months")
-    first = rows[0]["deadline_month"] if rows else None
+    first = float(cast(float, rows[0]["deadline_month"])) if rows else None
     n_verified = sum(1 for r in rows if r["verified"])
     desc = (
-        f"Timeline of {len(rows)} commitments over {ag.duration_months:g} months; "
+        f"Timeline of {len(rows)} commitments over {num(ag.duration_months)} months; "
         f"{n_verified} have a verification point. "
         + (
-            f"Verified completion at month {completion:g}, "
-            f"{completion / bench:.1f} times the Libya benchmark of {bench:g} months. "
+            f"Verified completion at month {num(completion)}, "
+            f"{completion / bench:.1f} times the Libya benchmark of {num(bench)} months. "
             if completion is not None
             else "No verified completion is ever reached. "
         )
         + (
             "Due first: "
             + ", ".join(f"{r['id']} ({r['kind']})" for r in rows if r["deadline_month"] == first)
-            + f" at month {first:g}."
+            + f" at month {num(first)}."
             if first is not None
             else ""
         )
@@ -268,8 +281,12 @@ def concessions_data(s: Scenario, a: Assessment) -> FigureData:
         + [r["month"] for r in rows]
         + [c.deadline_months for c in ag.commitments]
     )
-    grid = np.arange(0.0, math.ceil(horizon) + 1.0)
     verified_months = [c.deadline_months for c in ag.commitments if c.verification]
+    # The step curves change only at a release or a verified milestone: the grid is those
+    # exact months (never rounded to whole months, which drew steps up to a month late).
+    grid = np.array(
+        sorted({0.0, float(horizon), *(r["month"] for r in rows), *map(float, verified_months)})
+    )
     valued = [r for r in rows if r["value_musd"] is not None]
     total_value = sum(r["value_musd"]["central"] for r in valued)
     value_share: list[float] | None = None
@@ -324,7 +341,7 @@ def sample_size_data(s: Scenario) -> FigureData:
         description=(
             f"Probability that a random sample of n of {plan.items} items contains at least one "
             f"of the {v.defects} falsified items needed to hide one significant quantity "
-            f"({v.significant_quantity_kg:g} kg {v.material}). The goal "
+            f"({num(v.significant_quantity_kg)} kg {v.material}). The goal "
             f"{plan.detection_goal:.2f} needs n = {v.sample_size} items."
         ),
         xlabel="sample size n (items)",
@@ -357,8 +374,8 @@ def inspections_data(s: Scenario) -> FigureData:
         id="lesson3-inspections",
         title="Undeclared site found within a year against challenge inspections",
         description=(
-            f"With {now:g} challenge inspections a year the undeclared site is found within a "
-            f"year with probability {at_now:.2f}; the curve shows 0 to {x[-1]:g} a year."
+            f"With {num(now)} challenge inspections a year the undeclared site is found within a "
+            f"year with probability {at_now:.2f}; the curve shows 0 to {num(x[-1])} a year."
         ),
         xlabel="challenge inspections per year",
         ylabel="probability of finding the site within 12 months",
@@ -389,9 +406,9 @@ def notice_data(s: Scenario) -> FigureData:
         id="lesson3-notice",
         title="Undeclared site found within a year against notice time",
         description=(
-            f"With {now:g} hours' notice the site is found within a year with probability "
-            f"{at_now:.2f}. The state needs {c.low:g}–{c.high:g} hours to hide its traces, so "
-            "longer notice lets evidence vanish."
+            f"With {num(now)} hours' notice the site is found within a year with probability "
+            f"{at_now:.2f}. The state needs {num(c.low)}–{num(c.high)} hours to hide its "
+            "traces, so longer notice lets evidence vanish."
         ),
         xlabel="notice before a challenge inspection (hours)",
         ylabel="probability of finding the site within 12 months",
@@ -423,7 +440,7 @@ def site_search_data(s: Scenario) -> FigureData:
         title="Probability of finding an undeclared site over time",
         description=(
             f"Cumulative probability of finding an undeclared facility: {p12:.2f} within 12 "
-            f"months and {float(mid[-1]):.2f} within {t[-1]:g} months; the band spans the "
+            f"months and {float(mid[-1]):.2f} within {num(t[-1])} months; the band spans the "
             "concealment-time range."
         ),
         xlabel="months of search",
@@ -464,11 +481,11 @@ def sigma_muf_data(s: Scenario) -> FigureData:
         id="lesson3-sigma-muf",
         title="Material balance: σMUF against one significant quantity",
         description=(
-            f"σMUF is {sig:.3g} kg, {v.sigma_muf_per_sq:.3f} of a significant quantity "
-            f"({sq:g} kg {v.material}). With a false-alarm probability of {alpha:g} the alarm "
-            f"threshold is {threshold:.3g} kg and a one-SQ loss is detected with probability "
-            f"{v.balance_detection_probability:.3f} at a balance. σMUF up to {limit:.3g} kg "
-            "would still detect one SQ with α = β = 0.05."
+            f"σMUF is {num(sig, 3)} kg, {v.sigma_muf_per_sq:.3f} of a significant quantity "
+            f"({num(sq)} kg {v.material}). With a false-alarm probability of {num(alpha)} the "
+            f"alarm threshold is {num(threshold, 3)} kg and a one-SQ loss is detected with "
+            f"probability {v.balance_detection_probability:.3f} at a balance. σMUF up to "
+            f"{num(limit, 3)} kg would still detect one SQ with α = β = 0.05."
         ),
         xlabel=f"material unaccounted for, MUF (kg {v.material})",
         ylabel="probability density (1/kg)",
@@ -609,9 +626,9 @@ def capability_data(sim: Any) -> FigureData:
             },
         }
     desc = "; ".join(
-        f"{_strategy_label(n)}: at month {sim.months} median {v['end']['p50']:.3g} kg "
-        f"(p10–p90 {v['end']['p10']:.3g}–{v['end']['p90']:.3g} kg), mean "
-        f"{v['end_significant_quantities']['mean']:.2g} significant quantities"
+        f"{_strategy_label(n)}: at month {sim.months} median {num(v['end']['p50'], 3)} kg "
+        f"(p10–p90 {num(v['end']['p10'], 3)}–{num(v['end']['p90'], 3)} kg), mean "
+        f"{num(v['end_significant_quantities']['mean'], 2)} significant quantities"
         for n, v in rows.items()
     )
     return FigureData(
@@ -730,12 +747,15 @@ def compliance_data(s: Scenario, compliance: Mapping[str, Any]) -> FigureData | 
             f"Status of {len(rows)} commitments over time from {compliance.get('records', 0)} "
             "signed evidence records: "
             + ", ".join(f"{v} {k}" for k, v in counts.items() if v)
-            + f" as of {compliance.get('at', '')}."
+            + f" as of {str(compliance.get('at', ''))[:10]} (UTC)."
         ),
         xlabel="months after the agreement starts",
         ylabel="commitment",
         data={"commitments": rows, "end_month": end},
-        inputs={"ledger records": compliance.get("records", 0), "as of": compliance.get("at")},
+        inputs={
+            "ledger records": compliance.get("records", 0),
+            "as of": str(compliance.get("at", ""))[:10],
+        },
         source="cvid.compliance.evaluate: statuses derived from evidence only.",
     )
 
@@ -775,7 +795,7 @@ def _draw_timeline(fd: FigureData) -> Any:
     ax.text(
         bench,
         -0.75,
-        f" Libya benchmark: {bench:g} months",
+        f" Libya benchmark: {num(bench)} months",
         va="bottom",
         ha="left",
         fontsize=8,
@@ -1017,12 +1037,12 @@ def _draw_sigma_muf(fd: FigureData) -> Any:
         lw=0,
         label=f"detected: P = {d['detection_probability']:.3f}",
     )
-    ax.axvline(thr, color="black", lw=1, ls=":", label=f"alarm threshold {thr:.3g} kg")
+    ax.axvline(thr, color="black", lw=1, ls=":", label=f"alarm threshold {num(thr, 3)} kg")
     ax.axvline(d["significant_quantity_kg"], color=GREY, lw=1)
     ax.set_xlabel(fd.xlabel)
     ax.set_ylabel(fd.ylabel)
     ax.set_title(
-        f"σMUF = {d['sigma_muf_kg']:.3g} kg vs SQ = {d['significant_quantity_kg']:g} kg",
+        f"σMUF = {num(d['sigma_muf_kg'], 3)} kg vs SQ = {num(d['significant_quantity_kg'])} kg",
         loc="left",
         fontsize=9,
     )

@@ -30,14 +30,15 @@ from pydantic import BaseModel
 
 import cvid
 from cvid.assess import plots
-from cvid.assess.engine import (
-    LIBYA_MODEL_CHALLENGE_INSPECTIONS_PER_YEAR,
-    LIBYA_MODEL_NOTICE_HOURS,
-    assess,
-)
+from cvid.assess.engine import assess
 from cvid.assess.plots import FigureData
 from cvid.assess.result import Assessment, Assumption, Finding
 from cvid.errors import CvidError, InputError
+from cvid.negotiate import (
+    LIBYA_MODEL_CHALLENGE_INSPECTIONS_PER_YEAR,
+    LIBYA_MODEL_NOTICE_HOURS,
+)
+from cvid.negotiate import explain as explain_simulation
 from cvid.scenario import Scenario, load_scenario
 
 ReportFormat = Literal["html", "pdf"]
@@ -133,7 +134,7 @@ def fmt(value: Any, digits: int = 3) -> str:
             return "∞"
         if value == int(value) and abs(value) < 1e6:
             return f"{int(value):,}"
-        return f"{value:.{digits}g}"
+        return plots.num(value, digits)
     if isinstance(value, list | tuple):
         return ", ".join(fmt(v, digits) for v in value) or "—"
     if isinstance(value, dict):
@@ -181,7 +182,7 @@ def _lesson(a: Assessment, lesson_id: int) -> dict[str, Any]:
 
 
 def _headlines(s: Scenario, a: Assessment) -> list[dict[str, str]]:
-    l1, l2, l3, l4 = (a.lesson(i).figures for i in (1, 2, 3, 4))
+    l1, l2, l3 = (a.lesson(i).figures for i in (1, 2, 3))
     out: list[dict[str, str]] = []
     done = l1.get("verified_completion_months")
     out.append(
@@ -205,8 +206,83 @@ def _headlines(s: Scenario, a: Assessment) -> list[dict[str, str]]:
             + ("" if share is None else f"; {share:.0%} of the package's value"),
         }
     )
+    out += _lesson3_headlines(s, l3)
+    items = plots.end_state_items(a)
+    verified = sum(1 for i in items if i["status"] == "irreversible-verified")
+    unverified = sum(1 for i in items if i["status"] == "irreversible-unverified")
+    out.append(
+        {
+            # The same count as the end-state figure's caption: an unverified step is no
+            # irreversible result (a test-site collapse without inspectors does not count).
+            "label": "Items made irreversible under verification",
+            "value": f"{verified} of {len(items)}",
+            "note": "nuclear items in scope"
+            + (
+                f"; {unverified} more dismantled, removed or destroyed without verification"
+                if unverified
+                else ""
+            ),
+        }
+    )
+    sim = a.simulation_result
+    if sim is not None:
+        for name, r in sim.strategies.items():
+            p = r.outcome_probabilities()["verified_cvid"]
+            se = r.standard_errors()["verified_cvid"]
+            # Where CVID is unreachable by construction the outcome is only the agreement's
+            # verified completion (as `cvid simulate` labels it): never headline it as CVID.
+            what = "Verified completion, not CVID" if r.unreachable else "Verified CVID"
+            out.append(
+                {
+                    "label": f"{what} · {plots.STRATEGY_LABELS.get(name, name)}",
+                    "value": prob(p, se),
+                    "note": f"by month {sim.months}, {sim.runs:,} runs (± 2 SE)"
+                    + _defaults_note(_simulation_defaults(s)),
+                }
+            )
+    return out
+
+
+#: The regime fields the chance of finding an undeclared site is computed from.
+_SITE_SEARCH_FIELDS = (
+    "challenge_inspections_per_year",
+    "candidate_sites",
+    "intelligence_cueing",
+    "site_detection_probability",
+    "concealment_time_hours",
+)
+
+
+def _unset(model: Any, names: Sequence[str], prefix: str) -> list[str]:
+    """The fields of ``model`` among ``names`` that the scenario left to cvid's defaults."""
+    given = model.model_fields_set
+    return [f"{prefix}.{n}" for n in names if n not in given]
+
+
+def _defaults_note(fields: Sequence[str]) -> str:
+    if not fields:
+        return ""
+    return "; from cvid's built-in defaults, not the scenario: " + ", ".join(fields)
+
+
+def _simulation_defaults(s: Scenario) -> list[str]:
+    """Simulator inputs the scenario does not give (the headline says so)."""
+    out = []
+    if "counterpart" not in s.model_fields_set or "prior" not in s.counterpart.model_fields_set:
+        out.append("counterpart.prior")
+    if "pressure" not in s.model_fields_set:
+        out.append("pressure")
+    return out
+
+
+def _lesson3_headlines(s: Scenario, l3: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Lesson 3's tiles: the in-time detection of a diversion only from the scenario's own
+    balance plan (else the tile says why there is no figure), and the chance of finding an
+    undeclared site, labelled with the inputs that come from cvid's defaults."""
+    v = l3.get("verification") or {}
+    out: list[dict[str, str]] = []
+    basis = l3.get("material_balance_basis")
     if "detection_probability_sq_within_goal" in l3:
-        v = l3["verification"]
         out.append(
             {
                 "label": "Diversion of 1 SQ detected in time",
@@ -216,34 +292,28 @@ def _headlines(s: Scenario, a: Assessment) -> list[dict[str, str]]:
                 f"{s.thresholds.detection_goal:.2f}",
             }
         )
+    elif basis is not None:
+        why = (
+            "the scenario names no facility for its balance plan "
+            "(verification.material_balance.facility); lesson 3 shows cvid's illustrative "
+            "default plan, labelled, and does not grade it"
+            if basis == "default-plan"
+            else f"no material balance applies: {v.get('material_balance_note', basis)}"
+        )
+        out.append({"label": "Diversion of 1 SQ detected in time", "value": "—", "note": why})
+    if "undeclared_site_probability_1y" in l3:
         lo, hi = l3["undeclared_site_probability_1y_interval"]
+        spread = (
+            "" if math.isclose(lo, hi) else f"range {lo:.2f}–{hi:.2f} over the concealment time"
+        )
+        note = spread + _defaults_note(_unset(s.verification, _SITE_SEARCH_FIELDS, "verification"))
         out.append(
             {
                 "label": "Undeclared site found within a year",
                 "value": prob(l3["undeclared_site_probability_1y"]),
-                "note": f"range {lo:.2f}–{hi:.2f} over the concealment time",
+                "note": note.removeprefix("; ") or "from the scenario's search inputs",
             }
         )
-    cov = l4.get("coverage")
-    out.append(
-        {
-            "label": "Items made irreversible",
-            "value": f"{l4['items_irreversibly_covered']} of {l4['items_in_scope']}",
-            "note": "nuclear items in scope" + ("" if cov is None else f" ({cov:.0%})"),
-        }
-    )
-    sim = a.simulation_result
-    if sim is not None:
-        for name, r in sim.strategies.items():
-            p = r.outcome_probabilities()["verified_cvid"]
-            se = r.standard_errors()["verified_cvid"]
-            out.append(
-                {
-                    "label": f"Verified CVID · {plots.STRATEGY_LABELS.get(name, name)}",
-                    "value": prob(p, se),
-                    "note": f"by month {sim.months}, {sim.runs:,} runs (± 2 SE)",
-                }
-            )
     return out
 
 
@@ -390,6 +460,7 @@ def _simulation_table(sim: Any) -> list[dict[str, Any]]:
             {
                 "name": plots.STRATEGY_LABELS.get(name, name),
                 "verified_cvid": prob(o["verified_cvid"], se["verified_cvid"]),
+                "exposed": prob(o["exposed"], se["exposed"]),
                 "breakdown": prob(o["breakdown"], se["breakdown"]),
                 "stalemate": prob(o["stalemate"], se["stalemate"]),
                 "running": prob(o["running"], se["running"]),
@@ -412,15 +483,41 @@ def _simulation_table(sim: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def _outcomes_by_type(sim: Any) -> list[dict[str, Any]]:
+    """Each strategy's outcomes for each counterpart type the runs drew (the type is drawn
+    from the scenario's prior in every run, so the shares of runs sum to one)."""
+    rows = []
+    for name, r in sim.to_dict()["strategies"].items():
+        clan = r["clandestine_production"]
+        for t, row in r["outcomes_by_type"].items():
+            if row["share_of_runs"] == 0:
+                continue
+            sq = clan[t]["significant_quantities"]["mean"]
+            rows.append(
+                {
+                    "strategy": plots.STRATEGY_LABELS.get(name, name),
+                    "type": t,
+                    "share": f"{row['share_of_runs']:.2f}",
+                    "verified_cvid": prob(row["verified_cvid"]),
+                    "exposed": prob(row["exposed"]),
+                    "breakdown": prob(row["breakdown"]),
+                    "stalemate": prob(row["stalemate"]),
+                    "conflict": prob(row["conflict"]),
+                    "secret_sq": "—" if sq is None else f"{sq:.2f}",
+                }
+            )
+    return rows
+
+
 def ledger_compliance(s: Scenario, ledger: str | Path) -> dict[str, Any]:
     """The full compliance state of ``s`` from the evidence on ``ledger`` (the shape of
     :meth:`cvid.compliance.ComplianceState.to_dict`) with the latest signed checkpoint."""
-    from cvid.compliance import agreement_id, evaluate, evidence_from_ledger
+    from cvid.compliance import agreement_evidence, agreement_id, evaluate
     from cvid.errors import CheckFailed
     from cvid.ledger import Ledger
 
     with Ledger.open(ledger) as led:
-        evidence = evidence_from_ledger(led, agreement_id(s))
+        evidence = agreement_evidence(led, agreement_id(s), source=str(ledger))
         try:
             checkpoint: str | None = led.checkpoint()
         except CheckFailed:
@@ -428,6 +525,14 @@ def ledger_compliance(s: Scenario, ledger: str | Path) -> dict[str, Any]:
     out = evaluate(s, evidence).to_dict()
     out["checkpoint"] = checkpoint
     return out
+
+
+def _day(moment: Any) -> str | None:
+    """The UTC date of an ISO moment (``2008-01-01T15:18:00Z`` → ``2008-01-01``): deadlines
+    come from month arithmetic, whose clock time means nothing to a reader."""
+    if moment is None or moment == "":
+        return None
+    return str(moment)[:10]
 
 
 def _compliance(c: Mapping[str, Any]) -> dict[str, Any]:
@@ -447,16 +552,24 @@ def _compliance(c: Mapping[str, Any]) -> dict[str, Any]:
             }
             for k, v in (c.get("statuses") or {}).items()
         ]
+    commitments = [
+        {**x, **{k: _day(x.get(k)) for k in ("deadline", "claimed_on", "verified_on")}}
+        for x in commitments
+    ]
     indicators = c.get("indicators")
     balance = indicators.get("balance", "") if isinstance(indicators, Mapping) else indicators
     return {
         "agreement": c.get("agreement", ""),
-        "at": c.get("at", ""),
+        "at": _day(c.get("at")) or "",
         "records": c.get("records", 0),
         "counts": [(k, v) for k, v in counts.items()],
         "commitments": commitments,
-        "findings": [f for f in c.get("findings", []) if f.get("severity") != "info"],
-        "timeline": list(c.get("timeline", [])),
+        "findings": [
+            {**f, "on": _day(f.get("on"))}
+            for f in c.get("findings", [])
+            if f.get("severity") != "info"
+        ],
+        "timeline": [{**t, "on": _day(t.get("on"))} for t in c.get("timeline", [])],
         "balance": balance or "",
         "decision": list(indicators.get("decision", [])) if isinstance(indicators, Mapping) else [],
         "pretence": list(indicators.get("pretence", [])) if isinstance(indicators, Mapping) else [],
@@ -551,6 +664,49 @@ def _environment() -> Environment:
     return env
 
 
+def _nothing_to_find(s: Scenario, fd: FigureData) -> str | None:
+    """Why a lesson-3 search curve is zero over its whole range (a flat line at zero says
+    nothing a sentence cannot), or None when it shows something."""
+    if max(fd.data["probability"], default=0.0) > 0.0:
+        return None
+    v, pr = s.verification, s.agreement.provisions
+    what = {
+        "lesson3-inspections": "at any number of challenge inspections",
+        "lesson3-notice": "at any notice time",
+        "lesson3-site-search": "over the whole search",
+    }.get(fd.id, "everywhere")
+    if pr.access in ("declared-sites-only", "none"):
+        reason = (
+            f"access is '{pr.access}' (agreement.provisions.access): inspectors can never "
+            "enter an undeclared site"
+        )
+    elif v.challenge_inspections_per_year <= 0 and fd.id != "lesson3-inspections":
+        reason = (
+            "there are no challenge inspections (verification.challenge_inspections_per_year = 0)"
+        )
+    elif pr.access == "managed":
+        c = v.concealment_time_hours
+        reason = (
+            f"managed access adds {plots.num(v.managed_access_delay_hours)} hours "
+            "(verification.managed_access_delay_hours) to the notice, longer than the "
+            f"{plots.num(c.low)}–{plots.num(c.high)} hours the state needs to hide its traces "
+            "(verification.concealment_time_hours)"
+        )
+    else:
+        reason = "no inspection route reaches the site under this regime"
+    ntm = v.national_means_detection_per_month
+    tail = (
+        ""
+        if fd.id != "lesson3-site-search" or ntm > 0
+        else " and national technical means add nothing "
+        "(verification.national_means_detection_per_month = 0)"
+    )
+    return (
+        f"The chance of finding an undeclared site is zero {what}: {reason}{tail}. "
+        f"{fd.title} would be a flat line at zero."
+    )
+
+
 def build_figures(s: Scenario, a: Assessment) -> tuple[dict[str, FigureData], dict[str, str]]:
     """The data of every figure the report can show for this assessment, and a note for each
     figure or section left out (by id) saying what input would produce it."""
@@ -565,9 +721,12 @@ def build_figures(s: Scenario, a: Assessment) -> tuple[dict[str, FigureData], di
             "milestones; add [[agreement.concessions]] to see them."
         )
     figures["lesson3-sample-size"] = plots.sample_size_data(s)
-    figures["lesson3-inspections"] = plots.inspections_data(s)
-    figures["lesson3-notice"] = plots.notice_data(s)
-    figures["lesson3-site-search"] = plots.site_search_data(s)
+    for fd in (plots.inspections_data(s), plots.notice_data(s), plots.site_search_data(s)):
+        why = _nothing_to_find(s, fd)
+        if why is None:
+            figures[fd.id] = fd
+        else:
+            notes[fd.id] = why
     sig = plots.sigma_muf_data(s)
     if sig.data["sigma_muf_kg"] > 0:
         figures["lesson3-sigma-muf"] = sig
@@ -656,6 +815,8 @@ def render_html(
         "lesson4": _lesson4_extra(s, a),
         "sim": sim,
         "sim_table": [] if sim is None else _simulation_table(sim),
+        "sim_by_type": [] if sim is None else _outcomes_by_type(sim),
+        "sim_explanation": "" if sim is None else explain_simulation(sim),
         "compliance": None if comp is None else _compliance(comp),
         "assumptions": _assumptions(s, a),
         "version": a.version or cvid.__version__,

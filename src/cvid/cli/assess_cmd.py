@@ -129,13 +129,15 @@ def assess_command(
     months: int = typer.Option(120, "--months", min=1, help="Simulation horizon in months."),
     seed: int = typer.Option(0, "--seed", min=0, help="Seed of the simulation."),
     ledger: str | None = typer.Option(
-        None, "--ledger", help="Evidence ledger: add the compliance state derived from it."
+        None,
+        "--ledger",
+        help="Evidence ledger: add the compliance state derived from it (default: none).",
     ),
     report: str | None = typer.Option(
         None,
         "--report",
         help="Write the assessment report to this file (self-contained HTML, or PDF for a "
-        ".pdf name) and print only where it went.",
+        ".pdf name) and print only where it went (default: print the assessment).",
     ),
     report_format: str | None = typer.Option(
         None,
@@ -146,7 +148,8 @@ def assess_command(
     fail_on: str | None = typer.Option(
         None,
         "--fail-on",
-        help="Exit 1 when the overall grade is this bad or worse: 'fail' or 'warn' (for CI).",
+        help="Exit 1 when the overall grade is this bad or worse: 'fail' or 'warn' (for CI; "
+        "default: exit 0 whatever the grades).",
     ),
 ) -> None:
     """Assess an agreement against the four lessons: grades, findings and figures."""

@@ -28,9 +28,9 @@ from cvid.compliance import (
     FORMATS,
     ComplianceFinding,
     ComplianceState,
+    agreement_evidence,
     agreement_id,
     evaluate,
-    evidence_from_ledger,
     import_dataset,
     replay_stream,
 )
@@ -140,14 +140,19 @@ def render(state: ComplianceState, *, timeline: bool = False) -> None:
 def status_command(
     ledger: str = typer.Option(..., "--ledger", help="Ledger file or postgresql:// URL."),
     scenario: str = typer.Option(..., "--scenario", help="Scenario file or bundled name."),
-    at: str | None = typer.Option(None, "--at", help="Date (YYYY-MM-DD) to evaluate at."),
+    at: str | None = typer.Option(
+        None, "--at", help="Date (YYYY-MM-DD) to evaluate at (default: now)."
+    ),
     timeline: bool = typer.Option(False, "--timeline", help="Print the status changes in order."),
     as_json: bool = typer.Option(False, "--json", help="Print the state as JSON."),
     with_beliefs: bool = typer.Option(
         False, "--beliefs", help="Also the posterior over the counterpart's types."
     ),
     prior: str | None = typer.Option(
-        None, "--prior", help="With --beliefs: sincere=P,time-buyer=P,hedger=P (sums to 1)."
+        None,
+        "--prior",
+        help="With --beliefs: sincere=P,time-buyer=P,hedger=P (sums to 1; default: "
+        "the scenario's counterpart prior).",
     ),
 ) -> None:
     """Status of every commitment derived from the evidence ledger, with findings."""
@@ -160,7 +165,7 @@ def status_command(
         except ValueError:
             raise InputError("not a date (YYYY-MM-DD)", source="--at") from None
     with Ledger.open(ledger) as led:
-        ev = evidence_from_ledger(led, agreement_id(s))
+        ev = agreement_evidence(led, agreement_id(s), source=ledger)
     state = evaluate(s, ev, at)
     if with_beliefs:
         from cvid.cli.beliefs_cmd import parse_prior, render_beliefs
@@ -191,7 +196,12 @@ def import_command(
     ),
     key: Path = typer.Option(..., "--key", help="The observer's NAME.key (registered)."),
     scenario: str = typer.Option(..., "--scenario", help="Scenario the observations are for."),
-    log_key: Path | None = typer.Option(None, "--log-key", help="The log's private key file."),
+    log_key: Path | None = typer.Option(
+        None,
+        "--log-key",
+        help="The log's private key file (default: $CVID_LEDGER_LOG_KEY, or DB.logkey beside "
+        "a SQLite file).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the import report as JSON."),
 ) -> None:
     """Import a public dataset as signed observations (all rows or none)."""

@@ -112,7 +112,9 @@ def init(
 def keygen(
     party: str = typer.Option(..., "--party", help="Party name (a-z 0-9 . _ -)."),
     role: str = typer.Option(..., "--role", help="inspectorate, state, observer or admin."),
-    out: Path = typer.Option(..., "--out", help="Folder for NAME.key and NAME.pub."),
+    out: Path = typer.Option(
+        ..., "--out", help="Folder for NAME.key and NAME.pub (created if it does not exist)."
+    ),
     force: bool = typer.Option(False, "--force", help="Overwrite existing key files."),
     as_json: bool = JSON_OPT,
 ) -> None:
@@ -120,8 +122,12 @@ def keygen(
     from cvid.ledger import generate_party_key, write_private_key, write_public_key
 
     key = generate_party_key(party, role)
-    if not out.is_dir():
-        raise InputError("folder does not exist", source=str(out), field="--out")
+    if out.exists() and not out.is_dir():
+        raise InputError("exists and is not a folder", source=str(out), field="--out")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the folder: {exc.strerror}", source=str(out)) from exc
     private, public = out / f"{party}.key", out / f"{party}.pub"
     if private.exists() and not force:
         raise InputError("file exists; use --force to overwrite", source=str(private))
@@ -165,7 +171,9 @@ def append(
     db: str = typer.Argument(..., help=DB_HELP),
     file: Path = typer.Argument(..., help="One JSON record, a JSON array, or JSON Lines."),
     key: Path | None = typer.Option(
-        None, "--key", help="The submitting party's NAME.key (not needed for signed records)."
+        None,
+        "--key",
+        help="The submitting party's NAME.key (no default; not needed for signed records).",
     ),
     batch: int = typer.Option(10_000, "--batch", min=1, help="Records per transaction."),
     log_key: Path | None = LOG_KEY_OPT,
@@ -348,10 +356,15 @@ def _read_notes(paths: list[Path]) -> list[str]:
 
 @ledger_app.command("verify")
 def verify(
-    db: str | None = typer.Argument(None, help=DB_HELP),
-    bundle: Path | None = typer.Option(None, "--bundle", help="Verify an exported bundle."),
+    db: str | None = typer.Argument(None, help=DB_HELP + " No default: give DB or --bundle."),
+    bundle: Path | None = typer.Option(
+        None, "--bundle", help="Verify an exported bundle (default: none; give DB or this)."
+    ),
     trusted_key: str | None = typer.Option(
-        None, "--log-vkey", help="Pin the log's verifier key (name+id+key) for --bundle."
+        None,
+        "--log-vkey",
+        help="Pin the log's verifier key (name+id+key) for --bundle (default: the "
+        "bundle's log.vkey).",
     ),
     known: list[Path] = typer.Option(
         [], "--known", help="A checkpoint kept earlier; it must be consistent (repeatable)."
@@ -453,7 +466,9 @@ def schema(kind: str = typer.Argument(..., help="Record kind.")) -> None:
 def sign(
     file: Path = typer.Argument(..., help="One JSON record, a JSON array, or JSON Lines."),
     key: Path = typer.Option(..., "--key", help="The signing party's NAME.key."),
-    out: Path | None = typer.Option(None, "--out", help="Write here instead of stdout."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Write here instead of stdout (default: stdout)."
+    ),
 ) -> None:
     """Sign records with a party key and print the signed JSON, without appending.
 
@@ -494,7 +509,9 @@ def witness_init(
     key: Path = typer.Option(..., "--key", help="New private key file (mode 0600)."),
     state: Path = typer.Option(..., "--state", help="New state file."),
     vkey_out: Path | None = typer.Option(
-        None, "--vkey-out", help="Also write the verifier key here (for others' policies)."
+        None,
+        "--vkey-out",
+        help="Also write the verifier key here (for others' policies; default: not written).",
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
     as_json: bool = JSON_OPT,
@@ -551,20 +568,25 @@ def witness_cosign(
         None,
         "--ledger",
         help="Read the latest checkpoint and the proof from this ledger, and store the "
-        "cosignature in it.",
+        "cosignature in it (no default: give this or --checkpoint).",
     ),
     checkpoint_file: Path | None = typer.Option(
-        None, "--checkpoint", help="A signed checkpoint (note) to cosign instead."
+        None, "--checkpoint", help="A signed checkpoint (note) to cosign instead (default: none)."
     ),
     proof_file: Path | None = typer.Option(
-        None, "--proof", help="With --checkpoint: the consistency proof from the size last seen."
+        None,
+        "--proof",
+        help="With --checkpoint: the consistency proof from the size last seen (default: "
+        "none, for a first sighting).",
     ),
     log_vkey: str | None = typer.Option(
         None,
         "--log-vkey",
         help="The log's verifier key (default: the one pinned at first sight, or the ledger's).",
     ),
-    out: Path | None = typer.Option(None, "--out", help="Write the cosigned checkpoint here."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Write the cosigned checkpoint here (default: not written)."
+    ),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Check a log's checkpoint against the last one this witness saw and cosign it.

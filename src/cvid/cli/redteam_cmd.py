@@ -91,7 +91,9 @@ def redteam_command(
     ),
     top: int = typer.Option(10, "--top", help="How many paths to rank."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
-    report: Path | None = typer.Option(None, "--report", help="Write an HTML report here."),
+    report: Path | None = typer.Option(
+        None, "--report", help="Write an HTML report here (default: none)."
+    ),
 ) -> None:
     """Red team: the state's best concealment paths, the inspection game, provision values."""
     if budget is not None and budget < 0:

@@ -49,7 +49,9 @@ def validate(
 
 @scenario_app.command("schema")
 def schema(
-    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file instead."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Write to this file instead (default: stdout)."
+    ),
 ) -> None:
     """Print the JSON Schema of scenario files (for editors and validators)."""
     text = json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"

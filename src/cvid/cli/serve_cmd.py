@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
             None,
             "--admin-token-file",
             help="On first start, write the new admin's token here (mode 0600) instead of "
-            "printing it.",
+            "printing it (default: printed).",
         ),
         max_body: int = typer.Option(
             1_048_576, "--max-body", min=1024, help="Largest request body accepted (bytes)."
@@ -57,10 +57,12 @@ def register(app: typer.Typer) -> None:
             help="How many of the --witness keys must cosign (default: all of them).",
         ),
         ssl_certfile: Path | None = typer.Option(
-            None, "--ssl-certfile", help="Serve HTTPS with this certificate (PEM)."
+            None,
+            "--ssl-certfile",
+            help="Serve HTTPS with this certificate (PEM; default: plain HTTP).",
         ),
         ssl_keyfile: Path | None = typer.Option(
-            None, "--ssl-keyfile", help="The private key of --ssl-certfile (PEM)."
+            None, "--ssl-keyfile", help="The private key of --ssl-certfile (PEM; no default)."
         ),
     ) -> None:
         """Serve the REST API (/api/v1, OpenAPI at /api/v1/openapi.json) and the web pages.

@@ -219,16 +219,19 @@ def simulate_command(
     detection: float | None = typer.Option(
         None,
         "--detection-probability",
-        help="Monthly detection probability to use instead of the regime's (cvid.verify).",
+        help="Monthly detection probability to use instead of the regime's (default: the "
+        "regime's, from cvid.verify).",
     ),
     plot: Path | None = typer.Option(
         None,
         "--plot",
         help="Write a plot of outcome probabilities over time (PNG, SVG, PDF), and the "
-        "capability distribution beside it (NAME-capability.SUFFIX).",
+        "capability distribution beside it (NAME-capability.SUFFIX; default: no plot).",
     ),
     frame: Path | None = typer.Option(
-        None, "--frame", help="Write outcome probabilities by month as .parquet or .csv."
+        None,
+        "--frame",
+        help="Write outcome probabilities by month as .parquet or .csv (default: not written).",
     ),
     run_sensitivity: bool = typer.Option(
         False,
@@ -312,12 +315,23 @@ def simulate_command(
         console.print(f"wrote {plot} and {capability}")
 
 
+#: The scenario whose parameters ``cvid sweep --list-parameters`` lists when none is given
+#: (the bundled default, as ``make demo``).
+LIST_PARAMETERS_SCENARIO = "dprk-2018-step-by-step"
+
+
 def sweep_command(
-    scenario: str = typer.Argument(..., help="Scenario file or bundled example name."),
+    scenario: str | None = typer.Argument(
+        None,
+        help="Scenario file or bundled example name (required except with --list-parameters, "
+        f"where the default is the bundled {LIST_PARAMETERS_SCENARIO}).",
+        show_default=False,
+    ),
     vary: list[str] = typer.Option(
         None,
         "--vary",
-        help="PARAM=LO:HI:STEPS (repeatable); see --list-parameters for the names.",
+        help="PARAM=LO:HI:STEPS (repeatable; no default: at least one); see "
+        "--list-parameters for the names.",
     ),
     strategy: list[str] = typer.Option(
         None, "--strategy", "-s", help="Strategy to simulate (repeatable). Default: all."
@@ -336,9 +350,13 @@ def sweep_command(
     timeout: float = typer.Option(
         DEFAULT_TIMEOUT_S, "--timeout", help="Seconds to wait for --scheduler to answer."
     ),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Write the table (.parquet/.csv)."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Write the table (.parquet/.csv; default: printed only)."
+    ),
     plot: Path | None = typer.Option(
-        None, "--plot", help="Write a plot of the outcome surface (PNG, SVG, PDF)."
+        None,
+        "--plot",
+        help="Write a plot of the outcome surface (PNG, SVG, PDF; default: no plot).",
     ),
     outcome: str = typer.Option(
         "verified_cvid",
@@ -346,7 +364,10 @@ def sweep_command(
         help="Outcome plotted: verified_cvid, breakdown, stalemate or running.",
     ),
     list_parameters: bool = typer.Option(
-        False, "--list-parameters", help="List the parameters --vary accepts and exit."
+        False,
+        "--list-parameters",
+        help="List the parameters --vary accepts (for SCENARIO, else for any bundled "
+        "example: the list is the same) and exit.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the table as JSON."),
 ) -> None:
@@ -356,7 +377,12 @@ def sweep_command(
     "rows": list of {PARAM..., "strategy", "verified_cvid", "breakdown", "stalemate",
     "running", "se_OUTCOME"..., means...}}.
     """
-    sc = load_scenario(scenario)
+    if scenario is None and not list_parameters:
+        raise InputError(
+            "give a scenario file or bundled example name (or --list-parameters)",
+            field="SCENARIO",
+        )
+    sc = load_scenario(scenario or LIST_PARAMETERS_SCENARIO)
     if list_parameters:
         names = vary_parameters(sc)
         if as_json:

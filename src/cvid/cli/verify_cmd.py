@@ -34,7 +34,7 @@ import typer
 from rich.table import Table
 
 from cvid.cli.common import console, emit_json
-from cvid.scenario import load_scenario
+from cvid.scenario import MaterialBalancePlan, load_scenario
 from cvid.verify import (
     InspectionGame,
     balance_analysis,
@@ -71,9 +71,15 @@ def _fmt(x: float | None, digits: int = 4) -> str:
 def plan_sampling_cmd(
     items: int = typer.Option(..., "--items", help="Items in the stratum (N)."),
     detect: float = typer.Option(..., "--detect", help="Detection probability sought (0–1)."),
-    defects: int | None = typer.Option(None, "--defects", help="Falsified items (M)."),
-    goal_kg: float | None = typer.Option(None, "--goal-kg", help="Goal quantity in kg."),
-    item_kg: float | None = typer.Option(None, "--item-kg", help="Material per item in kg."),
+    defects: int | None = typer.Option(
+        None, "--defects", help="Falsified items (M; default: from --goal-kg/--item-kg)."
+    ),
+    goal_kg: float | None = typer.Option(
+        None, "--goal-kg", help="Goal quantity in kg (no default; with --item-kg)."
+    ),
+    item_kg: float | None = typer.Option(
+        None, "--item-kg", help="Material per item in kg (no default; with --goal-kg)."
+    ),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Smallest attribute sample (exact hypergeometric) and the IAEA approximation."""
@@ -102,6 +108,9 @@ def plan_sampling_cmd(
 
 # --- plan balance --------------------------------------------------------------------------
 
+#: The scenario's balance plan is the one home of the measurement-error defaults.
+_BALANCE_DEFAULTS = MaterialBalancePlan.model_fields
+
 
 @plan_app.command("balance")
 def plan_balance_cmd(
@@ -110,9 +119,17 @@ def plan_balance_cmd(
         help="CSV: beginning_inventory, receipts, shipments, "
         "ending_inventory (kg), one row per balance period.",
     ),
-    random_rsd: float = typer.Option(..., "--random-rsd", help="Random relative std. dev."),
+    random_rsd: float = typer.Option(
+        _BALANCE_DEFAULTS["random_rsd"].default,
+        "--random-rsd",
+        help="Random relative std. dev. of each measurement (default: as a scenario's "
+        "[verification.material_balance]).",
+    ),
     systematic_rsd: float = typer.Option(
-        ..., "--systematic-rsd", help="Systematic relative std. dev."
+        _BALANCE_DEFAULTS["systematic_rsd"].default,
+        "--systematic-rsd",
+        help="Systematic relative std. dev. (default: as a scenario's "
+        "[verification.material_balance]).",
     ),
     alpha: float = typer.Option(0.05, "--alpha", help="False-alarm probability of each test."),
     k: float = typer.Option(0.5, "--k", help="Reference value of Page's test (SITMUF units)."),
@@ -122,11 +139,15 @@ def plan_balance_cmd(
         help="Page threshold; default: the h giving "
         "false-alarm probability alpha over the horizon.",
     ),
-    diversion_kg: float | None = typer.Option(None, "--diversion-kg", help="Loss to detect."),
+    diversion_kg: float | None = typer.Option(
+        None, "--diversion-kg", help="Loss to detect (kg; default: none, false alarms only)."
+    ),
     pattern: str = typer.Option("abrupt", "--pattern", help="abrupt | protracted"),
     at_period: int = typer.Option(1, "--at-period", help="Period of an abrupt loss."),
     calibration_periods: int | None = typer.Option(
-        None, "--calibration-periods", help="Periods sharing one systematic error."
+        None,
+        "--calibration-periods",
+        help="Periods sharing one systematic error (default: the whole sequence).",
     ),
     replications: int = typer.Option(20_000, "--replications", help="Monte Carlo runs."),
     seed: int = typer.Option(0, "--seed", help="Monte Carlo seed."),
@@ -202,7 +223,9 @@ def plan_balance_cmd(
 @plan_app.command("search")
 def plan_search_cmd(
     scenario: str | None = typer.Option(
-        None, "--scenario", help="Take every input from this scenario's regime."
+        None,
+        "--scenario",
+        help="Take every input from this scenario's regime (default: the options below).",
     ),
     sites: int = typer.Option(100, "--sites", help="Candidate sites (K)."),
     inspections_per_year: float = typer.Option(
@@ -268,18 +291,29 @@ def plan_search_cmd(
 @plan_app.command("production")
 def plan_production_cmd(
     record: str | None = typer.Option(
-        None, "--record", help="Production record TOML, or 'dprk-2008'."
+        None,
+        "--record",
+        help="Production record TOML, or 'dprk-2008' (default: none; give "
+        "--thermal-mw/--days or --swu).",
     ),
-    thermal_mw: str | None = typer.Option(None, "--thermal-mw", help="MW(th): X or LO:HI."),
-    days: float | None = typer.Option(None, "--days", help="Days of operation."),
+    thermal_mw: str | None = typer.Option(
+        None, "--thermal-mw", help="MW(th): X or LO:HI (no default; with --days)."
+    ),
+    days: float | None = typer.Option(
+        None, "--days", help="Days of operation (no default; with --thermal-mw)."
+    ),
     capacity_factor: str = typer.Option("1", "--capacity-factor", help="X or LO:HI."),
     g_per_mwd: str = typer.Option("0.9:1.0", "--g-per-mwd", help="g Pu per MWd: X or LO:HI."),
-    swu: str | None = typer.Option(None, "--swu", help="Enrichment: kg-SWU in total, X or LO:HI."),
+    swu: str | None = typer.Option(
+        None, "--swu", help="Enrichment: kg-SWU in total, X or LO:HI (default: none)."
+    ),
     product_assay: float = typer.Option(0.9, "--product-assay", help="HEU assay (fraction)."),
     feed_assay: float = typer.Option(0.00711, "--feed-assay", help="Feed assay (fraction)."),
     tails_assay: float = typer.Option(0.003, "--tails-assay", help="Tails assay (fraction)."),
     declared_kg: float | None = typer.Option(
-        None, "--declared-kg", help="Declared kg (Pu, or U-235 in HEU)."
+        None,
+        "--declared-kg",
+        help="Declared kg (Pu, or U-235 in HEU; default: the record's, else none).",
     ),
     replications: int = typer.Option(100_000, "--replications", help="Monte Carlo draws."),
     seed: int = typer.Option(0, "--seed", help="Monte Carlo seed."),

@@ -49,6 +49,7 @@ from cvid.compliance.engine import (
 )
 from cvid.compliance.evidence import (
     Evidence,
+    agreement_evidence,
     as_utc,
     evidence_from_ledger,
     inferred_source_kind,
@@ -112,6 +113,7 @@ __all__ = [
     "RuleContext",
     "Status",
     "act_probabilities",
+    "agreement_evidence",
     "agreement_id",
     "agreement_start",
     "as_utc",

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from cvid.errors import InputError
 from cvid.ledger import Entry, Ledger
 
 
@@ -126,6 +127,31 @@ def evidence_from_ledger(ledger: Ledger, agreement: str | None = None) -> list[E
         for e in ledger.records()
         if agreement is None or e.agreement == agreement
     ]
+
+
+def agreement_evidence(ledger: Ledger, agreement: str, *, source: str) -> list[Evidence]:
+    """The records of ``ledger`` for the agreement named ``agreement``, in log order.
+
+    A ledger may hold several agreements; one that holds records but none of ``agreement``
+    was kept for another agreement, and using it would silently show no evidence at all: it is
+    refused with an :class:`InputError` naming ``source`` and the agreements it does hold.
+    An empty ledger is accepted (no evidence yet)."""
+    ours: list[Evidence] = []
+    others: set[str] = set()
+    for e in ledger.records():
+        if e.agreement == agreement:
+            ours.append(Evidence.from_entry(e))
+        else:
+            others.add(e.agreement)
+    if not ours and others:
+        held = ", ".join(f"'{a}'" for a in sorted(others))
+        raise InputError(
+            f"the ledger holds records of {held} only, none of this scenario's agreement "
+            f"'{agreement}': give the ledger kept for '{agreement}'",
+            source=source,
+            field="--ledger",
+        )
+    return ours
 
 
 def as_utc(value: date | datetime | str) -> datetime:

@@ -25,7 +25,13 @@ from cvid.negotiate.engine import (
     simulate_block,
 )
 from cvid.negotiate.science import regime_detection_probability
-from cvid.negotiate.strategies import AGREEMENT, resolve_strategy, strategy_names
+from cvid.negotiate.strategies import (
+    AGREEMENT,
+    libya_model_strategy,
+    libya_model_variant,
+    resolve_strategy,
+    strategy_names,
+)
 from cvid.scenario import COUNTERPART_TYPES, Scenario, StrategySpec, load_scenario
 
 #: Defaults of :func:`simulate` (and of ``cvid simulate``).
@@ -406,14 +412,26 @@ def compile_all(
     detection_probability: ArrayLike | None,
     overrides: Mapping[str, Any] | None = None,
 ) -> dict[str, Compiled]:
-    """Compile each named strategy (with optional field ``overrides`` of every strategy)."""
-    p = detection_probability
-    if p is None:
-        p = regime_detection_probability(scenario)
-    detection = detection_array(p, months)
+    """Compile each named strategy (with optional field ``overrides`` of every strategy).
+
+    Without ``detection_probability`` each strategy runs under the scenario's regime, except
+    the Libya-model preset, which runs under the Libya-model regime
+    (:func:`libya_model_variant`): the same in ``cvid simulate`` and ``cvid assess``."""
+    if detection_probability is None:
+        own = detection_array(regime_detection_probability(scenario), months)
+        libya: NDArray[np.float64] | None = None
+    else:
+        own = libya = detection_array(detection_probability, months)
     out: dict[str, Compiled] = {}
     for name in names:
         spec = resolve_strategy(scenario, name)
+        detection = own
+        if spec == libya_model_strategy():
+            if libya is None:
+                libya = detection_array(
+                    regime_detection_probability(libya_model_variant(scenario)), months
+                )
+            detection = libya
         if overrides:
             spec = StrategySpec.model_validate({**spec.model_dump(), **overrides})
         out[name] = compile_strategy(scenario, spec, detection, months)

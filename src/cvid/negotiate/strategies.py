@@ -112,6 +112,37 @@ def libya_model_strategy() -> StrategySpec:
     return _PRESETS["libya-model"]
 
 
+#: Verification a Libya-model agreement insists on (lesson 3), used for the variant's regime.
+LIBYA_MODEL_CHALLENGE_INSPECTIONS_PER_YEAR = 24.0
+LIBYA_MODEL_NOTICE_HOURS = 2.0
+
+
+def libya_model_variant(s: Scenario) -> Scenario:
+    """The scenario with the verification a Libya-model agreement insists on: anywhere-anytime
+    access on two hours' notice, people and documents, and at least 24 challenge inspections a
+    year. Program, counterpart and everything else stay as they are."""
+    pr = s.agreement.provisions.model_copy(
+        update={
+            "access": "anywhere-anytime",
+            "challenge_notice_hours": min(
+                s.agreement.provisions.challenge_notice_hours, LIBYA_MODEL_NOTICE_HOURS
+            ),
+            "access_to_people": True,
+            "access_to_documents": True,
+        }
+    )
+    v = s.verification.model_copy(
+        update={
+            "challenge_inspections_per_year": max(
+                s.verification.challenge_inspections_per_year,
+                LIBYA_MODEL_CHALLENGE_INSPECTIONS_PER_YEAR,
+            )
+        }
+    )
+    agreement = s.agreement.model_copy(update={"provisions": pr})
+    return s.model_copy(update={"agreement": agreement, "verification": v})
+
+
 def _weakest_release(agreement: Agreement) -> str:
     levels = ["statement", "declared", "verified"]
     tied = [c.release_on for c in agreement.concessions if c.requires]
