@@ -25,7 +25,11 @@ def commitment(d: dict[str, Any], cid: str) -> dict[str, Any]:
 
 
 def tile(s: Scenario, a: Assessment) -> str:
-    return next(h["value"] for h in _headlines(s, a) if h["label"] == "Items made irreversible")
+    return next(
+        h["value"]
+        for h in _headlines(s, a)
+        if h["label"] == "Items made irreversible under verification"
+    )
 
 
 def test_no_stated_goal_agrees_in_lesson_and_checklist() -> None:
