@@ -12,7 +12,6 @@ from typer._click.core import Context
 from typer.core import TyperGroup
 
 from cvid.errors import CheckFailed, CvidError, InputError
-from cvid.results import to_json
 
 #: Human output goes to stdout; errors and progress to stderr.
 console = Console(highlight=False)
@@ -29,6 +28,8 @@ EXIT_BAD_INPUT = 2
 
 def emit_json(payload: Any) -> None:
     """Print ``payload`` as indented JSON on stdout."""
+    from cvid.results import to_json  # pydantic: only when JSON is asked for
+
     sys.stdout.write(to_json(payload) + "\n")
 
 
