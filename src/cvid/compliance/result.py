@@ -12,7 +12,8 @@ Frozen typed results (pydantic, :class:`cvid.results.Result`); ``ComplianceState
      "access": [{"request_id", "site", "requested", "outcome", "answered", "entered",
                  "delay_hours", "measured_by", "within_notice", "evidence": [index...]}],
      "concessions": [{"id", "action", "on", "requires", "unverified", "finding", "evidence"}],
-     "indicators": {"decision": [...], "pretence": [...],
+     "indicators": {"decision": [{"kind", "message", "evidence", "sources"}...],
+                    "pretence": [...],
                     "balance": "decision|pretence|mixed|none"},
      "timeline": [{"on", "commitment", "from", "to", "evidence": [index...]}]}
 """
@@ -134,13 +135,15 @@ class ConcessionCheck(Result):
 
 
 class Indicator(Result):
-    """A sign of a strategic decision or of pretence, with the records that show it (the
-    JSON groups indicators by ``side``)."""
+    """A sign of a strategic decision or of pretence, with the records that show it and their
+    kinds of source (as :attr:`ComplianceFinding.sources`). The JSON groups indicators by
+    ``side``."""
 
     side: Literal["decision", "pretence"] = Field(exclude=True)
     kind: str
     message: str
     evidence: tuple[int, ...]
+    sources: tuple[str, ...] = ()
 
 
 class Change(Result):
