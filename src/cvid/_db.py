@@ -107,6 +107,16 @@ def _sqlite_engine(connect: Callable[[], sqlite3.Connection]) -> Engine:
     return engine
 
 
+def _postgres_engine(loc: Location, *, pool_size: int, max_overflow: int = 8) -> Engine:
+    """An engine of a PostgreSQL URL (psycopg 3: the ``postgres`` extra)."""
+    from cvid._optional import require
+
+    require("psycopg", "postgres", "a PostgreSQL database")
+    return create_engine(
+        loc.sa_url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow
+    )
+
+
 def _engine_key(loc: Location) -> str:
     if loc.sqlite_path is not None:
         return "sqlite:" + str(loc.sqlite_path.resolve())
@@ -170,7 +180,7 @@ def acquire_engine(loc: Location) -> Engine:
             if loc.sqlite_path is not None:
                 engine = _sqlite_engine(_sqlite_connect(check_sqlite_file(loc)))
             else:
-                engine = create_engine(loc.sa_url, pool_pre_ping=True, pool_size=4, max_overflow=8)
+                engine = _postgres_engine(loc, pool_size=4)
             shared = _ENGINES[key] = _Shared(engine, 0)
         shared.users += 1
         return shared.engine
@@ -192,7 +202,7 @@ def creation_engine(loc: Location) -> Engine:
     """A private engine that creates a new SQLite file (``mode=rwc``) or uses a PostgreSQL
     URL, for :meth:`Ledger.create` only; dispose of it when done."""
     if loc.sqlite_path is None:
-        return create_engine(loc.sa_url, pool_pre_ping=True, pool_size=1, max_overflow=1)
+        return _postgres_engine(loc, pool_size=1, max_overflow=1)
     path = loc.sqlite_path.resolve()
     uri = f"file:{urllib.parse.quote(str(path))}?mode=rwc"
 

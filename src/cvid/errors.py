@@ -29,3 +29,16 @@ class InputError(CvidError, ValueError):
 
 class CheckFailed(CvidError):
     """A check ran and failed (exit status 1): tampering found, a proof that does not verify."""
+
+
+class MissingDependency(CvidError):
+    """An optional dependency a command needs is not installed: names the ``pip`` extra."""
+
+    def __init__(self, module: str, extra: str, what: str, detail: str = "") -> None:
+        self.module = module
+        self.extra = extra
+        more = f" ({detail})" if detail else ""
+        super().__init__(
+            f"{what} needs the optional package {module!r}, not installed{more}; "
+            f"install it with: pip install 'cvid[{extra}]'"
+        )

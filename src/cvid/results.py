@@ -52,5 +52,11 @@ class Result(BaseModel):
         """The result as JSON (non-finite numbers as null)."""
         return to_json(self, indent=indent)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready Python data (what :meth:`to_json` writes)."""
+        out = jsonable(self)
+        assert isinstance(out, dict)
+        return out
+
 
 __all__ = ["Result", "jsonable", "to_json"]

@@ -30,8 +30,17 @@ def _verify_results() -> dict[str, type[Result]]:
     }
 
 
+def _compliance_results() -> dict[str, type[Result]]:
+    from cvid.compliance import ComplianceState
+
+    return {"status": ComplianceState}
+
+
 #: Groups of published result models, imported only when asked for.
-_GROUPS: tuple[Callable[[], dict[str, type[Result]]], ...] = (_verify_results,)
+_GROUPS: tuple[Callable[[], dict[str, type[Result]]], ...] = (
+    _verify_results,
+    _compliance_results,
+)
 
 
 def result_models() -> dict[str, type[Result]]:

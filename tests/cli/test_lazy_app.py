@@ -66,3 +66,25 @@ def test_unknown_command_is_a_usage_error() -> None:
     done = subprocess.run([CVID, "asess"], capture_output=True, text=True)
     assert done.returncode == 2
     assert "asess" in done.stderr
+
+
+def test_ledger_proof_loads_neither_compliance_nor_record_models(tmp_path: Path) -> None:
+    """``cvid ledger proof`` (issue 17: start in under 1 s) needs the database and the tree,
+    not the compliance commands (scipy, pandas) nor the record models it never validates."""
+    db = str(tmp_path / "l.db")
+    subprocess.run([CVID, "ledger", "replay", db, "libya-2003"], capture_output=True, check=True)
+    code = (
+        "import sys; from cvid.cli import main; sys.argv = ['cvid'] + sys.argv[1:]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('scipy', 'pandas', 'pyarrow', 'matplotlib', 'cvid.compliance',"
+        " 'cvid.ledger.records', 'cvid.ledger.audit') if m in sys.modules]\n"
+        "print('HEAVY', heavy)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, "ledger", "proof", db, "3"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "HEAVY []" in out, out
+    assert "root hash" in out

@@ -106,7 +106,7 @@ def html_to_pdf(html: str) -> bytes:
     except (ImportError, OSError) as exc:  # OSError: Pango/HarfBuzz system libraries missing
         raise CvidError(
             "PDF output needs WeasyPrint and its system libraries (Pango); run "
-            f"scripts/setup-system.sh and pip install weasyprint ({exc})"
+            f"scripts/setup-system.sh and pip install 'cvid[pdf]' ({exc})"
         ) from None
 
     def no_fetch(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:

@@ -7,12 +7,12 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.text import Text
 from typer._click.core import Context
 from typer.core import TyperGroup
 
 from cvid.errors import CheckFailed, CvidError, InputError
-from cvid.results import to_json
 
 #: Human output goes to stdout; errors and progress to stderr.
 console = Console(highlight=False)
@@ -29,6 +29,8 @@ EXIT_BAD_INPUT = 2
 
 def emit_json(payload: Any) -> None:
     """Print ``payload`` as indented JSON on stdout."""
+    from cvid.results import to_json  # pydantic: only when JSON is asked for
+
     sys.stdout.write(to_json(payload) + "\n")
 
 
@@ -55,11 +57,11 @@ class CvidGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except InputError as exc:
-            err_console.print(f"[bold red]error:[/] {exc.describe()}", markup=True, soft_wrap=True)
+            err_console.print(f"[bold red]error:[/] {escape(exc.describe())}", soft_wrap=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except CheckFailed as exc:
-            err_console.print(f"[bold red]check failed:[/] {exc}", markup=True, soft_wrap=True)
+            err_console.print(f"[bold red]check failed:[/] {escape(str(exc))}", soft_wrap=True)
             raise typer.Exit(EXIT_CHECK_FAILED) from None
         except CvidError as exc:  # e.g. an optional tool such as WeasyPrint is missing
-            err_console.print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True)
+            err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None

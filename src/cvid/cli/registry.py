@@ -169,12 +169,27 @@ def _never_run() -> None:  # pragma: no cover - the index only prints help
     raise typer.Exit(0)
 
 
+def _ledger_own(sub: str | None) -> bool:
+    """True when ``cvid ledger SUB`` is one of ledger_cmd's own sub-commands, so the
+    compliance commands (``ledger import``, ``ledger replay``: scipy, pandas) need not load."""
+    if sub is None:
+        return False
+    from cvid.cli.ledger_cmd import ledger_app
+
+    own = {c.name for c in ledger_app.registered_commands}
+    own |= {g.name for g in ledger_app.registered_groups}
+    return sub in own
+
+
 def app_for(argv: Sequence[str]) -> typer.Typer:
     """The smallest application that can run ``argv`` (the arguments after ``cvid``)."""
-    first = next((a for a in argv if not a.startswith("-")), None)
+    words = [a for a in argv if not a.startswith("-")]
+    first = words[0] if words else None
     if first is None:
         return _index_app()
     if first not in COMMANDS:
         return build_app()  # let Click report the unknown command with its suggestions
     needed = COMMANDS[first][0]
+    if first == "ledger" and _ledger_own(words[1] if len(words) > 1 else None):
+        needed = (_ledger,)
     return build_app([r for r in REGISTRARS if r in needed])

@@ -70,6 +70,10 @@ def register(app: typer.Typer) -> None:
         On the first start the database gets a ledger, the service tables and an admin party
         whose token is shown once (or written to --admin-token-file).
         """
+        from cvid._optional import require
+
+        for module in ("fastapi", "uvicorn", "multipart"):
+            require(module, "web", "cvid serve")
         import uvicorn
 
         from cvid.web import Service, create_app

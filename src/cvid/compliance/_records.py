@@ -72,11 +72,11 @@ class Sources:
     ) -> ComplianceFinding:
         """A finding citing the sources of its ``evidence`` records (and ``extra_sources``)."""
         return ComplianceFinding(
-            kind,
-            severity,
-            message,
-            evidence,
-            on,
-            dict(figures or {}),
-            self.of(evidence, *extra_sources),
+            kind=kind,
+            severity=severity,
+            message=message,
+            evidence=evidence,
+            on=on,
+            figures=dict(figures or {}),
+            sources=self.of(evidence, *extra_sources),
         )

@@ -134,18 +134,18 @@ class Access:
                 delay = (at - e.time).total_seconds() / 3600.0
                 within = delay <= notice
             result = AccessOutcome(
-                rid,
-                site,
-                str(e.payload.get("access")),
-                e.time,
-                outcome,
-                answered,
-                delay,
-                within,
-                tuple(sorted(set(idx))),
-                entered,
-                measured,
-                notice,
+                request_id=rid,
+                site=site,
+                access=str(e.payload.get("access")),
+                requested=e.time,
+                outcome=outcome,
+                answered=answered,
+                delay_hours=delay,
+                within_notice=within,
+                evidence=tuple(sorted(set(idx))),
+                entered=entered,
+                measured_by=measured,
+                notice_hours=notice,
             )
             seen = max(
                 self.latest.get(("site", site), e.time), self.latest.get(("rid", rid), e.time)

@@ -51,7 +51,13 @@ class Concessions:
                 verdict = "withheld-correctly" if unverified else "withheld-after-verification"
             out.append(
                 ConcessionCheck(
-                    c.id, action, e.time, tuple(c.requires), tuple(unverified), verdict, (e.index,)
+                    id=c.id,
+                    action=action,
+                    on=e.time,
+                    requires=tuple(c.requires),
+                    unverified=tuple(unverified),
+                    verdict=verdict,
+                    evidence=(e.index,),
                 )
             )
         return out

@@ -11,11 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Literal
 
 from cvid.compliance._records import key
 from cvid.compliance.evidence import Evidence
 from cvid.compliance.result import AccessOutcome, CommitmentStatus, ComplianceFinding, Indicator
 from cvid.scenario import Scenario
+
+
+def indicator(
+    side: Literal["decision", "pretence"], kind: str, message: str, evidence: tuple[int, ...]
+) -> Indicator:
+    """An indicator of a decision or of pretence, with the records that show it."""
+    return Indicator(side=side, kind=kind, message=message, evidence=evidence)
 
 
 class Indicators:
@@ -28,7 +36,7 @@ class Indicators:
         self.reversible: list[Evidence] = []
 
     def _act(self, e: Evidence, kind: str, message: str) -> None:
-        self.decision_acts.append((e, Indicator("decision", kind, message, (e.index,))))
+        self.decision_acts.append((e, indicator("decision", kind, message, (e.index,))))
 
     def add(self, e: Evidence) -> None:
         kind, role, p = e.kind, e.role, e.payload
@@ -86,7 +94,7 @@ class Indicators:
         for a in access:
             if a.outcome == "granted" and a.within_notice and p.access != "anywhere-anytime":
                 out.append(
-                    Indicator(
+                    indicator(
                         "decision",
                         "access-beyond-required",
                         f"access to {a.site} granted within {a.delay_hours or 0:.0f} h",
@@ -95,7 +103,7 @@ class Indicators:
                 )
             if not a.within_notice:
                 out.append(
-                    Indicator(
+                    indicator(
                         "pretence",
                         "access-delayed-or-denied",
                         f"access to {a.site}: {a.outcome}"
@@ -107,14 +115,14 @@ class Indicators:
             if (
                 f.kind == "declaration-vs-finding" and f.severity == "fail"
             ) or f.kind == "undeclared-item":
-                out.append(Indicator("pretence", "declaration-contradicted", f.message, f.evidence))
+                out.append(indicator("pretence", "declaration-contradicted", f.message, f.evidence))
             if f.kind in ("access-denied", "inspection-access") and f.severity == "fail":
-                out.append(Indicator("pretence", "access-delayed-or-denied", f.message, f.evidence))
+                out.append(indicator("pretence", "access-delayed-or-denied", f.message, f.evidence))
         reversible = [e.index for e in sorted(self.reversible, key=key) if e.time <= cutoff]
         irreversible = any(i.kind == "irreversible-step" for i in out)
         if reversible and not irreversible:
             out.append(
-                Indicator(
+                indicator(
                     "pretence",
                     "reversible-steps-only",
                     "only reversible steps (disablement, freeze) on the ledger",
@@ -124,7 +132,7 @@ class Indicators:
         for c in statuses:
             if c.claimed_on is not None and c.status == "overdue":
                 out.append(
-                    Indicator(
+                    indicator(
                         "pretence",
                         "claim-not-verified",
                         f"{c.id} claimed {c.claimed_on:%Y-%m-%d} but not verified by its deadline",

@@ -44,6 +44,25 @@ def quantity_kg(e: Evidence) -> float | None:
     return None
 
 
+def _declaration_finding(
+    severity: Severity,
+    message: str,
+    evidence: tuple[int, ...],
+    on: datetime,
+    figures: dict[str, Any],
+    sources: tuple[str, ...],
+) -> ComplianceFinding:
+    return ComplianceFinding(
+        kind="declaration-vs-finding",
+        severity=severity,
+        message=message,
+        evidence=evidence,
+        on=on,
+        figures=figures,
+        sources=sources,
+    )
+
+
 def estimate_finding(
     item: str,
     dq: float,
@@ -97,9 +116,7 @@ def estimate_finding(
         "position": position,
         **extra,
     }
-    return ComplianceFinding(
-        "declaration-vs-finding", sev, msg, (de.index, *idx), de.time, figures, sources
-    )
+    return _declaration_finding(sev, msg, (de.index, *idx), de.time, figures, sources)
 
 
 def measurement_finding(
@@ -156,9 +173,7 @@ def measurement_finding(
             f"{ref:.3g} kg — within uncertainty (σ {total:.2g} kg, α {alpha:g})"
         )
         sev = "warn" if sq and shortfall >= sq else "info"
-    return ComplianceFinding(
-        "declaration-vs-finding", sev, msg, (de.index, *idx), de.time, figures, sources
-    )
+    return _declaration_finding(sev, msg, (de.index, *idx), de.time, figures, sources)
 
 
 class Quantities:
@@ -300,8 +315,7 @@ class Quantities:
                     shortfall = value - dq
                     sev: Severity = "warn" if sq and shortfall >= sq else "info"
                     out.append(
-                        ComplianceFinding(
-                            "declaration-vs-finding",
+                        _declaration_finding(
                             sev,
                             f"{item}: declared {dq:g} kg against {value:.3g} kg reported by a "
                             f"record of kind {what}: not a measurement, not tested",

@@ -1,7 +1,8 @@
 """The compliance state of an agreement: statuses, findings, access, concessions, indicators.
 
-Frozen dataclasses; ``ComplianceState.to_dict()`` is the documented JSON of
-``cvid status --json``::
+Frozen typed results (pydantic, :class:`cvid.results.Result`); ``ComplianceState.to_dict()``
+(or ``to_json()``) is the documented JSON of ``cvid status --json``, its JSON Schema
+``schema/status.schema.json``::
 
     {"agreement", "scenario", "at", "records",
      "commitments": [{"id", "kind", "status", "deadline", "claimed_on", "verified_on",
@@ -19,10 +20,13 @@ Frozen dataclasses; ``ComplianceState.to_dict()`` is the documented JSON of
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, PlainSerializer, model_serializer
+from typing_extensions import TypedDict
+
+from cvid.results import Result
 
 Status = Literal["pending", "claimed", "verified", "holding", "overdue", "violated"]
 #: ``holding``: a moratorium (a freeze on testing) that no record contradicts.
@@ -52,57 +56,30 @@ def _iso(t: datetime | None) -> str | None:
     return None if t is None else t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _memo(obj: object, build: Any) -> dict[str, Any]:
-    """``obj``'s JSON dict, built once per (frozen) object and copied on every call (the
-    tracker hands out the same settled objects on every read); list and dict values are
-    copied too, so a caller may change what it gets."""
-    memo = obj.__dict__.get("_json")
-    if memo is None:
-        d = build()
-        memo = (d, tuple(k for k, v in d.items() if isinstance(v, list | dict)))
-        object.__setattr__(obj, "_json", memo)
-    d, mutable = memo
-    out = dict(d)
-    for k in mutable:
-        out[k] = d[k].copy()
-    return out
+def _iso_time(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@dataclass(frozen=True)
-class CommitmentStatus:
+#: A UTC moment, written as ``YYYY-MM-DDTHH:MM:SSZ``.
+UtcTime = Annotated[datetime, PlainSerializer(_iso_time, return_type=str)]
+
+
+class CommitmentStatus(Result):
     """Where one commitment stands at the evaluation date, and the evidence behind it."""
 
     id: str
     kind: str
     status: Status
-    deadline: datetime
-    claimed_on: datetime | None
-    verified_on: datetime | None
-    violated_on: datetime | None
-    evidence: tuple[int, ...]
-    missing: tuple[str, ...]
+    deadline: UtcTime
+    claimed_on: UtcTime | None
+    verified_on: UtcTime | None
+    violated_on: UtcTime | None
+    evidence: tuple[int, ...] = Field(description="Ledger indices of the records behind it")
+    missing: tuple[str, ...] = Field(description="What is still needed to verify it")
     why: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return _memo(
-            self,
-            lambda: {
-                "id": self.id,
-                "kind": self.kind,
-                "status": self.status,
-                "deadline": _iso(self.deadline),
-                "claimed_on": _iso(self.claimed_on),
-                "verified_on": _iso(self.verified_on),
-                "violated_on": _iso(self.violated_on),
-                "evidence": list(self.evidence),
-                "missing": list(self.missing),
-                "why": self.why,
-            },
-        )
 
-
-@dataclass(frozen=True)
-class ComplianceFinding:
+class ComplianceFinding(Result):
     """One thing the evidence shows that matters: a violation, a discrepancy, a denial...
 
     ``sources`` are the kinds of source of the records behind it, in the order of
@@ -113,28 +90,15 @@ class ComplianceFinding:
     kind: str
     severity: Severity
     message: str
+    on: UtcTime | None = None
     evidence: tuple[int, ...] = ()
-    on: datetime | None = None
-    figures: Mapping[str, Any] = field(default_factory=dict)
     sources: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return _memo(
-            self,
-            lambda: {
-                "kind": self.kind,
-                "severity": self.severity,
-                "message": self.message,
-                "on": _iso(self.on),
-                "evidence": list(self.evidence),
-                "sources": list(self.sources),
-                "figures": dict(self.figures),
-            },
-        )
+    figures: dict[str, Any] = Field(
+        default_factory=dict, description="The numbers behind the finding, by name"
+    )
 
 
-@dataclass(frozen=True)
-class AccessOutcome:
+class AccessOutcome(Result):
     """One access request and what became of it.
 
     ``answered`` is when the state's grant or a denial is dated; ``entered`` when the
@@ -147,116 +111,82 @@ class AccessOutcome:
     request_id: str
     site: str
     access: str
-    requested: datetime
+    requested: UtcTime
     outcome: Outcome
-    answered: datetime | None
+    answered: UtcTime | None
+    entered: UtcTime | None = None
     delay_hours: float | None
-    within_notice: bool
-    evidence: tuple[int, ...]
-    entered: datetime | None = None
     measured_by: MeasuredBy = "still-waiting"
     notice_hours: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return _memo(
-            self,
-            lambda: {
-                "request_id": self.request_id,
-                "site": self.site,
-                "access": self.access,
-                "requested": _iso(self.requested),
-                "outcome": self.outcome,
-                "answered": _iso(self.answered),
-                "entered": _iso(self.entered),
-                "delay_hours": self.delay_hours,
-                "measured_by": self.measured_by,
-                "notice_hours": self.notice_hours,
-                "within_notice": self.within_notice,
-                "evidence": list(self.evidence),
-            },
-        )
+    within_notice: bool
+    evidence: tuple[int, ...]
 
 
-@dataclass(frozen=True)
-class ConcessionCheck:
+class ConcessionCheck(Result):
     """A concession act on the ledger checked against the commitments it depends on."""
 
     id: str
     action: str
-    on: datetime
+    on: UtcTime
     requires: tuple[str, ...]
     unverified: tuple[str, ...]
     verdict: Verdict
     evidence: tuple[int, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        return _memo(
-            self,
-            lambda: {
-                "id": self.id,
-                "action": self.action,
-                "on": _iso(self.on),
-                "requires": list(self.requires),
-                "unverified": list(self.unverified),
-                "verdict": self.verdict,
-                "evidence": list(self.evidence),
-            },
-        )
 
-
-@dataclass(frozen=True)
-class Indicator:
+class Indicator(Result):
     """A sign of a strategic decision or of pretence, with the records that show it and their
-    kinds of source (as :attr:`ComplianceFinding.sources`)."""
+    kinds of source (as :attr:`ComplianceFinding.sources`). The JSON groups indicators by
+    ``side``."""
 
-    side: Literal["decision", "pretence"]
+    side: Literal["decision", "pretence"] = Field(exclude=True)
     kind: str
     message: str
     evidence: tuple[int, ...]
     sources: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        return _memo(
-            self,
-            lambda: {
-                "kind": self.kind,
-                "message": self.message,
-                "evidence": list(self.evidence),
-                "sources": list(self.sources),
-            },
-        )
 
-
-@dataclass(frozen=True)
-class Change:
+class Change(Result):
     """A change of a commitment's status, with the records (or deadline) that caused it."""
 
-    on: datetime
+    on: UtcTime
     commitment: str
-    before: Status
-    after: Status
+    before: Status = Field(serialization_alias="from")
+    after: Status = Field(serialization_alias="to")
     evidence: tuple[int, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        return _memo(
-            self,
-            lambda: {
-                "on": _iso(self.on),
-                "commitment": self.commitment,
-                "from": self.before,
-                "to": self.after,
-                "evidence": list(self.evidence),
-            },
-        )
+
+Balance = Literal["decision", "pretence", "mixed", "none"]
 
 
-@dataclass(frozen=True)
-class ComplianceState:
+class _IndicatorsJSON(TypedDict):
+    decision: tuple[Indicator, ...]
+    pretence: tuple[Indicator, ...]
+    balance: Balance
+
+
+class _StateJSON(TypedDict):
+    """What :class:`ComplianceState` writes."""
+
+    agreement: str
+    scenario: str
+    at: str
+    records: int
+    counts: dict[str, int]
+    commitments: tuple[CommitmentStatus, ...]
+    findings: tuple[ComplianceFinding, ...]
+    access: tuple[AccessOutcome, ...]
+    concessions: tuple[ConcessionCheck, ...]
+    indicators: _IndicatorsJSON
+    timeline: tuple[Change, ...]
+
+
+class ComplianceState(Result):
     """The state of an agreement at ``at`` as derived from ``records`` evidence records."""
 
     agreement: str
     scenario: str
-    at: datetime
+    at: UtcTime
     records: int
     commitments: tuple[CommitmentStatus, ...]
     findings: tuple[ComplianceFinding, ...]
@@ -280,7 +210,7 @@ class ComplianceState:
         return out
 
     @property
-    def balance(self) -> str:
+    def balance(self) -> Balance:
         """``decision`` if only decision indicators, ``pretence`` if only pretence indicators
         (or more pretence than decision), ``mixed`` otherwise, ``none`` if there are none."""
         d = sum(1 for i in self.indicators if i.side == "decision")
@@ -305,21 +235,22 @@ class ComplianceState:
             "indicators": self.balance,
         }
 
-    def to_dict(self) -> dict[str, Any]:
+    @model_serializer(mode="plain")
+    def _as_json(self) -> _StateJSON:
         return {
             "agreement": self.agreement,
             "scenario": self.scenario,
-            "at": _iso(self.at),
+            "at": _iso_time(self.at),
             "records": self.records,
             "counts": self.counts(),
-            "commitments": [c.to_dict() for c in self.commitments],
-            "findings": [f.to_dict() for f in self.findings],
-            "access": [a.to_dict() for a in self.access],
-            "concessions": [c.to_dict() for c in self.concessions],
+            "commitments": self.commitments,
+            "findings": self.findings,
+            "access": self.access,
+            "concessions": self.concessions,
             "indicators": {
-                "decision": [i.to_dict() for i in self.indicators if i.side == "decision"],
-                "pretence": [i.to_dict() for i in self.indicators if i.side == "pretence"],
+                "decision": tuple(i for i in self.indicators if i.side == "decision"),
+                "pretence": tuple(i for i in self.indicators if i.side == "pretence"),
                 "balance": self.balance,
             },
-            "timeline": [c.to_dict() for c in self.timeline],
+            "timeline": self.timeline,
         }

@@ -179,7 +179,9 @@ class CommitmentTrack:
                 continue
             now = self.status(t)
             if now != before:
-                out.append(Change(t, self.c.id, before, now, idx))
+                out.append(
+                    Change(on=t, commitment=self.c.id, before=before, after=now, evidence=idx)
+                )
                 before = now
         return out
 

@@ -42,37 +42,96 @@ should treat equal leaf hashes as one record.
 
 from __future__ import annotations
 
-from cvid.ledger.bundle import verify_bundle
-from cvid.ledger.entry import AuditReport, ConsistencyProof, Entry, InclusionProof, Problem
-from cvid.ledger.keys import (
-    PartyKey,
-    PartyPublicKey,
-    Role,
-    generate_party_key,
-    read_private_key,
-    read_public_key,
-    write_private_key,
-    write_public_key,
-)
-from cvid.ledger.ledger import DEFAULT_BATCH, Ledger, acquire_engine, release_engine
-from cvid.ledger.merkle import (
-    EMPTY_ROOT,
-    ProofError,
-    leaf_hash,
-    node_hash,
-    verify_consistency,
-    verify_inclusion,
-)
-from cvid.ledger.note import Checkpoint, NoteError, parse_checkpoint, verify_checkpoint
-from cvid.ledger.records import (
-    KIND_SIGNERS,
-    KINDS,
-    SOURCE_KIND_SIGNERS,
-    SOURCE_KINDS,
-    canonical_json,
-    record_schema,
-    sign_record,
-)
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cvid.ledger.bundle import verify_bundle
+    from cvid.ledger.entry import AuditReport, ConsistencyProof, Entry, InclusionProof, Problem
+    from cvid.ledger.keys import (
+        PartyKey,
+        PartyPublicKey,
+        Role,
+        generate_party_key,
+        read_private_key,
+        read_public_key,
+        write_private_key,
+        write_public_key,
+    )
+    from cvid.ledger.ledger import DEFAULT_BATCH, Ledger, acquire_engine, release_engine
+    from cvid.ledger.merkle import (
+        EMPTY_ROOT,
+        ProofError,
+        leaf_hash,
+        node_hash,
+        verify_consistency,
+        verify_inclusion,
+    )
+    from cvid.ledger.note import Checkpoint, NoteError, parse_checkpoint, verify_checkpoint
+    from cvid.ledger.records import (
+        KIND_SIGNERS,
+        KINDS,
+        SOURCE_KIND_SIGNERS,
+        SOURCE_KINDS,
+        canonical_json,
+        record_schema,
+        sign_record,
+    )
+
+#: Public name → the module that defines it. The package imports a module only when one of its
+#: names is first used, so ``cvid ledger proof`` does not load the record models (pydantic) or
+#: the audit and bundle code it never runs.
+_HOMES = {
+    "AuditReport": "cvid.ledger.entry",
+    "Checkpoint": "cvid.ledger.note",
+    "ConsistencyProof": "cvid.ledger.entry",
+    "DEFAULT_BATCH": "cvid.ledger.ledger",
+    "EMPTY_ROOT": "cvid.ledger.merkle",
+    "Entry": "cvid.ledger.entry",
+    "InclusionProof": "cvid.ledger.entry",
+    "KINDS": "cvid.ledger.records",
+    "KIND_SIGNERS": "cvid.ledger.records",
+    "Ledger": "cvid.ledger.ledger",
+    "NoteError": "cvid.ledger.note",
+    "PartyKey": "cvid.ledger.keys",
+    "PartyPublicKey": "cvid.ledger.keys",
+    "Problem": "cvid.ledger.entry",
+    "ProofError": "cvid.ledger.merkle",
+    "Role": "cvid.ledger.keys",
+    "SOURCE_KINDS": "cvid.ledger.records",
+    "SOURCE_KIND_SIGNERS": "cvid.ledger.records",
+    "acquire_engine": "cvid.ledger.ledger",
+    "canonical_json": "cvid.ledger.records",
+    "generate_party_key": "cvid.ledger.keys",
+    "leaf_hash": "cvid.ledger.merkle",
+    "node_hash": "cvid.ledger.merkle",
+    "parse_checkpoint": "cvid.ledger.note",
+    "read_private_key": "cvid.ledger.keys",
+    "read_public_key": "cvid.ledger.keys",
+    "record_schema": "cvid.ledger.records",
+    "release_engine": "cvid.ledger.ledger",
+    "sign_record": "cvid.ledger.records",
+    "verify_bundle": "cvid.ledger.bundle",
+    "verify_checkpoint": "cvid.ledger.note",
+    "verify_consistency": "cvid.ledger.merkle",
+    "verify_inclusion": "cvid.ledger.merkle",
+    "write_private_key": "cvid.ledger.keys",
+    "write_public_key": "cvid.ledger.keys",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "DEFAULT_BATCH",

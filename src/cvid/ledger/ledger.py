@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, func, insert, inspect, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
@@ -44,7 +44,6 @@ from cvid.ledger.note import (
     verifier_key,
     verify_checkpoint,
 )
-from cvid.ledger.records import CheckedRecord, check_signed, record_bytes, sign_record
 from cvid.ledger.store import (
     FORMAT,
     bulk_insert,
@@ -58,6 +57,9 @@ from cvid.ledger.store import (
     nodes_t,
     parties_t,
 )
+
+if TYPE_CHECKING:
+    from cvid.ledger.records import CheckedRecord
 
 #: Records appended per transaction (and per signed checkpoint) by default.
 DEFAULT_BATCH = 10_000
@@ -333,6 +335,8 @@ class Ledger:
                 source=source,
                 field="key",
             )
+        from cvid.ledger.records import CheckedRecord, record_bytes, sign_record
+
         checked = []
         for n, record in enumerate(batch, 1):
             signed = sign_record(record, key, source=_label(source, n))
@@ -354,6 +358,8 @@ class Ledger:
         Each signature is verified against the registered key of its signer, whose role must
         be allowed for the kind; nothing is written unless every record passes.
         """
+        from cvid.ledger.records import check_signed
+
         batch = [signed] if isinstance(signed, Mapping) else list(signed)
         parties = self.parties()
         checked = [
@@ -1078,6 +1084,8 @@ def _entry(row: Any, parties: Mapping[str, PartyPublicKey], verify: bool) -> Ent
     index, data, stored_leaf = int(row[0]), bytes(row[1]), bytes(row[2])
     if not verify:
         return Entry.from_data(index, data, stored_leaf, verified=False)
+    from cvid.ledger.records import check_signed  # the record models: only when verifying
+
     where = f"record {index}"
     if leaf_hash(data) != stored_leaf:
         raise CheckFailed(f"{where}: data does not match its stored leaf hash")

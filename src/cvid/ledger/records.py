@@ -130,7 +130,9 @@ Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$", strict=True
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # defer_build: the validators are built on first use, so commands that never validate a
+    # record (``cvid ledger proof``) do not pay for some thirty models at start-up.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
 _DOC_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")

@@ -147,6 +147,9 @@ def sensitivity(
 ) -> SensitivityResult:
     """Morris screening of ``output`` for each strategy over ``parameters`` (name → (lo, hi)),
     ``trajectories`` × (k + 1) points of ``runs`` runs each, plus 2k one-at-a-time points."""
+    from cvid._optional import require
+
+    require("SALib", "sweep", "the sensitivity analysis")
     from SALib.analyze import morris as morris_analyze
     from SALib.sample import morris as morris_sample
 

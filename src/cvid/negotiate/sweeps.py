@@ -222,6 +222,9 @@ class SweepResult:
 
 def _connect(scheduler: str | None, workers: int, timeout: float) -> tuple[Any, Any]:
     """A dask.distributed Client: to ``scheduler`` if given, else a new local cluster."""
+    from cvid._optional import require
+
+    require("distributed", "sweep", "cvid sweep")
     from distributed import Client, LocalCluster
 
     if scheduler:
@@ -352,6 +355,9 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     tmp = target.with_name(f".{target.name}.tmp")
     try:
         if suffix == ".parquet":
+            from cvid._optional import require
+
+            require("pyarrow", "sweep", "a Parquet table")
             frame.to_parquet(tmp, index=False)
         else:
             frame.to_csv(tmp, index=False)
