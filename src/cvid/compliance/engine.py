@@ -29,7 +29,6 @@ log again. :func:`evaluate` is a tracker that absorbs a list once.
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import sys
 import threading
 from collections.abc import Iterable
@@ -204,7 +203,7 @@ class ComplianceTracker:
         findings += self._unresolved.findings(sources, cutoff)
         findings.sort(key=lambda f: (f.on or start, f.kind, f.evidence, f.message))
         indicators = [
-            dataclasses.replace(i, sources=sources.of(i.evidence))
+            i.model_copy(update={"sources": sources.of(i.evidence)})
             for i in self._indicators.indicators(statuses, findings, access, cutoff)
         ]
         return ComplianceState(
