@@ -22,7 +22,8 @@ comes back and talks resume. Each month, in this order:
 3. *Conflict.* Under a strategy that threatens force, an undecided state ends in conflict
    with probability escalation_hazard × S (uniform u₄).
 4. *Production and cheating.* During talks declared facilities produce until a verified
-   step stops them; an undecided state also runs ``clandestine_share`` of its hidden
+   step stops them (one under construction only once built, after its drawn
+   ``operating_from_months``); an undecided state also runs ``clandestine_share`` of its hidden
    capacity in secret when this month's secret production pays: with P the chance of
    detection within the timeliness goal g, D its gain (drawn once per run) and
    B = δ^g·(penalty + concessions at stake) (the share not yet paid, unless suspended), it
@@ -52,7 +53,9 @@ comes back and talks resume. Each month, in this order:
 8. *Payment.* Due concessions are paid while not suspended and, under ``posterior``, while
    P(decided) ≥ ``min_sincere_probability``.
 9. *Outcome.* A decided state with every step verified: verified CVID (the whole package is
-   paid). No step counted for ``stall_tolerance_months``: stalemate.
+   paid). No step counted for ``stall_tolerance_months`` counted from the later of the last
+   progress and the deadline of the step now asked (the last deadline once every step has
+   counted): stalemate. A counterpart is not stalling on a step that is not yet due.
 
 At the horizon (or at conflict) capability is the stocks plus everything produced. After
 verified CVID it is what the agreement did not cover: stocks and facilities that no
@@ -64,7 +67,8 @@ the hidden capacity and its secret production.
 Random numbers: each block of runs has its own stream from one ``numpy.random.SeedSequence``
 (``SeedSequence(seed, spawn_key=(block,))``), read in a fixed order: one uniform per run for
 its type, the stocks, each facility's rate, one uniform per run for its cheating gain and one
-for whether hidden capacity survives, then four uniforms (u₁ decision, u₂ detection, u₃ act,
+for whether hidden capacity survives, the month each declared facility under construction
+would be built (only when there is one), then four uniforms (u₁ decision, u₂ detection, u₃ act,
 u₄ conflict) for every run each month until no run of the block is left going. The
 strategies of one simulation therefore face the same counterparts and the same luck
 (common random numbers).
@@ -142,6 +146,8 @@ class Compiled:
     upfront: float
     scheduled: NDArray[np.float64]  # (months,) share due by the calendar in month t+1
     due_by: NDArray[np.int64]  # (months,) steps due by the end of month t+1
+    #: (K + 1,) month each step is due (ceil of its deadline); row K the last deadline
+    deadline: NDArray[np.int64]
     release_level: int
     posterior_release: bool
     min_sincere: float
@@ -294,6 +300,11 @@ class Initial:
     rate_hidden_uncovered: NDArray[np.float64]  # (M, n) undeclared facilities nothing covers
     gain: NDArray[np.float64]  # (n,)
     u_hidden: NDArray[np.float64]  # (n,)
+    #: declared facilities under construction: (F, M, n) rates, the part nothing covers,
+    #: and (F, n) the month after which each produces
+    delayed: NDArray[np.float64]
+    delayed_uncovered: NDArray[np.float64]
+    delayed_start: NDArray[np.int64]
 
 
 def draw_initial(c: Compiled, rng: np.random.Generator, n: int) -> Initial:
@@ -315,17 +326,32 @@ def draw_initial(c: Compiled, rng: np.random.Generator, n: int) -> Initial:
     declared_unc = np.zeros((m, n))
     hidden = np.zeros((m, n))
     hidden_unc = np.zeros((m, n))
+    later = [j for j, r in enumerate(p.rates) if r.start is not None]
+    delayed = np.zeros((len(later), m, n))
+    delayed_unc = np.zeros((len(later), m, n))
     for j, r in enumerate(p.rates):
         x = r.sample(rng, n)
+        if r.start is not None:
+            f = later.index(j)
+            delayed[f, r.material] = x
+            if not c.rate_covered[j]:
+                delayed_unc[f, r.material] = x
+            continue
         (declared if r.declared else hidden)[r.material] += x
         if not c.rate_covered[j]:
             (declared_unc if r.declared else hidden_unc)[r.material] += x
     hidden += p.hidden_capacity_share * declared
     gain = gain_ppf(c.gain_bounds[typ], rng.random(n))
     u_hidden = rng.random(n)
+    start = np.zeros((len(later), n), np.int64)
+    for f, j in enumerate(later):
+        built = p.rates[j].start
+        assert built is not None
+        start[f] = np.ceil(built.sample(rng, n)).astype(np.int64)
     return Initial(
-        typ, stock, stock_unc, declared, declared_unc, hidden, hidden_unc, gain, u_hidden
-    )
+        typ, stock, stock_unc, declared, declared_unc, hidden, hidden_unc, gain, u_hidden,
+        delayed, delayed_unc, start,
+    )  # fmt: skip
 
 
 @dataclass
@@ -370,6 +396,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     keep_factor = 1.0 - erosion[:, None]
     all_kept = bool(c.instrument_kept.all())
     d = c.decided_step
+    deadline_ext = c.deadline
     tranche_ext = np.append(c.tranche, 0.0)
     stops_ext = np.append(c.stops_production, False)
     hard_ext = np.append(c.hard, False)
@@ -402,6 +429,9 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     open_months = np.zeros(n, np.int16)
     secret_months = np.zeros(n, np.int16)
     full_months = np.zeros(n, np.int16)
+    n_later = int(ini.delayed_start.shape[0])
+    open_later = np.zeros((n_later, n), np.int16)  # the same, once each is built
+    full_later = np.zeros((n_later, n), np.int16)
     p0 = np.full(n, float(c.prior[0]))
     p1 = np.full(n, float(c.prior[1]))
     p2 = np.full(n, float(c.prior[2]))
@@ -464,8 +494,14 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             undecided &= ~war
 
         # 4. production and the choice to cheat
-        open_months += talks & undecided & ~frozen
-        full_months += out & undecided
+        open_now = talks & undecided & ~frozen
+        open_months += open_now
+        full_now = out & undecided
+        full_months += full_now
+        if n_later:
+            built = ini.delayed_start < month
+            open_later += built & open_now
+            full_later += built & full_now
         stake = np.where(suspended, 0.0, 1.0 - paid)
         pg = c.detection_within_goal[t]
         cheat = talks & undecided & can_cheat & (pg * dgoal * (penalty + stake) < gain * (1.0 - pg))
@@ -623,7 +659,8 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
         end[won] = month
         paid[won] = 1.0
         talks &= ~won
-        stall = talks & (month - last_progress >= c.stall_tolerance)
+        clock = np.maximum(last_progress, deadline_ext.take(np.minimum(step, k_steps)))
+        stall = talks & (month - clock >= c.stall_tolerance)
         if stall.any():
             status[stall] = STALEMATE
             end[stall] = month
@@ -659,6 +696,11 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
         + sec * share_kept
         + hidden_kept_rate * after
     )
+    for f in range(n_later):
+        rate_f, unc_f = ini.delayed[f], ini.delayed_uncovered[f]
+        peak = peak + rate_f * (open_later[f] + full_later[f])
+        after_f = np.where(won, np.maximum(t_max - np.maximum(end, ini.delayed_start[f]), 0), 0)
+        retained = retained + unc_f * (open_later[f] + after_f)
     capability_end = np.where(won, retained, peak)
     peak = np.maximum(peak, capability_end)  # uncovered items keep producing after completion
     return Runs(

@@ -21,6 +21,10 @@ from cvid.verify import heu_kg, plutonium_kg
 
 #: Facility statuses in which a facility is taken to produce.
 PRODUCING_STATUSES: frozenset[str] = frozenset({"operating", "unknown"})
+#: A facility under construction produces once built (``operating_from_months``; from the
+#: start without it) unless a verified step stops it: stopping the 50 and 200 MWe reactors
+#: under construction was the Agreed Framework's main effect (research notes, cases.md).
+UNDER_CONSTRUCTION = "under-construction"
 
 MONTHS_PER_YEAR = 12.0
 
@@ -34,6 +38,9 @@ class FacilityRate:
     declared: bool
     constant: float
     factors: tuple[Estimate, ...]
+    #: months after the start until a declared facility under construction produces (None:
+    #: producing from the start)
+    start: Estimate | None = None
 
     def sample(self, rng: np.random.Generator, size: int) -> NDArray[np.float64]:
         """``size`` draws of the monthly rate in kg."""
@@ -98,7 +105,9 @@ def production_model(scenario: Scenario) -> ProductionModel:
     1000 (0.9–1.0 g Pu per MWd for a graphite-moderated natural-uranium reactor at low burnup,
     shared research notes). Enrichment plants produce HEU, counted as kg of U-235:
     SWU a year ÷ 12 ÷ (SWU per kg product) × product assay. Only facilities whose status is
-    operating or unknown produce. Stocks are the program's direct-use materials.
+    operating or unknown produce, and those under construction once built
+    (``operating_from_months``, a declared facility only; from the start without it). Stocks
+    are the program's direct-use materials.
     """
     assumptions: ProductionAssumptions = scenario.counterpart.production
     materials: list[str] = []
@@ -124,8 +133,11 @@ def production_model(scenario: Scenario) -> ProductionModel:
     )
     rates: list[FacilityRate] = []
     for f in scenario.program.facilities:
-        if f.status not in PRODUCING_STATUSES:
+        building = f.status == UNDER_CONSTRUCTION
+        if f.status not in PRODUCING_STATUSES and not building:
             continue
+        # a hidden plant's construction cannot be timed: it counts from the start
+        start = f.operating_from_months if building and f.declared else None
         if f.kind == "reactor" and f.thermal_power_mw is not None:
             cf = f.capacity_factor or Estimate(low=1.0, high=1.0)
             # kg per month per (MW × capacity factor × g/MWd): cvid.verify's Pu formula
@@ -137,6 +149,7 @@ def production_model(scenario: Scenario) -> ProductionModel:
                     f.declared,
                     days,
                     (f.thermal_power_mw, cf, assumptions.plutonium_g_per_mwd),
+                    start,
                 )
             )
         elif f.kind == "enrichment" and f.separative_capacity_swu_per_year is not None:
@@ -149,6 +162,7 @@ def production_model(scenario: Scenario) -> ProductionModel:
                     f.declared,
                     constant,
                     (f.separative_capacity_swu_per_year,),
+                    start,
                 )
             )
     stock_ids = tuple(m.id for m in scenario.program.materials if m.kind in DIRECT_USE_MATERIALS)

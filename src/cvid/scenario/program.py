@@ -87,6 +87,13 @@ class Facility(Model):
     throughput_t_hm_per_year: Estimate | None = Field(
         default=None, description="Reprocessing plants: tonnes of heavy metal a year."
     )
+    operating_from_months: Estimate | None = Field(
+        default=None,
+        description="Facilities under construction: months after the scenario's date when it "
+        "would start producing if nothing stops it (the simulator counts a declared facility "
+        "under construction with a capacity as producing from then unless a verified step "
+        "freezes it; without this field, from the start).",
+    )
     detection_probability_if_undeclared: Probability | None = Field(
         default=None,
         description="Optional override: chance that national means already know this site.",
