@@ -78,6 +78,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -379,7 +380,16 @@ class Runs:
 
 
 def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
-    """Simulate the ``n`` runs of block ``block`` by the rules of the module docstring."""
+    """Simulate the ``n`` runs of block ``block`` by the rules of the module docstring.
+
+    Implementation: each month the pressure, the decision and the conflict draw are computed
+    for every run, then everything that only happens in talks (steps 4–9) on the runs in
+    talks alone (gathered by index, or the arrays themselves when every run is in talks).
+    The beliefs of a run away from talks move only in the month after it left (being away
+    rules out a decided state); later months leave them as they are, as the rules do up to
+    rounding (the one exception, a decided state away from talks under a decision hazard of
+    exactly 1, needs decision_hazard_base + pressure_sensitivity × economic_vulnerability ≥
+    1). State counts are kept as runs move."""
     rng = block_generator(seed, block)
     ini = draw_initial(c, rng, n)
     typ = ini.typ
@@ -559,13 +569,18 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
         left_now = none
         if ti.size:
             m = ti.size
-            k_ = const.take(ti, axis=1)
+            full = m == n  # every run in talks: read the arrays themselves, not copies
+
+            def g(a: NDArray[Any]) -> NDArray[Any]:
+                return a if full else a[ti]  # noqa: B023
+
+            k_ = const if full else const.take(ti, axis=1)
             g_t, pen_t, dg_t, st_t, ho_t, ds_t, vs_t, cc_t = k_
-            und_t = undecided[ti]
+            und_t = g(undecided)
             dec_t = ~und_t
-            susp_t = suspended[ti]
-            paid_t = paid[ti]
-            ua = u_act[ti]
+            susp_t = g(suspended)
+            paid_t = g(paid)
+            ua = g(u_act)
             # the choice to cheat: the inspection-game deterrence condition
             stake = np.where(susp_t, 0.0, 1.0 - paid_t)
             pg = c.detection_within_goal[t]
@@ -579,7 +594,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             talk_t = np.ones(m, bool)
             det = np.zeros(m, bool)
             if p_t > 0.0 and ci.size:
-                det = cheat & (u_det[ti] < p_t)
+                det = cheat & (g(u_det) < p_t)
                 dd = ti[det]
                 if dd.size:
                     detections[dd] += 1
@@ -603,13 +618,13 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                         first_away[0, broke] = np.minimum(first_away[0, broke], month)
                         first_away[1, caught] = np.minimum(first_away[1, caught], month)
                         talks[leave] = False
-                        talk_t = talks[ti]
+                        talk_t = talks[ti] if not full else talks.copy()
                         left_now = leave
 
             # 6. acts
-            step_t = step[ti]
-            oh_t = owed_h[ti]
-            os_t = owed_s[ti]
+            step_t = g(step)
+            oh_t = g(owed_h)
+            os_t = g(owed_s)
             in_t = talk_t & (step_t < k_steps)
             final = talk_t & ~in_t & ((oh_t + os_t) > 0)
             j = np.minimum(step_t, k_steps)
@@ -636,7 +651,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             fz = verified_now & stops_ext[j]
             if fz.any():
                 frozen[ti[fz]] = True
-            due_t = due[ti]
+            due_t = g(due)
             cj = np.flatnonzero(counted)
             due_t[cj] += tranche_ext[j[cj]]
             step_t += counted
@@ -679,18 +694,19 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 oh_t[fi] -= th
                 os_t[fi] -= (fd & ~th) | fu
                 progressed[fi] |= fd | fu
-            step[ti] = step_t
-            owed_h[ti] = oh_t
-            owed_s[ti] = os_t
-            lp_t = last_progress[ti]
+            lp_t = g(last_progress)
             lp_t[progressed] = month
-            last_progress[ti] = lp_t
+            if not full:  # write back (with every run in talks these were views)
+                step[ti] = step_t
+                owed_h[ti] = oh_t
+                owed_s[ti] = os_t
+                last_progress[ti] = lp_t
             if c.scheduled[t] > 0.0:
                 due_t[talk_t] += c.scheduled[t]
 
             # 7. beliefs: carry forward by the hazard, then Bayes' rule on what was seen
-            h_t = h_all[ti]
-            q0, q1, q2 = p0[ti], p1[ti], p2[ti]
+            h_t = g(h_all)
+            q0, q1, q2 = g(p0), g(p1), g(p2)
             stay = 1.0 - h_t
             c0 = q0 + h_t * (q1 + q2)
             c1 = q1 * stay
@@ -734,7 +750,10 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             n1 /= total
             n2 /= total
             n0[bad], n1[bad], n2[bad] = c0[bad], c1[bad], c2[bad]
-            p0[ti], p1[ti], p2[ti] = n0, n1, n2
+            if full:
+                p0, p1, p2 = n0, n1, n2
+            else:
+                p0[ti], p1[ti], p2[ti] = n0, n1, n2
 
             # 8. payment
             pay_ok = talk_t & ~susp_t & (due_t > 0.0)
@@ -750,11 +769,12 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 due_t[pj] = 0.0
                 talk_target[pi] = c.pressure * (1.0 - c.pressure_relief * paid_t[pj])
                 dampf[pi] = 1.0 - c.dampening * paid_t[pj]
-            due[ti] = due_t
+            if not full:
+                due[ti] = due_t
 
             # 9. outcomes
             won = talk_t & dec_t & (step_t >= k_steps) & (oh_t == 0) & (os_t == 0)
-            won &= ~blocked[ti]
+            won &= ~g(blocked)
             wj = ti[won]
             if wj.size:
                 move(wj, VERIFIED_CVID)
