@@ -398,8 +398,6 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     rate_secret = c.clandestine_share[typ] * ini.rate_hidden
     can_cheat = rate_secret.sum(axis=0) > 0
     gain = ini.gain
-    penalty = c.penalty[typ]
-    dgoal = c.discount_goal[typ]
     lik_act = c.act_likelihood()
     share, erosion = c.instrument_share, c.instrument_erosion
     kept = c.instrument_kept[:, None]
@@ -412,9 +410,6 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     hard_ext = np.append(c.hard, False)
     verifiable_ext = np.append(c.verifiable, True)
     vs = c.verified_soft
-    st_r, hollow_r, dsoft_r, vs_r = (
-        x[typ] for x in (c.statement, c.hollow_hard, c.declared_soft, c.verified_soft)
-    )
 
     status = np.zeros(n, np.int8)
     end = np.full(n, t_max, np.int16)
@@ -470,8 +465,14 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             ),
         ]
     )
-    # per-run constants read during talks, gathered together
-    const = np.stack([gain, penalty, dgoal, st_r, hollow_r, dsoft_r, vs_r, can_cheat])
+    # per-run constants read during talks: the type's chances and terms are looked up from
+    # the type; a state with nothing to produce in secret never gains from cheating
+    typ_i = typ.astype(np.intp)
+    gain_eff = np.where(can_cheat, gain, -np.inf)
+    type_terms = np.stack(
+        [c.penalty, c.discount_goal, c.statement, c.hollow_hard, c.declared_soft, vs]
+    )
+    cheat_q = c.cheat_prior * c.detection  # the negotiator's P(detected cheating | type)
     occupancy = np.zeros((len(OUTCOMES), t_max + 1), np.int64)
     posterior_sum = np.zeros((3, t_max + 1))
     counts = np.zeros(len(OUTCOMES), np.int64)
@@ -483,6 +484,17 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     left = np.zeros(0, np.intp)  # runs that walked away last month (posterior still moves)
     none = np.zeros(0, np.intp)
     reneg = c.on_detection == RENEGOTIATE
+
+    # the pressure target of each run (one instrument enforced in talks: kept up to date at
+    # every event that changes it, i.e. a return, a detection, a payment, a stall, a decision
+    # or a renegotiation's end)
+    tgt = talk_target.copy()
+
+    def retarget(idx: NDArray[np.intp]) -> None:
+        if simple_pressure:
+            tgt[idx] = np.where(
+                escalated[idx], 1.0, np.where(talks[idx], talk_target[idx], c.pressure)
+            )
 
     def move(idx: NDArray[np.intp], to: int) -> None:
         """Set the state of runs ``idx`` to ``to``, keeping the counts."""
@@ -500,15 +512,12 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
         u_dec, u_det, u_act, u_conf = ubuf
 
         # 1. pressure stock: L = max(target, L·(1 − erosion)) (rises at once, erodes above)
-        tgt = np.where(talks, talk_target, c.pressure)
         if simple_pressure:
-            if n_escalated:
-                np.copyto(tgt, 1.0, where=escalated)
             level0 *= kf0
             np.maximum(level0, tgt, out=level0)
             stock = level0 if share0 == 1.0 else share0 * level0
         else:
-            target = tgt[None, :]
+            target = np.where(talks, talk_target, c.pressure)[None, :]
             if not all_kept:
                 target = target * np.where(talks[None, :], kept, True)
             if n_escalated:
@@ -541,6 +550,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             if n_escalated:
                 escalated[di] = False
                 n_escalated = int(np.count_nonzero(escalated))
+            retarget(di)
 
         # 3. conflict under a threat of force
         if c.escalation_hazard > 0.0:
@@ -574,8 +584,8 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             def g(a: NDArray[Any]) -> NDArray[Any]:
                 return a if full else a[ti]  # noqa: B023
 
-            k_ = const if full else const.take(ti, axis=1)
-            g_t, pen_t, dg_t, st_t, ho_t, ds_t, vs_t, cc_t = k_
+            g_t = g(gain_eff)
+            pen_t, dg_t, st_t, ho_t, ds_t, vs_t = type_terms.take(g(typ_i), axis=1)
             und_t = g(undecided)
             dec_t = ~und_t
             susp_t = g(suspended)
@@ -585,7 +595,6 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             stake = np.where(susp_t, 0.0, 1.0 - paid_t)
             pg = c.detection_within_goal[t]
             cheat = (pg * dg_t * (pen_t + stake) < g_t * (1.0 - pg)) & und_t
-            cheat &= cc_t > 0.0
             ci = ti[cheat]
             secret_months[ci] += 1
 
@@ -620,6 +629,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                         talks[leave] = False
                         talk_t = talks[ti] if not full else talks.copy()
                         left_now = leave
+                    retarget(dd)
 
             # 6. acts
             step_t = g(step)
@@ -678,9 +688,12 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 due_t[chain] += tranche_ext[jj]
                 step_t[chain] += 1
                 ext_parts.append(chain)
-            if ext_parts:
-                ext_all = np.concatenate(ext_parts)
-                ext_i, ext_n = np.unique(ext_all, return_counts=True)
+            if ext_parts:  # nested: each part is within the one before
+                ext_i = ext_parts[0]
+                cnt = np.zeros(m, np.int64)
+                for part in ext_parts:
+                    cnt[part] += 1
+                ext_n = cnt[ext_i]
             if fail_parts:
                 failed = np.concatenate(fail_parts)
             # owed steps, once every step has counted
@@ -731,7 +744,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             if p_t > 0.0:
                 any_det = bool(det.any())
                 for k_i, lk in ((0, l0), (1, l1), (2, l2)):
-                    q = float(c.cheat_prior[k_i, t]) * p_t
+                    q = float(cheat_q[k_i, t])
                     if any_det:
                         lk *= np.where(det, q, 1.0 - q)
                     else:
@@ -769,6 +782,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 due_t[pj] = 0.0
                 talk_target[pi] = c.pressure * (1.0 - c.pressure_relief * paid_t[pj])
                 dampf[pi] = 1.0 - c.dampening * paid_t[pj]
+                retarget(pi)
             if not full:
                 due[ti] = due_t
 
@@ -793,6 +807,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 end[sj] = month
                 first_away[2, sj] = np.minimum(first_away[2, sj], month)
                 talks[sj] = False
+                retarget(sj)
                 left_now = np.concatenate([left_now, sj]) if left_now.size else sj
 
         # beliefs of the runs that walked away last month and are still away: the act and
@@ -815,10 +830,11 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
         left = left_now
 
         if reneg and n_escalated:
-            lift = suspended & (until == month) & ~decided
+            lift = np.flatnonzero(suspended & (until == month) & ~decided)
             suspended[lift] = False
             escalated[lift] = False
             n_escalated = int(np.count_nonzero(escalated))
+            retarget(lift)
 
         occupancy[:, month] = counts
         posterior_sum[:, month] = (p0.sum(), p1.sum(), p2.sum())
