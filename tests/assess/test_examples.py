@@ -12,6 +12,7 @@ import functools
 import json
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -230,7 +231,13 @@ def test_simulation_compares_the_agreement_with_the_libya_model() -> None:
     assert sim is not None
     assert set(sim["strategies"]) == {"agreement", "libya-model"}
     own, libya = sim["strategies"]["agreement"], sim["strategies"]["libya-model"]
-    assert libya["outcomes"]["exposed"] > own["outcomes"]["exposed"] + 0.03
+
+    # caught: exposed (before any concession, as under the Libya model's pay-at-completion)
+    # or breakdown (after some were paid): about 0.09 against 0 at the default 10,000 runs
+    def caught(r: dict[str, Any]) -> float:
+        return float(r["outcomes"]["exposed"] + r["outcomes"]["breakdown"])
+
+    assert caught(libya) > caught(own) + 0.05
     assert own["outcomes"]["verified_cvid"] == 0.0 < libya["outcomes"]["verified_cvid"]
     assert libya["concessions_to_cheaters"]["mean"] == 0.0
     assert own["concessions_to_cheaters"]["mean"] > 0.2

@@ -101,6 +101,9 @@ def reference_run(c: Compiled, ini: Initial, monthly: np.ndarray, i: int) -> Run
     sustained = float(sum(c.instrument_share))
     last_progress = 0
     open_m = secret_m = full_m = 0
+    starts = [int(x) for x in ini.delayed_start[:, i]]
+    open_l = [0] * len(starts)  # months each facility under construction produced, once built
+    full_l = [0] * len(starts)
     post = [float(x) for x in c.prior]
     first = {BREAKDOWN: c.months + 1, EXPOSED: c.months + 1, STALEMATE: c.months + 1}
 
@@ -149,6 +152,9 @@ def reference_run(c: Compiled, ini: Initial, monthly: np.ndarray, i: int) -> Run
             if talks:
                 if not frozen:
                     open_m += 1
+                    for f, s in enumerate(starts):
+                        if month > s:
+                            open_l[f] += 1
                 stake = 0.0 if suspended else 1.0 - paid
                 b = float(c.discount_goal[typ] * (c.penalty[typ] + stake))
                 pg = float(c.detection_within_goal[t])
@@ -158,6 +164,9 @@ def reference_run(c: Compiled, ini: Initial, monthly: np.ndarray, i: int) -> Run
                     secret_m += 1
             else:
                 full_m += 1
+                for f, s in enumerate(starts):
+                    if month > s:
+                        full_l[f] += 1
         # 5. detection
         p = float(c.detection[t])
         detected = cheat and u_det < p
@@ -266,7 +275,9 @@ def reference_run(c: Compiled, ini: Initial, monthly: np.ndarray, i: int) -> Run
         if talks and decided and step >= k and owed_h == 0 and owed_s == 0 and not blocked:
             status, end = VERIFIED_CVID, month
             paid = 1.0
-        elif talks and month - last_progress >= c.stall_tolerance:
+        elif talks and month - max(last_progress, int(c.deadline[min(step, k)])) >= (
+            c.stall_tolerance
+        ):
             status, end = STALEMATE, month
             first[STALEMATE] = min(first[STALEMATE], month)
         if c.on_detection == RENEGOTIATE and suspended and until == month and not decided:
@@ -292,7 +303,13 @@ def reference_run(c: Compiled, ini: Initial, monthly: np.ndarray, i: int) -> Run
             + sec * share_kept
             + kept_rate * after
         )
-    else:
+        for f, s in enumerate(starts):
+            cap = cap + ini.delayed_uncovered[f, :, i] * (
+                open_l[f] + max(c.months - max(end, s), 0)
+            )
+    for f in range(len(starts)):
+        peak = peak + ini.delayed[f, :, i] * (open_l[f] + full_l[f])
+    if status != VERIFIED_CVID:
         cap = peak
     peak = np.maximum(peak, cap)
     return RunResult(

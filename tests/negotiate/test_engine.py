@@ -17,9 +17,11 @@ from cvid.negotiate.compile import compile_strategy
 from cvid.negotiate.engine import (
     BREAKDOWN,
     EXPOSED,
+    STALEMATE,
     VERIFIED_CVID,
     Compiled,
     block_generator,
+    draw_initial,
     run_block,
 )
 from cvid.negotiate.science import cheats
@@ -59,8 +61,10 @@ CASES = [
     ("six-party-2007", "step-by-step", 0.2, {"on_detection": "snap-back"}),
     # The Agreed Framework's own methods verify none of its steps by the adequacy table, so
     # under its own regime every run just continues; the engine is exercised with every step
-    # verified instead.
+    # verified too.
     ("agreed-framework-1994", "agreement", 0.02, {"verification": "every-step"}),
+    ("agreed-framework-1994+", "agreement", 0.02, {}),  # with the covert route and reactors
+    ("agreed-framework-1994+", "agreement", 0.02, {"verification": "every-step"}),
 ]
 
 
@@ -70,7 +74,7 @@ def test_engine_equals_reference_run_by_run(
 ) -> None:
     """Reading the same random numbers, every run ends exactly as in the scalar reference
     (outcome, month, payments, secret production, capability and the final posterior)."""
-    sc = load_scenario(scenario)
+    sc = _agreed_framework() if scenario.endswith("+") else load_scenario(scenario)
     c = compiled(sc, variant(resolve_strategy(sc, strategy), **changes), p, months=60)
     n = 400
     fast = run_block(c, seed=7, block=3, n=n)
@@ -288,37 +292,149 @@ def test_backtest_libya_verified_completion_within_nine_months() -> None:
     assert s["unreachable"] == []
 
 
-def _agreed_framework() -> Scenario:
-    """The bundled Agreed Framework, with the covert enrichment route that ended it when the
-    bundled file does not list one yet (alleged 2002-10-03/16, events.csv; capacity unknown,
-    a range up to 3,000 SWU a year)."""
-    sc = load_scenario("agreed-framework-1994")
-    if any(f.kind == "enrichment" and not f.declared for f in sc.program.facilities):
-        return sc
+#: The Agreed Framework's reactors under construction, for the test scenario when the bundled
+#: file does not give their size yet (research notes, cases.md, globalsecurity: the 50 MWe
+#: "7–10 weapons a year", i.e. ~40–60 kg Pu, expected 1995; the 200 MWe up to ~220 kg Pu a
+#: year, expected 1996; at 0.9–1.0 g Pu/MWd and a capacity factor 0.5–0.8 that is about
+#: 150–250 and 600–800 MW(th)). Construction time: from the expected year (month 3 and 15
+#: after 1994-10-21) to three and five years, as the DPRK had about half the graphite of the
+#: 50 MWe and none of the 200 MWe's (the same notes).
+AF_REACTORS: dict[str, dict[str, Any]] = {
+    "yongbyon-50mwe": {
+        "thermal_power_mw": {"low": 150, "high": 250},
+        "capacity_factor": {"low": 0.5, "high": 0.8},
+        "operating_from_months": {"low": 3, "high": 36},
+    },
+    "taechon-200mwe": {
+        "thermal_power_mw": {"low": 600, "high": 800},
+        "capacity_factor": {"low": 0.5, "high": 0.8},
+        "operating_from_months": {"low": 15, "high": 60},
+    },
+}
+
+
+def _with_af_facilities(sc: Scenario) -> Scenario:
+    """``sc`` (an Agreed Framework scenario) with the covert enrichment route that ended it
+    when it does not list one yet (alleged 2002-10-03/16, events.csv; capacity unknown, a
+    range up to 3,000 SWU a year) and the reactors under construction as producing unless
+    frozen (AF_REACTORS) when it gives them no size yet."""
     data = sc.model_dump(by_alias=True, mode="json", exclude_none=True)
-    data["program"]["facilities"].append(
-        {
-            "id": "covert-enrichment",
-            "name": "Covert uranium enrichment (alleged 2002)",
-            "kind": "enrichment",
-            "declared": False,
-            "status": "unknown",
-            "separative_capacity_swu_per_year": {"low": 0, "high": 3000},
-        }
-    )
+    facilities = data["program"]["facilities"]
+    if not any(f["kind"] == "enrichment" and not f.get("declared", True) for f in facilities):
+        facilities.append(
+            {
+                "id": "covert-enrichment",
+                "name": "Covert uranium enrichment (alleged 2002)",
+                "kind": "enrichment",
+                "declared": False,
+                "status": "unknown",
+                "separative_capacity_swu_per_year": {"low": 0, "high": 3000},
+            }
+        )
+    for f in facilities:
+        if f["id"] in AF_REACTORS:
+            for k, v in AF_REACTORS[f["id"]].items():
+                f.setdefault(k, v)
     return scenario_from_dict(data)
 
 
+def _agreed_framework() -> Scenario:
+    """The bundled Agreed Framework with its covert route and reactors (see above)."""
+    return _with_af_facilities(load_scenario("agreed-framework-1994"))
+
+
+def test_reactors_under_construction_produce_unless_frozen() -> None:
+    """A declared reactor under construction produces from its drawn completion month while
+    talks go on, unless a verified freeze stops it. Without the freeze, a state that never
+    decides and stays in talks for 96 months ends with exactly its stocks, the declared
+    rates × 96, each reactor's rate × (96 − its completion month) and its secret production;
+    with the Agreed Framework's freeze verified from month 1 (a decided state) the reactors
+    add nothing."""
+    sc = with_changes(
+        "agreed-framework-1994", "counterpart", decision_hazard_base=0.0,
+        pressure_sensitivity=0.0, prior={"sincere": 0.0, "time-buyer": 0.5, "hedger": 0.5},
+    )  # fmt: skip
+    sc = _with_af_facilities(sc)
+    data = sc.model_dump(by_alias=True, mode="json", exclude_none=True)
+    data["agreement"]["commitments"] = [
+        c for c in data["agreement"]["commitments"] if c["id"] != "freeze"
+    ]
+    for concession in data["agreement"]["concessions"]:
+        concession["requires"] = [x for x in concession.get("requires", []) if x != "freeze"]
+    unfrozen = scenario_from_dict(data)
+    c = compile_strategy(unfrozen, resolve_strategy(unfrozen, "agreement"), 0.0, 96)
+    n = 2000
+    r = run_block(c, 5, 0, n)
+    ini = draw_initial(c, block_generator(5, 0), n)
+    assert ini.delayed_start.shape == (2, n)
+    assert (ini.delayed_start[0] >= 3).all() and (ini.delayed_start[0] <= 36).all()
+    assert (ini.delayed_start[1] >= 15).all() and (ini.delayed_start[1] <= 60).all()
+    secret = c.clandestine_share[ini.typ] * ini.rate_hidden * r.clandestine_months
+    built = np.maximum(96 - ini.delayed_start, 0)  # (2, n)
+    expected = (
+        ini.stock + ini.rate_declared * 96 + secret + (ini.delayed * built[:, None, :]).sum(0)
+    )
+    stayed = r.status == 0
+    assert stayed.sum() > n / 2
+    np.testing.assert_allclose(r.capability_peak_kg[:, stayed], expected[:, stayed], rtol=1e-12)
+    pu = c.production.materials.index("plutonium")
+    # 150 MW × 0.5 × 30.4 d × 0.9 g/MWd ≈ 2 kg a month for at least 60 months
+    assert (ini.delayed[0, pu] * built[0]).min() > 60 * 2.0
+    # with the freeze (verified by some undecided states, a soft step) less is made, never more
+    f = compile_strategy(sc, resolve_strategy(sc, "agreement"), 0.0, 96)
+    rf = run_block(f, 5, 0, n)
+    assert rf.counterpart_type.tolist() == r.counterpart_type.tolist()
+    less = r.capability_peak_kg[pu] - rf.capability_peak_kg[pu]
+    assert (less >= -1e-9).all() and less.mean() > 0.1 * (ini.delayed[0, pu] * built[0]).mean()
+
+
+def test_stall_is_counted_from_the_deadline() -> None:
+    """A step not yet due is not a stall: with one declaration due at month 40 and a stall
+    tolerance of 6 months, a state that says nothing is walked away from at month 46, not at
+    month 6 (counted from the last progress, as before)."""
+    sc = with_changes(
+        DPRK, "counterpart", prior={"sincere": 0.0, "time-buyer": 1.0, "hedger": 0.0},
+        statement_probability={"time-buyer": 0.0}, declared_step_probability={"time-buyer": 0.0},
+        verified_step_probability={"time-buyer": 0.0},
+        hollow_declaration_probability={"time-buyer": 0.0}, decision_hazard_base=0.0,
+        pressure_sensitivity=0.0,
+    )  # fmt: skip
+    data = sc.model_dump(by_alias=True, mode="json", exclude_none=True)
+    first = dict(data["agreement"]["commitments"][0], deadline_months=40, after=[])
+    data["agreement"]["commitments"] = [first]
+    for concession in data["agreement"]["concessions"]:
+        concession["requires"] = [x for x in concession.get("requires", []) if x == first["id"]]
+    sc = scenario_from_dict(data)
+    spec = variant(resolve_strategy(sc, "step-by-step"), stall_tolerance_months=6.0)
+    c = compile_strategy(sc, spec, 0.0, 60)
+    assert c.deadline.tolist() == [40, 40]
+    r = run_block(c, 1, 0, 500)
+    assert set(r.status.tolist()) == {STALEMATE}
+    assert set(r.end_month.tolist()) == {46}
+
+
 def test_backtest_agreed_framework_ends_by_exposure_not_cvid() -> None:
-    """The Agreed Framework under its own agreement: exposure of the covert route or
-    breakdown is more likely than verified CVID, and verified CVID is the exception (< 0.35).
-    Tolerance stated: the model gives breakdown ≈ 0.3 and stalemate ≈ 0.45, so 'most runs
-    end by exposure or breakdown' is NOT reached; this asserts the weaker ordering."""
+    """The Agreed Framework under its own agreement (the scenario with the covert enrichment
+    route and the reactors under construction): no stall is counted before a deadline, so the
+    talks are not abandoned in the 72 months between the spent-fuel step and full safeguards
+    (history: the Framework ran 96 months, until the covert route was exposed); the covert
+    route's exposure after concessions were paid (breakdown) is the most likely end, ahead of
+    verified CVID, and the time-buyers — the type the record points to — are exposed in most
+    runs. Tolerance stated: at the default horizon (120 months) about 0.38 of all runs end in
+    breakdown, 0.24 in verified CVID and 0.37 still in talks (mostly hedgers deterred by the
+    penalty), so 'most runs end by exposure or breakdown' holds for time-buyers only."""
     r = simulate(_agreed_framework(), ["agreement"], runs=5000, seed=1).to_dict()
-    o = r["strategies"]["agreement"]["outcomes"]
-    assert o["exposed"] + o["breakdown"] > o["verified_cvid"]
-    assert o["verified_cvid"] < 0.35
-    assert r["strategies"]["agreement"]["unreachable"]  # separated plutonium is left aside
+    a = r["strategies"]["agreement"]
+    o = a["outcomes"]
+    assert o["stalemate"] == 0.0
+    ended_by_exposure = o["exposed"] + o["breakdown"]
+    assert ended_by_exposure > o["verified_cvid"] + 0.05
+    assert ended_by_exposure == max(v for k, v in o.items() if k != "running")
+    assert o["verified_cvid"] < 0.3
+    tb = a["outcomes_by_type"]["time-buyer"]
+    assert tb["breakdown"] + tb["exposed"] > 0.5
+    assert a["unreachable"]  # separated plutonium is left aside
+    assert a["detections"]["probability_any"] >= ended_by_exposure
 
 
 def test_backtest_six_party_stalls_within_two_years() -> None:

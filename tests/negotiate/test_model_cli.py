@@ -90,6 +90,22 @@ def test_sensitivity_ranks_parameters_and_draws_a_tornado(tmp_path: Path) -> Non
     assert plot.read_text().startswith("<?xml")
 
 
+@pytest.mark.slow
+def test_sensitivity_in_two_processes_equals_one() -> None:
+    """The points are independent simulations from one seed: a pool of two worker processes
+    gives exactly the serial result."""
+    params = {
+        "counterpart.decision_hazard_base": (0.0005, 0.005),
+        "detection_probability": (0.0, 0.3),
+    }
+    kwargs = {"runs": 400, "months": 24, "seed": 3, "trajectories": 2}
+    one = sensitivity(DPRK, ["libya-model"], params, workers=1, **kwargs)  # type: ignore[arg-type]
+    two = sensitivity(DPRK, ["libya-model"], params, workers=2, **kwargs)  # type: ignore[arg-type]
+    assert one.to_dict() == two.to_dict()
+    with pytest.raises(InputError, match="worker"):
+        sensitivity(DPRK, ["libya-model"], params, workers=0, **kwargs)  # type: ignore[arg-type]
+
+
 def test_sensitivity_api_refuses_unknown_parameter() -> None:
     with pytest.raises(InputError, match=r"unknown sensitivity parameter 'counterpart\.nope'"):
         sensitivity(DPRK, ["agreement"], {"counterpart.nope": (0.0, 1.0)}, runs=10)

@@ -392,8 +392,9 @@ def test_minimal_scenarios_simulate() -> None:
         assert s["capability_kg"]["peak"]["p90"] == 0.0
         assert s["steps"] == ["dismantle-everything"]
         # a sincere state completes the single step in month m with probability
-        # q(1 − q)^(m − 1); it is walked away from if it fails `tol` months in a row
-        tol = int(r.strategies[name].spec.stall_tolerance_months or 24)
+        # q(1 − q)^(m − 1); it is walked away from if it fails `tol` months in a row after
+        # the step's deadline (month 1), i.e. it has months 1 .. tol + 1
+        tol = int(r.strategies[name].spec.stall_tolerance_months or 23) + 1
         p_cvid = 1 - (1 - q) ** tol
         se = math.sqrt(p_cvid * (1 - p_cvid) / 3000)
         assert abs(s["outcomes"]["verified_cvid"] - p_cvid) <= 4.5 * se + 1e-12, name

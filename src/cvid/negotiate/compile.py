@@ -329,6 +329,8 @@ def compile_strategy(
         keep = np.array([True])
     deadlines = np.array([c.deadline_months for c in steps])
     due_by = np.array([int((deadlines <= m + 1).sum()) for m in range(months)], dtype=np.int64)
+    due_month = [math.ceil(x) for x in deadlines]
+    deadline = np.array([*due_month, max(due_month, default=0)], dtype=np.int64)
     covered, reasons = coverage(scenario, steps, spec)
     production = production_model(scenario)
     if _exposes_hidden(scenario, steps, spec):
@@ -362,6 +364,7 @@ def compile_strategy(
         upfront=upfront,
         scheduled=scheduled,
         due_by=due_by,
+        deadline=deadline,
         release_level=LEVELS[release],
         posterior_release=spec.release_on == "posterior",
         min_sincere=spec.min_sincere_probability,

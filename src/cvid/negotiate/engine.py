@@ -22,7 +22,8 @@ comes back and talks resume. Each month, in this order:
 3. *Conflict.* Under a strategy that threatens force, an undecided state ends in conflict
    with probability escalation_hazard × S (uniform u₄).
 4. *Production and cheating.* During talks declared facilities produce until a verified
-   step stops them; an undecided state also runs ``clandestine_share`` of its hidden
+   step stops them (one under construction only once built, after its drawn
+   ``operating_from_months``); an undecided state also runs ``clandestine_share`` of its hidden
    capacity in secret when this month's secret production pays: with P the chance of
    detection within the timeliness goal g, D its gain (drawn once per run) and
    B = δ^g·(penalty + concessions at stake) (the share not yet paid, unless suspended), it
@@ -52,7 +53,9 @@ comes back and talks resume. Each month, in this order:
 8. *Payment.* Due concessions are paid while not suspended and, under ``posterior``, while
    P(decided) ≥ ``min_sincere_probability``.
 9. *Outcome.* A decided state with every step verified: verified CVID (the whole package is
-   paid). No step counted for ``stall_tolerance_months``: stalemate.
+   paid). No step counted for ``stall_tolerance_months`` counted from the later of the last
+   progress and the deadline of the step now asked (the last deadline once every step has
+   counted): stalemate. A counterpart is not stalling on a step that is not yet due.
 
 At the horizon (or at conflict) capability is the stocks plus everything produced. After
 verified CVID it is what the agreement did not cover: stocks and facilities that no
@@ -64,7 +67,8 @@ the hidden capacity and its secret production.
 Random numbers: each block of runs has its own stream from one ``numpy.random.SeedSequence``
 (``SeedSequence(seed, spawn_key=(block,))``), read in a fixed order: one uniform per run for
 its type, the stocks, each facility's rate, one uniform per run for its cheating gain and one
-for whether hidden capacity survives, then four uniforms (u₁ decision, u₂ detection, u₃ act,
+for whether hidden capacity survives, the month each declared facility under construction
+would be built (only when there is one), then four uniforms (u₁ decision, u₂ detection, u₃ act,
 u₄ conflict) for every run each month until no run of the block is left going. The
 strategies of one simulation therefore face the same counterparts and the same luck
 (common random numbers).
@@ -74,6 +78,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -142,6 +147,8 @@ class Compiled:
     upfront: float
     scheduled: NDArray[np.float64]  # (months,) share due by the calendar in month t+1
     due_by: NDArray[np.int64]  # (months,) steps due by the end of month t+1
+    #: (K + 1,) month each step is due (ceil of its deadline); row K the last deadline
+    deadline: NDArray[np.int64]
     release_level: int
     posterior_release: bool
     min_sincere: float
@@ -294,6 +301,11 @@ class Initial:
     rate_hidden_uncovered: NDArray[np.float64]  # (M, n) undeclared facilities nothing covers
     gain: NDArray[np.float64]  # (n,)
     u_hidden: NDArray[np.float64]  # (n,)
+    #: declared facilities under construction: (F, M, n) rates, the part nothing covers,
+    #: and (F, n) the month after which each produces
+    delayed: NDArray[np.float64]
+    delayed_uncovered: NDArray[np.float64]
+    delayed_start: NDArray[np.int64]
 
 
 def draw_initial(c: Compiled, rng: np.random.Generator, n: int) -> Initial:
@@ -315,17 +327,32 @@ def draw_initial(c: Compiled, rng: np.random.Generator, n: int) -> Initial:
     declared_unc = np.zeros((m, n))
     hidden = np.zeros((m, n))
     hidden_unc = np.zeros((m, n))
+    later = [j for j, r in enumerate(p.rates) if r.start is not None]
+    delayed = np.zeros((len(later), m, n))
+    delayed_unc = np.zeros((len(later), m, n))
     for j, r in enumerate(p.rates):
         x = r.sample(rng, n)
+        if r.start is not None:
+            f = later.index(j)
+            delayed[f, r.material] = x
+            if not c.rate_covered[j]:
+                delayed_unc[f, r.material] = x
+            continue
         (declared if r.declared else hidden)[r.material] += x
         if not c.rate_covered[j]:
             (declared_unc if r.declared else hidden_unc)[r.material] += x
     hidden += p.hidden_capacity_share * declared
     gain = gain_ppf(c.gain_bounds[typ], rng.random(n))
     u_hidden = rng.random(n)
+    start = np.zeros((len(later), n), np.int64)
+    for f, j in enumerate(later):
+        built = p.rates[j].start
+        assert built is not None
+        start[f] = np.ceil(built.sample(rng, n)).astype(np.int64)
     return Initial(
-        typ, stock, stock_unc, declared, declared_unc, hidden, hidden_unc, gain, u_hidden
-    )
+        typ, stock, stock_unc, declared, declared_unc, hidden, hidden_unc, gain, u_hidden,
+        delayed, delayed_unc, start,
+    )  # fmt: skip
 
 
 @dataclass
@@ -353,7 +380,16 @@ class Runs:
 
 
 def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
-    """Simulate the ``n`` runs of block ``block`` by the rules of the module docstring."""
+    """Simulate the ``n`` runs of block ``block`` by the rules of the module docstring.
+
+    Implementation: each month the pressure, the decision and the conflict draw are computed
+    for every run, then everything that only happens in talks (steps 4–9) on the runs in
+    talks alone (gathered by index, or the arrays themselves when every run is in talks).
+    The beliefs of a run away from talks move only in the month after it left (being away
+    rules out a decided state); later months leave them as they are, as the rules do up to
+    rounding (the one exception, a decided state away from talks under a decision hazard of
+    exactly 1, needs decision_hazard_base + pressure_sensitivity × economic_vulnerability ≥
+    1). State counts are kept as runs move."""
     rng = block_generator(seed, block)
     ini = draw_initial(c, rng, n)
     typ = ini.typ
@@ -362,26 +398,25 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     rate_secret = c.clandestine_share[typ] * ini.rate_hidden
     can_cheat = rate_secret.sum(axis=0) > 0
     gain = ini.gain
-    penalty = c.penalty[typ]
-    dgoal = c.discount_goal[typ]
     lik_act = c.act_likelihood()
     share, erosion = c.instrument_share, c.instrument_erosion
     kept = c.instrument_kept[:, None]
     keep_factor = 1.0 - erosion[:, None]
     all_kept = bool(c.instrument_kept.all())
     d = c.decided_step
+    deadline_ext = c.deadline
     tranche_ext = np.append(c.tranche, 0.0)
     stops_ext = np.append(c.stops_production, False)
     hard_ext = np.append(c.hard, False)
     verifiable_ext = np.append(c.verifiable, True)
     vs = c.verified_soft
-    st_r, hollow_r, dsoft_r, vs_r = (
-        x[typ] for x in (c.statement, c.hollow_hard, c.declared_soft, c.verified_soft)
-    )
 
     status = np.zeros(n, np.int8)
     end = np.full(n, t_max, np.int16)
     decided = typ == 0
+    undecided = ~decided  # live and undecided
+    live = np.ones(n, bool)  # not verified CVID nor conflict
+    talks = np.ones(n, bool)  # status == RUNNING
     step = np.zeros(n, np.int64)
     owed_h = np.zeros(n, np.int64)
     owed_s = np.zeros(n, np.int64)
@@ -389,251 +424,419 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     frozen = np.zeros(n, bool)
     suspended = np.zeros(n, bool)
     escalated = np.zeros(n, bool)
+    n_escalated = 0
     until = np.zeros(n, np.int64)  # month a renegotiation's suspension ends
     detections = np.zeros(n, np.int16)
     first_away = np.full((len(WALKED_AWAY), n), t_max + 1, np.int16)
     paid = np.full(n, c.upfront)
     paid_cheat = np.where(decided, 0.0, c.upfront)
+    # functions of paid, updated where it changes: the pressure target during talks and the
+    # concessions' dampening of the decision hazard
+    talk_target = c.pressure * (1.0 - c.pressure_relief * paid)
+    dampf = 1.0 - c.dampening * paid
     due = np.zeros(n)
     level = np.ones((share.size, n))
+    simple_pressure = share.size == 1 and all_kept
+    level0, kf0, share0 = level[0], float(keep_factor[0, 0]), float(share[0])
     stock_s = float(share.sum())
     sustained = np.full(n, stock_s)
     last_progress = np.zeros(n, np.int64)
     open_months = np.zeros(n, np.int16)
     secret_months = np.zeros(n, np.int16)
     full_months = np.zeros(n, np.int16)
+    n_later = int(ini.delayed_start.shape[0])
+    open_later = np.zeros((n_later, n), np.int16)  # the same, once each is built
+    full_later = np.zeros((n_later, n), np.int16)
     p0 = np.full(n, float(c.prior[0]))
     p1 = np.full(n, float(c.prior[1]))
     p2 = np.full(n, float(c.prior[2]))
     flat = lik_act.reshape(-1, 3)
     sentinel = flat.shape[0]
     lik0, lik1, lik2 = (np.append(flat[:, x], 1.0) for x in range(3))
+    # likelihood of what is seen of the owed steps: [type][seen * 2 + flag], seen 0 a hard
+    # step verified, 1 a soft one, 2 nothing; flag: for a decided state a hard step is still
+    # owed, for the others a soft one is
+    final_lik = np.array(
+        [
+            [d, d, d, 0.0, 1.0 - d, 1.0 - d],
+            *(
+                [0.0, 0.0, v * False, v * True, 1.0 - v * False, 1.0 - v * True]
+                for v in (float(vs[1]), float(vs[2]))
+            ),
+        ]
+    )
+    # per-run constants read during talks: the type's chances and terms are looked up from
+    # the type; a state with nothing to produce in secret never gains from cheating
+    typ_i = typ.astype(np.intp)
+    gain_eff = np.where(can_cheat, gain, -np.inf)
+    type_terms = np.stack(
+        [c.penalty, c.discount_goal, c.statement, c.hollow_hard, c.declared_soft, vs]
+    )
+    cheat_q = c.cheat_prior * c.detection  # the negotiator's P(detected cheating | type)
     occupancy = np.zeros((len(OUTCOMES), t_max + 1), np.int64)
     posterior_sum = np.zeros((3, t_max + 1))
-    occupancy[RUNNING, 0] = n
+    counts = np.zeros(len(OUTCOMES), np.int64)
+    counts[RUNNING] = n
+    occupancy[:, 0] = counts
     posterior_sum[:, 0] = (p0.sum(), p1.sum(), p2.sum())
+    ubuf = np.empty((4, n))
+    tmp = np.empty(n)
+    left = np.zeros(0, np.intp)  # runs that walked away last month (posterior still moves)
+    none = np.zeros(0, np.intp)
+    reneg = c.on_detection == RENEGOTIATE
+
+    # the pressure target of each run (one instrument enforced in talks: kept up to date at
+    # every event that changes it, i.e. a return, a detection, a payment, a stall, a decision
+    # or a renegotiation's end)
+    tgt = talk_target.copy()
+
+    def retarget(idx: NDArray[np.intp]) -> None:
+        if simple_pressure:
+            tgt[idx] = np.where(
+                escalated[idx], 1.0, np.where(talks[idx], talk_target[idx], c.pressure)
+            )
+
+    def move(idx: NDArray[np.intp], to: int) -> None:
+        """Set the state of runs ``idx`` to ``to``, keeping the counts."""
+        counts[:] -= np.bincount(status[idx], minlength=len(OUTCOMES))
+        counts[to] += idx.size
+        status[idx] = to
 
     for t in range(t_max):
         month = t + 1
-        live = (status != VERIFIED_CVID) & (status != CONFLICT)
-        if not live.any():
+        if counts[VERIFIED_CVID] + counts[CONFLICT] == n:
             occupancy[:, month] = occupancy[:, month - 1]
             posterior_sum[:, month] = posterior_sum[:, month - 1]
             continue
-        u = rng.random((4, n))
-        u_dec, u_det, u_act, u_conf = u[0], u[1], u[2], u[3]
-        talks = status == RUNNING
-        out = live & ~talks
+        rng.random(out=ubuf)  # the same numbers as rng.random((4, n))
+        u_dec, u_det, u_act, u_conf = ubuf
 
-        # 1. pressure stock
-        base_target = c.pressure * (1.0 - c.pressure_relief * paid)
-        target = np.where(talks, base_target, c.pressure)[None, :]
-        if not all_kept:
-            target = target * np.where(talks[None, :], kept, True)
-        target = np.where(escalated[None, :], 1.0, target)
-        level = np.where(target >= level, target, np.maximum(target, level * keep_factor))
-        stock = share @ level
-        sustained += (stock - sustained) / c.memory_months
+        # 1. pressure stock: L = max(target, L·(1 − erosion)) (rises at once, erodes above)
+        if simple_pressure:
+            level0 *= kf0
+            np.maximum(level0, tgt, out=level0)
+            stock = level0 if share0 == 1.0 else share0 * level0
+        else:
+            target = np.where(talks, talk_target, c.pressure)[None, :]
+            if not all_kept:
+                target = target * np.where(talks[None, :], kept, True)
+            if n_escalated:
+                target = np.where(escalated[None, :], 1.0, target)
+            level *= keep_factor
+            np.maximum(level, target, out=level)
+            stock = share @ level
+        np.subtract(stock, sustained, out=tmp)
+        tmp /= c.memory_months
+        sustained += tmp
 
         # 2. strategic decision (the hazard the negotiator also knows)
-        h_all = np.minimum(
-            (c.hazard_base + c.hazard_pressure * sustained) * (1.0 - c.dampening * paid), 1.0
-        )
+        h_all = c.hazard_pressure * sustained
+        h_all += c.hazard_base
+        h_all *= dampf
+        np.minimum(h_all, 1.0, out=h_all)
         h_all *= live  # ended runs keep their posterior
-        undecided = live & ~decided
         decide = undecided & (u_dec < h_all)
-        returned = decide & out
-        decided |= decide
-        status[returned] = RUNNING
-        last_progress[returned] = month
-        suspended[decide] = False
-        escalated[decide] = False
-        talks = status == RUNNING
-        out = live & ~talks
-        undecided = live & ~decided
+        di = np.flatnonzero(decide)
+        returned = none
+        if di.size:
+            returned = di[~talks[di]]
+            decided[di] = True
+            undecided[di] = False
+            if returned.size:
+                move(returned, RUNNING)
+                talks[returned] = True
+                last_progress[returned] = month
+            suspended[di] = False
+            if n_escalated:
+                escalated[di] = False
+                n_escalated = int(np.count_nonzero(escalated))
+            retarget(di)
 
         # 3. conflict under a threat of force
         if c.escalation_hazard > 0.0:
-            war = undecided & (u_conf < c.escalation_hazard * stock)
-            status[war] = CONFLICT
-            end[war] = month
-            h_all[war] = 0.0
-            live &= ~war
-            talks &= ~war
-            out &= ~war
-            undecided &= ~war
+            wi = np.flatnonzero(undecided & (u_conf < c.escalation_hazard * stock))
+            if wi.size:
+                move(wi, CONFLICT)
+                end[wi] = month
+                h_all[wi] = 0.0
+                live[wi] = False
+                talks[wi] = False
+                undecided[wi] = False
 
-        # 4. production and the choice to cheat
-        open_months += talks & undecided & ~frozen
-        full_months += out & undecided
-        stake = np.where(suspended, 0.0, 1.0 - paid)
-        pg = c.detection_within_goal[t]
-        cheat = talks & undecided & can_cheat & (pg * dgoal * (penalty + stake) < gain * (1.0 - pg))
-        secret_months += cheat
+        # 4. production (declared facilities in talks; the whole program after we walked away)
+        open_now = talks & undecided
+        open_now &= ~frozen
+        open_months += open_now
+        full_now = undecided & ~talks
+        full_months += full_now
+        if n_later:
+            built = ini.delayed_start < month
+            open_later += built & open_now
+            full_later += built & full_now
 
-        # 5. detection
-        p_t = c.detection[t]
-        watched = talks.copy()
-        detected = cheat & (u_det < p_t)
-        if detected.any():
-            detections += detected
-            suspended |= detected
-            escalated |= detected
-            if c.on_detection == RENEGOTIATE:
-                until[detected] = month + c.renegotiation_months
-                leave = np.zeros(n, bool)
-            elif c.on_detection == SNAP_BACK:
-                leave = detected & (detections >= 2)
+        # the runs in talks: everything below happens to them only
+        ti = np.flatnonzero(talks)
+        left_now = none
+        if ti.size:
+            m = ti.size
+            full = m == n  # every run in talks: read the arrays themselves, not copies
+
+            def g(a: NDArray[Any]) -> NDArray[Any]:
+                return a if full else a[ti]  # noqa: B023
+
+            g_t = g(gain_eff)
+            pen_t, dg_t, st_t, ho_t, ds_t, vs_t = type_terms.take(g(typ_i), axis=1)
+            und_t = g(undecided)
+            dec_t = ~und_t
+            susp_t = g(suspended)
+            paid_t = g(paid)
+            ua = g(u_act)
+            # the choice to cheat: the inspection-game deterrence condition
+            stake = np.where(susp_t, 0.0, 1.0 - paid_t)
+            pg = c.detection_within_goal[t]
+            cheat = (pg * dg_t * (pen_t + stake) < g_t * (1.0 - pg)) & und_t
+            ci = ti[cheat]
+            secret_months[ci] += 1
+
+            # 5. detection
+            p_t = c.detection[t]
+            talk_t = np.ones(m, bool)
+            det = np.zeros(m, bool)
+            if p_t > 0.0 and ci.size:
+                det = cheat & (g(u_det) < p_t)
+                dd = ti[det]
+                if dd.size:
+                    detections[dd] += 1
+                    suspended[dd] = True
+                    susp_t = susp_t | det
+                    escalated[dd] = True
+                    n_escalated = int(np.count_nonzero(escalated))
+                    if reneg:
+                        until[dd] = month + c.renegotiation_months
+                        leave = none
+                    elif c.on_detection == SNAP_BACK:
+                        leave = dd[detections[dd] >= 2]
+                    else:
+                        leave = dd
+                    if leave.size:
+                        pl = paid[leave] > 0.0
+                        broke, caught = leave[pl], leave[~pl]
+                        move(broke, BREAKDOWN)
+                        move(caught, EXPOSED)
+                        end[leave] = month
+                        first_away[0, broke] = np.minimum(first_away[0, broke], month)
+                        first_away[1, caught] = np.minimum(first_away[1, caught], month)
+                        talks[leave] = False
+                        talk_t = talks[ti] if not full else talks.copy()
+                        left_now = leave
+                    retarget(dd)
+
+            # 6. acts
+            step_t = g(step)
+            oh_t = g(owed_h)
+            os_t = g(owed_s)
+            in_t = talk_t & (step_t < k_steps)
+            final = talk_t & ~in_t & ((oh_t + os_t) > 0)
+            j = np.minimum(step_t, k_steps)
+            hard_j = hard_ext[j]
+            ver_j = verifiable_ext[j]
+            # undecided: level from the type's chances; decided: verified with chance d
+            # the chances are nested (verified ≤ declared ≤ statement), so the level is a count
+            lvl = (ua < st_t).astype(np.int64)
+            lvl += ua < np.where(hard_j, ho_t, ds_t)
+            lvl += (ua < vs_t) & ~hard_j
+            dj = np.flatnonzero(dec_t)
+            if dj.size:
+                lvl[dj] = np.where(ua[dj] < d, 3, 1)
+            np.minimum(lvl, 2 + ver_j, out=lvl)
+            counted = in_t & (lvl >= c.release_level)
+            progressed = counted.copy()
+            verified_now = counted & (lvl == 3)
+            unverified = counted & (lvl < 3)
+            nb = unverified & ~ver_j
+            if nb.any():
+                blocked[ti[nb]] = True
+            oh_t += unverified & ver_j & hard_j
+            os_t += unverified & ver_j & ~hard_j
+            fz = verified_now & stops_ext[j]
+            if fz.any():
+                frozen[ti[fz]] = True
+            due_t = g(due)
+            cj = np.flatnonzero(counted)
+            due_t[cj] += tranche_ext[j[cj]]
+            step_t += counted
+            # a decided state goes on with the next verifiable steps due this month
+            limit = min(int(c.due_by[t]), k_steps)
+            chain = np.flatnonzero(in_t & dec_t & verified_now)
+            ext_i, ext_n, failed = none, none, none
+            power = d
+            ext_parts: list[NDArray[np.intp]] = []
+            fail_parts: list[NDArray[np.intp]] = []
+            while chain.size:
+                sc_ = step_t[chain]
+                chain = chain[(sc_ < limit) & verifiable_ext[np.minimum(sc_, k_steps)]]
+                if not chain.size:
+                    break
+                power *= d
+                good_ = ua[chain] < power
+                fail_parts.append(chain[~good_])
+                chain = chain[good_]
+                jj = step_t[chain]
+                fz2 = stops_ext[jj]
+                if fz2.any():
+                    frozen[ti[chain[fz2]]] = True
+                due_t[chain] += tranche_ext[jj]
+                step_t[chain] += 1
+                ext_parts.append(chain)
+            if ext_parts:  # nested: each part is within the one before
+                ext_i = ext_parts[0]
+                cnt = np.zeros(m, np.int64)
+                for part in ext_parts:
+                    cnt[part] += 1
+                ext_n = cnt[ext_i]
+            if fail_parts:
+                failed = np.concatenate(fail_parts)
+            # owed steps, once every step has counted
+            fi = np.flatnonzero(final)
+            if fi.size:
+                oh0, os0 = oh_t[fi], os_t[fi]
+                dec_f, u_f = dec_t[fi], ua[fi]
+                fd = dec_f & (u_f < d)
+                th = fd & (oh0 > 0)
+                fu = ~dec_f & (os0 > 0) & (u_f < vs_t[fi])
+                oh_t[fi] -= th
+                os_t[fi] -= (fd & ~th) | fu
+                progressed[fi] |= fd | fu
+            lp_t = g(last_progress)
+            lp_t[progressed] = month
+            if not full:  # write back (with every run in talks these were views)
+                step[ti] = step_t
+                owed_h[ti] = oh_t
+                owed_s[ti] = os_t
+                last_progress[ti] = lp_t
+            if c.scheduled[t] > 0.0:
+                due_t[talk_t] += c.scheduled[t]
+
+            # 7. beliefs: carry forward by the hazard, then Bayes' rule on what was seen
+            h_t = g(h_all)
+            q0, q1, q2 = g(p0), g(p1), g(p2)
+            stay = 1.0 - h_t
+            c0 = q0 + h_t * (q1 + q2)
+            c1 = q1 * stay
+            c2 = q2 * stay
+            idx = np.where(in_t, j * 4 + lvl, sentinel)
+            l0 = lik0.take(idx)
+            l1 = lik1.take(idx)
+            l2 = lik2.take(idx)
+            if ext_i.size:  # extra steps: impossible for an undecided state
+                l0[ext_i] *= d**ext_n
+                l1[ext_i] = 0.0
+                l2[ext_i] = 0.0
+            if failed.size:  # a decided state's chain stopped by a failure
+                l0[failed] *= 1.0 - d
+            if fi.size:
+                # what was seen: 0 a hard step verified, 1 a soft one, 2 nothing
+                seen = np.where(th, 0, np.where((fd & ~th) | fu, 1, 2))
+                l0[fi] *= final_lik[0].take(seen * 2 + (oh0 > 0))
+                soft_owed = os0 > 0
+                l1[fi] *= final_lik[1].take(seen * 2 + soft_owed)
+                l2[fi] *= final_lik[2].take(seen * 2 + soft_owed)
+            if p_t > 0.0:
+                any_det = bool(det.any())
+                for k_i, lk in ((0, l0), (1, l1), (2, l2)):
+                    q = float(cheat_q[k_i, t])
+                    if any_det:
+                        lk *= np.where(det, q, 1.0 - q)
+                    else:
+                        lk *= 1.0 - q
+            if returned.size:  # came back: decided
+                back = np.searchsorted(ti, returned)
+                l1[back] = 0.0
+                l2[back] = 0.0
+            n0 = c0 * l0
+            n1 = c1 * l1
+            n2 = c2 * l2
+            total = n0 + n1 + n2
+            bad = np.flatnonzero(~(total > 0.0))  # an observation the model rules out: keep
+            total[bad] = 1.0
+            n0 /= total
+            n1 /= total
+            n2 /= total
+            n0[bad], n1[bad], n2[bad] = c0[bad], c1[bad], c2[bad]
+            if full:
+                p0, p1, p2 = n0, n1, n2
             else:
-                leave = detected
-            broke = leave & (paid > 0.0)
-            caught = leave & ~broke
-            status[broke] = BREAKDOWN
-            status[caught] = EXPOSED
-            end[leave] = month
-            for row, went in ((0, broke), (1, caught)):
-                first_away[row, went] = np.minimum(first_away[row, went], month)
-            talks &= ~leave
+                p0[ti], p1[ti], p2[ti] = n0, n1, n2
 
-        # 6. acts
-        in_steps = talks & (step < k_steps)
-        final = talks & ~in_steps & ((owed_h + owed_s) > 0)
-        j = np.minimum(step, k_steps)
-        hard_j = hard_ext[j]
-        ver_j = verifiable_ext[j]
-        # undecided: level from the type's chances; decided: verified with chance d
-        # the chances are nested (verified ≤ declared ≤ statement), so the level is a count
-        lvl = (u_act < st_r).astype(np.int64)
-        lvl += u_act < np.where(hard_j, hollow_r, dsoft_r)
-        lvl += (u_act < vs_r) & ~hard_j
-        di = np.flatnonzero(decided)
-        if di.size:
-            lvl[di] = np.where(u_act[di] < d, 3, 1)
-        np.minimum(lvl, 2 + ver_j, out=lvl)
-        counts = in_steps & (lvl >= c.release_level)
-        progressed = counts.copy()
-        verified_now = counts & (lvl == 3)
-        unverified = counts & (lvl < 3)
-        blocked |= unverified & ~ver_j
-        owed_h += unverified & ver_j & hard_j
-        owed_s += unverified & ver_j & ~hard_j
-        frozen |= verified_now & stops_ext[j]
-        ci = np.flatnonzero(counts)
-        due[ci] += tranche_ext[j[ci]]
-        step += counts
-        # a decided state goes on with the next verifiable steps due this month
-        limit = min(int(c.due_by[t]), k_steps)
-        extra = np.zeros(n, np.int64)
-        failed = np.zeros(n, bool)
-        chain = np.flatnonzero(in_steps & decided & verified_now)
-        power = d
-        while chain.size:
-            sc_ = step[chain]
-            chain = chain[(sc_ < limit) & verifiable_ext[np.minimum(sc_, k_steps)]]
-            if not chain.size:
-                break
-            power *= d
-            good_ = u_act[chain] < power
-            failed[chain[~good_]] = True
-            chain = chain[good_]
-            jj = step[chain]
-            frozen[chain] |= stops_ext[jj]
-            due[chain] += tranche_ext[jj]
-            step[chain] += 1
-            extra[chain] += 1
-        # owed steps, once every step has counted
-        fi = np.flatnonzero(final)
-        if fi.size:
-            oh0, os0 = owed_h[fi], owed_s[fi]
-            dec_f, u_f = decided[fi], u_act[fi]
-            fd = dec_f & (u_f < d)
-            th = fd & (oh0 > 0)
-            fu = ~dec_f & (os0 > 0) & (u_f < vs_r[fi])
-            owed_h[fi] -= th
-            owed_s[fi] -= (fd & ~th) | fu
-            progressed[fi] |= fd | fu
-        last_progress[progressed] = month
-        if c.scheduled[t] > 0.0:
-            due += np.where(talks, c.scheduled[t], 0.0)
+            # 8. payment
+            pay_ok = talk_t & ~susp_t & (due_t > 0.0)
+            if c.posterior_release:
+                pay_ok &= n0 >= c.min_sincere
+            pj = np.flatnonzero(pay_ok)
+            if pj.size:
+                pi = ti[pj]
+                amount = due_t[pj]
+                paid_t[pj] += amount
+                paid[pi] = paid_t[pj]
+                paid_cheat[pi] += np.where(dec_t[pj], 0.0, amount)
+                due_t[pj] = 0.0
+                talk_target[pi] = c.pressure * (1.0 - c.pressure_relief * paid_t[pj])
+                dampf[pi] = 1.0 - c.dampening * paid_t[pj]
+                retarget(pi)
+            if not full:
+                due[ti] = due_t
 
-        # 7. beliefs: carry forward by the hazard, then Bayes' rule on what was seen
-        stay = 1.0 - h_all
-        c0 = p0 + h_all * (p1 + p2)
-        c1 = p1 * stay
-        c2 = p2 * stay
-        idx = np.where(in_steps, j * 4 + lvl, sentinel)
-        l0 = lik0.take(idx)
-        l1 = lik1.take(idx)
-        l2 = lik2.take(idx)
-        ev = np.flatnonzero(extra)
-        if ev.size:  # extra steps: impossible for an undecided state
-            l0[ev] *= d ** extra[ev]
-            l1[ev] = 0.0
-            l2[ev] = 0.0
-        fv = np.flatnonzero(failed)
-        if fv.size:  # a decided state's chain stopped by a failure
-            l0[fv] *= 1.0 - d
-        if fi.size:
-            soft_seen = (fd & ~th) | fu
-            nothing = ~(th | soft_seen)
-            any_soft = os0 > 0
-            l0[fi] *= np.where(th, d, np.where(soft_seen, np.where(oh0 > 0, 0.0, d), 1.0 - d))
-            for lk, v in ((l1, vs[1]), (l2, vs[2])):
-                pu = v * any_soft
-                lk[fi] *= np.where(
-                    th, 0.0, np.where(soft_seen, pu, np.where(nothing, 1.0 - pu, 1.0))
-                )
-        if p_t > 0.0:
-            det = np.flatnonzero(detected)
-            for k_, lk in ((0, l0), (1, l1), (2, l2)):
-                q = float(c.cheat_prior[k_, t]) * p_t
-                f = 1.0 - watched * q
-                f[det] = q
-                lk *= f
-        l0 *= ~out  # still away: not decided
-        ri = np.flatnonzero(returned)
-        if ri.size:  # came back: decided
-            l1[ri] = 0.0
-            l2[ri] = 0.0
-        n0 = c0 * l0
-        n1 = c1 * l1
-        n2 = c2 * l2
-        total = n0 + n1 + n2
-        bad = np.flatnonzero(~(total > 0.0))  # an observation the model rules out: keep
-        total[bad] = 1.0
-        n0 /= total
-        n1 /= total
-        n2 /= total
-        n0[bad], n1[bad], n2[bad] = c0[bad], c1[bad], c2[bad]
-        p0, p1, p2 = n0, n1, n2
+            # 9. outcomes
+            won = talk_t & dec_t & (step_t >= k_steps) & (oh_t == 0) & (os_t == 0)
+            won &= ~g(blocked)
+            wj = ti[won]
+            if wj.size:
+                move(wj, VERIFIED_CVID)
+                end[wj] = month
+                paid[wj] = 1.0
+                talk_target[wj] = c.pressure * (1.0 - c.pressure_relief)
+                dampf[wj] = 1.0 - c.dampening
+                talks[wj] = False
+                live[wj] = False
+                talk_t = talk_t & ~won
+            clock = np.maximum(lp_t, deadline_ext.take(np.minimum(step_t, k_steps)))
+            stall = talk_t & (month - clock >= c.stall_tolerance)
+            sj = ti[stall]
+            if sj.size:
+                move(sj, STALEMATE)
+                end[sj] = month
+                first_away[2, sj] = np.minimum(first_away[2, sj], month)
+                talks[sj] = False
+                retarget(sj)
+                left_now = np.concatenate([left_now, sj]) if left_now.size else sj
 
-        # 8. payment
-        pay_ok = talks & ~suspended & (due > 0.0)
-        if c.posterior_release:
-            pay_ok &= p0 >= c.min_sincere
-        if pay_ok.any():
-            amount = np.where(pay_ok, due, 0.0)
-            paid += amount
-            paid_cheat += np.where(decided, 0.0, amount)
-            due[pay_ok] = 0.0
+        # beliefs of the runs that walked away last month and are still away: the act and
+        # detection are not seen (no talks), and being away rules out a decided state
+        if left.size:
+            left = left[live[left] & ~talks[left]]
+        if left.size:
+            h_l = h_all[left]
+            q0, q1, q2 = p0[left], p1[left], p2[left]
+            stay = 1.0 - h_l
+            c0 = q0 + h_l * (q1 + q2)
+            c1 = q1 * stay
+            c2 = q2 * stay
+            total = c1 + c2
+            ok = total > 0.0
+            safe = np.where(ok, total, 1.0)
+            p0[left] = np.where(ok, 0.0, c0)
+            p1[left] = np.where(ok, c1 / safe, c1)
+            p2[left] = np.where(ok, c2 / safe, c2)
+        left = left_now
 
-        # 9. outcomes
-        won = talks & decided & (step >= k_steps) & (owed_h == 0) & (owed_s == 0) & ~blocked
-        status[won] = VERIFIED_CVID
-        end[won] = month
-        paid[won] = 1.0
-        talks &= ~won
-        stall = talks & (month - last_progress >= c.stall_tolerance)
-        if stall.any():
-            status[stall] = STALEMATE
-            end[stall] = month
-            first_away[2, stall] = np.minimum(first_away[2, stall], month)
-        if c.on_detection == RENEGOTIATE:
-            lift = suspended & (until == month) & ~decided
+        if reneg and n_escalated:
+            lift = np.flatnonzero(suspended & (until == month) & ~decided)
             suspended[lift] = False
             escalated[lift] = False
+            n_escalated = int(np.count_nonzero(escalated))
+            retarget(lift)
 
-        occupancy[:, month] = np.bincount(status, minlength=len(OUTCOMES))
+        occupancy[:, month] = counts
         posterior_sum[:, month] = (p0.sum(), p1.sum(), p2.sum())
 
     # capability
@@ -659,6 +862,11 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
         + sec * share_kept
         + hidden_kept_rate * after
     )
+    for f in range(n_later):
+        rate_f, unc_f = ini.delayed[f], ini.delayed_uncovered[f]
+        peak = peak + rate_f * (open_later[f] + full_later[f])
+        after_f = np.where(won, np.maximum(t_max - np.maximum(end, ini.delayed_start[f]), 0), 0)
+        retained = retained + unc_f * (open_later[f] + after_f)
     capability_end = np.where(won, retained, peak)
     peak = np.maximum(peak, capability_end)  # uncovered items keep producing after completion
     return Runs(

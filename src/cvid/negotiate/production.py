@@ -22,6 +22,11 @@ from cvid.scenario.program import PRODUCING_STATUSES, is_producing
 __all__ = ["PRODUCING_STATUSES", "FacilityRate", "ProductionModel", "production_model"]
 from cvid.verify import heu_kg, plutonium_kg
 
+#: A facility under construction produces once built (``operating_from_months``) unless a
+#: verified step stops it: stopping the 50 and 200 MWe reactors under construction was the
+#: Agreed Framework's main effect (research notes, cases.md).
+UNDER_CONSTRUCTION = "under-construction"
+
 MONTHS_PER_YEAR = 12.0
 
 
@@ -34,6 +39,9 @@ class FacilityRate:
     declared: bool
     constant: float
     factors: tuple[Estimate, ...]
+    #: months after the start until a declared facility under construction produces (None:
+    #: producing from the start)
+    start: Estimate | None = None
 
     def sample(self, rng: np.random.Generator, size: int) -> NDArray[np.float64]:
         """``size`` draws of the monthly rate in kg."""
@@ -98,9 +106,10 @@ def production_model(scenario: Scenario) -> ProductionModel:
     1000 (0.9–1.0 g Pu per MWd for a graphite-moderated natural-uranium reactor at low burnup,
     shared research notes). Enrichment plants produce HEU, counted as kg of U-235:
     SWU a year ÷ 12 ÷ (SWU per kg product) × product assay. Only facilities whose status is
-    operating or unknown produce, and those under construction with an
-    ``expected_operation`` (:func:`cvid.scenario.program.is_producing`). Stocks are the
-    program's direct-use materials.
+    operating or unknown produce, and those under construction with a start of operation
+    (``operating_from_months``, :func:`cvid.scenario.program.is_producing`), from that month
+    on when declared (a hidden plant's construction cannot be timed: from the start). Stocks
+    are the program's direct-use materials.
     """
     assumptions: ProductionAssumptions = scenario.counterpart.production
     materials: list[str] = []
@@ -126,8 +135,11 @@ def production_model(scenario: Scenario) -> ProductionModel:
     )
     rates: list[FacilityRate] = []
     for f in scenario.program.facilities:
+        building = f.status == UNDER_CONSTRUCTION
         if not is_producing(f):
             continue
+        # a hidden plant's construction cannot be timed: it counts from the start
+        start = f.operating_from_months if building and f.declared else None
         if f.kind == "reactor" and f.thermal_power_mw is not None:
             cf = f.capacity_factor or Estimate(low=1.0, high=1.0)
             # kg per month per (MW × capacity factor × g/MWd): cvid.verify's Pu formula
@@ -139,6 +151,7 @@ def production_model(scenario: Scenario) -> ProductionModel:
                     f.declared,
                     days,
                     (f.thermal_power_mw, cf, assumptions.plutonium_g_per_mwd),
+                    start,
                 )
             )
         elif f.kind == "enrichment" and f.separative_capacity_swu_per_year is not None:
@@ -151,6 +164,7 @@ def production_model(scenario: Scenario) -> ProductionModel:
                     f.declared,
                     constant,
                     (f.separative_capacity_swu_per_year,),
+                    start,
                 )
             )
     stock_ids = tuple(m.id for m in scenario.program.materials if m.kind in DIRECT_USE_MATERIALS)

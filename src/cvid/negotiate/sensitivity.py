@@ -10,6 +10,7 @@ are those of ``cvid sweep --list-parameters``.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -134,6 +135,31 @@ def _evaluate(
     return out
 
 
+def _evaluate_all(
+    scenario: Scenario,
+    names: Sequence[str],
+    points: Sequence[Mapping[str, float]],
+    output: str,
+    runs: int,
+    months: int,
+    seed: int,
+    workers: int | None,
+) -> list[dict[str, float]]:
+    """:func:`_evaluate` at every point, in order, over a pool of ``workers`` processes."""
+    n_workers = min(workers or os.cpu_count() or 1, len(points))
+    if n_workers <= 1:
+        return [_evaluate(scenario, names, p, output, runs, months, seed) for p in points]
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    with ProcessPoolExecutor(n_workers, mp_context=get_context("spawn")) as pool:
+        futures = [
+            pool.submit(_evaluate, scenario, list(names), dict(p), output, runs, months, seed)
+            for p in points
+        ]
+        return [f.result() for f in futures]
+
+
 def sensitivity(
     scenario: Scenario | str,
     strategies: Sequence[str] | None = None,
@@ -144,9 +170,13 @@ def sensitivity(
     months: int = DEFAULT_MONTHS,
     seed: int = DEFAULT_SEED,
     trajectories: int = DEFAULT_TRAJECTORIES,
+    workers: int | None = None,
 ) -> SensitivityResult:
     """Morris screening of ``output`` for each strategy over ``parameters`` (name → (lo, hi)),
-    ``trajectories`` × (k + 1) points of ``runs`` runs each, plus 2k one-at-a-time points."""
+    ``trajectories`` × (k + 1) points of ``runs`` runs each, plus 2k one-at-a-time points.
+
+    The points are independent simulations (each from ``seed``), evaluated in ``workers``
+    processes (default: the CPU count; 1 for none); the result does not depend on it."""
     from cvid._optional import require
 
     require("SALib", "sweep", "the sensitivity analysis")
@@ -171,17 +201,19 @@ def sensitivity(
         "names": keys,
         "bounds": [list(params[k]) for k in keys],
     }
+    if workers is not None and (isinstance(workers, bool) or workers < 1):
+        raise InputError("at least one worker", field="--workers")
     x = morris_sample.sample(problem, trajectories, num_levels=4, seed=seed)
-    y = {n: np.empty(len(x)) for n in names}
-    for row, values in enumerate(x):
-        res = _evaluate(sc, names, dict(zip(keys, values, strict=True)), output, runs, months, seed)
-        for n in names:
-            y[n][row] = res[n]
-    base = _evaluate(sc, names, {}, output, runs, months, seed)
-    swings: dict[str, dict[str, tuple[float, float]]] = {n: {} for n in names}
+    points: list[dict[str, float]] = [dict(zip(keys, values, strict=True)) for values in x]
+    points.append({})  # the scenario's values
     for k in keys:
-        lo = _evaluate(sc, names, {k: params[k][0]}, output, runs, months, seed)
-        hi = _evaluate(sc, names, {k: params[k][1]}, output, runs, months, seed)
+        points += [{k: params[k][0]}, {k: params[k][1]}]
+    results = _evaluate_all(sc, names, points, output, runs, months, seed, workers)
+    y = {n: np.array([res[n] for res in results[: len(x)]]) for n in names}
+    base = results[len(x)]
+    swings: dict[str, dict[str, tuple[float, float]]] = {n: {} for n in names}
+    for i, k in enumerate(keys):
+        lo, hi = results[len(x) + 1 + 2 * i], results[len(x) + 2 + 2 * i]
         for n in names:
             swings[n][k] = (lo[n], hi[n])
     indices: dict[str, list[dict[str, Any]]] = {}

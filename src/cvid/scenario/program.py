@@ -87,12 +87,12 @@ class Facility(Model):
     throughput_t_hm_per_year: Estimate | None = Field(
         default=None, description="Reprocessing plants: tonnes of heavy metal a year."
     )
-    expected_operation: date | None = Field(
+    operating_from_months: Estimate | None = Field(
         default=None,
-        description="For a facility under construction: when it was expected to start "
-        "operating. Such a facility is taken to produce (it is counted by the simulator, the "
-        "red team and lesson 3's 'left running') unless the agreement freezes it; the simulator "
-        "draws one rate per run, so it produces from month 0, earlier than the date given.",
+        description="Facilities under construction: months after the scenario's date when it "
+        "would start producing if nothing stops it (the simulator counts a declared facility "
+        "under construction with a capacity as producing from then unless a verified step "
+        "freezes it; without this field, from the start).",
     )
     detection_probability_if_undeclared: Probability | None = Field(
         default=None,
@@ -108,10 +108,11 @@ PRODUCING_STATUSES: frozenset[str] = frozenset({"operating", "unknown"})
 
 def is_producing(f: Facility) -> bool:
     """True when the facility produces unless stopped: operating, status unknown, or under
-    construction with an expected start of operation (the 50 and 200 MWe reactors the Agreed
-    Framework froze, cases.md §10: stopping them was the freeze's main effect)."""
+    construction with a start of operation (``operating_from_months``; the 50 and 200 MWe
+    reactors the Agreed Framework froze, cases.md §10: stopping them was the freeze's main
+    effect). The simulator counts such a facility from its start month on."""
     return f.status in PRODUCING_STATUSES or (
-        f.status == "under-construction" and f.expected_operation is not None
+        f.status == "under-construction" and f.operating_from_months is not None
     )
 
 

@@ -109,7 +109,8 @@ class StrategySpec(Model):
     stall_tolerance_months: float | None = Field(
         default=12.0,
         gt=0,
-        description="Months without a step counted done after which we walk away (stalemate); "
+        description="Months without a step counted done after which we walk away (stalemate), "
+        "counted from the later of the last progress and the deadline of the step asked; "
         "omit for never.",
     )
     on_detection: OnDetection = Field(
