@@ -315,22 +315,32 @@ AF_REACTORS: dict[str, dict[str, Any]] = {
 
 def _with_af_facilities(sc: Scenario) -> Scenario:
     """``sc`` (an Agreed Framework scenario) with the covert enrichment route that ended it
-    when it does not list one yet (alleged 2002-10-03/16, events.csv; capacity unknown, a
-    range up to 3,000 SWU a year) and the reactors under construction as producing unless
-    frozen (AF_REACTORS) when it gives them no size yet."""
+    (alleged 2002-10-03/16, events.csv) working in secret from the start, at an unknown
+    capacity taken as a range up to 3,000 SWU a year, and the reactors under construction as
+    producing unless frozen (AF_REACTORS) where the file gives them no size.
+
+    The route is this test's assumption, not the bundled file's: the file gives the route no
+    capacity and no start (the sources say neither; CIA 2002: production "as soon as
+    mid-decade"), so under the file alone the simulator has nothing secret to detect. The
+    backtest below therefore checks the mechanism — a covert route that works is exposed,
+    after concessions, before verified CVID — on this what-if, not the history itself."""
     data = sc.model_dump(by_alias=True, mode="json", exclude_none=True)
-    facilities = data["program"]["facilities"]
-    if not any(f["kind"] == "enrichment" and not f.get("declared", True) for f in facilities):
-        facilities.append(
-            {
-                "id": "covert-enrichment",
-                "name": "Covert uranium enrichment (alleged 2002)",
-                "kind": "enrichment",
-                "declared": False,
-                "status": "unknown",
-                "separative_capacity_swu_per_year": {"low": 0, "high": 3000},
-            }
-        )
+    facilities = [
+        f
+        for f in data["program"]["facilities"]
+        if not (f["kind"] == "enrichment" and not f.get("declared", True))
+    ]
+    data["program"]["facilities"] = facilities
+    facilities.append(
+        {
+            "id": "covert-enrichment",
+            "name": "Covert uranium enrichment (alleged 2002)",
+            "kind": "enrichment",
+            "declared": False,
+            "status": "unknown",
+            "separative_capacity_swu_per_year": {"low": 0, "high": 3000},
+        }
+    )
     for f in facilities:
         if f["id"] in AF_REACTORS:
             for k, v in AF_REACTORS[f["id"]].items():
