@@ -319,7 +319,9 @@ def test_libya_replay_verified_by_removal_within_four_months(tmp_path: Path) -> 
     removal_ids = ["remove-sensitive", "remove-remaining", "remove-heu-fuel"]
     assert all(statuses[c] == "verified" for c in removal_ids)
     assert statuses["declare-all"] == statuses["access-all"] == "verified"
-    assert state.commitment("remove-remaining").verified_on.date() == date(2004, 3, 6)
+    verified_on = state.commitment("remove-remaining").verified_on
+    assert verified_on is not None
+    assert verified_on.date() == date(2004, 3, 6)
     assert any(i.kind == "irreversible-step" for i in state.indicators)
     # every finding says what kind of source it rests on
     assert all(f.sources for f in state.findings if f.evidence)

@@ -32,7 +32,7 @@ def served(
         db, key = request.getfixturevalue("pg_database"), tmp_path / "log.key"
     server, d = start_deployment(db, key)
     try:
-        yield d, server.server.config.app.state.service, key
+        yield d, server.app.state.service, key
     finally:
         server.__exit__()
 

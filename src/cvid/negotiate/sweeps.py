@@ -226,7 +226,7 @@ def _connect(scheduler: str | None, workers: int, timeout: float) -> tuple[Any, 
 
     if scheduler:
         try:
-            return Client(scheduler, timeout=f"{timeout}s"), None  # type: ignore[no-untyped-call]
+            return Client(scheduler, timeout=f"{timeout}s"), None
         except (OSError, TimeoutError) as exc:
             raise InputError(
                 f"no Dask scheduler answered within {timeout:g} s ({type(exc).__name__})",
@@ -241,14 +241,14 @@ def _connect(scheduler: str | None, workers: int, timeout: float) -> tuple[Any, 
                 source=scheduler,
                 field="--scheduler",
             ) from None
-    cluster = LocalCluster(  # type: ignore[no-untyped-call]
+    cluster = LocalCluster(
         n_workers=workers,
         threads_per_worker=1,
         processes=True,
         dashboard_address=":0",
         silence_logs=40,
     )
-    return Client(cluster), cluster  # type: ignore[no-untyped-call]
+    return Client(cluster), cluster
 
 
 def _task(
@@ -312,7 +312,7 @@ def sweep(
                 fut = client.submit(_task, compiled, seed, group, pure=False)
                 futures[fut] = pi
         merged: list[dict[str, BlockSummary] | None] = [None] * len(prepared)
-        for done, fut in enumerate(as_completed(list(futures)), start=1):  # type: ignore[no-untyped-call]
+        for done, fut in enumerate(as_completed(list(futures)), start=1):
             pi = futures[fut]
             part = fut.result()
             if merged[pi] is None:
