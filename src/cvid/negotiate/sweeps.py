@@ -8,7 +8,6 @@ merged by addition.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import math
 import os
@@ -20,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cvid.errors import InputError
+from cvid.errors import InputError, did_you_mean
 from cvid.negotiate.engine import BlockSummary, Compiled, block_sizes
 from cvid.negotiate.simulation import (
     DEFAULT_MONTHS,
@@ -93,6 +92,19 @@ def vary_parameters(scenario: Scenario) -> list[str]:
     return names
 
 
+def check_parameter(
+    name: str, known: Sequence[str], *, field: str, what: str = "parameter"
+) -> None:
+    """Raise InputError unless ``name`` is one of ``known`` (:func:`vary_parameters`), naming
+    the closest known name."""
+    if name in known:
+        return
+    raise InputError(
+        f"unknown {what} '{name}'{did_you_mean(name, known)}; see `cvid sweep --list-parameters`",
+        field=field,
+    )
+
+
 def parse_vary(text: str, scenario: Scenario | None = None) -> Axis:
     """Parse ``PARAM=LO:HI:STEPS`` (STEPS ≥ 1 evenly spaced values from LO to HI).
 
@@ -115,14 +127,7 @@ def parse_vary(text: str, scenario: Scenario | None = None) -> Axis:
     if not (math.isfinite(lo) and math.isfinite(hi)) or steps < 1:
         raise InputError(f"bad range '{rng}': STEPS must be at least 1", field="--vary")
     if scenario is not None:
-        known = vary_parameters(scenario)
-        if name not in known:
-            close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise InputError(
-                f"unknown parameter '{name}'{hint}; see `cvid sweep --list-parameters`",
-                field="--vary",
-            )
+        check_parameter(name, vary_parameters(scenario), field="--vary")
     values = tuple(float(v) for v in np.linspace(lo, hi, steps))
     return Axis(name, values)
 
