@@ -33,7 +33,7 @@ test-fast: setup
 lint: setup
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
-	$(BIN)/mypy src
+	$(BIN)/mypy src tests
 
 ## Benchmarks: each prints a ratio against its baseline measured in the same run.
 bench: setup

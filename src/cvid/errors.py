@@ -7,6 +7,9 @@ found a problem (for instance tampering in a ledger); the CLI exits 1.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 
 class CvidError(Exception):
     """Base class of cvid's own errors."""
@@ -25,6 +28,13 @@ class InputError(CvidError, ValueError):
         """One line: ``source: field: reason`` with the parts that are known."""
         parts = [p for p in (self.source, self.field) if p]
         return ": ".join([*parts, self.reason])
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the known name closest to a mistyped ``name`` (difflib ratio
+    at least 0.5), or an empty string: the one hint every "unknown …" error carries."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.5)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 class CheckFailed(CvidError):

@@ -38,7 +38,7 @@ def _finding(basis: dict[str, Any] | None) -> dict[str, Any]:
     return rec
 
 
-ESTIMATE = {
+ESTIMATE: dict[str, Any] = {
     "kind": "estimate",
     "document": "IHT/NYT 2008-06-01",
     "date": "2008-06-01",

@@ -7,7 +7,7 @@ import json
 import math
 import random
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -170,7 +170,7 @@ def test_incremental_updates_equal_a_fresh_computation(replays: dict[str, Path])
 def test_posterior_is_invariant_to_order_within_a_day(rnd: random.Random, name: str) -> None:
     ev = _REPLAY_EVIDENCE[name]
     s = LIBYA if name == "libya-2003" else SIX
-    days: dict[object, list[Evidence]] = {}
+    days: dict[date, list[Evidence]] = {}
     for e in ev:
         days.setdefault(e.day, []).append(e)
     shuffled: list[Evidence] = []

@@ -319,14 +319,21 @@ def test_libya_replay_verified_by_removal_within_four_months(tmp_path: Path) -> 
     removal_ids = ["remove-sensitive", "remove-remaining", "remove-fresh-heu"]
     assert all(statuses[c] == "verified" for c in removal_ids)
     # The first declaration (2003-12-20) was partial: the IAEA's overall conclusion came only
-    # in GOV/2008/39 (2008-09-12). Access was by invitation: no inspection at a site of the
-    # inspectors' choosing is in the sources (cases.md §9), so no challenge inspection shows it.
+    # in GOV/2008/39 (2008-09-12). Access at locations the IAEA requested is first recorded in
+    # GOV/2004/33 (2004-05-28, "prompt unhindered access"), after this date.
     assert statuses["declare-all"] == statuses["access-all"] == "overdue"
     assert statuses["expert-visits"] == statuses["hand-over-documents"] == "verified"
     later = evaluate(s, ev)
-    assert later.commitment("declare-all").verified_on.date() == date(2008, 9, 12)
-    assert later.commitment("remove-spent-heu").verified_on.date() == date(2009, 12, 21)
-    assert state.commitment("remove-remaining").verified_on.date() == date(2004, 3, 6)
+    for cid, day in (
+        ("declare-all", date(2008, 9, 12)),
+        ("access-all", date(2004, 5, 28)),
+        ("remove-spent-heu", date(2009, 12, 21)),
+    ):
+        verified_on = later.commitment(cid).verified_on
+        assert verified_on is not None and verified_on.date() == day, cid
+    verified_on = state.commitment("remove-remaining").verified_on
+    assert verified_on is not None
+    assert verified_on.date() == date(2004, 3, 6)
     assert any(i.kind == "irreversible-step" for i in state.indicators)
     # every finding says what kind of source it rests on
     assert all(f.sources for f in state.findings if f.evidence)

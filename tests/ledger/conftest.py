@@ -115,15 +115,22 @@ def raw_sql(db_url: str, sql: str, *params: object) -> list[tuple[object, ...]]:
         schema = db_url.rsplit("%3D", 1)[1]
         with psycopg.connect(PG_URL, autocommit=True) as conn:
             conn.execute(f'SET search_path TO "{schema}"')
-            cur = conn.execute(sql.replace("?", "%s"), params or None)  # type: ignore[arg-type]
+            cur = conn.execute(sql.replace("?", "%s"), params or None)
             return list(cur.fetchall()) if cur.description else []
     import sqlite3
 
-    conn = sqlite3.connect(db_url)
+    lite = sqlite3.connect(db_url)
     try:
-        with conn:
-            cur = conn.execute(sql, params)
-            rows = list(cur.fetchall())
+        with lite:
+            rows = list(lite.execute(sql, params).fetchall())
         return rows
     finally:
-        conn.close()
+        lite.close()
+
+
+def as_bytes(value: object) -> bytes:
+    """A BLOB column's value from :func:`raw_sql` as ``bytes`` (SQLite gives ``bytes``,
+    PostgreSQL's ``bytea`` a ``bytes`` or ``memoryview``)."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    raise TypeError(f"expected a BLOB value, got {type(value).__name__}")

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from cvid.cli import app
 from cvid.ledger import verify_consistency, verify_inclusion
-from tests.ledger.conftest import raw_sql
+from tests.ledger.conftest import as_bytes, raw_sql
 from tests.ledger.samples import sample_record
 
 runner = CliRunner()
@@ -180,8 +180,8 @@ def test_verify_exits_1_naming_the_tampered_record(
     raw_sql(
         db,
         "UPDATE ledger_entries SET data = ? WHERE idx = 6",
-        bytes(data).replace(b"true", b"false"),
-    )  # type: ignore[arg-type]
+        as_bytes(data).replace(b"true", b"false"),
+    )
     r = run("verify", db, code=1)
     assert "record 6: data does not match its stored leaf hash" in r.stderr
     out = runner.invoke(app, ["ledger", "verify", db, "--json"])

@@ -15,7 +15,7 @@ import pytest
 from cvid.errors import CheckFailed, InputError
 from cvid.ledger import Ledger, PartyKey, parse_checkpoint, verify_bundle
 from cvid.ledger.merkle import CompactRange, leaf_hash, node_position
-from tests.ledger.conftest import raw_sql
+from tests.ledger.conftest import as_bytes, raw_sql
 from tests.ledger.samples import sample_record
 
 N = 20
@@ -40,7 +40,7 @@ def _rebuild(url: str) -> None:
     raw_sql(url, "DELETE FROM ledger_entries")
     cr = CompactRange()
     for new_idx, (_, data) in enumerate(rows):
-        blob = bytes(data)  # type: ignore[arg-type]
+        blob = as_bytes(data)
         lh = leaf_hash(blob)
         rec = json.loads(blob)
         raw_sql(
@@ -103,7 +103,7 @@ def test_inserted_record_and_rebuilt_tree_is_refused(
         url,
         INSERT,
         3,
-        leaf_hash(bytes(data)),  # type: ignore[arg-type]
+        leaf_hash(as_bytes(data)),
         "finding",
         "iaea",
         data,
@@ -123,7 +123,7 @@ def test_rewritten_record_with_the_same_count_is_refused(
         url,
         INSERT,
         19,
-        leaf_hash(bytes(data)),  # type: ignore[arg-type]
+        leaf_hash(as_bytes(data)),
         "finding",
         "iaea",
         data,

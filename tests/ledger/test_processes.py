@@ -74,7 +74,7 @@ def test_sigkill_mid_append_loses_nothing_acknowledged(
     party = tmp_path / "iaea.key"
     write_private_key(keys["inspectorate"], party)
     proc = _writer(db_url, tmp_path / "log.key", party, 0, 400, 50)
-    seen = []
+    seen: list[str] = []
     assert proc.stdout is not None
     deadline = time.monotonic() + 120
     while len(seen) < 15 and time.monotonic() < deadline:

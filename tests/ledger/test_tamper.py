@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from cvid.ledger import Ledger, PartyKey, sign_record
 from cvid.ledger.merkle import CompactRange, leaf_hash, node_position
-from tests.ledger.conftest import raw_sql
+from tests.ledger.conftest import as_bytes, raw_sql
 from tests.ledger.samples import sample_record
 
 N = 40
@@ -36,7 +36,7 @@ def _first(ledger: Ledger) -> str:
 def test_edited_record_is_named(filled: tuple[Ledger, str]) -> None:
     ledger, url = filled
     [(data,)] = raw_sql(url, "SELECT data FROM ledger_entries WHERE idx = 17")
-    record = json.loads(bytes(data))  # type: ignore[arg-type]
+    record = json.loads(as_bytes(data))
     record["payload"]["measured_quantity"] = 37.5
     raw_sql(url, "UPDATE ledger_entries SET data = ? WHERE idx = 17", json.dumps(record).encode())
     assert _first(ledger).startswith("record 17: data does not match its stored leaf hash")
@@ -104,7 +104,7 @@ def test_consistent_rewrite_without_the_log_key_is_caught_by_checkpoints(
     rows = raw_sql(url, "SELECT leaf_hash FROM ledger_entries ORDER BY idx")
     cr = CompactRange()
     for (lh,) in rows:
-        for level, index, h in cr.append(bytes(lh))[1:]:  # type: ignore[arg-type]
+        for level, index, h in cr.append(as_bytes(lh))[1:]:
             raw_sql(
                 url,
                 "UPDATE ledger_nodes SET hash = ? WHERE pos = ?",
@@ -157,7 +157,7 @@ def test_any_single_changed_byte_in_the_database_is_detected(
     keys_ = [k for (k,) in raw_sql(str(work), f"SELECT {key} FROM {table} ORDER BY {key}")]
     row = data.draw(st.sampled_from(keys_))
     [(value,)] = raw_sql(str(work), f"SELECT {column} FROM {table} WHERE {key} = ?", row)
-    raw = bytearray(value.encode() if isinstance(value, str) else bytes(value))  # type: ignore[arg-type]
+    raw = bytearray(value.encode() if isinstance(value, str) else as_bytes(value))
     pos = data.draw(st.integers(0, len(raw) - 1))
     raw[pos] ^= 1 << data.draw(st.integers(0, 6))
     new: object = bytes(raw)

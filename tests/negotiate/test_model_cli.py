@@ -12,13 +12,13 @@ from typer.testing import CliRunner
 from cvid.cli import app
 from cvid.errors import InputError
 from cvid.negotiate import explain, parse_parameter, sensitivity, simulate
-from cvid.scenario import example_path, load_scenario, scenario_from_dict
+from cvid.scenario import Scenario, example_path, load_scenario, scenario_from_dict
 
 runner = CliRunner()
 DPRK = "dprk-2018-step-by-step"
 
 
-def _with_test_site_verified() -> object:
+def _with_test_site_verified() -> Scenario:
     data = load_scenario(DPRK).model_dump(by_alias=True, mode="json", exclude_none=True)
     for c in data["agreement"]["commitments"]:
         if c["id"] == "close-test-site":

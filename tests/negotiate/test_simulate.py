@@ -155,11 +155,11 @@ def test_frame_is_probability_over_time() -> None:
     total = state.groupby(["strategy", "month"])["probability"].sum()
     np.testing.assert_allclose(total, 1.0)
     key = ["strategy", "outcome", "month"]
-    s_idx = state.set_index(key)["probability"]
+    s_idx = state.set_index(key)["probability"].sort_index()
     for (name, outcome), part in reached.groupby(["strategy", "outcome"]):
         p = part.sort_values("month")["probability"].to_numpy()
         assert (np.diff(p) >= -1e-12).all(), (name, outcome)
-        in_state = s_idx.loc[(name, outcome)].sort_index().to_numpy()
+        in_state = s_idx.xs((name, outcome)).sort_index().to_numpy()
         assert (p >= in_state - 1e-12).all()
         if outcome in ("verified_cvid", "conflict"):
             np.testing.assert_allclose(p, in_state, atol=1e-12)

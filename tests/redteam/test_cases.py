@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -32,7 +33,7 @@ def test_libya_every_path_is_exposed_before_any_concession_is_paid() -> None:
     assert r.value < r.compliance_payoff  # cheating does not pay in Libya
 
 
-def _unverified() -> dict[str, object]:
+def _unverified() -> dict[str, Any]:
     return {
         "meta": {"name": "no-means"},
         "program": {
@@ -143,7 +144,7 @@ def test_best_path_for_lesson_3() -> None:
 
 def test_an_agreement_without_commitments_has_no_paths() -> None:
     d = _unverified()
-    agreement = dict(d["agreement"])  # type: ignore[arg-type]
+    agreement = dict(d["agreement"])
     agreement["commitments"] = []
     agreement["concessions"] = []
     r = red_team(scenario_from_dict({**d, "agreement": agreement}))

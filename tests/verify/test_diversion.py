@@ -4,6 +4,7 @@ limiting cases and an item-by-item Monte Carlo."""
 from __future__ import annotations
 
 import math
+from typing import TypedDict
 
 import numpy as np
 import pytest
@@ -24,12 +25,22 @@ from cvid.verify import (
 from cvid.verify.sampling import detection_probability
 
 
+class Split(TypedDict):
+    """The diverter's material and the inspectors' sample, shared by the closed form and the
+    Monte Carlo."""
+
+    diversion_kg: float
+    item_content_kg: float
+    items: int
+    sample: int
+
+
 def test_pure_routes_are_the_published_formulas() -> None:
     # Avenhaus & Canty (1996) eq. 3.22: σ = SQ/(2·1.6449) detects 1 SQ with P = 0.95 at
     # α = 0.05; ch. 2: r falsified of N items, n sampled, P = 1 − C(N − r, n)/C(N, n).
     sq, sigma = 8.0, 8.0 / (2 * 1.6448536269514722)
-    kw = dict(diversion_kg=sq, item_content_kg=4.0, items=100, sample=40, sigma_kg=sigma)
-    p = split_detection_probability([0, 2], alpha=0.05, **kw)
+    kw = Split(diversion_kg=sq, item_content_kg=4.0, items=100, sample=40)
+    p = split_detection_probability([0, 2], sigma_kg=sigma, alpha=0.05, **kw)
     assert p[0] == pytest.approx(0.95, abs=1e-9)
     # With nothing left in MUF the balance test still alarms at its false-alarm rate α.
     p_as = 1 - math.comb(98, 40) / math.comb(100, 40)
@@ -38,7 +49,7 @@ def test_pure_routes_are_the_published_formulas() -> None:
 
 @pytest.mark.parametrize("falsified", [0, 1, 2, 3])
 def test_split_matches_item_by_item_monte_carlo(falsified: int) -> None:
-    kw = dict(diversion_kg=10.0, item_content_kg=4.0, items=60, sample=12)
+    kw = Split(diversion_kg=10.0, item_content_kg=4.0, items=60, sample=12)
     sig_muf, diff = 3.0, 0.05
     sig = math.hypot(sig_muf, sigma_d(60, 12, diff))
     exact = float(split_detection_probability([falsified], sigma_kg=sig, alpha=0.05, **kw)[0])

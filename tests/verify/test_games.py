@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from cvid.errors import InputError
 from cvid.verify.games import (
     InspectionGame,
+    Number,
     _column_lp,
     _value_2x2,
     dresher,
@@ -27,8 +28,8 @@ from cvid.verify.games import (
 )
 
 
-def game(**kw: object) -> InspectionGame:
-    base = dict(
+def game(**kw: Number) -> InspectionGame:
+    base: dict[str, Number] = dict(
         gain=Fr(1),
         penalty=Fr(2),
         inspection_cost=Fr(1, 10),
@@ -40,7 +41,7 @@ def game(**kw: object) -> InspectionGame:
         false_alarm_cost_inspectee=Fr(1, 2),
     )
     base.update(kw)
-    return InspectionGame(**base)  # type: ignore[arg-type]
+    return InspectionGame(**base)
 
 
 def test_equilibrium_closed_form_exact() -> None:
@@ -100,8 +101,8 @@ def test_equilibrium_has_zero_regret_and_leadership_helps(
 
 def test_bimatrix_finds_pure_equilibrium() -> None:
     # Prisoner's dilemma: (defect, defect) is the only equilibrium.
-    row = [[Fr(3), Fr(0)], [Fr(5), Fr(1)]]
-    col = [[Fr(3), Fr(5)], [Fr(0), Fr(1)]]
+    row: list[list[Number]] = [[Fr(3), Fr(0)], [Fr(5), Fr(1)]]
+    col: list[list[Number]] = [[Fr(3), Fr(5)], [Fr(0), Fr(1)]]
     eqs = solve_bimatrix_2x2(row, col)
     assert [(e.p, e.q) for e in eqs] == [(0, 1)]
 
@@ -125,7 +126,7 @@ def test_dresher_stage_games_by_linear_programming() -> None:
     v = sol.values
     for n in range(2, 9):
         for m in range(1, min(n, 4)):
-            stage = [[-1.5, 1.0], [float(v[n - 1][m - 1]), float(v[n - 1][m])]]
+            stage: list[list[Number]] = [[-1.5, 1.0], [float(v[n - 1][m - 1]), float(v[n - 1][m])]]
             assert float(_value_2x2(stage)[0]) == pytest.approx(
                 solve_zero_sum(np.array(stage)).value, abs=1e-9
             )

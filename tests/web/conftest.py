@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 
 from cvid.ledger import PartyKey, generate_party_key, sign_record
 from cvid.web import Service, create_app
@@ -33,7 +34,8 @@ def free_port() -> int:
 class ThreadServer:
     """uvicorn serving an app in a thread of the test process."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(

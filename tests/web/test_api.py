@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 
 import pytest
 
@@ -232,7 +233,7 @@ def test_oversized_body_is_413(dep: Deployment) -> None:
         assert r.status_code == 413
         assert "larger than" in r.json()["detail"]
 
-        def chunks():  # streamed without Content-Length
+        def chunks() -> Iterator[bytes]:  # streamed without Content-Length
             for _ in range(20):
                 yield b"x" * 100_000
 

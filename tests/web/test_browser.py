@@ -282,7 +282,8 @@ def test_page_checks_the_log_only_grew_since_the_last_visit(
         page.wait_for_function(
             "() => !document.getElementById('since-last-visit').textContent.startsWith('checking')"
         )
-        return page.inner_text("#since-last-visit")
+        text: str = page.inner_text("#since-last-visit")
+        return text
 
     page.goto(d.url + "/ledger")
     with d.client("inspectorate") as c:

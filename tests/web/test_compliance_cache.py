@@ -37,7 +37,7 @@ def served(
         db, key = f"postgresql://postgres@127.0.0.1:5432/{name}", tmp_path / "log.key"
     server, d = start_deployment(db, key)
     try:
-        yield d, server.server.config.app.state.service, key
+        yield d, server.app.state.service, key
     finally:
         server.__exit__()
         if request.param == "postgres":

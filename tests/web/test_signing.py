@@ -104,11 +104,11 @@ json_values = st.recursive(
     | st.booleans()
     | st.integers(-(2**53) + 1, 2**53 - 1)
     | st.floats(allow_nan=False, allow_infinity=False).filter(_exact_in_transit)
-    | st.text(st.characters(exclude_categories=("Cs",)), max_size=12),
+    | st.text(st.characters(exclude_categories=["Cs"]), max_size=12),
     lambda kids: (
         st.lists(kids, max_size=4)
         | st.dictionaries(
-            st.text(st.characters(exclude_categories=("Cs",)), max_size=6), kids, max_size=4
+            st.text(st.characters(exclude_categories=["Cs"]), max_size=6), kids, max_size=4
         )
     ),
     max_leaves=12,

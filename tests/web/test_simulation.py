@@ -14,7 +14,8 @@ LIBYA = example_path("libya-2003").read_text(encoding="utf-8")
 def test_simulation_job_reports_progress_and_matches_library(dep: Deployment) -> None:
     from cvid.negotiate import simulate
 
-    params = {"strategies": ["agreement", "libya-model"], "runs": 3000, "months": 36, "seed": 7}
+    strategies = ["agreement", "libya-model"]
+    params = {"strategies": strategies, "runs": 3000, "months": 36, "seed": 7}
     with dep.client("inspectorate") as c:
         sid = c.post("/api/v1/scenarios", json={"toml": LIBYA}).json()["id"]
         r = c.post(f"/api/v1/scenarios/{sid}/simulations", json=params)
@@ -33,9 +34,7 @@ def test_simulation_job_reports_progress_and_matches_library(dep: Deployment) ->
     assert job["status"] == "done", job["error"]
     assert job["progress"] == 1.0
     assert seen == sorted(seen)  # progress never goes back
-    expected = simulate(
-        loads_scenario(LIBYA), params["strategies"], runs=3000, months=36, seed=7
-    ).to_dict()
+    expected = simulate(loads_scenario(LIBYA), strategies, runs=3000, months=36, seed=7).to_dict()
     assert job["result"] == json.loads(json.dumps(expected))
 
 

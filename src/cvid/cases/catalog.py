@@ -8,7 +8,6 @@ hypothetical agreement) says why in its outcome.
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -18,7 +17,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from cvid.compliance.replay import Stream, load_stream
-from cvid.errors import InputError
+from cvid.errors import InputError, did_you_mean
 from cvid.results import Result
 from cvid.scenario import Scenario, load_scenario
 from cvid.scenario.common import Id
@@ -148,10 +147,9 @@ class Catalog:
         for c in self.cases:
             if c.name == name:
                 return c
-        close = difflib.get_close_matches(name, self.names(), n=1, cutoff=0.5)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        known = self.names()
         raise InputError(
-            f"no case named {name!r}{hint}; known: {', '.join(self.names())}",
+            f"no case named {name!r}{did_you_mean(name, known)}; known: {', '.join(known)}",
             source=str(self.path),
             field="NAME",
         )

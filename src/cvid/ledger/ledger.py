@@ -787,15 +787,9 @@ class Ledger:
         """The latest checkpoint: a C2SP signed note over origin, tree size and root hash,
         with the witnesses' cosignature lines stored for it unless ``cosigned`` is False."""
         with self._guard(), read_tx(self._engine) as conn:
-            row = conn.execute(
-                select(checkpoints_t.c.tree_size, checkpoints_t.c.note)
-                .order_by(checkpoints_t.c.tree_size.desc())
-                .limit(1)
-            ).first()
-            if row is None:
-                raise CheckFailed("the ledger has no checkpoint")
-            lines = _cosignature_lines(conn, int(row[0])) if cosigned else []
-        return str(row[1]) + "".join(ln + "\n" for ln in lines)
+            size, note = _latest_checkpoint(conn)
+            lines = _cosignature_lines(conn, size) if cosigned else []
+        return note + "".join(ln + "\n" for ln in lines)
 
     def checkpoints(self) -> list[tuple[int, str]]:
         """Every stored checkpoint as (tree size, signed note), oldest first."""
@@ -855,15 +849,8 @@ class Ledger:
         "timestamp", "vkey", "line"}`` (the vkey is the one it verified with when stored).
         """
         with self._guard(), read_tx(self._engine) as conn:
-            row = conn.execute(
-                select(checkpoints_t.c.tree_size, checkpoints_t.c.note)
-                .order_by(checkpoints_t.c.tree_size.desc())
-                .limit(1)
-            ).first()
-            if row is None:
-                raise CheckFailed("the ledger has no checkpoint")
+            latest = _with_cosignatures(conn, *_latest_checkpoint(conn))
             top = conn.execute(select(func.max(cosignatures_t.c.tree_size))).scalar_one()
-            latest = _with_cosignatures(conn, int(row[0]), str(row[1]))
             witnessed = None
             if top is not None:
                 note = conn.execute(
@@ -987,6 +974,18 @@ def _has_tables(conn: Connection) -> bool:
     from sqlalchemy import inspect
 
     return bool(inspect(conn).has_table(meta_t.name))
+
+
+def _latest_checkpoint(conn: Connection) -> tuple[int, str]:
+    """(tree size, signed note) of the largest stored checkpoint, or CheckFailed."""
+    row = conn.execute(
+        select(checkpoints_t.c.tree_size, checkpoints_t.c.note)
+        .order_by(checkpoints_t.c.tree_size.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        raise CheckFailed("the ledger has no checkpoint")
+    return int(row[0]), str(row[1])
 
 
 def _with_cosignatures(conn: Connection, size: int, note: str) -> dict[str, Any]:

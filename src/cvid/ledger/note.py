@@ -99,8 +99,25 @@ def sign_note(text: str, name: str, private_key: Ed25519PrivateKey) -> str:
         raise NoteError("note text must end in a newline and contain no blank line")
     public = private_key.public_key().public_bytes_raw()
     sig = private_key.sign(text.encode())
-    blob = base64.b64encode(key_id(name, public) + sig).decode()
-    return f"{text}\n{_SIG_PREFIX}{name} {blob}\n"
+    return f"{text}\n{signature_line(name, key_id(name, public) + sig)}\n"
+
+
+def signature_line(name: str, blob: bytes) -> str:
+    """A note signature line: ``— name base64(blob)``."""
+    return f"{_SIG_PREFIX}{name} {base64.b64encode(blob).decode()}"
+
+
+def parse_signature_line(line: str) -> tuple[str, bytes]:
+    """The signer's name and the decoded blob of a note signature line, or NoteError."""
+    if not line.startswith(_SIG_PREFIX):
+        raise NoteError(f"malformed signature line {line!r}")
+    fields = line[len(_SIG_PREFIX) :].split(" ")
+    if len(fields) != 2:
+        raise NoteError(f"malformed signature line {line!r}")
+    try:
+        return fields[0], strict_b64decode(fields[1])
+    except binascii.Error:
+        raise NoteError(f"signature line is not canonical base64: {line!r}") from None
 
 
 def open_note(note: str, vkey: str) -> str:
@@ -114,16 +131,8 @@ def open_note(note: str, vkey: str) -> str:
     want = key_id(name, public)
     found = False
     for line in sigs:
-        if not line.startswith(_SIG_PREFIX):
-            raise NoteError(f"malformed signature line {line!r}")
-        fields = line[len(_SIG_PREFIX) :].split(" ")
-        if len(fields) != 2:
-            raise NoteError(f"malformed signature line {line!r}")
-        try:
-            blob = strict_b64decode(fields[1])
-        except binascii.Error:
-            raise NoteError(f"signature line is not canonical base64: {line!r}") from None
-        if fields[0] != name or len(blob) != 68 or blob[:4] != want:
+        signer, blob = parse_signature_line(line)
+        if signer != name or len(blob) != 68 or blob[:4] != want:
             continue
         try:
             Ed25519PublicKey.from_public_bytes(public).verify(blob[4:], text.encode())

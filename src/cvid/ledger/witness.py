@@ -41,9 +41,10 @@ from cvid.ledger.note import (
     check_note_name,
     key_id,
     parse_checkpoint,
+    parse_signature_line,
     parse_verifier_key,
+    signature_line,
     split_note,
-    strict_b64decode,
     verifier_key,
     verify_checkpoint,
 )
@@ -52,7 +53,6 @@ ALG_COSIGNATURE_V1 = 0x04
 COSIGNATURE_HEADER = b"cosignature/v1\n"
 STATE_FORMAT = "cvid-witness-state/1"
 KEY_FORMAT = "cvid-witness-key/1"
-_SIG_PREFIX = "\u2014 "
 
 
 def cosignature_key_id(name: str, public_key: bytes) -> bytes:
@@ -90,23 +90,15 @@ class Cosignature:
     def line(self) -> str:
         """The note signature line ``— name base64(keyid ‖ u64 time ‖ sig)``."""
         blob = self.key_id + self.timestamp.to_bytes(8, "big") + self.signature
-        return f"{_SIG_PREFIX}{self.witness} {base64.b64encode(blob).decode()}"
+        return signature_line(self.witness, blob)
 
     @classmethod
     def from_line(cls, line: str) -> Cosignature:
         """Parse a signature line as a cosignature/v1 (76-byte blob), or raise NoteError."""
-        if not line.startswith(_SIG_PREFIX):
-            raise NoteError(f"malformed signature line {line!r}")
-        fields = line[len(_SIG_PREFIX) :].split(" ")
-        if len(fields) != 2:
-            raise NoteError(f"malformed signature line {line!r}")
-        try:
-            blob = strict_b64decode(fields[1])
-        except binascii.Error:
-            raise NoteError(f"signature line is not canonical base64: {line!r}") from None
+        witness, blob = parse_signature_line(line)
         if len(blob) != 4 + 8 + 64:
             raise NoteError("not a cosignature/v1 line (wrong length)")
-        return cls(fields[0], blob[:4], int.from_bytes(blob[4:12], "big"), blob[12:])
+        return cls(witness, blob[:4], int.from_bytes(blob[4:12], "big"), blob[12:])
 
     def verify(self, body: str, vkey: str) -> None:
         """Check this cosignature over checkpoint ``body`` with the witness key ``vkey``."""

@@ -5,8 +5,8 @@ plants make HEU (separative capacity ÷ SWU per kg of product, counted as kg of 
 elsewhere in cvid). Each facility's rate is a product of uncertain factors (scenario
 :class:`~cvid.scenario.Estimate`), drawn once per simulated run.
 
-The conversion constants come from :mod:`cvid.verify.production` (``plutonium_kg`` and
-``heu_kg``), so that the simulator and the production estimates use one formula.
+The rates come from :func:`cvid.verify.monthly_production` (built on ``plutonium_kg`` and
+``heu_kg``), so that the simulator, the red team and the production estimates use one formula.
 """
 
 from __future__ import annotations
@@ -17,17 +17,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cvid.scenario import DIRECT_USE_MATERIALS, Estimate, ProductionAssumptions, Scenario
-from cvid.scenario.program import PRODUCING_STATUSES, is_producing
+from cvid.scenario.program import PRODUCING_STATUSES
+from cvid.verify import monthly_production
 
 __all__ = ["PRODUCING_STATUSES", "FacilityRate", "ProductionModel", "production_model"]
-from cvid.verify import heu_kg, plutonium_kg
 
 #: A facility under construction produces once built (``operating_from_months``) unless a
 #: verified step stops it: stopping the 50 and 200 MWe reactors under construction was the
 #: Agreed Framework's main effect (research notes, cases.md).
 UNDER_CONSTRUCTION = "under-construction"
-
-MONTHS_PER_YEAR = 12.0
 
 
 @dataclass(frozen=True)
@@ -124,47 +122,16 @@ def production_model(scenario: Scenario) -> ProductionModel:
         for m in scenario.program.materials
         if m.kind in DIRECT_USE_MATERIALS
     )
-    # kg of product per kg-SWU at the assumed assays (value function; cvid.verify)
-    product_per_swu = float(
-        heu_kg(
-            1.0,
-            assumptions.heu_product_assay,
-            assumptions.feed_assay,
-            assumptions.tails_assay,
-        )
-    )
     rates: list[FacilityRate] = []
     for f in scenario.program.facilities:
-        building = f.status == UNDER_CONSTRUCTION
-        if not is_producing(f):
-            continue
-        # a hidden plant's construction cannot be timed: it counts from the start
-        start = f.operating_from_months if building and f.declared else None
-        if f.kind == "reactor" and f.thermal_power_mw is not None:
-            cf = f.capacity_factor or Estimate(low=1.0, high=1.0)
-            # kg per month per (MW × capacity factor × g/MWd): cvid.verify's Pu formula
-            days = float(plutonium_kg(1.0, f.operating_days_per_year / MONTHS_PER_YEAR, 1.0, 1.0))
+        made = monthly_production(f, assumptions)  # cvid.verify's one formula
+        if made is not None:
+            # a hidden plant's construction cannot be timed: it counts from the start
+            building = f.status == UNDER_CONSTRUCTION
+            start = f.operating_from_months if building and f.declared else None
             rates.append(
                 FacilityRate(
-                    f.id,
-                    index("plutonium"),
-                    f.declared,
-                    days,
-                    (f.thermal_power_mw, cf, assumptions.plutonium_g_per_mwd),
-                    start,
-                )
-            )
-        elif f.kind == "enrichment" and f.separative_capacity_swu_per_year is not None:
-            # kg of U-235 contained per month per kg-SWU a year
-            constant = product_per_swu * assumptions.heu_product_assay / MONTHS_PER_YEAR
-            rates.append(
-                FacilityRate(
-                    f.id,
-                    index("heu"),
-                    f.declared,
-                    constant,
-                    (f.separative_capacity_swu_per_year,),
-                    start,
+                    f.id, index(made.material), f.declared, made.constant, made.factors, start
                 )
             )
     stock_ids = tuple(m.id for m in scenario.program.materials if m.kind in DIRECT_USE_MATERIALS)

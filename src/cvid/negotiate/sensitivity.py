@@ -9,7 +9,6 @@ are those of ``cvid sweep --list-parameters``.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from cvid.negotiate.simulation import (
     compile_all,
     run_blocks,
 )
-from cvid.negotiate.sweeps import DETECTION, apply_point, vary_parameters
+from cvid.negotiate.sweeps import DETECTION, apply_point, check_parameter, vary_parameters
 from cvid.scenario import Scenario
 
 #: The eight behavioural parameters analysed by default, with their ranges (judgements: the
@@ -86,13 +85,7 @@ def _check_parameters(
     known = vary_parameters(scenario)
     out: dict[str, tuple[float, float]] = {}
     for name, (lo, hi) in parameters.items():
-        if name not in known:
-            close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise InputError(
-                f"unknown sensitivity parameter '{name}'{hint}; see `cvid sweep --list-parameters`",
-                field="--parameter",
-            )
+        check_parameter(name, known, field="--parameter", what="sensitivity parameter")
         if not (np.isfinite(lo) and np.isfinite(hi)) or hi <= lo:
             raise InputError(f"range of '{name}' must have LO < HI", field="--parameter")
         out[name] = (float(lo), float(hi))

@@ -7,9 +7,7 @@ assumptions, stated here so that an analyst can read, copy and change them in a
 
 from __future__ import annotations
 
-import difflib
-
-from cvid.errors import InputError
+from cvid.errors import InputError, did_you_mean
 from cvid.scenario import (
     PRESET_STRATEGY_NAMES,
     Agreement,
@@ -103,7 +101,7 @@ def preset_strategy(name: str) -> StrategySpec:
         return _PRESETS[name]
     except KeyError:
         raise InputError(
-            f"unknown preset strategy '{name}'{_hint(name, list(PRESETS))}", field="strategy"
+            f"unknown preset strategy '{name}'{did_you_mean(name, list(PRESETS))}", field="strategy"
         ) from None
 
 
@@ -202,11 +200,6 @@ def resolve_strategy(scenario: Scenario, name: str) -> StrategySpec:
             return s
     known = strategy_names(scenario)
     raise InputError(
-        f"unknown strategy '{name}'{_hint(name, known)}; known: {', '.join(known)}",
+        f"unknown strategy '{name}'{did_you_mean(name, known)}; known: {', '.join(known)}",
         field="strategy",
     )
-
-
-def _hint(name: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
-    return f" (did you mean '{close[0]}'?)" if close else ""

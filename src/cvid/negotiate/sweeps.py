@@ -8,7 +8,6 @@ merged by addition.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import math
 import os
@@ -20,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cvid.errors import InputError
+from cvid.errors import InputError, did_you_mean
 from cvid.negotiate.engine import BlockSummary, Compiled, block_sizes
 from cvid.negotiate.simulation import (
     DEFAULT_MONTHS,
@@ -93,6 +92,19 @@ def vary_parameters(scenario: Scenario) -> list[str]:
     return names
 
 
+def check_parameter(
+    name: str, known: Sequence[str], *, field: str, what: str = "parameter"
+) -> None:
+    """Raise InputError unless ``name`` is one of ``known`` (:func:`vary_parameters`), naming
+    the closest known name."""
+    if name in known:
+        return
+    raise InputError(
+        f"unknown {what} '{name}'{did_you_mean(name, known)}; see `cvid sweep --list-parameters`",
+        field=field,
+    )
+
+
 def parse_vary(text: str, scenario: Scenario | None = None) -> Axis:
     """Parse ``PARAM=LO:HI:STEPS`` (STEPS ≥ 1 evenly spaced values from LO to HI).
 
@@ -115,14 +127,7 @@ def parse_vary(text: str, scenario: Scenario | None = None) -> Axis:
     if not (math.isfinite(lo) and math.isfinite(hi)) or steps < 1:
         raise InputError(f"bad range '{rng}': STEPS must be at least 1", field="--vary")
     if scenario is not None:
-        known = vary_parameters(scenario)
-        if name not in known:
-            close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise InputError(
-                f"unknown parameter '{name}'{hint}; see `cvid sweep --list-parameters`",
-                field="--vary",
-            )
+        check_parameter(name, vary_parameters(scenario), field="--vary")
     values = tuple(float(v) for v in np.linspace(lo, hi, steps))
     return Axis(name, values)
 
@@ -229,7 +234,7 @@ def _connect(scheduler: str | None, workers: int, timeout: float) -> tuple[Any, 
 
     if scheduler:
         try:
-            return Client(scheduler, timeout=f"{timeout}s"), None  # type: ignore[no-untyped-call]
+            return Client(scheduler, timeout=f"{timeout}s"), None
         except (OSError, TimeoutError) as exc:
             raise InputError(
                 f"no Dask scheduler answered within {timeout:g} s ({type(exc).__name__})",
@@ -244,14 +249,14 @@ def _connect(scheduler: str | None, workers: int, timeout: float) -> tuple[Any, 
                 source=scheduler,
                 field="--scheduler",
             ) from None
-    cluster = LocalCluster(  # type: ignore[no-untyped-call]
+    cluster = LocalCluster(
         n_workers=workers,
         threads_per_worker=1,
         processes=True,
         dashboard_address=":0",
         silence_logs=40,
     )
-    return Client(cluster), cluster  # type: ignore[no-untyped-call]
+    return Client(cluster), cluster
 
 
 def _task(
@@ -315,7 +320,7 @@ def sweep(
                 fut = client.submit(_task, compiled, seed, group, pure=False)
                 futures[fut] = pi
         merged: list[dict[str, BlockSummary] | None] = [None] * len(prepared)
-        for done, fut in enumerate(as_completed(list(futures)), start=1):  # type: ignore[no-untyped-call]
+        for done, fut in enumerate(as_completed(list(futures)), start=1):
             pi = futures[fut]
             part = fut.result()
             if merged[pi] is None:

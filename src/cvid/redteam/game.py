@@ -26,9 +26,9 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import optimize
 
-from cvid.redteam.model import Game, evaluate
+from cvid.redteam.model import Evaluation, Game, evaluate
 from cvid.redteam.paths import PathBlock, enumerate_paths, iter_path_blocks
-from cvid.verify import solve_zero_sum
+from cvid.verify import ZeroSumSolution, solve_zero_sum
 
 FloatArray = NDArray[np.float64]
 
@@ -69,24 +69,38 @@ def solve(g: Game, *, tol: float = 1e-7, block: int = 1 << 15) -> Solution:
         paths = enumerate_paths(g.space)
         ev = evaluate(g, paths)
         z = solve_zero_sum(ev.payoff)
-        return Solution(
-            z.value,
-            paths,
-            ev.payoff,
-            ev.detection,
-            ev.gain,
-            ev.sq,
-            z.row_strategy,
-            refine(ev.payoff, z.value, z.column_strategy, single_part(paths)),
-            z.value,
-            z.value,
-            "lp",
-            total,
-            1,
-            z.row_regret,
-            z.column_regret,
-        )
+        return _solution(paths, ev, z, (z.value, z.value), "lp", total, 1)
     return _column_generation(g, total, tol, block)
+
+
+def _solution(
+    paths: PathBlock,
+    ev: Evaluation,
+    z: ZeroSumSolution,
+    bounds: tuple[float, float],
+    method: str,
+    total: int,
+    iterations: int,
+) -> Solution:
+    """The Solution of the LP ``z`` over the rows ``ev`` of ``paths``, with the inspectors'
+    mix refined (``refine``) and the game's value bracketed by ``bounds``."""
+    return Solution(
+        z.value,
+        paths,
+        ev.payoff,
+        ev.detection,
+        ev.gain,
+        ev.sq,
+        z.row_strategy,
+        refine(ev.payoff, z.value, z.column_strategy, single_part(paths)),
+        bounds[0],
+        bounds[1],
+        method,
+        total,
+        iterations,
+        z.row_regret,
+        z.column_regret,
+    )
 
 
 def single_part(paths: PathBlock) -> NDArray[np.bool_]:
@@ -171,22 +185,8 @@ def _column_generation(g: Game, total: int, tol: float, block: int) -> Solution:
         reply, upper = best_reply(g, z.column_strategy, block)
         lower = z.value
         if upper <= lower + tol * (1.0 + abs(lower)) or reply.key(0) in keys or it > 500:
-            return Solution(
-                z.value,
-                paths,
-                ev.payoff,
-                ev.detection,
-                ev.gain,
-                ev.sq,
-                z.row_strategy,
-                refine(ev.payoff, z.value, z.column_strategy, single_part(paths)),
-                lower,
-                max(upper, lower),
-                "column-generation",
-                total,
-                it,
-                z.row_regret,
-                z.column_regret,
+            return _solution(
+                paths, ev, z, (lower, max(upper, lower)), "column-generation", total, it
             )
         keys.add(reply.key(0))
         paths = PathBlock.concat([paths, reply], n_i, n_s)

@@ -38,9 +38,7 @@ from cvid.scenario import (
     Estimate,
     Scenario,
 )
-from cvid.scenario.program import PRODUCING_STATUSES as _PRODUCING_STATUSES
-from cvid.scenario.program import is_producing
-from cvid.verify import heu_kg, plutonium_kg
+from cvid.verify import monthly_production
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -51,8 +49,6 @@ STOP_KINDS: frozenset[str] = frozenset({"freeze", "disable", "dismantle", "remov
 ELIMINATE_KINDS: frozenset[str] = frozenset({"dismantle", "remove", "destroy"})
 #: Commitment kinds whose hollow form is concealment of items, not a separate choice.
 DECLARE_KINDS: frozenset[str] = frozenset({"declare", "disclose"})
-#: Facility statuses that produce (as in the negotiation simulator; one home in the scenario).
-PRODUCING_STATUSES = _PRODUCING_STATUSES
 
 
 @dataclass(frozen=True)
@@ -97,22 +93,13 @@ class Producer:
 def producers(s: Scenario) -> list[Producer]:
     """Producing facilities and their rates: reactors Pu = P_th × CF × days/12 × g/MWd ÷ 1000,
     enrichment plants kg U-235 = SWU a year ÷ 12 ÷ SWU per kg product × product assay
-    (:func:`cvid.verify.plutonium_kg`, :func:`cvid.verify.heu_kg`; the simulator's formula)."""
-    a = s.counterpart.production
-    per_swu = float(heu_kg(1.0, a.heu_product_assay, a.feed_assay, a.tails_assay))
+    (:func:`cvid.verify.monthly_production`, the simulator's formula)."""
     out: list[Producer] = []
     for f in s.program.facilities:
-        if not is_producing(f):
-            continue
-        if f.kind == "reactor" and f.thermal_power_mw is not None:
-            cf = f.capacity_factor or Estimate(low=1.0, high=1.0)
-            days = float(plutonium_kg(1.0, f.operating_days_per_year / 12.0, 1.0, 1.0))
-            r = _product(f.thermal_power_mw, cf, a.plutonium_g_per_mwd).scaled(days)
-            out.append(Producer(f.id, f.declared, "plutonium", r))
-        elif f.kind == "enrichment" and f.separative_capacity_swu_per_year is not None:
-            k = per_swu * a.heu_product_assay / 12.0
-            r = _est(f.separative_capacity_swu_per_year).scaled(k)
-            out.append(Producer(f.id, f.declared, "heu", r))
+        made = monthly_production(f, s.counterpart.production)
+        if made is not None:
+            r = _product(*made.factors).scaled(made.constant)
+            out.append(Producer(f.id, f.declared, made.material, r))
     return out
 
 

@@ -13,7 +13,7 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from cvid.errors import InputError
+from cvid.errors import InputError, did_you_mean
 from cvid.scenario.model import ReferenceProblem, Scenario
 
 
@@ -200,9 +200,7 @@ def _describe_error(err: Any, data: Mapping[str, Any]) -> tuple[str, str]:
     if kind == "extra_forbidden":
         name = str(loc[-1]) if loc else "?"
         known = _model_fields_at(loc[:-1])
-        close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        return field, f"unknown field '{name}'{hint}"
+        return field, f"unknown field '{name}'{did_you_mean(name, known)}"
     if kind == "missing":
         return field, "required field is missing"
     numeric = kind in {"float_parsing", "int_parsing", "float_type", "int_type"}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Literal
 
 from pydantic import Field, model_validator
 
+from cvid.errors import did_you_mean
 from cvid.scenario.agreement import RESERVED_TARGETS, Agreement
 from cvid.scenario.common import Model
 from cvid.scenario.counterpart import CounterpartModel
@@ -62,11 +62,6 @@ class Scenario(Model):
         return self
 
 
-def _suggest(name: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
 def _unique(kind: str, ids: list[str]) -> None:
     seen: set[str] = set()
     for i, item_id in enumerate(ids):
@@ -103,19 +98,21 @@ def check_references(s: Scenario) -> None:
         if m.facility is not None and items.get(m.facility) != "facility":
             raise ReferenceProblem(
                 f"program.materials[{i}].facility",
-                f"no facility '{m.facility}'" + _suggest(m.facility, [f.id for f in p.facilities]),
+                f"no facility '{m.facility}'"
+                + did_you_mean(m.facility, [f.id for f in p.facilities]),
             )
     for j, item in enumerate(a.provisions.civil_items_retained):
         if item not in items:
             raise ReferenceProblem(
                 f"agreement.provisions.civil_items_retained[{j}]",
-                f"no program item '{item}'" + _suggest(item, list(items)),
+                f"no program item '{item}'" + did_you_mean(item, list(items)),
             )
     mb_facility = s.verification.material_balance.facility
     if mb_facility is not None and items.get(mb_facility) != "facility":
         raise ReferenceProblem(
             "verification.material_balance.facility",
-            f"no facility '{mb_facility}'" + _suggest(mb_facility, [f.id for f in p.facilities]),
+            f"no facility '{mb_facility}'"
+            + did_you_mean(mb_facility, [f.id for f in p.facilities]),
         )
     known_targets = [*items, *RESERVED_TARGETS]
     for i, c in enumerate(a.commitments):
@@ -125,7 +122,7 @@ def check_references(s: Scenario) -> None:
                 raise ReferenceProblem(
                     f"{path}.targets[{j}]",
                     f"'{t}' is neither a program item nor a reserved target"
-                    + _suggest(t, known_targets),
+                    + did_you_mean(t, known_targets),
                 )
         if c.deadline_months > a.duration_months:
             raise ReferenceProblem(
@@ -138,7 +135,7 @@ def check_references(s: Scenario) -> None:
                 raise ReferenceProblem(
                     f"{path}.after[{j}]",
                     f"no commitment or concession '{dep}'"
-                    + _suggest(dep, sorted(commitments | concessions)),
+                    + did_you_mean(dep, sorted(commitments | concessions)),
                 )
     for i, k in enumerate(a.concessions):
         path = f"agreement.concessions[{i}]"
@@ -152,13 +149,13 @@ def check_references(s: Scenario) -> None:
             if dep not in commitments:
                 raise ReferenceProblem(
                     f"{path}.requires[{j}]",
-                    f"no commitment '{dep}'" + _suggest(dep, sorted(commitments)),
+                    f"no commitment '{dep}'" + did_you_mean(dep, sorted(commitments)),
                 )
         for j, dep in enumerate(k.after):
             if dep not in concessions:
                 raise ReferenceProblem(
                     f"{path}.after[{j}]",
-                    f"no concession '{dep}'" + _suggest(dep, sorted(concessions)),
+                    f"no concession '{dep}'" + did_you_mean(dep, sorted(concessions)),
                 )
     _check_cycles(a)
     _unique("strategies", [st.name for st in s.strategies])

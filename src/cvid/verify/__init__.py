@@ -79,14 +79,17 @@ from cvid.verify.games import (
 )
 from cvid.verify.io import read_balance_csv, read_matrix_csv
 from cvid.verify.production import (
+    PRODUCING_STATUSES,
     Campaign,
     DeclarationCheck,
+    MonthlyProduction,
     Range,
     compare_declaration,
     example_record_path,
     feed_and_tails,
     heu_kg,
     load_record,
+    monthly_production,
     plutonium_draws,
     plutonium_kg,
     separative_work,
@@ -141,6 +144,7 @@ from cvid.verify.search import (
 __all__ = [
     "BULK_HANDLING_KINDS",
     "DEFAULT_DEFECT_LEVELS",
+    "PRODUCING_STATUSES",
     "SIGNATURE_PERSISTENCE_HOURS",
     "BalanceAnalysis",
     "BalanceSequence",
@@ -152,6 +156,7 @@ __all__ = [
     "ErrorModel",
     "InspectionGame",
     "MonteCarloResult",
+    "MonthlyProduction",
     "ProductionCheck",
     "Range",
     "SamplingAnalysis",
@@ -194,6 +199,7 @@ __all__ = [
     "mixed_detection_probability",
     "monte_carlo_tests",
     "monthly_detection_probability",
+    "monthly_production",
     "months_to_probability",
     "muf",
     "muf_covariance",

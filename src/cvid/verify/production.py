@@ -27,6 +27,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cvid.errors import InputError
+from cvid.scenario import Estimate, Facility, ProductionAssumptions
+from cvid.scenario.program import is_producing
 
 FloatArray = NDArray[np.float64]
 #: Natural uranium U-235 atom fraction (0.711 wt %).
@@ -87,6 +89,42 @@ def heu_kg(
     """kg of enriched product (assay x_p) that ``swu`` kg-SWU makes: SWU ÷ SWU per kg product."""
     per_kg = float(separative_work(1.0, xp, xf, xt))
     return np.asarray(np.asarray(swu, dtype=np.float64) / per_kg, dtype=np.float64)
+
+
+# --- a scenario facility's monthly production -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthlyProduction:
+    """A facility's production of direct-use material: ``constant × Π factors`` kg a month of
+    ``material`` ("plutonium", or "heu" counted as kg of U-235)."""
+
+    material: str
+    constant: float
+    factors: tuple[Estimate, ...]
+
+
+def monthly_production(f: Facility, a: ProductionAssumptions) -> MonthlyProduction | None:
+    """How much direct-use material facility ``f`` makes a month, or None if it makes none.
+
+    Reactors: Pu = P_th × CF × days a year ÷ 12 × g/MWd ÷ 1000 (:func:`plutonium_kg`).
+    Enrichment plants: kg U-235 = SWU a year ÷ 12 ÷ SWU per kg product × product assay
+    (:func:`heu_kg`). Only a facility that produces unless stopped does
+    (:func:`cvid.scenario.program.is_producing`: operating, of unknown status, or under
+    construction with a start of operation). The one formula of the simulator
+    (``cvid.negotiate``, which also times a start) and the red team (``cvid.redteam``).
+    """
+    if not is_producing(f):
+        return None
+    if f.kind == "reactor" and f.thermal_power_mw is not None:
+        cf = f.capacity_factor or Estimate(low=1.0, high=1.0)
+        days = float(plutonium_kg(1.0, f.operating_days_per_year / 12.0, 1.0, 1.0))
+        return MonthlyProduction("plutonium", days, (f.thermal_power_mw, cf, a.plutonium_g_per_mwd))
+    if f.kind == "enrichment" and f.separative_capacity_swu_per_year is not None:
+        per_swu = float(heu_kg(1.0, a.heu_product_assay, a.feed_assay, a.tails_assay))
+        constant = per_swu * a.heu_product_assay / 12.0
+        return MonthlyProduction("heu", constant, (f.separative_capacity_swu_per_year,))
+    return None
 
 
 # --- ranges and records -------------------------------------------------------------------
