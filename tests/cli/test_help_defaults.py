@@ -40,7 +40,7 @@ def _undocumented(command: Command) -> list[str]:
         if isinstance(param, Option) and (param.is_flag or param.count):
             continue  # a flag is off unless given
         explained = "default" in text or "$cvid" in text
-        shown = param.default is not None and param.show_default is not False
+        shown = param.default is not None and getattr(param, "show_default", None) is not False
         if isinstance(param, Argument):
             shown = False  # the help of an argument never shows its default
         if not (explained or shown):

@@ -30,7 +30,7 @@ def test_missing_cosignatures_quorum_and_a_split_view(tmp_path: Path) -> None:
     keys = {n: generate_witness_key(f"{n}.example/witness") for n in ("a", "b", "c")}
     db = str(tmp_path / "w.db")
     server, d = start_deployment(db, None, witnesses=[k.vkey for k in keys.values()], quorum=3)
-    svc: Service = server.server.config.app.state.service
+    svc: Service = server.server.config.app.state.service  # type: ignore[union-attr]
     try:
         _append(d, 3)
         # a policy and no cosignature at all: the quorum is not met anywhere
@@ -106,7 +106,7 @@ def test_missing_cosignatures_quorum_and_a_split_view(tmp_path: Path) -> None:
 
 def test_without_a_policy_the_witnesses_that_cosigned_are_followed(tmp_path: Path) -> None:
     server, d = start_deployment(str(tmp_path / "n.db"), None)
-    svc: Service = server.server.config.app.state.service
+    svc: Service = server.server.config.app.state.service  # type: ignore[union-attr]
     try:
         _append(d, 2)
         assert _messages(svc) == []  # no witness, no policy: nothing to say

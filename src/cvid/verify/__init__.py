@@ -21,6 +21,7 @@ True
 
 from __future__ import annotations
 
+from cvid.scenario.program import PRODUCING_STATUSES
 from cvid.verify.analysis import (
     BalanceAnalysis,
     ProductionCheck,
@@ -79,7 +80,6 @@ from cvid.verify.games import (
 )
 from cvid.verify.io import read_balance_csv, read_matrix_csv
 from cvid.verify.production import (
-    PRODUCING_STATUSES,
     Campaign,
     DeclarationCheck,
     MonthlyProduction,
