@@ -63,3 +63,27 @@ def test_declaration_completeness_by_reconciling_past_production() -> None:
     agreement = s.agreement.model_copy(update={"commitments": others})
     bare = s.model_copy(update={"agreement": agreement})
     assert not verifiable(bare, c)
+
+
+def test_item_dismantled_before_the_agreement_is_not_waiting_to_be_found() -> None:
+    # The Circle facility (device assembly) was undisclosed at NPT accession, but the devices
+    # it made had been dismantled in 1990–91 and the IAEA verified that in 1993 (IAEA
+    # Bulletin 37/1; GC(XXXVII)/1075): it counts as irreversibly covered, not "until found".
+    from cvid.assess.scope import item_coverage
+
+    s = _case("south-africa-1989")
+    status = {ic.item.item_id: ic.status for ic in item_coverage(s)}
+    assert status["circle-facility"] == "irreversible-verified"
+    assert status["devices"] == "irreversible-verified"
+    # Advena is named by no act done before the agreement: it stays until found.
+    assert status["advena"] == "until-found"
+    # The same act planned inside the agreement would not reach an undeclared item.
+    c = _commitment(s, "dismantle-devices")
+    planned = c.model_copy(update={"completed_before_agreement": False})
+    commitments = [planned if x.id == c.id else x for x in s.agreement.commitments]
+    agreement = s.agreement.model_copy(update={"commitments": commitments})
+    later = {
+        ic.item.item_id: ic.status
+        for ic in item_coverage(s.model_copy(update={"agreement": agreement}))
+    }
+    assert later["circle-facility"] == "until-found"
