@@ -265,3 +265,9 @@ def test_unexplained_findings_on_defaults_are_labelled(result: BacktestResult) -
     assert on_defaults and all(x.endswith(label) for x in on_defaults)
     kept = [x for x in sa.findings_to_change if "retained_enrichment" in x]
     assert kept and not any(label in x for x in kept)
+    # A probability of staying hidden is the search model's, with verification inputs the
+    # sources do not give: labelled too (Advena, South Africa's weapons-design laboratory).
+    hidden = [x for x in sa.findings_to_change if "'advena'" in x]
+    assert hidden and all("search-model figure from cvid's built-in defaults" in x for x in hidden)
+    heu = [x for x in sa.findings_to_change if "heu stock" in x]
+    assert heu and not any("built-in default" in x for x in heu)
