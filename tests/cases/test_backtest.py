@@ -252,3 +252,22 @@ def test_grades_with_evidence(result: BacktestResult, tmp_path: Path) -> None:
     replay_stream("iraq-1991", db, scenario=s)
     direct = tuple(le.grade for le in assess(s, simulate=False, ledger=db).lessons)
     assert result.case("iraq-1991").grades_with_evidence == direct
+
+
+def test_unexplained_findings_on_defaults_are_labelled(result: BacktestResult) -> None:
+    # South Africa's sources give no inspection counts (cases.md §1; the case file's
+    # [verification] says so): the lesson-3 finding on challenge inspections is what cvid's
+    # defaults imply, not the history, and the explanation says so. Findings on sourced
+    # fields (the Z-plant kept under safeguards to 1995, CNS) carry no such label.
+    sa = next(u for u in result.unexplained if u.name == "south-africa-1989")
+    label = "[field at cvid's built-in default, not from the case's sources]"
+    on_defaults = [x for x in sa.findings_to_change if "challenge_inspections_per_year" in x]
+    assert on_defaults and all(x.endswith(label) for x in on_defaults)
+    kept = [x for x in sa.findings_to_change if "retained_enrichment" in x]
+    assert kept and not any(label in x for x in kept)
+    # A probability of staying hidden is the search model's, with verification inputs the
+    # sources do not give: labelled too (Advena, South Africa's weapons-design laboratory).
+    hidden = [x for x in sa.findings_to_change if "'advena'" in x]
+    assert hidden and all("search-model figure from cvid's built-in defaults" in x for x in hidden)
+    heu = [x for x in sa.findings_to_change if "heu stock" in x]
+    assert heu and not any("built-in default" in x for x in heu)

@@ -36,7 +36,9 @@ def test_show_validates_and_names_the_outcome_source() -> None:
     data = json.loads(result.stdout)
     assert data["outcome"]["kind"] == "verified-disarmament"
     assert "GC(XXXVII)/1075" in data["outcome"]["source"]
-    assert data["evidence"]["records"] == 8
+    # 8 records, plus the IAEA's after-the-fact verification of the dismantlement of the
+    # devices and of the Circle facility's work (GC(XXXVII)/1075; IAEA Bulletin 37/1).
+    assert data["evidence"]["records"] == 10
     assert data["evidence"]["by_source_kind"]["estimate"] == 1
     text = runner.invoke(app, ["cases", "show", "iran-jcpoa-2015"])
     assert text.exit_code == 0

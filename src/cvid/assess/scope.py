@@ -186,7 +186,8 @@ class ItemCoverage:
     status that counts as covered for CVID; ``irreversible-unverified`` when such a step
     exists but nothing can verify it; ``reversible-only`` when it is only frozen, declared
     or inspected; ``not-covered``; ``until-found`` for an undeclared item not yet declared or
-    found (nothing can be dismantled before it is found)."""
+    found (nothing can be dismantled before it is found), unless a verifiable irreversible
+    act completed before the agreement names it (it was done already)."""
 
     item: ScopeItem
     name: str
@@ -233,7 +234,16 @@ def item_coverage(s: Scenario, found: frozenset[str] = frozenset()) -> list[Item
         cs = covering(s, item.item_id, item.kind, item.declared)
         strong = [c for c in cs if c.kind in IRREVERSIBLE_KINDS]
         status: ItemStatus
-        if not item.declared and item.item_id not in found:
+        # An irreversible act completed before the agreement on an item it names, and
+        # verifiable from what it left (cvid.verify.adequacy.RETROSPECTIVE_TABLE), is not
+        # waiting to be found: it was done, and the inspectorate verifies it afterwards
+        # (South Africa's devices and the Circle facility, dismantled 1990–91 and verified by
+        # the IAEA in 1993: IAEA Bulletin 37/1; GC(XXXVII)/1075).
+        done_before = any(
+            c.completed_before_agreement and item.item_id in c.targets and verifiable(s, c)
+            for c in strong
+        )
+        if not item.declared and item.item_id not in found and not done_before:
             status = "until-found"
         elif any(verifiable(s, c) for c in strong):
             status = "irreversible-verified"

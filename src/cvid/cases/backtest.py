@@ -353,9 +353,26 @@ def _case_result(
 
 def _unexplained(c: CaseResult) -> Unexplained | None:
     note = c.reference.not_explained if c.reference is not None else ""
+
+    def at_default(f: CaseFinding) -> str:
+        field, message = f.field, f.message
+        # A finding on a field the case's sources do not give (cvid's built-in default) is
+        # labelled: it says what the defaults imply, not what the history shows.
+        if any(field == d or field.startswith(d + ".") for d in c.defaults_used):
+            return " [field at cvid's built-in default, not from the case's sources]"
+        search_defaults = sorted(d for d in c.defaults_used if d.startswith("verification."))
+        if search_defaults and "search model" in message and not field.startswith("verif"):
+            # Probabilities of staying hidden come from the search model, whose inputs the
+            # case's sources do not give (no inspection counts in any case file).
+            return (
+                " [search-model figure from cvid's built-in defaults for "
+                f"{len(search_defaults)} verification inputs, not from the case's sources]"
+            )
+        return ""
+
     if c.lessons_pass and not c.outcome.verified:
         warns = tuple(
-            f"lesson {f.lesson} [{f.field}] would have to fail: {f.message}"
+            f"lesson {f.lesson} [{f.field}] would have to fail: {f.message}{at_default(f)}"
             for f in c.findings
             if f.severity == "warn"
         )
@@ -373,7 +390,7 @@ def _unexplained(c: CaseResult) -> Unexplained | None:
         )
     if not c.lessons_pass and c.outcome.verified:
         fails = tuple(
-            f"lesson {f.lesson} [{f.field}] would have to pass: {f.message}"
+            f"lesson {f.lesson} [{f.field}] would have to pass: {f.message}{at_default(f)}"
             for f in c.findings
             if f.severity == "fail"
         )

@@ -100,7 +100,7 @@ def needed_methods(s: Scenario, c: Commitment) -> list[str]:
     methods: list[str] = [str(m) for m in c.verification]
     wanted: list[str] = ["on-site-inspection"]
     for _, cls in target_classes(s, c):
-        rows = rows_for(c.kind, cls)
+        rows = rows_for(c.kind, cls, c.completed_before_agreement)
         if rows:
             wanted += [sorted(group)[0] for group in rows[0].needs if not group & set(methods)]
     for m in wanted:

@@ -9,6 +9,8 @@ building. A commitment whose kind and target have no row is taken as verifiable 
 method other than national technical means, and the gap in the table is reported. A
 declaration's completeness may draw on the methods of the agreement's safeguards commitment
 (``kind = "verify"`` over ``all``, e.g. the Additional Protocol's environmental sampling).
+An irreversible act completed before the agreement (``completed_before_agreement``) is
+verified afterwards, from what it left: :data:`RETROSPECTIVE_TABLE` holds those rows.
 """
 
 from __future__ import annotations
@@ -72,13 +74,24 @@ _CONTAINMENT = ["on-site-inspection", "seals-and-surveillance", "remote-monitori
 #: The table, one sourced row per (kinds, target class).
 ADEQUACY_TABLE: tuple[AdequacyRow, ...] = (
     _row(
-        _IRREV,
+        "dismantle destroy",
         "weapons",
         [["chain-of-custody", "removal-escort"], ["information-barrier"]],
         "Warhead dismantlement verification needs a chain of custody from the deployed "
         "warhead to its components and information-barrier measurements that authenticate "
         "it without revealing design: UK–Norway Initiative (2007–); IPNDV Phase I summary "
         "report (2017).",
+    ),
+    _row(
+        "remove",
+        "weapons",
+        [["removal-escort", "chain-of-custody"]],
+        "Removal of weapons to another state ends the state's own capability once they leave "
+        "its territory under escort or a custody record: Ukraine, Kazakhstan and Belarus "
+        "1992–96, all warheads transferred to Russia, their dismantlement there a separate "
+        "step (Trilateral Statement 1994-01-14; White House fact sheets 1996-06-01 and "
+        "1996-11-24). Authenticating the warhead with an information barrier belongs to its "
+        "dismantlement (the 'dismantle' row), not to its removal.",
     ),
     _row(
         "remove",
@@ -190,10 +203,18 @@ ADEQUACY_TABLE: tuple[AdequacyRow, ...] = (
     _row(
         "declare",
         "declaration",
-        [["on-site-inspection"], ["environmental-sampling"], ["document-review"], ["interviews"]],
-        "Completeness of a declaration: South Africa 1993 (GC(XXXVII)/1075) and Libya 2004 "
-        "(GOV/2004/12) were verified with inspections, environmental samples, the program's "
-        "records and interviews with its people; INFCIRC/540 complementary access.",
+        [
+            ["on-site-inspection"],
+            ["environmental-sampling", "material-accountancy"],
+            ["document-review"],
+            ["interviews"],
+        ],
+        "Completeness of a declaration: Libya 2004 (GOV/2004/12) was verified with "
+        "inspections, environmental samples, the program's records and interviews with its "
+        "people (INFCIRC/540 complementary access); South Africa 1993 (GC(XXXVII)/1075) with "
+        "inspections, historical operating and accounting records, interviews and the "
+        "reconciliation of the Y-plant's past production with the measured HEU inventory "
+        "(IAEA Bulletin 37/1; Albright, Science & Global Security 4, 1994).",
     ),
     _row(
         "grant-access",
@@ -252,6 +273,26 @@ ADEQUACY_TABLE: tuple[AdequacyRow, ...] = (
         [["material-accountancy"]],
         "JCPOA (2015) Annex I § 56: the 300 kg ceiling on enriched uranium verified by "
         "accountancy.",
+    ),
+)
+
+
+#: Rows for an irreversible act completed before the agreement (``completed_before_agreement``)
+#: and verified afterwards: the object no longer exists, so no chain of custody or
+#: information barrier can be applied to it; the inspectorate verifies the act from its
+#: records, its people and the material it left. These rows replace the table's rows for the
+#: same target class; other classes keep the table's rows.
+RETROSPECTIVE_TABLE: tuple[AdequacyRow, ...] = (
+    _row(
+        _IRREV,
+        "weapons",
+        [["material-accountancy"], ["document-review"], ["interviews"]],
+        "South Africa 1991–93: six devices dismantled before NPT accession; the IAEA verified "
+        "it afterwards from the historical operating and accounting records, the measured "
+        "HEU of the cores and interviews, with weapons experts from nuclear-weapon states "
+        "on the team (IAEA Bulletin 37/1, von Baeckmann, Dillon & Perricos; GC(XXXVII)/1075, "
+        "1993-09-09: 'no indications … that the South African nuclear weapons programme had "
+        "not been completely terminated and dismantled').",
     ),
 )
 
@@ -358,8 +399,13 @@ def target_classes(s: Scenario, c: Commitment) -> list[tuple[str, TargetClass]]:
     return items
 
 
-def rows_for(kind: str, target: str) -> list[AdequacyRow]:
-    """The table's rows for a commitment kind and a target class."""
+def rows_for(kind: str, target: str, retrospective: bool = False) -> list[AdequacyRow]:
+    """The table's rows for a commitment kind and a target class; ``retrospective`` for an
+    act completed before the agreement (:data:`RETROSPECTIVE_TABLE` first)."""
+    if retrospective:
+        rows = [r for r in RETROSPECTIVE_TABLE if kind in r.kinds and r.target == target]
+        if rows:
+            return rows
     return [r for r in ADEQUACY_TABLE if kind in r.kinds and r.target == target]
 
 
@@ -382,7 +428,7 @@ def adequacy(s: Scenario, c: Commitment) -> Adequacy:
         if (target, cls) in seen:
             continue
         seen.add((target, cls))
-        rows = rows_for(c.kind, cls)
+        rows = rows_for(c.kind, cls, c.completed_before_agreement)
         if not rows:
             missing.append(f"{c.kind} × {cls}")
             if not methods - {_NTM}:
