@@ -243,3 +243,15 @@ def test_report_says_why_the_strategies_differ_and_shows_outcomes_by_type() -> N
         assert sum(got.values()) == pytest.approx(1.0, abs=0.02)
         for t, x in got.items():
             assert x == pytest.approx(shares[t], abs=0.006)  # printed to 2 decimals
+
+
+def test_simulation_table_marks_completion_where_cvid_is_unreachable() -> None:
+    from cvid.assess.report import _simulation_table
+
+    a = assess("dprk-2018-step-by-step", runs=RUNS)
+    rows = _simulation_table(a.simulation_result)
+    assert all("CVID unreachable" in r["verified_cvid"] for r in rows)
+    b = assess("libya-2003", runs=RUNS)
+    assert not any(
+        "unreachable" in r["verified_cvid"] for r in _simulation_table(b.simulation_result)
+    )

@@ -459,7 +459,8 @@ def _simulation_table(sim: Any) -> list[dict[str, Any]]:
         rows.append(
             {
                 "name": plots.STRATEGY_LABELS.get(name, name),
-                "verified_cvid": prob(o["verified_cvid"], se["verified_cvid"]),
+                "verified_cvid": prob(o["verified_cvid"], se["verified_cvid"])
+                + (" (verified completion only: CVID unreachable)" if r["unreachable"] else ""),
                 "exposed": prob(o["exposed"], se["exposed"]),
                 "breakdown": prob(o["breakdown"], se["breakdown"]),
                 "stalemate": prob(o["stalemate"], se["stalemate"]),
