@@ -26,15 +26,21 @@ with :func:`cvid.ledger.sign_record`; the server never holds a party's private k
 
 API (OpenAPI document at ``/api/v1/openapi.json``): ``/health``, ``/me``, ``/parties``,
 ``/scenarios`` (+ ``/validate``, ``/{id}``, ``/{id}/assessments``, ``/{id}/simulations``,
-``/{id}/compliance``), ``/assessments/{id}`` (+ ``/report``), ``/simulations/{id}``,
+``/{id}/compliance``, ``/{id}/beliefs``), ``/assessments/{id}`` (+ ``/report``),
+``/simulations/{id}``,
 ``/ledger`` (+ ``/checkpoint``, ``/records``, ``/records/{i}``, ``/records/{i}/inclusion``,
-``/consistency``, ``/audit``, ``/kinds/{kind}/schema``), ``/audit``. Errors are JSON
-``{"detail": "..."}`` with a 4xx status: 401 bad or missing token, 403 role, 404, 413 body
-too large, 422 invalid input (with ``field`` or ``problems``), 429 too many failed logins.
+``/consistency``, ``/audit``, ``/kinds/{kind}/schema``, ``/cosignatures``), ``/audit``.
+Errors are JSON ``{"detail": "..."}`` with a 4xx status: 401 bad or missing token, 403 role,
+404, 409 not ready or a split view, 413 body too large, 422 invalid input (with ``field`` or
+``problems``), 429 too many failed logins. The service's refusals are
+:class:`~cvid.web.service.ServiceError` subclasses of :class:`cvid.errors.CvidError` that
+carry their HTTP status and headers.
 
 Pages: ``/`` (the dashboard: every agreement with its grade, each commitment's status with
-its deadline and latest evidence, alerts, the latest checkpoint verified in the browser,
-assessments and simulations; it refreshes itself through ``/dashboard/version``),
+its deadline and latest evidence, the belief over the counterpart with the next demands,
+alerts (overdue, access, unresolved observations, checkpoint, witnesses: cosignature missing,
+quorum not met, split view), the latest checkpoint verified in the browser, assessments and
+simulations with their results; it refreshes itself through ``/dashboard/version``),
 ``/ledger/sign`` (a record built from its kind's JSON Schema, signed in the browser with the
 party's key through Web Crypto Ed25519; the key never leaves the browser), ``/admin``
 (parties, keys, tokens: create, rotate, revoke), ``/login``, ``/scenarios``,
@@ -48,15 +54,31 @@ from __future__ import annotations
 
 from cvid.web.app import DEFAULT_MAX_BODY, create_app
 from cvid.web.security import RIGHTS, ROLES, Caller
-from cvid.web.service import Forbidden, NotFound, Service
+from cvid.web.service import (
+    Busy,
+    CrossSite,
+    Forbidden,
+    NotFound,
+    NotReady,
+    Service,
+    ServiceError,
+    SplitViewFound,
+    Unauthenticated,
+)
 
 __all__ = [
     "DEFAULT_MAX_BODY",
     "RIGHTS",
     "ROLES",
+    "Busy",
     "Caller",
+    "CrossSite",
     "Forbidden",
     "NotFound",
+    "NotReady",
     "Service",
+    "ServiceError",
+    "SplitViewFound",
+    "Unauthenticated",
     "create_app",
 ]
