@@ -116,14 +116,18 @@ def show_case(
 @cases_app.command("backtest")
 def backtest_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
-    report: Path | None = typer.Option(None, "--report", help="Write an HTML report here."),
+    report: Path | None = typer.Option(
+        None, "--report", help="Write an HTML report here (default: none)."
+    ),
     runs: int = typer.Option(2000, "--runs", help="Simulation runs per case."),
     seed: int = typer.Option(0, "--seed", help="Seed of the simulation."),
     sensitivity: bool = typer.Option(
         True, "--sensitivity/--no-sensitivity", help="Run the sensitivity line."
     ),
     sensitivity_runs: int | None = typer.Option(
-        None, "--sensitivity-runs", help="Runs per case at each end of a range (runs/4)."
+        None,
+        "--sensitivity-runs",
+        help="Runs per case at each end of a range (default: runs/4).",
     ),
     case: list[str] = typer.Option([], "--case", help="Only these cases (repeatable)."),
     evidence: bool = typer.Option(
