@@ -6,23 +6,13 @@ Baseline, measured in the same run: parsing the same TOML files with the standar
 
 from __future__ import annotations
 
-import statistics
-import time
 import tomllib
 
 from cvid.assess import assess
 from cvid.scenario import example_path, examples, load_scenario
+from timing import median_seconds
 
 REPEATS = 15
-
-
-def _median(fn: object) -> float:
-    times = []
-    for _ in range(REPEATS):
-        t0 = time.perf_counter()
-        fn()  # type: ignore[operator]
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -43,9 +33,9 @@ def main() -> None:
             assess(p)
 
     assess_all()  # warm imports and caches
-    t_parse = _median(parse_only)
-    t_load = _median(load_all)
-    t_assess = _median(assess_all)
+    t_parse = median_seconds(parse_only, REPEATS)
+    t_load = median_seconds(load_all, REPEATS)
+    t_assess = median_seconds(assess_all, REPEATS)
     n = len(paths)
     print(f"examples: {n}; median of {REPEATS} runs")
     print(f"  tomllib parse only : {t_parse * 1e3:8.2f} ms")

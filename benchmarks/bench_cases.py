@@ -9,25 +9,14 @@ catalogue, the evidence streams (parsed and signed) and the statistics. Median o
 from __future__ import annotations
 
 import math
-import statistics
-import time
-from collections.abc import Callable
 
 from cvid.assess import assess
 from cvid.cases import backtest, load_catalog, with_default_counterpart
 from cvid.negotiate import simulate
+from timing import median_seconds
 
 REPEATS = 5
 RUNS = 1000
-
-
-def _median(fn: Callable[[], object]) -> float:
-    times = []
-    for _ in range(REPEATS):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -44,8 +33,8 @@ def main() -> None:
         backtest(catalog, runs=RUNS, seed=0, sensitivity=False)
 
     full()  # warm imports and caches
-    t_direct = _median(direct)
-    t_full = _median(full)
+    t_direct = median_seconds(direct, REPEATS)
+    t_full = median_seconds(full, REPEATS)
     print(f"cases: {len(scenarios)}; {RUNS} runs each; median of {REPEATS} repetitions")
     print(f"  assess + simulate directly : {t_direct:8.3f} s")
     print(f"  backtest (no sensitivity)  : {t_full:8.3f} s")

@@ -9,10 +9,6 @@ replaced. Prints medians of several repetitions.
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable
-
 import numpy as np
 
 from cvid.assess.lessons import (
@@ -26,17 +22,9 @@ from cvid.assess.lessons import (
 from cvid.assess.lessons import verification as lesson3_module
 from cvid.scenario import examples, load_scenario
 from cvid.verify.search import expected_visits_by_sum, expected_visits_without_replacement
+from timing import median_seconds
 
 REPEATS = 5
-
-
-def _median(fn: Callable[[], object], repeats: int = REPEATS) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -65,10 +53,10 @@ def main() -> None:
             lesson4(s)
 
     with_red_team_fresh()  # warm imports
-    t_base = _median(without_red_team)
-    t_fresh = _median(with_red_team_fresh)
+    t_base = median_seconds(without_red_team, REPEATS)
+    t_fresh = median_seconds(with_red_team_fresh, REPEATS)
     with_red_team_cached()
-    t_cached = _median(with_red_team_cached)
+    t_cached = median_seconds(with_red_team_cached, REPEATS)
     n = len(scenarios)
     print(f"examples: {n}; median of {REPEATS} runs")
     print(f"  lessons without the red team : {t_base * 1e3:8.1f} ms ({t_base / n * 1e3:.1f} each)")
@@ -80,8 +68,8 @@ def main() -> None:
     print(f"ratio  cached red team vs no red team: {t_cached / t_base:.2f}x")
 
     mu = np.linspace(0.0, 400.0, 2000)
-    t_sum = _median(lambda: expected_visits_by_sum(mu, 200))
-    t_closed = _median(lambda: expected_visits_without_replacement(mu, 200))
+    t_sum = median_seconds(lambda: expected_visits_by_sum(mu, 200), REPEATS)
+    t_closed = median_seconds(lambda: expected_visits_without_replacement(mu, 200), REPEATS)
     print(f"  E[min(N, 200)] at 2000 means: sum {t_sum * 1e3:.2f} ms")
     print(f"  E[min(N, 200)] closed form   : {t_closed * 1e3:.2f} ms")
     print(f"ratio  closed form vs sum: {t_closed / t_sum:.3f}x")

@@ -9,25 +9,15 @@ then one PDF rendering per example for information.
 
 from __future__ import annotations
 
-import statistics
 import time
-from collections.abc import Callable
 
 from cvid.assess import assess
 from cvid.assess.report import render_html
 from cvid.scenario import examples, load_scenario
+from timing import median_seconds
 
 REPEATS = 5
 TARGET_S = 10.0
-
-
-def _median(fn: Callable[[], object]) -> float:
-    times = []
-    for _ in range(REPEATS):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -48,8 +38,8 @@ def main() -> None:
         def report(s: object = s) -> object:
             return render_html(s, assess(s))  # type: ignore[arg-type]
 
-        t_assess = _median(plain)
-        t_report = _median(report)
+        t_assess = median_seconds(plain, REPEATS)
+        t_report = median_seconds(report, REPEATS)
         worst = max(worst, t_report)
         print(
             f"ratio  report vs assess [{name}]: {t_report / t_assess:.2f}x  "

@@ -3,8 +3,13 @@ and (marked ``postgres``) on a fresh PostgreSQL database, with one party per rol
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +26,8 @@ from cvid.ledger import PartyKey, generate_party_key, sign_record
 from cvid.web import Service, create_app
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
+#: The ``cvid`` command of this environment.
+CVID = str(Path(sys.executable).with_name("cvid"))
 ROLES = ("inspectorate", "state", "observer", "admin")
 PARTY_NAMES = {"inspectorate": "inspectors", "state": "dprk", "observer": "obs", "admin": "un"}
 
@@ -105,14 +112,14 @@ def pg_available() -> bool:
         return False
 
 
-@pytest.fixture(scope="module")
-def pg_database() -> Iterator[str]:
-    """A new PostgreSQL database for this test module, dropped afterwards."""
+@contextlib.contextmanager
+def new_pg_database(prefix: str) -> Iterator[str]:
+    """The URL of a new PostgreSQL database named ``prefix_<random>``, dropped afterwards."""
     if not pg_available():
         pytest.skip(f"PostgreSQL at {PG_ADMIN_URL} does not answer")
     import psycopg
 
-    name = f"cvid_web_{secrets.token_hex(6)}"
+    name = f"{prefix}_{secrets.token_hex(6)}"
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
@@ -120,6 +127,39 @@ def pg_database() -> Iterator[str]:
     finally:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def pg_database() -> Iterator[str]:
+    """A new PostgreSQL database for this test module, dropped afterwards."""
+    with new_pg_database("cvid_web") as url:
+        yield url
+
+
+def serve(db: str | Path, port: int, *extra: str) -> subprocess.Popen[str]:
+    """``cvid serve`` on ``db`` in a subprocess, returned once its health check answers."""
+    proc = subprocess.Popen(
+        [CVID, "serve", "--db", str(db), "--port", str(port), *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1)
+            return proc
+        except httpx.TransportError:
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            time.sleep(0.05)
+    raise AssertionError("cvid serve did not start")
+
+
+def stop(proc: subprocess.Popen[str]) -> str:
+    """Stop a :func:`serve` process as Ctrl-C does; everything it wrote (stdout, stderr)."""
+    os.kill(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    return out + err
 
 
 def start_deployment(

@@ -12,9 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.web.conftest import Deployment, free_port, start_deployment
+from tests.web.conftest import Deployment, free_port, serve, start_deployment, stop
 from tests.web.records import record
-from tests.web.test_secrets_and_input import _serve, _stop
 
 
 def _audit(d: Deployment) -> list[dict[str, Any]]:
@@ -104,7 +103,7 @@ def test_cvid_serve_ignores_x_forwarded_for_by_default(tmp_path: Path) -> None:
     with X-Forwarded-For, nor escape the lockout by changing it."""
     port = free_port()
     token_file = tmp_path / "admin.token"
-    proc = _serve(str(tmp_path / "xff.db"), port, "--admin-token-file", str(token_file))
+    proc = serve(str(tmp_path / "xff.db"), port, "--admin-token-file", str(token_file))
     url = f"http://127.0.0.1:{port}"
     try:
         codes = [_bad_login(url, f"198.51.100.{n}").status_code for n in range(12)]
@@ -120,7 +119,7 @@ def test_cvid_serve_ignores_x_forwarded_for_by_default(tmp_path: Path) -> None:
         assert me.status_code == 200  # the valid token still works from the locked address
         rows = httpx.get(url + "/api/v1/audit", headers=admin, timeout=60).json()
     finally:
-        _stop(proc)
+        stop(proc)
     assert rows, "refusals were not audited"
     assert {x["client"] for x in rows} == {"127.0.0.1"}
 

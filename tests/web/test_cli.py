@@ -3,10 +3,6 @@ prints or writes the first admin token once, and serves with it."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,9 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cvid.cli import app
-from tests.web.conftest import free_port
-
-CVID = str(Path(sys.executable).with_name("cvid"))
+from tests.web.conftest import free_port, serve, stop
 
 
 def test_bad_database_arguments_exit_2_with_a_clear_line(tmp_path: Path) -> None:
@@ -63,48 +57,24 @@ def test_existing_admin_token_file_is_not_overwritten(tmp_path: Path) -> None:
     assert token_file.read_text() == "keep me\n"
 
 
-def _serve(db: Path, port: int, *extra: str) -> subprocess.Popen[str]:
-    proc = subprocess.Popen(
-        [CVID, "serve", "--db", str(db), "--port", str(port), *extra],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1)
-            return proc
-        except httpx.TransportError:
-            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-            time.sleep(0.05)
-    raise AssertionError("cvid serve did not start")
-
-
-def _stop(proc: subprocess.Popen[str]) -> str:
-    os.kill(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=20)
-    return err
-
-
 @pytest.mark.slow
 def test_serve_shows_the_first_admin_token_once_and_it_works(tmp_path: Path) -> None:
     db = tmp_path / "svc.db"
     port = free_port()
-    proc = _serve(db, port)
+    proc = serve(db, port)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}") as c:
             assert c.get("/api/v1/me").status_code == 401
             time.sleep(0.2)
     finally:
-        err = _stop(proc)
+        err = stop(proc)
     line = next(x for x in err.splitlines() if "admin token" in x)
     token = line.rsplit(" ", 1)[-1]
     assert token.startswith("cvid_")
     mode = (tmp_path / "svc.db.logkey").stat().st_mode & 0o777
     assert mode == 0o600  # the ledger's checkpoint key beside the database
     port = free_port()
-    proc = _serve(db, port)
+    proc = serve(db, port)
     try:
         with httpx.Client(
             base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}
@@ -112,6 +82,6 @@ def test_serve_shows_the_first_admin_token_once_and_it_works(tmp_path: Path) -> 
             me = c.get("/api/v1/me").json()
         assert me["role"] == "admin"
     finally:
-        err = _stop(proc)
+        err = stop(proc)
     assert "admin token" not in err  # not shown again
     assert token not in err

@@ -8,13 +8,8 @@ password works and the test can look for it everywhere).
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import secrets
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,9 +20,16 @@ from typer.testing import CliRunner
 
 from cvid.cli import app
 from cvid.scenario import example_path
-from tests.web.conftest import Deployment, free_port, login, start_deployment
+from tests.web.conftest import (
+    Deployment,
+    free_port,
+    login,
+    new_pg_database,
+    serve,
+    start_deployment,
+    stop,
+)
 
-CVID = str(Path(sys.executable).with_name("cvid"))
 LIBYA = example_path("libya-2003").read_text(encoding="utf-8")
 
 
@@ -37,30 +39,6 @@ def _with_password(url: str, password: str) -> str:
     return f"{scheme}://{user}:{password}@{host}"
 
 
-def _serve(db: str, port: int, *extra: str) -> subprocess.Popen[str]:
-    proc = subprocess.Popen(
-        [CVID, "serve", "--db", db, "--port", str(port), *extra],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1)
-            return proc
-        except httpx.TransportError:
-            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-            time.sleep(0.05)
-    raise AssertionError("cvid serve did not start")
-
-
-def _stop(proc: subprocess.Popen[str]) -> str:
-    os.kill(proc.pid, signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
-    return out + err
-
-
 def _fill(path: str, values: dict[str, str]) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "1"), path)
 
@@ -68,20 +46,8 @@ def _fill(path: str, values: dict[str, str]) -> str:
 @pytest.fixture
 def fresh_pg() -> Iterator[str]:
     """A new PostgreSQL database of its own for one test."""
-    from tests.web.conftest import PG_ADMIN_URL, pg_available
-
-    if not pg_available():
-        pytest.skip(f"PostgreSQL at {PG_ADMIN_URL} does not answer")
-    import psycopg
-
-    name = f"cvid_sec_{secrets.token_hex(6)}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with new_pg_database("cvid_sec") as url:
+        yield url
 
 
 @pytest.mark.slow
@@ -94,7 +60,7 @@ def test_the_database_password_is_in_no_response_and_no_log_line(
     db = _with_password(pg_database, password)
     port = free_port()
     token_file = tmp_path / "admin.token"
-    proc = _serve(
+    proc = serve(
         db, port, "--log-key", str(tmp_path / "log.key"), "--admin-token-file", str(token_file)
     )
     bodies: list[str] = []
@@ -131,7 +97,7 @@ def test_the_database_password_is_in_no_response_and_no_log_line(
         with httpx.Client(base_url=url, headers=admin, timeout=60) as c:
             log = c.get("/api/v1/audit", params={"limit": 1000}).json()
     finally:
-        output = _stop(proc)
+        output = stop(proc)
     assert len(bodies) > 40
     assert output.strip(), "the server logged nothing at all"
     assert "cvid serving" in output

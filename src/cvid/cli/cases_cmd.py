@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from cvid.cli.common import GRADE_STYLE, console, emit_json, err_console
+from cvid.cli.common import GRADE_STYLE, JSON_OPT, console, emit_json, err_console
 from cvid.errors import InputError
 
 cases_app = typer.Typer(
@@ -115,7 +115,7 @@ def show_case(
 
 @cases_app.command("backtest")
 def backtest_cmd(
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    as_json: bool = JSON_OPT,
     report: Path | None = typer.Option(
         None, "--report", help="Write an HTML report here (default: none)."
     ),

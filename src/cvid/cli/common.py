@@ -22,6 +22,9 @@ err_console = Console(stderr=True, highlight=False)
 GRADE_STYLE = {"pass": "bold green", "warn": "bold yellow", "fail": "bold red"}
 SEVERITY_STYLE = {"info": "dim", "warn": "yellow", "fail": "red"}
 
+#: The ``--json`` switch of every command whose JSON is "the result".
+JSON_OPT = typer.Option(False, "--json", help="Print the result as JSON.")
+
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
 EXIT_BAD_INPUT = 2

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from cvid.cli.common import console, emit_json, err_console
+from cvid.cli.common import JSON_OPT, console, emit_json, err_console
 from cvid.errors import CheckFailed, InputError
 
 if TYPE_CHECKING:  # the ledger is imported inside each command: `cvid ledger` starts fast
@@ -42,7 +42,6 @@ ledger_app = typer.Typer(
 )
 
 DB_HELP = "Ledger: a SQLite file path, sqlite:///PATH or postgresql://URL."
-JSON_OPT = typer.Option(False, "--json", help="Print the result as JSON.")
 LOG_KEY_OPT = typer.Option(
     None,
     "--log-key",

@@ -16,7 +16,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from cvid.cli.common import console, emit_json, finding_line
+from cvid.cli.common import JSON_OPT, console, emit_json, finding_line
 from cvid.errors import InputError
 from cvid.redteam import RedTeamResult, red_team, render_html
 from cvid.scenario import load_scenario
@@ -90,7 +90,7 @@ def redteam_command(
         None, "--budget", help="Inspections a year to allocate (default: the scenario's)."
     ),
     top: int = typer.Option(10, "--top", help="How many paths to rank."),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    as_json: bool = JSON_OPT,
     report: Path | None = typer.Option(
         None, "--report", help="Write an HTML report here (default: none)."
     ),

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from cvid.cli.common import console, emit_json
+from cvid.cli.common import JSON_OPT, console, emit_json
 from cvid.errors import InputError
 from cvid.scenario import examples, load_scenario, render_template, scenario_json_schema
 
@@ -18,7 +18,7 @@ scenario_app = typer.Typer(help="Check, describe and start scenario files.", no_
 @scenario_app.command("validate")
 def validate(
     files: list[str] = typer.Argument(..., help="Scenario files (or bundled example names)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    as_json: bool = JSON_OPT,
 ) -> None:
     """Check scenario files against the schema and their internal references."""
     results = []

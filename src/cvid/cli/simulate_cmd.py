@@ -18,7 +18,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from cvid.cli.common import console, emit_json, err_console
+from cvid.cli.common import JSON_OPT, console, emit_json, err_console
 from cvid.errors import InputError
 from cvid.negotiate import (
     DEFAULT_MONTHS,
@@ -47,6 +47,9 @@ from cvid.scenario import load_scenario
 
 #: Show a progress bar when runs × strategies reach this many.
 PROGRESS_THRESHOLD = 200_000
+#: The horizon and seed options shared by ``simulate`` and ``sweep``.
+MONTHS_OPT = typer.Option(DEFAULT_MONTHS, "--months", "-t", help="Horizon in months.")
+SEED_OPT = typer.Option(DEFAULT_SEED, "--seed", help="Seed of the random streams.")
 
 _OUTCOME_LABELS = {
     "verified_cvid": "verified CVID",
@@ -214,8 +217,8 @@ def simulate_command(
         "freeze-for-freeze, maximum-pressure, or one in the scenario. Default: all.",
     ),
     runs: int = typer.Option(DEFAULT_RUNS, "--runs", "-n", help="Runs per strategy."),
-    months: int = typer.Option(DEFAULT_MONTHS, "--months", "-t", help="Horizon in months."),
-    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed of the random streams."),
+    months: int = MONTHS_OPT,
+    seed: int = SEED_OPT,
     detection: float | None = typer.Option(
         None,
         "--detection-probability",
@@ -251,7 +254,7 @@ def simulate_command(
     trajectories: int = typer.Option(
         10, "--trajectories", help="With --sensitivity: Morris trajectories."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    as_json: bool = JSON_OPT,
 ) -> None:
     """Simulate negotiation strategies against the scenario's counterpart.
 
@@ -337,8 +340,8 @@ def sweep_command(
         None, "--strategy", "-s", help="Strategy to simulate (repeatable). Default: all."
     ),
     runs: int = typer.Option(DEFAULT_SWEEP_RUNS, "--runs", "-n", help="Runs per grid point."),
-    months: int = typer.Option(DEFAULT_MONTHS, "--months", "-t", help="Horizon in months."),
-    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed of the random streams."),
+    months: int = MONTHS_OPT,
+    seed: int = SEED_OPT,
     scheduler: str | None = typer.Option(
         None,
         "--scheduler",

@@ -33,7 +33,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from cvid.cli.common import console, emit_json
+from cvid.cli.common import JSON_OPT, console, emit_json
 from cvid.scenario import MaterialBalancePlan, load_scenario
 from cvid.verify import (
     InspectionGame,
@@ -56,8 +56,6 @@ plan_app = typer.Typer(
 game_app = typer.Typer(
     help="Inspection games: equilibria, leadership, Dresher, matrix games.", no_args_is_help=True
 )
-
-JSON_OPT = typer.Option(False, "--json", help="Print the result as JSON.")
 
 
 def _fmt(x: float | None, digits: int = 4) -> str:
