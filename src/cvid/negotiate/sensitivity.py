@@ -170,15 +170,13 @@ def sensitivity(
     months: int = DEFAULT_MONTHS,
     seed: int = DEFAULT_SEED,
     trajectories: int = DEFAULT_TRAJECTORIES,
-    workers: int | None = 1,
+    workers: int | None = None,
 ) -> SensitivityResult:
     """Morris screening of ``output`` for each strategy over ``parameters`` (name → (lo, hi)),
     ``trajectories`` × (k + 1) points of ``runs`` runs each, plus 2k one-at-a-time points.
 
     The points are independent simulations (each from ``seed``), evaluated in ``workers``
-    processes (default 1: in this process; ``None``: the CPU count); the result does not
-    depend on it. A pool pays only where the CPUs are free: on a shared machine offering
-    ~0.6x parallelism, 2 workers took 31 s against 21 s in one process (benchmarks/)."""
+    processes (default: the CPU count; 1 for none); the result does not depend on it."""
     from SALib.analyze import morris as morris_analyze
     from SALib.sample import morris as morris_sample
 
