@@ -110,11 +110,14 @@ def assess(
     months: int = 120,
     seed: int = 0,
     ledger: str | Path | None = None,
+    shared_ledger: bool = False,
 ) -> Assessment:
     """Assess a scenario (a model, a path or a bundled example name) against the four lessons.
 
     With ``ledger`` (a ledger file or URL), ``compliance`` holds the state derived from its
-    evidence by :func:`cvid.compliance.evaluate` (statuses, worst findings, indicators).
+    evidence by :func:`cvid.compliance.evaluate` (statuses, worst findings, indicators). A
+    ledger holding only other agreements' records is refused unless ``shared_ledger`` (a
+    service's one ledger for all its agreements).
 
     With ``simulate`` (the default), also run :func:`cvid.negotiate.simulate` for the
     agreement's own strategy and its Libya-model variant (``runs`` runs of ``months`` months
@@ -128,7 +131,7 @@ def assess(
     compliance = None
     behaviour = None
     if ledger is not None:
-        state, evidence = _compliance_state(s, ledger)
+        state, evidence = _compliance_state(s, ledger, shared=shared_ledger)
         compliance = state.summary()
         behaviour = ledger_behaviour(s, state, evidence)
     lessons: tuple[LessonResult, ...] = (
@@ -213,14 +216,16 @@ def apply_compliance(
     return tuple(out)
 
 
-def _compliance_state(s: Scenario, ledger: str | Path) -> tuple[ComplianceState, list[Evidence]]:
+def _compliance_state(
+    s: Scenario, ledger: str | Path, *, shared: bool = False
+) -> tuple[ComplianceState, list[Evidence]]:
     """The compliance state of ``s`` from the evidence on ``ledger``, and that evidence; a
     ledger holding only another agreement's records is refused (InputError)."""
     from cvid.compliance import agreement_evidence, agreement_id, evaluate
     from cvid.ledger import Ledger
 
     with Ledger.open(ledger) as led:
-        evidence = list(agreement_evidence(led, agreement_id(s), source=str(ledger)))
+        evidence = list(agreement_evidence(led, agreement_id(s), source=str(ledger), shared=shared))
     return evaluate(s, evidence), evidence
 
 

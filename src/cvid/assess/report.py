@@ -510,15 +510,16 @@ def _outcomes_by_type(sim: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def ledger_compliance(s: Scenario, ledger: str | Path) -> dict[str, Any]:
+def ledger_compliance(s: Scenario, ledger: str | Path, *, shared: bool = False) -> dict[str, Any]:
     """The full compliance state of ``s`` from the evidence on ``ledger`` (the shape of
-    :meth:`cvid.compliance.ComplianceState.to_dict`) with the latest signed checkpoint."""
+    :meth:`cvid.compliance.ComplianceState.to_dict`) with the latest signed checkpoint;
+    ``shared`` as in :func:`cvid.compliance.agreement_evidence`."""
     from cvid.compliance import agreement_evidence, agreement_id, evaluate
     from cvid.errors import CheckFailed
     from cvid.ledger import Ledger
 
     with Ledger.open(ledger) as led:
-        evidence = agreement_evidence(led, agreement_id(s), source=str(ledger))
+        evidence = agreement_evidence(led, agreement_id(s), source=str(ledger), shared=shared)
         try:
             checkpoint: str | None = led.checkpoint()
         except CheckFailed:

@@ -129,13 +129,17 @@ def evidence_from_ledger(ledger: Ledger, agreement: str | None = None) -> list[E
     ]
 
 
-def agreement_evidence(ledger: Ledger, agreement: str, *, source: str) -> list[Evidence]:
+def agreement_evidence(
+    ledger: Ledger, agreement: str, *, source: str, shared: bool = False
+) -> list[Evidence]:
     """The records of ``ledger`` for the agreement named ``agreement``, in log order.
 
-    A ledger may hold several agreements; one that holds records but none of ``agreement``
-    was kept for another agreement, and using it would silently show no evidence at all: it is
-    refused with an :class:`InputError` naming ``source`` and the agreements it does hold.
-    An empty ledger is accepted (no evidence yet)."""
+    A ledger may hold several agreements; one given for this agreement that holds records but
+    none of ``agreement`` was kept for another agreement, and using it would silently show no
+    evidence at all: it is refused with an :class:`InputError` naming ``source`` and the
+    agreements it does hold. An empty ledger is accepted (no evidence yet), and so is any
+    ledger when ``shared`` (a service's one ledger for every agreement it follows, where an
+    agreement without records yet is the normal start)."""
     ours: list[Evidence] = []
     others: set[str] = set()
     for e in ledger.records():
@@ -143,7 +147,7 @@ def agreement_evidence(ledger: Ledger, agreement: str, *, source: str) -> list[E
             ours.append(Evidence.from_entry(e))
         else:
             others.add(e.agreement)
-    if not ours and others:
+    if not ours and others and not shared:
         held = ", ".join(f"'{a}'" for a in sorted(others))
         raise InputError(
             f"the ledger holds records of {held} only, none of this scenario's agreement "

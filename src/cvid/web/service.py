@@ -404,12 +404,17 @@ class Service:
         s = self.parse_scenario(row["toml"], source=f"scenario {scenario_id}")
         source = f"scenario {scenario_id} ({row['name']})"
         ledger = self.url.text if with_ledger else None
-        a = assess(s, source=source, ledger=ledger) if ledger else assess(s, source=source)
+        # The service keeps one ledger for every agreement: one with no records yet is no error.
+        a = (
+            assess(s, source=source, ledger=ledger, shared_ledger=True)
+            if ledger
+            else assess(s, source=source)
+        )
         comp = None
         if ledger is not None:
             from cvid.assess.report import ledger_compliance
 
-            comp = _finite(ledger_compliance(s, ledger))
+            comp = _finite(ledger_compliance(s, ledger, shared=True))
         inputs = {"source": source, "compliance": comp}
         return self.store.add_assessment(scenario_id, _finite(a.to_dict()), inputs, caller.name)
 
