@@ -112,7 +112,10 @@ def html_to_pdf(html: str) -> bytes:
     def no_fetch(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
         raise ValueError(f"the report may not load {url}")
 
-    pdf = HTML(string=html, base_url=None, url_fetcher=no_fetch).write_pdf()
+    try:
+        pdf = HTML(string=html, base_url=None, url_fetcher=no_fetch).write_pdf()
+    except Exception as exc:  # WeasyPrint's own failures (fonts, layout): one line, no trace
+        raise CvidError(f"WeasyPrint could not render the PDF: {exc}") from None
     return bytes(pdf) if pdf is not None else b""
 
 
