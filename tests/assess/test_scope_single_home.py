@@ -8,9 +8,11 @@ import dataclasses
 import tomllib
 from typing import Any
 
-from cvid.assess import assess, plots
+from cvid.assess import assess
+from cvid.assess import figures as plots
 from cvid.assess.engine import apply_compliance
-from cvid.assess.report import _headlines, _lesson4_extra
+from cvid.assess.report.checklist import lesson4_extra as _lesson4_extra
+from cvid.assess.report.sections import headlines as _headlines
 from cvid.assess.result import Assessment
 from cvid.scenario import Scenario, example_path, scenario_from_dict
 

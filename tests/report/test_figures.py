@@ -20,13 +20,18 @@ import numpy as np
 import pytest
 from scipy.stats import hypergeom, norm
 
-from cvid.assess import Report, assess
-from cvid.assess import plots as P
-from cvid.scenario import load_scenario
+from cvid.assess import Assessment, Report, assess
+from cvid.assess import figures as P
+from cvid.scenario import Scenario, load_scenario
 from tests.report.conftest import EXAMPLES
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("CVID_UPDATE_GOLDEN") == "1"
+
+
+def _assessed(name: str) -> tuple[Scenario, Assessment]:
+    s = load_scenario(name)
+    return s, assess(s, simulate=False)
 
 
 def lesson_figures(name: str) -> dict[str, Any]:
@@ -35,11 +40,11 @@ def lesson_figures(name: str) -> dict[str, Any]:
     figs = [
         P.timeline_data(s, a),
         P.concessions_data(s, a),
-        P.sample_size_data(s),
+        P.sample_size_data(s, a),
         P.inspections_data(s),
         P.notice_data(s),
         P.site_search_data(s),
-        P.sigma_muf_data(s),
+        P.sigma_muf_data(s, a),
         P.end_state_data(a),
     ]
     return {f.id: json.loads(json.dumps(f.to_dict()["data"])) for f in figs}
@@ -75,7 +80,7 @@ def test_figure_data_matches_golden(name: str) -> None:
 def test_sample_size_curve_is_the_hypergeometric_detection_probability(name: str) -> None:
     """P(detect) = 1 − P(no falsified item in the sample) = 1 − h(0; N, M, n) (Avenhaus &
     Canty 1996, ch. 2), computed here with scipy's hypergeometric distribution."""
-    d = P.sample_size_data(load_scenario(name)).data
+    d = P.sample_size_data(*_assessed(name)).data
     n = np.asarray(d["n"], dtype=int)
     want = 1.0 - hypergeom.pmf(0, d["items"], d["defects"], n)
     np.testing.assert_allclose(d["detection_probability"], want, rtol=1e-9, atol=1e-12)
@@ -88,7 +93,7 @@ def test_sample_size_curve_is_the_hypergeometric_detection_probability(name: str
 def test_sigma_muf_figure_agrees_with_the_closed_form(name: str) -> None:
     """P_D = Φ(SQ/σ − z₁₋α) (Avenhaus & Canty 1996, eq. 3.22): the area of N(SQ, σ) above the
     threshold z₁₋α σ, and the plotted densities integrate to one."""
-    d = P.sigma_muf_data(load_scenario(name)).data
+    d = P.sigma_muf_data(*_assessed(name)).data
     sig, sq, alpha = d["sigma_muf_kg"], d["significant_quantity_kg"], d["false_alarm_probability"]
     assert d["threshold_kg"] == pytest.approx(norm.ppf(1 - alpha) * sig)
     assert d["detection_probability"] == pytest.approx(norm.sf(d["threshold_kg"], sq, sig))

@@ -17,7 +17,7 @@ import html5lib
 import pytest
 
 from cvid.assess import Report, build_report
-from cvid.assess.plots import OKABE_ITO
+from cvid.assess.figures import OKABE_ITO
 from tests.report.conftest import EXAMPLES, GENERATED
 
 FIGURES = [

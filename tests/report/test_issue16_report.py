@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from cvid.assess import assess
-from cvid.assess.plots import end_state_data
-from cvid.assess.report import _headlines
+from cvid.assess.figures import end_state_data
+from cvid.assess.report.sections import headlines as _headlines
 from cvid.negotiate import libya_model_variant, simulate
 from cvid.scenario import load_scenario
 from cvid.verify import monthly_detection_probability
@@ -39,7 +39,7 @@ def test_an_unverified_step_does_not_count_as_irreversible() -> None:
     """dprk-2018-step-by-step: the Punggye-ri collapse (close-test-site) has no verification
     at all (agreement.commitments[1].verification = []): the tile must not count it as done,
     and agrees with lesson 4's count of verified irreversible items."""
-    from cvid.assess.plots import end_state_items
+    from cvid.assess.figures import end_state_items
 
     s = load_scenario("dprk-2018-step-by-step")
     a = assess(s, simulate=False)
@@ -95,7 +95,7 @@ def test_concessions_panel_steps_at_the_exact_release_months() -> None:
     """libya-2003 releases concessions at fractional months (agreement.concessions[].month,
     e.g. 2.3 and 4.1): the released share must jump exactly there, not at the next whole
     month. Expected shares counted directly from the scenario's concessions."""
-    from cvid.assess.plots import concessions_data
+    from cvid.assess.figures import concessions_data
 
     s = load_scenario("libya-2003")
     d = concessions_data(s, assess(s, simulate=False)).data
@@ -155,7 +155,7 @@ SCIENTIFIC = re.compile(r"\d(?:\.\d+)?[eE][-+]?\d+")
 
 
 def test_num_never_writes_scientific_notation() -> None:
-    from cvid.assess.plots import num
+    from cvid.assess.figures import num
 
     assert num(0.0000123456, 3) == "0.0000123"
     assert num(1234567.0, 3) == "1230000"
@@ -166,7 +166,7 @@ def test_num_never_writes_scientific_notation() -> None:
 def test_no_caption_uses_scientific_notation() -> None:
     """A balance with 0.00001 % measurement errors gives σMUF of a few micrograms, which
     ``:.3g`` printed as ``3.16e-06``; every caption of every example, and that one, must not."""
-    from cvid.assess.plots import sigma_muf_data
+    from cvid.assess.figures import sigma_muf_data
     from cvid.assess.report import build_figures
     from cvid.scenario import examples
 
@@ -184,7 +184,7 @@ def test_no_caption_uses_scientific_notation() -> None:
     tiny = s.model_copy(
         update={"verification": s.verification.model_copy(update={"material_balance": mb})}
     )
-    caption = sigma_muf_data(tiny).description
+    caption = sigma_muf_data(tiny, assess(tiny, simulate=False)).description
     assert "σMUF is 0.00000" in caption, caption
     assert not SCIENTIFIC.search(caption), caption
 
@@ -253,7 +253,7 @@ def test_report_says_why_the_strategies_differ_and_shows_outcomes_by_type() -> N
 
 
 def test_simulation_table_marks_completion_where_cvid_is_unreachable() -> None:
-    from cvid.assess.report import _simulation_table
+    from cvid.assess.report.simulation import simulation_table as _simulation_table
 
     a = assess("dprk-2018-step-by-step", runs=RUNS)
     rows = _simulation_table(a.simulation_result)
