@@ -57,7 +57,9 @@ class Finding(Result):
     message: str
 
     def __init__(self, field: str, severity: Severity, message: str) -> None:
-        super().__init__(field=field, severity=severity, message=message)
+        super().__init__(  # type: ignore[call-arg]
+            field=field, severity=severity, message=message
+        )
 
 
 def grade_of(findings: tuple[Finding, ...]) -> Grade:
@@ -91,7 +93,7 @@ class LessonResult(Result):
         findings: tuple[Finding, ...],
         figures: Mapping[str, Any] | None = None,
     ) -> None:
-        super().__init__(
+        super().__init__(  # type: ignore[call-arg]
             id=id, grade=grade, summary=summary, findings=findings, figures=figures or {}
         )
 
@@ -149,7 +151,9 @@ class Assumption(Result):
     description: str
 
     def __init__(self, value: Any, default: Any, description: str) -> None:
-        super().__init__(value=value, default=default, description=description)
+        super().__init__(  # type: ignore[call-arg]
+            value=value, default=default, description=description
+        )
 
     @field_validator("value", "default", mode="before")
     @classmethod

@@ -99,7 +99,7 @@ class ScopeItem(Result):
         sensitive: bool,
         reason: str,
     ) -> None:
-        super().__init__(
+        super().__init__(  # type: ignore[call-arg]
             item_id=item_id,
             kind=kind,
             label=label,
@@ -243,7 +243,7 @@ class ItemCoverage(Result):
         status: ItemStatus,
         commitments: tuple[Commitment, ...],
     ) -> None:
-        super().__init__(
+        super().__init__(  # type: ignore[call-arg]
             item=item, name=name, item_kind=item_kind, status=status, commitments=commitments
         )
 
