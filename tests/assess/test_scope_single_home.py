@@ -4,7 +4,6 @@ re-derive nothing, so they agree in the cases where the three copies used to dif
 
 from __future__ import annotations
 
-import dataclasses
 import tomllib
 from typing import Any
 
@@ -90,7 +89,7 @@ def test_the_figure_follows_the_ledger_through_the_lesson() -> None:
     assert hidden & before.keys()
     assert all(before[h] == "until-found" for h in hidden if h in before)
     lessons = apply_compliance(s, a.lessons, {"statuses": {"declare-all": "verified"}})
-    after_a = dataclasses.replace(a, lessons=lessons)
+    after_a = a.model_copy(update={"lessons": lessons})
     after = {i["id"]: i["status"] for i in plots.end_state_items(after_a)}
     assert all(after[h] != "until-found" for h in hidden if h in after)
     f = after_a.lesson(4).figures

@@ -19,7 +19,14 @@ from cvid.assess.lessons import (
     lesson4,
 )
 from cvid.assess.lessons.decision import ledger_behaviour
-from cvid.assess.result import Assessment, Assumption, Finding, LessonResult, grade_of
+from cvid.assess.result import (
+    Assessment,
+    Assumption,
+    Finding,
+    LessonResult,
+    ScenarioSummary,
+    grade_of,
+)
 from cvid.negotiate import SimulationResult
 from cvid.negotiate import simulate as run_simulation
 from cvid.scenario import Scenario, load_scenario
@@ -29,7 +36,7 @@ if TYPE_CHECKING:
     from cvid.compliance.evidence import Evidence
 
 
-def scenario_summary(s: Scenario, source: str | None = None) -> dict[str, Any]:
+def scenario_summary(s: Scenario, source: str | None = None) -> ScenarioSummary:
     """The ``scenario`` block of the assessment JSON."""
     a = s.agreement
     return {

@@ -1,15 +1,39 @@
 """The assessment result: a scorecard per lesson, with findings and the figures behind them.
 
-One object feeds every surface (terminal, JSON, HTML report, web), so its ``to_dict`` shape is
-the documented JSON of ``cvid assess --json``.
+Frozen typed results (pydantic, :class:`cvid.results.Result`). One object feeds every surface
+(terminal, JSON, HTML report, web): ``Assessment.to_json()`` is the documented JSON of
+``cvid assess --json``, its JSON Schema ``schema/assessment.schema.json``::
+
+    {"scenario": {"name", "title", "kind", "file", "state", "as_of", "agreement", "start",
+                  "duration_months", "commitments", "concessions", "sources"},
+     "overall": "pass|warn|fail",
+     "lessons": [{"id", "title", "grade", "summary",
+                  "findings": [{"field", "severity", "message"}], "figures": {...}}],
+     "assumptions": {NAME: {"value", "default", "description"}},
+     "cvid_version",
+     "simulation": {...},   (only when simulated: cvid.negotiate.SimulationResult.to_dict())
+     "compliance": {...}}   (only with a ledger: cvid.compliance.ComplianceState.summary())
+
+A stored assessment reads back with ``Assessment.model_validate_json(text)`` and compares
+equal to the one written: figures, assumptions, the simulation summary and the compliance
+summary are held as JSON-ready data (non-finite numbers as None, tuples as lists) from the
+start. The full :class:`cvid.negotiate.SimulationResult` (curves over time, for the report's
+simulation figures) is kept in ``simulation_result`` in memory only: it is not written, so a
+result read back has ``simulation_result=None`` and the report leaves those figures out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
+from typing_extensions import TypedDict
+
+from cvid.negotiate import SimulationResult
+from cvid.results import Result, jsonable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,16 +49,17 @@ LESSON_TITLES: dict[int, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Result):
     """One reason behind a grade: the scenario field it comes from, how bad, and why."""
 
-    field: str
+    field: str = Field(description="Path of the scenario field, e.g. agreement.commitments[2]")
     severity: Severity
     message: str
 
-    def to_dict(self) -> dict[str, str]:
-        return {"field": self.field, "severity": self.severity, "message": self.message}
+    def __init__(self, field: str, severity: Severity, message: str) -> None:
+        super().__init__(  # type: ignore[call-arg]
+            field=field, severity=severity, message=message
+        )
 
 
 def grade_of(findings: tuple[Finding, ...]) -> Grade:
@@ -47,29 +72,42 @@ def grade_of(findings: tuple[Finding, ...]) -> Grade:
     return "pass"
 
 
-@dataclass(frozen=True)
-class LessonResult:
-    """The scorecard of one lesson."""
+class LessonResult(Result):
+    """The scorecard of one lesson; ``title`` follows from ``id`` (:data:`LESSON_TITLES`)."""
 
-    id: int
+    id: int = Field(ge=1, le=4, description="Lesson number (1–4)")
+    title: str = Field(default="", description="The lesson (set from id)")
     grade: Grade
     summary: str
     findings: tuple[Finding, ...]
-    figures: Mapping[str, Any] = field(default_factory=dict)
+    figures: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The numbers behind the grade, by name (JSON-ready: no NaN, no tuples)",
+    )
 
-    @property
-    def title(self) -> str:
-        return LESSON_TITLES[self.id]
+    def __init__(
+        self,
+        id: int,
+        grade: Grade,
+        summary: str,
+        findings: tuple[Finding, ...],
+        figures: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(  # type: ignore[call-arg]
+            id=id, grade=grade, summary=summary, findings=findings, figures=figures or {}
+        )
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "grade": self.grade,
-            "summary": self.summary,
-            "findings": [f.to_dict() for f in self.findings],
-            "figures": dict(self.figures),
-        }
+    @model_validator(mode="before")
+    @classmethod
+    def _title_from_id(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("id") in LESSON_TITLES:
+            return {**data, "title": LESSON_TITLES[data["id"]]}
+        return data
+
+    @field_validator("figures", mode="before")
+    @classmethod
+    def _figures_json_ready(cls, value: Any) -> Any:
+        return jsonable(value)
 
     def to_frame(self) -> pd.DataFrame:
         """The findings as a DataFrame: lesson, severity, field, message (one row each)."""
@@ -105,36 +143,97 @@ def _grade_html(grade: str) -> str:
     )
 
 
-@dataclass(frozen=True)
-class Assumption:
+class Assumption(Result):
     """A parameter used by the assessment: its value, default and meaning."""
 
     value: Any
     default: Any
     description: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"value": self.value, "default": self.default, "description": self.description}
+    def __init__(self, value: Any, default: Any, description: str) -> None:
+        super().__init__(  # type: ignore[call-arg]
+            value=value, default=default, description=description
+        )
+
+    @field_validator("value", "default", mode="before")
+    @classmethod
+    def _json_ready(cls, value: Any) -> Any:
+        return jsonable(value)
 
 
-@dataclass(frozen=True)
-class Assessment:
-    """The result of ``cvid assess``: scenario summary, four lessons, assumptions and extras."""
+class ScenarioSummary(TypedDict):
+    """The ``scenario`` block of the assessment (:func:`cvid.assess.scenario_summary`)."""
 
-    scenario: Mapping[str, Any]
+    name: str
+    title: str
+    kind: str
+    file: str | None
+    state: str
+    as_of: str
+    agreement: str
+    start: str | None
+    duration_months: int | float
+    commitments: int
+    concessions: int
+    sources: list[str]
+
+
+def _worst(lessons: Any) -> Grade:
+    grades = [le.grade if isinstance(le, LessonResult) else le.get("grade") for le in lessons]
+    return "fail" if "fail" in grades else "warn" if "warn" in grades else "pass"
+
+
+class Assessment(Result):
+    """The result of ``cvid assess``: scenario summary, four lessons, assumptions and extras.
+
+    ``overall`` is the worst lesson grade (set from ``lessons``)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    scenario: ScenarioSummary
+    overall: Grade = Field(default="pass", description="The worst lesson grade")
     lessons: tuple[LessonResult, ...]
-    assumptions: Mapping[str, Assumption]
-    simulation: Mapping[str, Any] | None = None
-    compliance: Mapping[str, Any] | None = None
-    version: str = ""
-    #: The full :class:`cvid.negotiate.SimulationResult` (curves over time), when simulated.
-    simulation_result: Any = field(default=None, compare=False, repr=False)
+    assumptions: dict[str, Assumption]
+    version: str = Field(default="", alias="cvid_version", description="cvid that assessed it")
+    simulation: dict[str, Any] | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="cvid.negotiate.SimulationResult.to_dict(), when simulated",
+    )
+    compliance: dict[str, Any] | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="cvid.compliance.ComplianceState.summary(), with a ledger",
+    )
+    #: The full :class:`cvid.negotiate.SimulationResult` (curves over time), when simulated;
+    #: in memory only (not written, not compared).
+    simulation_result: SkipJsonSchema[SimulationResult | None] = Field(
+        default=None, exclude=True, repr=False
+    )
 
-    @property
-    def overall(self) -> Grade:
-        """The worst lesson grade."""
-        grades = [lesson.grade for lesson in self.lessons]
-        return "fail" if "fail" in grades else "warn" if "warn" in grades else "pass"
+    @model_validator(mode="before")
+    @classmethod
+    def _overall_from_lessons(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("lessons"), list | tuple):
+            return {**data, "overall": _worst(data["lessons"])}
+        return data
+
+    @field_validator("simulation", "compliance", mode="before")
+    @classmethod
+    def _json_ready(cls, value: Any) -> Any:
+        return jsonable(value)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when everything written is equal (``simulation_result`` is not compared)."""
+        if not isinstance(other, Assessment):
+            return NotImplemented
+        return all(
+            getattr(self, name) == getattr(other, name)
+            for name in type(self).model_fields
+            if name != "simulation_result"
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
     def lesson(self, lesson_id: int) -> LessonResult:
         """The lesson with this number (1–4)."""
@@ -142,20 +241,6 @@ class Assessment:
             if lesson.id == lesson_id:
                 return lesson
         raise KeyError(lesson_id)
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "scenario": dict(self.scenario),
-            "overall": self.overall,
-            "lessons": [lesson.to_dict() for lesson in self.lessons],
-            "assumptions": {k: a.to_dict() for k, a in self.assumptions.items()},
-            "cvid_version": self.version,
-        }
-        if self.simulation is not None:
-            out["simulation"] = dict(self.simulation)
-        if self.compliance is not None:
-            out["compliance"] = dict(self.compliance)
-        return out
 
     def to_frame(self) -> pd.DataFrame:
         """The scorecard as a DataFrame: one row per lesson with its grade, the reason and the

@@ -18,9 +18,12 @@ An item of the program is in scope when its elimination is part of complete denu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
+from pydantic import Field, SkipValidation, model_serializer
+from typing_extensions import TypedDict
+
+from cvid.results import Result
 from cvid.scenario import (
     DIRECT_USE_MATERIALS,
     IRREVERSIBLE_KINDS,
@@ -75,17 +78,36 @@ ITEM_STATUS_ORDER: tuple[ItemStatus, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class ScopeItem:
+class ScopeItem(Result):
     """A program item that the end state must eliminate, with where it sits in the file."""
 
     item_id: str
     kind: ItemKind
     label: str
-    path: str
+    path: str = Field(description="Path in the scenario file, e.g. program.facilities[0]")
     declared: bool
     sensitive: bool
-    reason: str
+    reason: str = Field(description="Why a missile is in scope; empty for other items")
+
+    def __init__(
+        self,
+        item_id: str,
+        kind: ItemKind,
+        label: str,
+        path: str,
+        declared: bool,
+        sensitive: bool,
+        reason: str,
+    ) -> None:
+        super().__init__(  # type: ignore[call-arg]
+            item_id=item_id,
+            kind=kind,
+            label=label,
+            path=path,
+            declared=declared,
+            sensitive=sensitive,
+            reason=reason,
+        )
 
 
 def missile_in_scope(s: Scenario, m: MissileSystem) -> tuple[bool, str]:
@@ -177,8 +199,26 @@ def covering(s: Scenario, item_id: str, item_kind: str, declared: bool = True) -
     return [c for c in s.agreement.commitments if names & set(c.targets)]
 
 
-@dataclass(frozen=True)
-class ItemCoverage:
+class _CommitmentJSON(TypedDict):
+    id: str
+    kind: str
+    deadline_months: float
+    verification: list[str]
+
+
+class _CoverageJSON(TypedDict):
+    """What :class:`ItemCoverage` writes (lesson 4's ``figures["items"]``)."""
+
+    id: str
+    category: ItemKind
+    name: str
+    kind: str
+    declared: bool
+    status: ItemStatus
+    commitments: list[_CommitmentJSON]
+
+
+class ItemCoverage(Result):
     """An item in scope with the commitments that reach it and how far they take it.
 
     ``status``: ``irreversible-verified`` when a dismantle, remove or destroy commitment with
@@ -191,15 +231,30 @@ class ItemCoverage:
 
     item: ScopeItem
     name: str
-    item_kind: str
+    item_kind: str = Field(description="Facility kind, material kind, weapons or missile class")
     status: ItemStatus
-    commitments: tuple[Commitment, ...]
+    commitments: SkipValidation[tuple[Commitment, ...]]
+
+    def __init__(
+        self,
+        item: ScopeItem,
+        name: str,
+        item_kind: str,
+        status: ItemStatus,
+        commitments: tuple[Commitment, ...],
+    ) -> None:
+        super().__init__(  # type: ignore[call-arg]
+            item=item, name=name, item_kind=item_kind, status=status, commitments=commitments
+        )
 
     @property
     def covered(self) -> bool:
+        """Whether the item counts as covered for CVID (``irreversible-verified``)."""
         return self.status == "irreversible-verified"
 
-    def to_dict(self) -> dict[str, object]:
+    @model_serializer(mode="plain")
+    def _as_json(self) -> _CoverageJSON:
+        """The item flattened, with each commitment's id, kind, deadline and methods."""
         return {
             "id": self.item.item_id,
             "category": self.item.kind,
