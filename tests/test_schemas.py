@@ -28,13 +28,20 @@ def test_no_stale_schema_files() -> None:
     assert sorted(p.name for p in SCHEMA_DIR.glob("*.json")) == sorted(published_schemas())
 
 
+#: Golden outputs that begin with a schema's name but are another output of the command
+#: (``status --beliefs`` adds a key of its own; ``sweep --list-parameters`` is a list of names).
+NOT_THE_RESULT: tuple[str, ...] = ("status-beliefs", "sweep-parameters")
+
+
 def _golden_for(schema_name: str) -> list[Path]:
-    """The golden outputs of the command the schema is for (``status --beliefs`` adds a key
-    of its own and is not a plain status)."""
+    """The golden outputs of the command the schema is for: the files named after it, less
+    those of :data:`NOT_THE_RESULT` and those of a longer schema name (``simulate-sensitivity``
+    is not a ``simulate``)."""
+    longer = [n for n in result_models() if n != schema_name and n.startswith(schema_name)]
     return sorted(
         p
         for p in GOLDEN.glob(f"{schema_name}*.json")
-        if not p.stem.startswith(f"{schema_name}-beliefs")
+        if not p.stem.startswith((*NOT_THE_RESULT, *longer))
     )
 
 

@@ -36,10 +36,21 @@ def _compliance_results() -> dict[str, type[Result]]:
     return {"status": ComplianceState}
 
 
+def _negotiate_results() -> dict[str, type[Result]]:
+    from cvid.negotiate import result
+
+    return {
+        "simulate": result.SimulationResult,
+        "simulate-sensitivity": result.SensitivityResult,
+        "sweep": result.SweepResult,
+    }
+
+
 #: Groups of published result models, imported only when asked for.
 _GROUPS: tuple[Callable[[], dict[str, type[Result]]], ...] = (
     _verify_results,
     _compliance_results,
+    _negotiate_results,
 )
 
 

@@ -98,6 +98,11 @@ for _name in EXAMPLES:
     CASES[f"plan-search-{_name}"] = ["plan", "search", "--scenario", _name]
     CASES[f"simulate-{_name}"] = ["simulate", _name, "--runs", "300"]
     CASES[f"redteam-{_name}"] = ["redteam", _name]
+CASES["simulate-sensitivity-libya-2003"] = [
+    *("simulate", "libya-2003", "--sensitivity", "-s", "agreement", "-s", "libya-model"),
+    *("--runs", "60", "--trajectories", "2", "--parameter", "counterpart.prior.sincere=0.1:0.5"),
+    *("--parameter", "detection_probability=0:0.3"),
+]
 CASES["sweep-libya-2003"] = [
     *("sweep", "libya-2003", "--runs", "100", "--workers", "1", "-s", "agreement"),
     *("--vary", "counterpart.prior.sincere=0.2:0.8:2"),

@@ -196,13 +196,13 @@ def _print_sensitivity(result: SensitivityResult) -> None:
         )  # fmt: skip
         for r in rows:
             table.add_row(
-                str(r["rank"]),
-                r["parameter"],
-                f"{r['mu_star']:.3f}",
-                f"{r['mu_star_conf']:.3f}",
-                f"{r['sigma']:.3f}",
-                f"{r['low']:.3f}",
-                f"{r['high']:.3f}",
+                str(r.rank),
+                r.parameter,
+                f"{r.mu_star:.3f}",
+                f"{r.mu_star_conf:.3f}",
+                f"{r.sigma:.3f}",
+                f"{r.low:.3f}",
+                f"{r.high:.3f}",
             )
         console.print(table)
 

@@ -28,11 +28,11 @@ from __future__ import annotations
 from cvid.negotiate.engine import BLOCK_SIZE, OUTCOMES
 from cvid.negotiate.explain import explain
 from cvid.negotiate.plots import plot_capability, plot_outcomes
+from cvid.negotiate.result import SensitivityResult
 from cvid.negotiate.science import deterrence_threshold, regime_detection_probability
 from cvid.negotiate.sensitivity import (
     DEFAULT_PARAMETERS,
     DEFAULT_SENSITIVITY_RUNS,
-    SensitivityResult,
     parse_parameter,
     plot_tornado,
     sensitivity,

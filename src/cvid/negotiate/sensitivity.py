@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from cvid.errors import InputError
 from cvid.negotiate.engine import OUTCOMES, block_sizes
+from cvid.negotiate.result import MorrisIndex, SensitivityResult
 from cvid.negotiate.simulation import (
     DEFAULT_MONTHS,
     DEFAULT_SEED,
@@ -50,33 +50,6 @@ OUTPUTS: tuple[str, ...] = (
 )
 DEFAULT_TRAJECTORIES = 10
 DEFAULT_SENSITIVITY_RUNS = 10_000
-
-
-@dataclass(frozen=True)
-class SensitivityResult:
-    """Morris indices per strategy and parameter, and the one-at-a-time swings."""
-
-    scenario: str
-    output: str
-    runs: int
-    trajectories: int
-    parameters: dict[str, tuple[float, float]]
-    base: dict[str, float]  # strategy -> output at the scenario's values
-    indices: dict[str, list[dict[str, Any]]]  # strategy -> ranked rows
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON shape: {"scenario", "output", "runs", "trajectories", "parameters":
-        {NAME: [lo, hi]}, "base": {STRATEGY: value}, "indices": {STRATEGY: [{"parameter",
-        "mu_star", "mu_star_conf", "mu", "sigma", "low", "high", "rank"}]}}."""
-        return {
-            "scenario": self.scenario,
-            "output": self.output,
-            "runs": self.runs,
-            "trajectories": self.trajectories,
-            "parameters": {k: list(v) for k, v in self.parameters.items()},
-            "base": self.base,
-            "indices": self.indices,
-        }
 
 
 def _check_parameters(
@@ -209,7 +182,7 @@ def sensitivity(
         lo, hi = results[len(x) + 1 + 2 * i], results[len(x) + 2 + 2 * i]
         for n in names:
             swings[n][k] = (lo[n], hi[n])
-    indices: dict[str, list[dict[str, Any]]] = {}
+    indices: dict[str, tuple[MorrisIndex, ...]] = {}
     for n in names:
         si = morris_analyze.analyze(problem, x, y[n], num_levels=4, seed=seed)
         rows: list[dict[str, Any]] = [
@@ -225,10 +198,18 @@ def sensitivity(
             for i, k in enumerate(keys)
         ]
         rows.sort(key=lambda r: -float(r["mu_star"]))
-        for rank, r in enumerate(rows, 1):
-            r["rank"] = rank
-        indices[n] = rows
-    return SensitivityResult(sc.meta.name, output, runs, trajectories, params, base, indices)
+        indices[n] = tuple(
+            MorrisIndex.model_validate({**r, "rank": rank}) for rank, r in enumerate(rows, 1)
+        )
+    return SensitivityResult(
+        scenario=sc.meta.name,
+        output=output,
+        runs=runs,
+        trajectories=trajectories,
+        parameters=params,
+        base=base,
+        indices=indices,
+    )
 
 
 def plot_tornado(result: SensitivityResult) -> Any:
@@ -245,11 +226,11 @@ def plot_tornado(result: SensitivityResult) -> Any:
         base = result.base[n]
         ypos = np.arange(len(rows))
         for yv, r in zip(ypos, rows, strict=True):
-            lo, hi = r["low"], r["high"]
+            lo, hi = r.low, r.high
             ax.barh(yv, lo - base, left=base, color="#0072B2", height=0.6)
             ax.barh(yv, hi - base, left=base, color="#D55E00", height=0.6)
         ax.axvline(base, color="black", lw=0.8)
-        ax.set_yticks(ypos, [f"{r['parameter']} (μ* {r['mu_star']:.3f})" for r in rows])
+        ax.set_yticks(ypos, [f"{r.parameter} (μ* {r.mu_star:.3f})" for r in rows])
         ax.set_title(f"{n}: {result.output} (base {base:.3f}; blue low end, orange high end)")
         ax.grid(axis="x", alpha=0.3)
     fig.suptitle(

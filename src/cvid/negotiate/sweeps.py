@@ -12,7 +12,6 @@ import itertools
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ import pandas as pd
 
 from cvid.errors import InputError, did_you_mean
 from cvid.negotiate.engine import BlockSummary, Compiled, block_sizes
+from cvid.negotiate.result import Axis, SweepResult, SweepRow
 from cvid.negotiate.simulation import (
     DEFAULT_MONTHS,
     DEFAULT_SEED,
@@ -49,14 +49,6 @@ STRATEGY_FIELDS: tuple[str, ...] = (
 )
 #: Sections of the scenario whose numeric fields can be varied by dotted path.
 SCENARIO_SECTIONS: tuple[str, ...] = ("counterpart", "verification", "agreement.provisions")
-
-
-@dataclass(frozen=True)
-class Axis:
-    """One varied parameter: its name and the values of the grid."""
-
-    name: str
-    values: tuple[float, ...]
 
 
 def _numeric_paths(data: Any, prefix: str) -> list[str]:
@@ -200,31 +192,6 @@ def _set_prior(data: dict[str, Any], kind: str, value: float, source: str) -> No
     prior[kind] = value
 
 
-@dataclass(frozen=True)
-class SweepResult:
-    """A sweep's table (one row per grid point and strategy) and its settings."""
-
-    scenario: str
-    axes: tuple[Axis, ...]
-    seed: int
-    runs: int
-    months: int
-    frame: pd.DataFrame
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON shape of ``cvid sweep --json``: ``{"scenario", "seed", "runs", "months",
-        "parameters": {NAME: [values]}, "rows": [{PARAM..., "strategy", "verified_cvid",
-        "breakdown", "stalemate", "running", "se_<outcome>"..., means...}]}``."""
-        return {
-            "scenario": self.scenario,
-            "seed": self.seed,
-            "runs": self.runs,
-            "months": self.months,
-            "parameters": {a.name: list(a.values) for a in self.axes},
-            "rows": self.frame.to_dict(orient="records"),
-        }
-
-
 def _connect(scheduler: str | None, workers: int, timeout: float) -> tuple[Any, Any]:
     """A dask.distributed Client: to ``scheduler`` if given, else a new local cluster."""
     from cvid._optional import require
@@ -337,16 +304,19 @@ def sweep(
         if cluster is not None:
             cluster.close()
 
-    rows = []
+    rows: list[SweepRow] = []
     for (point, variant, compiled), summaries in zip(prepared, merged, strict=True):
         assert summaries is not None
         result = build_result(variant, compiled, summaries, seed, runs, months)
-        table = result.summary_frame()
-        for name, value in point.items():
-            table.insert(0, name, value)
-        rows.append(table)
-    frame = pd.concat(rows, ignore_index=True)
-    return SweepResult(sc.meta.name, axes, seed, runs, months, frame)
+        rows += [SweepRow.model_validate({**point, **row}) for row in result.summary_rows()]
+    return SweepResult(
+        scenario=sc.meta.name,
+        seed=seed,
+        runs=runs,
+        months=months,
+        parameters={a.name: a.values for a in axes},
+        rows=tuple(rows),
+    )
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
