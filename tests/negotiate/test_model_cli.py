@@ -150,3 +150,34 @@ def test_unknown_sensitivity_parameter_exits_2() -> None:
     )
     assert res.exit_code == 2, res.output
     assert "counterpart.nope" in res.stderr
+
+
+@pytest.mark.slow
+def test_simulate_sensitivity_workers_gives_the_same_json() -> None:
+    """``cvid simulate --sensitivity --workers N``: the same JSON for one and two workers."""
+    args = [
+        "simulate", DPRK, "--sensitivity", "-s", "libya-model", "-n", "200", "-t", "12",
+        "--trajectories", "2", "--parameter", "detection_probability=0:0.3",
+        "--parameter", "counterpart.decision_hazard_base=0.0005:0.005", "--json",
+    ]  # fmt: skip
+    outs = []
+    for n in ("1", "2"):
+        res = runner.invoke(app, [*args, "--workers", n])
+        assert res.exit_code == 0, res.output
+        outs.append(json.loads(res.stdout))
+    assert outs[0] == outs[1]
+    assert outs[0]["runs"] == 200
+
+
+@pytest.mark.parametrize("n", ["0", "-1"])
+def test_simulate_workers_below_one_exits_2(n: str) -> None:
+    res = runner.invoke(app, ["simulate", DPRK, "--sensitivity", "--workers", n])
+    assert res.exit_code == 2, res.output
+    assert "--workers" in res.stderr and "at least one worker" in res.stderr
+    assert "Traceback" not in res.output
+
+
+def test_simulate_workers_without_sensitivity_exits_2() -> None:
+    res = runner.invoke(app, ["simulate", DPRK, "-n", "10", "--workers", "2"])
+    assert res.exit_code == 2, res.output
+    assert "--workers" in res.stderr and "only with --sensitivity" in res.stderr

@@ -254,6 +254,12 @@ def simulate_command(
     trajectories: int = typer.Option(
         10, "--trajectories", help="With --sensitivity: Morris trajectories."
     ),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        help="With --sensitivity: worker processes evaluating the points (default: CPU "
+        "count; the result does not depend on it). One simulation runs in one process.",
+    ),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Simulate negotiation strategies against the scenario's counterpart.
@@ -264,6 +270,14 @@ def simulate_command(
     "outcomes_by_type", ...}}, "ranking": [...]} — see cvid.negotiate.SimulationResult.to_dict.
     With --sensitivity: see cvid.negotiate.SensitivityResult.to_dict.
     """
+    if workers is not None and workers < 1:
+        raise InputError(f"at least one worker (got {workers})", field="--workers")
+    if workers is not None and not run_sensitivity:
+        raise InputError(
+            "only with --sensitivity (one simulation runs in one process; for a grid over "
+            "workers use `cvid sweep --workers`)",
+            field="--workers",
+        )
     sc = load_scenario(scenario)
     names = list(strategy) if strategy else strategy_names(sc)
     total = runs * len(names)
@@ -281,6 +295,7 @@ def simulate_command(
             months=months,
             seed=seed,
             trajectories=trajectories,
+            workers=workers,
         )
         if plot is not None:
             plot_tornado(sens).savefig(plot)
