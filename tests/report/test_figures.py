@@ -155,6 +155,7 @@ def test_simulation_figures_come_from_the_simulation(reports: dict[str, Report],
     from tests.report.conftest import RUNS
 
     sim = assess(name, runs=RUNS, seed=7).simulation_result
+    assert sim is not None
     out = reports[name].figures["simulation-outcomes"].data
     assert out["runs"] == RUNS and out["seed"] == 7
     for strategy, r in sim.strategies.items():
