@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from pydantic import ValidationError
 
 from cvid.errors import InputError
 from cvid.negotiate import (
@@ -358,7 +359,8 @@ def test_production_rates_from_facilities() -> None:
 def test_simulation_result_is_frozen() -> None:
     r = simulate(DPRK, ["agreement"], runs=100, months=6)
     assert isinstance(r, SimulationResult)
-    with pytest.raises(AttributeError):
+    # a frozen pydantic model refuses assignment with a ValidationError ("frozen_instance")
+    with pytest.raises(ValidationError, match="frozen"):
         r.runs = 5  # type: ignore[misc]
 
 
