@@ -94,3 +94,30 @@ def test_the_figure_follows_the_ledger_through_the_lesson() -> None:
     assert all(after[h] != "until-found" for h in hidden if h in after)
     f = after_a.lesson(4).figures
     assert tile(s, after_a) == f"{f['items_irreversibly_covered']} of {f['items_in_scope']}"
+
+
+def test_concessions_figure_draws_lesson_2s_verdicts() -> None:
+    """Lesson 2 judges verifiability by the adequacy table; the concessions figure used to
+    re-derive it as 'has any method', so relief paying for a removal 'verified' by satellites
+    was drawn as waiting for a verified step while the lesson called it early."""
+    d = example("dprk-2018-libya-model")
+    c = commitment(d, "remove-weapons")
+    c["verification"] = ["national-technical-means"]
+    c.pop("verification_basis", None)
+    s = scenario_from_dict(d)
+    a = assess(s, simulate=False)
+    l2 = a.lesson(2).figures
+    rows = {r["id"]: r for r in plots.concessions_data(s, a).data["concessions"]}
+    paying = [k for k in s.agreement.concessions if "remove-weapons" in k.requires]
+    assert paying
+    for k in paying:
+        assert rows[k.id]["verified_month"] is None
+        assert rows[k.id]["early"] is True
+        assert rows[k.id]["why"] == "early: pays for a step that can never be verified"
+        assert k.id in l2["early_concessions"]
+    assert {i for i, r in rows.items() if r["early"]} == set(l2["early_concessions"])
+    # remove-weapons drops out of the commitments that can ever be verified, and only it
+    s0 = scenario_from_dict(example("dprk-2018-libya-model"))
+    before = plots.concessions_data(s0, assess(s0, simulate=False)).data["verified_milestones"]
+    after = plots.concessions_data(s, a).data["verified_milestones"]
+    assert len(after) == len(before) - 1

@@ -115,38 +115,17 @@ def _step_share(events: Sequence[float], total: float, grid: np.ndarray) -> list
     return floats(np.searchsorted(ev, grid, side="right") / total)
 
 
-def _release_reason(
-    early: bool, release_on: str, reqs: Sequence[Any], month: float, verified_at: float | None
-) -> str:
-    """Why a concession is marked early (or that it waits), in a few words."""
-    if not early:
-        return "after its steps are verified"
-    if not reqs:
-        return "early: tied to no verified step"
-    if verified_at is None:
-        return "early: pays for a step that can never be verified"
-    if release_on == "statement":
-        return "early: released on a statement"
-    if release_on == "declared":
-        return "early: released on declared (unverified) steps"
-    if release_on == "schedule":
-        return "early: released by the calendar"
-    if month < verified_at:
-        return "early: before its steps are due and verified"
-    return "early"
-
-
 def concessions_data(s: Scenario, a: Assessment) -> FigureData:
     """Each concession's release month against the month the steps it pays for are verified
     at the earliest (their deadline), and the shares released and verified over time."""
     ag = s.agreement
-    early = set(a.lesson(2).figures.get("early_concessions", []))
-    by_id = {c.id: c for c in ag.commitments}
+    # Lesson 2 decides which concessions are early, when their steps are verified and why:
+    # the figure only draws its verdicts (one home per rule).
+    release = {r["id"]: r for r in a.lesson(2).figures["concession_release"]}
     rows: list[dict[str, Any]] = []
     for k in ag.concessions:
-        reqs = [by_id[r] for r in k.requires if r in by_id]
-        verifiable = bool(reqs) and all(c.verification for c in reqs)
-        verified_at = max(c.deadline_months for c in reqs) if verifiable else None
+        verdict = release[k.id]
+        verified_at = verdict["verified_month"]
         v = k.value_musd
         rows.append(
             {
@@ -156,8 +135,8 @@ def concessions_data(s: Scenario, a: Assessment) -> FigureData:
                 "release_on": k.release_on,
                 "requires": list(k.requires),
                 "verified_month": None if verified_at is None else float(verified_at),
-                "early": k.id in early,
-                "why": _release_reason(k.id in early, k.release_on, reqs, k.month, verified_at),
+                "early": bool(verdict["early"]),
+                "why": str(verdict["why"]),
                 "value_musd": None
                 if v is None
                 else {"low": float(v.low), "central": float(v.central), "high": float(v.high)},
@@ -168,7 +147,7 @@ def concessions_data(s: Scenario, a: Assessment) -> FigureData:
         + [r["month"] for r in rows]
         + [c.deadline_months for c in ag.commitments]
     )
-    verified_months = [c.deadline_months for c in ag.commitments if c.verification]
+    verified_months = [float(m) for m in a.lesson(2).figures["verifiable_commitment_months"]]
     # The step curves change only at a release or a verified milestone: the grid is those
     # exact months (never rounded to whole months, which drew steps up to a month late).
     grid = np.array(
@@ -209,8 +188,9 @@ def concessions_data(s: Scenario, a: Assessment) -> FigureData:
             "agreement.concessions[].release_on": "per concession",
             "agreement.commitments[].verification": "per commitment",
         },
-        source="A step counts as verified at its deadline at the earliest, and only if the "
-        "agreement gives it a means of verification (lesson 2).",
+        source="Lesson 2's verdicts: a step counts as verified at its deadline at the earliest "
+        "(at month 0 if completed before the agreement), and only if its methods can verify "
+        "it (cvid.verify.adequacy).",
     )
 
 

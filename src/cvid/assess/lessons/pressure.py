@@ -14,7 +14,7 @@ from cvid.assess.lessons.common import (
     verified_core_months,
 )
 from cvid.assess.result import Finding, LessonResult, Severity, grade_of
-from cvid.scenario import REVERSIBLE_KINDS, Scenario
+from cvid.scenario import REVERSIBLE_KINDS, Concession, Scenario
 
 #: Concession kinds whose early release costs little pressure (warn rather than fail).
 LOW_COST_CONCESSIONS = frozenset({"summit", "diplomatic"})
@@ -101,6 +101,27 @@ def _pressure_findings(s: Scenario, core: float | None) -> tuple[list[Finding], 
     return out, figures
 
 
+def _release_reason(k: Concession, early: bool, verified_at: float | None) -> str:
+    """Why a concession is early (or that it waits), in a few words, for the figure."""
+    if not early:
+        return "after its steps are verified"
+    if k.pre_agreement:
+        return "early: granted before the agreement"
+    if not k.requires:
+        return "early: tied to no verified step"
+    if verified_at is None:
+        return "early: pays for a step that can never be verified"
+    if k.release_on == "statement":
+        return "early: released on a statement"
+    if k.release_on == "declared":
+        return "early: released on declared (unverified) steps"
+    if k.release_on == "schedule":
+        return "early: released by the calendar"
+    if k.month < verified_at:
+        return "early: before its steps are due and verified"
+    return "early: material relief before the irreversible core is verified"
+
+
 def lesson2(s: Scenario) -> LessonResult:
     """All tools of statecraft and no relief before results: concessions only after the
     commitments they pay for are verified; relief paid for reversible steps (freeze,
@@ -116,6 +137,7 @@ def lesson2(s: Scenario) -> LessonResult:
     total_value = [0.0, 0.0, 0.0]
     early_ids: list[str] = []
     before_core_ids: list[str] = []
+    releases: list[dict[str, Any]] = []
     for i, k in enumerate(a.concessions):
         path = f"agreement.concessions[{i}]"
         total_value = _add(total_value, k.value_musd)
@@ -216,6 +238,17 @@ def lesson2(s: Scenario) -> LessonResult:
         if hard:
             early_ids.append(k.id)
             early_value = _add(early_value, k.value_musd)
+        reqs = [by_id[d] for d in k.requires]
+        can_verify = bool(reqs) and all(verifiable(s, c) for c in reqs)
+        verified_at = max(due(c) for c in reqs) if can_verify else None
+        releases.append(
+            {
+                "id": k.id,
+                "verified_month": verified_at,
+                "early": bool(hard),
+                "why": _release_reason(k, bool(hard), verified_at),
+            }
+        )
         if problems:
             for field, why, sev in problems:
                 findings.append(Finding(field, sev, f"Concession '{k.id}' ({k.kind}) {why}."))
@@ -254,6 +287,8 @@ def lesson2(s: Scenario) -> LessonResult:
         "first_relief_month": first_relief,
         "verified_completion_months": completion,
         "pressure": pressure_figures,
+        "concession_release": releases,
+        "verifiable_commitment_months": sorted(due(c) for c in a.commitments if verifiable(s, c)),
     }
     grade = grade_of(tuple(findings))
     if early_ids:
