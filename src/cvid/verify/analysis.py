@@ -69,21 +69,6 @@ from cvid.verify.search import SearchModel
 # --- sampling ------------------------------------------------------------------------------
 
 
-class DefectLevel(Result):
-    """The attribute sample for one defect level (gross, partial, bias)."""
-
-    level: str = Field(description="gross, partial or bias (or the level asked for)")
-    fraction_removed: float = Field(description="Fraction of an item's material removed")
-    defects: int = Field(description="Falsified items M needed to reach the goal quantity")
-    sample_size: int = Field(description="Smallest n with P(detect) ≥ the goal (hypergeometric)")
-    sample_size_iaea: int = Field(description="n by the IAEA approximation")
-    detection_probability: float = Field(description="P(detect) with the exact n")
-
-    @classmethod
-    def of(cls, plan: SamplingPlan) -> DefectLevel:
-        return cls.model_validate(plan.to_dict())
-
-
 class SamplingAnalysis(Result):
     """``cvid plan sampling``: the sample for N items with M falsified."""
 
@@ -93,7 +78,7 @@ class SamplingAnalysis(Result):
     defects: int = Field(description="Falsified items M")
     items: int = Field(description="Items in the stratum N")
     detect: float = Field(description="Detection probability sought")
-    levels: tuple[DefectLevel, ...] = Field(
+    levels: tuple[SamplingPlan, ...] = Field(
         description="One entry per defect level when the goal is given in kg, else empty"
     )
 
@@ -111,7 +96,7 @@ def sampling_analysis(
     check_probability(detect, "--detect")
     if items < 1:
         raise InputError(f"must be at least 1, got {items}", field="--items")
-    levels: tuple[DefectLevel, ...] = ()
+    levels: tuple[SamplingPlan, ...] = ()
     if defects is None:
         if goal_kg is None or item_kg is None:
             raise InputError("give --defects, or --goal-kg with --item-kg", field="--defects")
@@ -121,9 +106,7 @@ def sampling_analysis(
                 f"the goal needs {m} falsified items, more than the {items} items",
                 field="--goal-kg",
             )
-        levels = tuple(
-            DefectLevel.of(p) for p in plan_defect_levels(items, item_kg, goal_kg, detect)
-        )
+        levels = tuple(plan_defect_levels(items, item_kg, goal_kg, detect))
     else:
         if goal_kg is not None or item_kg is not None:
             raise InputError("give --defects or --goal-kg/--item-kg, not both", field="--defects")
@@ -566,7 +549,6 @@ __all__ = [
     "ACCESS_REGIMES",
     "BalanceAnalysis",
     "BalancePeriod",
-    "DefectLevel",
     "DiversionSpec",
     "EstimateQuantiles",
     "MonteCarloRates",

@@ -1,0 +1,128 @@
+"""The verify package's results are frozen typed models (:class:`cvid.results.Result`).
+
+Each one written with ``to_json`` reads back equal with ``model_validate_json``, refuses
+assignment, writes the keys the hand-written ``to_dict`` of each class wrote before the move to
+pydantic (issue 17; the CLI golden files in tests/golden/cli check the values), and writes a
+non-finite number as null.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from cvid.results import Result
+from cvid.scenario import load_scenario
+from cvid.verify import (
+    DiversionEquilibrium,
+    SamplingPlan,
+    VerificationFigures,
+    diversion_equilibrium,
+    lesson3_figures,
+    muf_d_equilibrium,
+    plan_defect_levels,
+    plan_sampling,
+)
+
+
+def round_trip(result: Result) -> dict[str, Any]:
+    """``result`` through its JSON and back: equal, and the JSON is what ``to_dict`` gives."""
+    text = result.to_json()
+    assert type(result).model_validate_json(text) == result
+    data = json.loads(text)
+    assert data == result.to_dict()
+    return dict(data)
+
+
+# --- diversion -----------------------------------------------------------------------------
+
+EQUILIBRIUM_KEYS = [
+    "detection_probability",
+    "falsified_items",
+    "falsified_kg",
+    "in_muf_kg",
+    "balance_only",
+    "falsification_only",
+    "independent_union",
+    "sigma_muf_minus_d_kg",
+]
+
+
+def test_diversion_equilibrium_round_trip() -> None:
+    eq = muf_d_equilibrium(
+        diversion_kg=8.0, item_content_kg=2.0, items=100, sample=20, sigma_muf_kg=2.5
+    )
+    data = round_trip(eq)
+    assert list(data) == EQUILIBRIUM_KEYS
+    assert data["falsified_items"] == eq.falsified_items
+    assert isinstance(data["falsified_items"], int)
+    with pytest.raises(ValidationError):
+        eq.detection_probability = 1.0  # type: ignore[misc]
+
+
+def test_diversion_equilibrium_non_finite_is_null() -> None:
+    eq = DiversionEquilibrium.model_validate(
+        {k: 0 for k in EQUILIBRIUM_KEYS} | {"sigma_muf_minus_d_kg": math.inf}
+    )
+    assert eq.to_dict()["sigma_muf_minus_d_kg"] is None
+    assert json.loads(eq.to_json())["sigma_muf_minus_d_kg"] is None
+
+
+# --- lesson 3's figures ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["libya-2003", "dprk-2018-libya-model"])
+def test_verification_figures_round_trip(name: str) -> None:
+    s = load_scenario(name)
+    f = lesson3_figures(s)
+    data = round_trip(f)
+    assert list(data) == list(VerificationFigures.model_fields)
+    # The equilibrium is held typed and written as its own JSON object.
+    assert f.diversion_equilibrium == diversion_equilibrium(s)
+    assert data["diversion_equilibrium"] == diversion_equilibrium(s).to_dict()
+    with pytest.raises(ValidationError):
+        f.sample_size = 0  # type: ignore[misc]
+
+
+def test_verification_figures_non_finite_is_null() -> None:
+    f = lesson3_figures(load_scenario("libya-2003"))
+    g = f.model_copy(update={"sigma_muf_per_sq": math.nan})
+    assert g.to_dict()["sigma_muf_per_sq"] is None
+
+
+# --- sampling -------------------------------------------------------------------------------
+
+
+def test_sampling_plan_round_trip() -> None:
+    p = plan_sampling(100, 3, 0.9)
+    data = round_trip(p)
+    assert list(data) == [
+        "level",
+        "fraction_removed",
+        "defects",
+        "sample_size",
+        "sample_size_iaea",
+        "detection_probability",
+    ]
+    with pytest.raises(ValidationError):
+        p.sample_size = 1  # type: ignore[misc]
+    levels = plan_defect_levels(100, 4.0, 8.0, 0.9)
+    assert [lv.fraction_removed for lv in levels] == [1.0, 0.5, 0.05]
+    for lv in levels:
+        round_trip(lv)
+
+
+def test_sampling_plan_non_finite_is_null() -> None:
+    p = SamplingPlan(
+        level="gross",
+        fraction_removed=1.0,
+        defects=1,
+        sample_size=1,
+        sample_size_iaea=1,
+        detection_probability=math.nan,
+    )
+    assert p.to_dict()["detection_probability"] is None
