@@ -18,14 +18,20 @@ from pydantic import ValidationError
 from cvid.results import Result
 from cvid.scenario import load_scenario
 from cvid.verify import (
+    BalanceSequence,
     DiversionEquilibrium,
+    ErrorModel,
+    MonteCarloResult,
     SamplingPlan,
     VerificationFigures,
     diversion_equilibrium,
     lesson3_figures,
+    monte_carlo_tests,
+    muf_covariance,
     muf_d_equilibrium,
     plan_defect_levels,
     plan_sampling,
+    total_muf_test,
 )
 
 
@@ -126,3 +132,60 @@ def test_sampling_plan_non_finite_is_null() -> None:
         detection_probability=math.nan,
     )
     assert p.to_dict()["detection_probability"] is None
+
+
+# --- material balance -----------------------------------------------------------------------
+
+
+def _sequence() -> BalanceSequence:
+    return BalanceSequence.from_arrays(
+        [20.0, 21.0, 22.0, 21.5],
+        [10.0, 11.0, 9.0, 10.0],
+        [9.5, 10.5, 9.8, 10.2],
+        [21.0, 22.0, 21.5, 21.0],
+    )
+
+
+def test_total_muf_test_round_trip() -> None:
+    cov = muf_covariance(_sequence(), ErrorModel.uniform(0.01, 0.005))
+    for diversion in (None, [0.0, 1.0, 0.0, 0.0]):
+        res = total_muf_test([0.1, 0.2, 0.0, -0.1], cov, 0.05, diversion=diversion)
+        data = round_trip(res)
+        assert list(data) == [
+            "statistic",
+            "sigma",
+            "threshold",
+            "alarm",
+            "false_alarm_probability",
+            "detection_probability",
+        ]
+        assert isinstance(data["alarm"], bool)
+        assert (data["detection_probability"] is None) == (diversion is None)
+        with pytest.raises(ValidationError):
+            res.alarm = True  # type: ignore[misc]
+
+
+def test_total_muf_test_non_finite_is_null() -> None:
+    cov = muf_covariance(_sequence(), ErrorModel.uniform(0.01, 0.005))
+    res = total_muf_test([0.1, 0.2, 0.0, math.inf], cov, 0.05)
+    assert res.statistic == math.inf
+    assert res.to_dict()["statistic"] is None
+
+
+def test_monte_carlo_result_round_trip() -> None:
+    mc = monte_carlo_tests(
+        _sequence(), ErrorModel.uniform(0.01, 0.005), k=0.5, h=3.0, alpha=0.05, replications=500
+    )
+    data = round_trip(mc)
+    assert list(data) == [
+        "replications",
+        "page_alarm_probability",
+        "page_standard_error",
+        "total_alarm_probability",
+        "total_standard_error",
+    ]
+    assert data["replications"] == 500
+    with pytest.raises(ValidationError):
+        mc.replications = 1  # type: ignore[misc]
+    nan = MonteCarloResult.model_validate({**data, "page_standard_error": math.nan})
+    assert nan.to_dict()["page_standard_error"] is None

@@ -35,6 +35,7 @@ from cvid.verify.balance import (
     BalanceSequence,
     ErrorModel,
     MonteCarloResult,
+    TotalMufTest,
     cholesky_factor,
     cumuf,
     diversion_pattern,
@@ -142,17 +143,6 @@ class BalancePeriod(Result):
     alarm: bool = Field(description="Page's statistic above the threshold h")
 
 
-class TotalMufTestResult(Result):
-    """The one-sided test on the total MUF (Σ MUF > z_{1−α}·σ)."""
-
-    statistic: float
-    sigma: float
-    threshold: float
-    alarm: bool
-    false_alarm_probability: float
-    detection_probability: float | None = Field(description="With a diversion only")
-
-
 class PageTestResult(Result):
     """Page's CUSUM test on SITMUF with reference value k and threshold h."""
 
@@ -171,32 +161,18 @@ class DiversionSpec(Result):
     per_period: tuple[float, ...]
 
 
-class MonteCarloRates(Result):
-    """Alarm rates of Page's test and the total-MUF test over simulated balance sequences."""
-
-    replications: int
-    page_alarm_probability: float
-    page_standard_error: float
-    total_alarm_probability: float
-    total_standard_error: float
-
-    @classmethod
-    def of(cls, r: MonteCarloResult) -> MonteCarloRates:
-        return cls.model_validate(r.to_dict())
-
-
 class _MonteCarloJSON(TypedDict):
     """What :class:`MonteCarloSummary` writes: ``detection`` only when there is a loss."""
 
-    false_alarm: MonteCarloRates
-    detection: NotRequired[MonteCarloRates]
+    false_alarm: MonteCarloResult
+    detection: NotRequired[MonteCarloResult]
 
 
 class MonteCarloSummary(Result):
     """Monte Carlo alarm rates without a loss (false alarms) and, with one, with it."""
 
-    false_alarm: MonteCarloRates
-    detection: MonteCarloRates | None = Field(
+    false_alarm: MonteCarloResult
+    detection: MonteCarloResult | None = Field(
         default=None, description="Present only when a diversion is given"
     )
 
@@ -214,7 +190,7 @@ class BalanceAnalysis(Result):
 
     periods: tuple[BalancePeriod, ...]
     covariance: tuple[tuple[float, ...], ...] = Field(description="Covariance of the MUFs, kg²")
-    total_muf_test: TotalMufTestResult
+    total_muf_test: TotalMufTest
     page_test: PageTestResult
     diversion: DiversionSpec | None
     detection_probability: float | None
@@ -294,14 +270,7 @@ def balance_analysis(
             for i, c in enumerate(cumuf(values))
         ),
         covariance=tuple(tuple(float(x) for x in row) for row in cov),
-        total_muf_test=TotalMufTestResult(
-            statistic=total.statistic,
-            sigma=total.sigma,
-            threshold=total.threshold,
-            alarm=bool(total.alarm),
-            false_alarm_probability=total.false_alarm_probability,
-            detection_probability=total.detection_probability,
-        ),
+        total_muf_test=total,
         page_test=PageTestResult(
             k=k,
             h=h_used,
@@ -319,8 +288,8 @@ def balance_analysis(
         detection_probability=pd,
         false_alarm_probability=fa,
         monte_carlo=MonteCarloSummary(
-            false_alarm=MonteCarloRates.of(mc_fa),
-            detection=None if mc_d is None else MonteCarloRates.of(mc_d),
+            false_alarm=mc_fa,
+            detection=mc_d,
         ),
     )
 
@@ -551,7 +520,6 @@ __all__ = [
     "BalancePeriod",
     "DiversionSpec",
     "EstimateQuantiles",
-    "MonteCarloRates",
     "MonteCarloSummary",
     "PageTestResult",
     "ProductionCheck",
@@ -559,7 +527,6 @@ __all__ = [
     "SamplingAnalysis",
     "SearchAnalysis",
     "SearchCurve",
-    "TotalMufTestResult",
     "balance_analysis",
     "manual_search_model",
     "production_check",
