@@ -33,6 +33,7 @@ from cvid.verify import (
     plan_sampling,
     total_muf_test,
 )
+from cvid.verify.adequacy import Adequacy, Gap, adequacy
 
 
 def round_trip(result: Result) -> dict[str, Any]:
@@ -189,3 +190,42 @@ def test_monte_carlo_result_round_trip() -> None:
         mc.replications = 1  # type: ignore[misc]
     nan = MonteCarloResult.model_validate({**data, "page_standard_error": math.nan})
     assert nan.to_dict()["page_standard_error"] is None
+
+
+# --- verification adequacy --------------------------------------------------------------------
+
+EXAMPLES = (
+    "agreed-framework-1994",
+    "dprk-2018-libya-model",
+    "dprk-2018-step-by-step",
+    "libya-2003",
+    "six-party-2007",
+)
+
+
+def test_adequacy_round_trip_over_the_examples() -> None:
+    results = [
+        adequacy(s, c) for s in map(load_scenario, EXAMPLES) for c in s.agreement.commitments
+    ]
+    assert any(a.gaps for a in results), "the examples should show at least one gap"
+    for a in results:
+        data = round_trip(a)
+        assert list(data) == ["commitment", "verifiable", "gaps", "rows_missing"]
+        assert data["verifiable"] == (not a.gaps)
+        for g in data["gaps"]:
+            assert list(g) == ["target", "target_class", "needs", "source"]
+    with pytest.raises(ValidationError):
+        results[0].verifiable = False  # type: ignore[misc]
+
+
+def test_adequacy_without_methods_has_one_gap() -> None:
+    gap = Gap(target="x", target_class="any", needs="any method", source="")
+    a = Adequacy(commitment="c1", verifiable=False, gaps=(gap,))
+    assert a.to_dict() == {
+        "commitment": "c1",
+        "verifiable": False,
+        "gaps": [{"target": "x", "target_class": "any", "needs": "any method", "source": ""}],
+        "rows_missing": [],
+    }
+    with pytest.raises(ValidationError):
+        gap.needs = "none"  # type: ignore[misc]
