@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -34,6 +35,7 @@ from cvid.verify import (
     total_muf_test,
 )
 from cvid.verify.adequacy import Adequacy, Gap, adequacy
+from cvid.verify.games import DresherSolution, ZeroSumSolution, dresher, solve_zero_sum
 
 
 def round_trip(result: Result) -> dict[str, Any]:
@@ -229,3 +231,63 @@ def test_adequacy_without_methods_has_one_gap() -> None:
     }
     with pytest.raises(ValidationError):
         gap.needs = "none"  # type: ignore[misc]
+
+
+# --- inspection games --------------------------------------------------------------------------
+
+
+def test_dresher_round_trip() -> None:
+    sol = dresher(6, 2, 1.5)
+    data = round_trip(sol)
+    assert list(data) == [
+        "periods",
+        "inspections",
+        "penalty",
+        "value",
+        "closed_form_value",
+        "inspection_probability",
+        "violation_probability",
+        "values",
+    ]
+    assert data["value"] == pytest.approx(data["closed_form_value"], rel=1e-12)
+    assert len(data["values"]) == 7
+    assert all(len(row) == 3 for row in data["values"])
+    with pytest.raises(ValidationError):
+        sol.value = 0.0  # type: ignore[misc]
+
+
+def test_dresher_exact_is_kept_and_written_as_floats() -> None:
+    # n = 2, m = 1: value 1/(B + 2) (Avenhaus, von Stengel & Zamir 2002, §3).
+    sol = dresher(2, 1, Fraction(1, 3))
+    assert sol.value == Fraction(3, 7)
+    assert isinstance(sol.value, Fraction)
+    data = json.loads(sol.to_json())
+    assert data["value"] == pytest.approx(3 / 7)
+    assert data["penalty"] == pytest.approx(1 / 3)
+    assert all(isinstance(x, float) for row in data["values"] for x in row)
+    back = DresherSolution.model_validate_json(sol.to_json())
+    assert back.value == pytest.approx(3 / 7)
+
+
+def test_dresher_non_finite_is_null() -> None:
+    sol = dresher(3, 1, 1.0).model_copy(update={"closed_form_value": math.inf})
+    assert sol.to_dict()["closed_form_value"] is None
+
+
+def test_zero_sum_round_trip() -> None:
+    sol = solve_zero_sum([[3, -1], [-2, 1]])
+    data = round_trip(sol)
+    assert list(data) == ["value", "row_strategy", "column_strategy", "row_regret", "column_regret"]
+    # [[3, −1], [−2, 1]]: x = (3/7, 4/7), value 1/7 (the 2 × 2 formula).
+    assert data["row_strategy"] == pytest.approx([3 / 7, 4 / 7])
+    assert data["value"] == pytest.approx(1 / 7)
+    assert isinstance(sol.row_strategy, tuple)
+    with pytest.raises(ValidationError):
+        sol.value = 0.0  # type: ignore[misc]
+
+
+def test_zero_sum_non_finite_is_null() -> None:
+    sol = ZeroSumSolution(
+        value=math.nan, row_strategy=(1.0,), column_strategy=(1.0,), row_regret=0, column_regret=0
+    )
+    assert sol.to_dict()["value"] is None
