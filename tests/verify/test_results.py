@@ -13,6 +13,7 @@ import math
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import pytest
 from pydantic import ValidationError
 
@@ -36,6 +37,15 @@ from cvid.verify import (
 )
 from cvid.verify.adequacy import Adequacy, Gap, adequacy
 from cvid.verify.games import DresherSolution, ZeroSumSolution, dresher, solve_zero_sum
+from cvid.verify.production import (
+    Campaign,
+    DeclarationCheck,
+    Range,
+    compare_declaration,
+    example_record_path,
+    load_record,
+    plutonium_draws,
+)
 
 
 def round_trip(result: Result) -> dict[str, Any]:
@@ -291,3 +301,46 @@ def test_zero_sum_non_finite_is_null() -> None:
         value=math.nan, row_strategy=(1.0,), column_strategy=(1.0,), row_regret=0, column_regret=0
     )
     assert sol.to_dict()["value"] is None
+
+
+# --- production against a declaration ----------------------------------------------------------
+
+
+def test_declaration_check_round_trip_and_shape() -> None:
+    meta, campaigns = load_record(example_record_path("dprk-2008"))
+    draws, rows = plutonium_draws(
+        campaigns, Range.parse(meta["g_per_mwd"], "g"), 5_000, np.random.default_rng(1)
+    )
+    chk = compare_declaration(draws, meta["declared_kg"], 8.0, "plutonium", rows)
+    data = round_trip(chk)
+    assert list(data) == [
+        "material",
+        "declared_kg",
+        "significant_quantity_kg",
+        "estimate_kg",
+        "shortfall_kg",
+        "shortfall_sq",
+        "probability_shortfall",
+        "probability_shortfall_one_sq",
+        "replications",
+        "campaigns",
+    ]
+    assert list(data["estimate_kg"]) == ["p05", "median", "p95", "mean"]
+    assert list(data["shortfall_sq"]) == ["p05", "median", "p95"]
+    # Shortfall = estimate − declared, so the medians differ by the declaration (30.8 kg).
+    assert chk.shortfall_kg.median == pytest.approx(chk.estimate_kg.median - 30.8)
+    assert chk.shortfall_sq.p95 == pytest.approx(chk.shortfall_kg.p95 / 8.0)
+    assert [c["name"] for c in data["campaigns"]] == [c.name for c in campaigns]
+    with pytest.raises(ValidationError):
+        chk.declared_kg = 0.0  # type: ignore[misc]
+
+
+def test_declaration_check_non_finite_is_null() -> None:
+    c = [Campaign("r", 100.0, Range(20.0, 20.0), Range(0.5, 0.5))]
+    draws, _ = plutonium_draws(c, Range(1.0, 1.0), 10, np.random.default_rng(0))
+    chk = compare_declaration(draws, 0.5, math.inf)
+    assert isinstance(chk, DeclarationCheck)
+    assert chk.shortfall_sq.median == 0.0
+    data = chk.to_dict()
+    assert data["significant_quantity_kg"] is None
+    assert data["probability_shortfall_one_sq"] == 0.0

@@ -51,6 +51,8 @@ from cvid.verify.balance import (
 )
 from cvid.verify.production import (
     Campaign,
+    EstimateQuantiles,
+    Quantiles,
     Range,
     compare_declaration,
     example_record_path,
@@ -396,20 +398,6 @@ def search_plan(model: SearchModel, months: float) -> SearchAnalysis:
 # --- production ----------------------------------------------------------------------------
 
 
-class Quantiles(Result):
-    """5 %, 50 % and 95 % quantiles of a Monte Carlo distribution."""
-
-    p05: float
-    median: float
-    p95: float
-
-
-class EstimateQuantiles(Quantiles):
-    """Quantiles and the mean of the production estimate (kg)."""
-
-    mean: float
-
-
 class ProductionCheck(Result):
     """``cvid plan production``: the estimate of what was made, against the declaration.
 
@@ -491,26 +479,13 @@ def production_check(
         material=check.material,
         declared_kg=check.declared_kg if known else None,
         significant_quantity_kg=check.significant_quantity_kg,
-        estimate_kg=EstimateQuantiles(
-            p05=check.estimate_kg[0],
-            median=check.estimate_kg[1],
-            p95=check.estimate_kg[2],
-            mean=check.estimate_mean_kg,
-        ),
-        shortfall_kg=Quantiles(
-            p05=check.shortfall_kg[0], median=check.shortfall_kg[1], p95=check.shortfall_kg[2]
-        )
-        if known
-        else None,
-        shortfall_sq=Quantiles(
-            p05=check.shortfall_sq[0], median=check.shortfall_sq[1], p95=check.shortfall_sq[2]
-        )
-        if known
-        else None,
+        estimate_kg=check.estimate_kg,
+        shortfall_kg=check.shortfall_kg if known else None,
+        shortfall_sq=check.shortfall_sq if known else None,
         probability_shortfall=check.probability_shortfall if known else None,
         probability_shortfall_one_sq=check.probability_shortfall_one_sq if known else None,
         replications=check.replications,
-        campaigns=tuple(check.campaigns),
+        campaigns=check.campaigns,
     )
 
 
