@@ -103,7 +103,7 @@ def test_point_inputs_give_the_exact_estimate() -> None:
     draws, _ = plutonium_draws(c, Range(1.0, 1.0), 10, np.random.default_rng(0))
     assert np.all(draws == 1.0)
     chk = compare_declaration(draws, 0.5, 8.0)
-    assert chk.shortfall_kg == (0.5, 0.5, 0.5)
+    assert (chk.shortfall_kg.p05, chk.shortfall_kg.median, chk.shortfall_kg.p95) == (0.5, 0.5, 0.5)
     assert chk.probability_shortfall == 1.0
     assert chk.probability_shortfall_one_sq == 0.0
 
@@ -116,7 +116,7 @@ def test_dprk_2008_record_against_published_estimates() -> None:
     )
     chk = compare_declaration(draws, meta["declared_kg"], 8.0)
     # The model's median separated Pu lies within Albright & Brannan's (2007) 28–50 kg range.
-    assert 28.0 <= chk.estimate_kg[1] <= 50.0
+    assert 28.0 <= chk.estimate_kg.median <= 50.0
     assert chk.probability_shortfall > 0.5
 
 

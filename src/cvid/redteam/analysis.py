@@ -355,7 +355,7 @@ def deterrence_margin(detection: FloatArray, threshold: FloatArray) -> tuple[flo
     """max_y min_π (P_det(π, y) − threshold(π)) and the maximizing mix y."""
     m = detection - threshold[:, None]
     z = solve_zero_sum(m.T)
-    return z.value, z.row_strategy
+    return z.value, np.asarray(z.row_strategy, dtype=np.float64)
 
 
 def _label(

@@ -91,8 +91,10 @@ def _solution(
         ev.detection,
         ev.gain,
         ev.sq,
-        z.row_strategy,
-        refine(ev.payoff, z.value, z.column_strategy, single_part(paths)),
+        np.asarray(z.row_strategy, dtype=np.float64),
+        refine(
+            ev.payoff, z.value, np.asarray(z.column_strategy, dtype=np.float64), single_part(paths)
+        ),
         bounds[0],
         bounds[1],
         method,
@@ -182,7 +184,7 @@ def _column_generation(g: Game, total: int, tol: float, block: int) -> Solution:
         it += 1
         ev = evaluate(g, paths)
         z = solve_zero_sum(ev.payoff)
-        reply, upper = best_reply(g, z.column_strategy, block)
+        reply, upper = best_reply(g, np.asarray(z.column_strategy, dtype=np.float64), block)
         lower = z.value
         if upper <= lower + tol * (1.0 + abs(lower)) or reply.key(0) in keys or it > 500:
             return _solution(

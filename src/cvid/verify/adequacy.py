@@ -18,6 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from pydantic import Field
+
+from cvid.results import Result
 from cvid.scenario import DIRECT_USE_MATERIALS, SENSITIVE_FACILITY_KINDS, Commitment, Scenario
 from cvid.scenario.agreement import VerificationMethod
 
@@ -297,40 +300,24 @@ RETROSPECTIVE_TABLE: tuple[AdequacyRow, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Gap:
+class Gap(Result):
     """One target a commitment cannot verify with its methods, and what it would need."""
 
-    target: str
-    target_class: str
-    needs: str
-    source: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {
-            "target": self.target,
-            "target_class": self.target_class,
-            "needs": self.needs,
-            "source": self.source,
-        }
+    target: str = Field(description="The target (an item id, or a reserved name)")
+    target_class: str = Field(description="Its class in the adequacy table, or 'any'")
+    needs: str = Field(description="The methods it would need, in words")
+    source: str = Field(description="Source of the table's row (empty when none)")
 
 
-@dataclass(frozen=True)
-class Adequacy:
+class Adequacy(Result):
     """Whether a commitment is verifiable with its methods, with the gaps if not."""
 
-    commitment: str
+    commitment: str = Field(description="The commitment's id")
     verifiable: bool
     gaps: tuple[Gap, ...]
-    rows_missing: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "commitment": self.commitment,
-            "verifiable": self.verifiable,
-            "gaps": [g.to_dict() for g in self.gaps],
-            "rows_missing": list(self.rows_missing),
-        }
+    rows_missing: tuple[str, ...] = Field(
+        default=(), description="'kind × class' pairs the table has no row for"
+    )
 
 
 def _facility_class(kind: str) -> TargetClass:
@@ -420,7 +407,8 @@ def adequacy(s: Scenario, c: Commitment) -> Adequacy:
             if other.kind == "verify" and "all" in other.targets:
                 methods |= set(other.verification)
     if not methods:
-        return Adequacy(c.id, False, (Gap(",".join(c.targets), "any", "any method", ""),))
+        gap = Gap(target=",".join(c.targets), target_class="any", needs="any method", source="")
+        return Adequacy(commitment=c.id, verifiable=False, gaps=(gap,))
     gaps: list[Gap] = []
     missing: list[str] = []
     seen: set[tuple[str, str]] = set()
@@ -434,17 +422,29 @@ def adequacy(s: Scenario, c: Commitment) -> Adequacy:
             if not methods - {_NTM}:
                 gaps.append(
                     Gap(
-                        target,
-                        cls,
-                        "a method other than national technical means",
-                        "National technical means verify test moratoria, nothing inside a "
-                        "building.",
+                        target=target,
+                        target_class=cls,
+                        needs="a method other than national technical means",
+                        source="National technical means verify test moratoria, nothing "
+                        "inside a building.",
                     )
                 )
             continue
         if not any(r.met_by(methods) for r in rows):
-            gaps.append(Gap(target, cls, rows[0].describe(), rows[0].source))
-    return Adequacy(c.id, not gaps, tuple(gaps), tuple(sorted(set(missing))))
+            gaps.append(
+                Gap(
+                    target=target,
+                    target_class=cls,
+                    needs=rows[0].describe(),
+                    source=rows[0].source,
+                )
+            )
+    return Adequacy(
+        commitment=c.id,
+        verifiable=not gaps,
+        gaps=tuple(gaps),
+        rows_missing=tuple(sorted(set(missing))),
+    )
 
 
 def verifiable(s: Scenario, c: Commitment) -> bool:

@@ -35,6 +35,7 @@ from cvid.verify.balance import (
     BalanceSequence,
     ErrorModel,
     MonteCarloResult,
+    TotalMufTest,
     cholesky_factor,
     cumuf,
     diversion_pattern,
@@ -50,6 +51,8 @@ from cvid.verify.balance import (
 )
 from cvid.verify.production import (
     Campaign,
+    EstimateQuantiles,
+    Quantiles,
     Range,
     compare_declaration,
     example_record_path,
@@ -69,21 +72,6 @@ from cvid.verify.search import SearchModel
 # --- sampling ------------------------------------------------------------------------------
 
 
-class DefectLevel(Result):
-    """The attribute sample for one defect level (gross, partial, bias)."""
-
-    level: str = Field(description="gross, partial or bias (or the level asked for)")
-    fraction_removed: float = Field(description="Fraction of an item's material removed")
-    defects: int = Field(description="Falsified items M needed to reach the goal quantity")
-    sample_size: int = Field(description="Smallest n with P(detect) ≥ the goal (hypergeometric)")
-    sample_size_iaea: int = Field(description="n by the IAEA approximation")
-    detection_probability: float = Field(description="P(detect) with the exact n")
-
-    @classmethod
-    def of(cls, plan: SamplingPlan) -> DefectLevel:
-        return cls.model_validate(plan.to_dict())
-
-
 class SamplingAnalysis(Result):
     """``cvid plan sampling``: the sample for N items with M falsified."""
 
@@ -93,7 +81,7 @@ class SamplingAnalysis(Result):
     defects: int = Field(description="Falsified items M")
     items: int = Field(description="Items in the stratum N")
     detect: float = Field(description="Detection probability sought")
-    levels: tuple[DefectLevel, ...] = Field(
+    levels: tuple[SamplingPlan, ...] = Field(
         description="One entry per defect level when the goal is given in kg, else empty"
     )
 
@@ -111,7 +99,7 @@ def sampling_analysis(
     check_probability(detect, "--detect")
     if items < 1:
         raise InputError(f"must be at least 1, got {items}", field="--items")
-    levels: tuple[DefectLevel, ...] = ()
+    levels: tuple[SamplingPlan, ...] = ()
     if defects is None:
         if goal_kg is None or item_kg is None:
             raise InputError("give --defects, or --goal-kg with --item-kg", field="--defects")
@@ -121,9 +109,7 @@ def sampling_analysis(
                 f"the goal needs {m} falsified items, more than the {items} items",
                 field="--goal-kg",
             )
-        levels = tuple(
-            DefectLevel.of(p) for p in plan_defect_levels(items, item_kg, goal_kg, detect)
-        )
+        levels = tuple(plan_defect_levels(items, item_kg, goal_kg, detect))
     else:
         if goal_kg is not None or item_kg is not None:
             raise InputError("give --defects or --goal-kg/--item-kg, not both", field="--defects")
@@ -159,17 +145,6 @@ class BalancePeriod(Result):
     alarm: bool = Field(description="Page's statistic above the threshold h")
 
 
-class TotalMufTestResult(Result):
-    """The one-sided test on the total MUF (Σ MUF > z_{1−α}·σ)."""
-
-    statistic: float
-    sigma: float
-    threshold: float
-    alarm: bool
-    false_alarm_probability: float
-    detection_probability: float | None = Field(description="With a diversion only")
-
-
 class PageTestResult(Result):
     """Page's CUSUM test on SITMUF with reference value k and threshold h."""
 
@@ -188,32 +163,18 @@ class DiversionSpec(Result):
     per_period: tuple[float, ...]
 
 
-class MonteCarloRates(Result):
-    """Alarm rates of Page's test and the total-MUF test over simulated balance sequences."""
-
-    replications: int
-    page_alarm_probability: float
-    page_standard_error: float
-    total_alarm_probability: float
-    total_standard_error: float
-
-    @classmethod
-    def of(cls, r: MonteCarloResult) -> MonteCarloRates:
-        return cls.model_validate(r.to_dict())
-
-
 class _MonteCarloJSON(TypedDict):
     """What :class:`MonteCarloSummary` writes: ``detection`` only when there is a loss."""
 
-    false_alarm: MonteCarloRates
-    detection: NotRequired[MonteCarloRates]
+    false_alarm: MonteCarloResult
+    detection: NotRequired[MonteCarloResult]
 
 
 class MonteCarloSummary(Result):
     """Monte Carlo alarm rates without a loss (false alarms) and, with one, with it."""
 
-    false_alarm: MonteCarloRates
-    detection: MonteCarloRates | None = Field(
+    false_alarm: MonteCarloResult
+    detection: MonteCarloResult | None = Field(
         default=None, description="Present only when a diversion is given"
     )
 
@@ -231,7 +192,7 @@ class BalanceAnalysis(Result):
 
     periods: tuple[BalancePeriod, ...]
     covariance: tuple[tuple[float, ...], ...] = Field(description="Covariance of the MUFs, kg²")
-    total_muf_test: TotalMufTestResult
+    total_muf_test: TotalMufTest
     page_test: PageTestResult
     diversion: DiversionSpec | None
     detection_probability: float | None
@@ -311,14 +272,7 @@ def balance_analysis(
             for i, c in enumerate(cumuf(values))
         ),
         covariance=tuple(tuple(float(x) for x in row) for row in cov),
-        total_muf_test=TotalMufTestResult(
-            statistic=total.statistic,
-            sigma=total.sigma,
-            threshold=total.threshold,
-            alarm=bool(total.alarm),
-            false_alarm_probability=total.false_alarm_probability,
-            detection_probability=total.detection_probability,
-        ),
+        total_muf_test=total,
         page_test=PageTestResult(
             k=k,
             h=h_used,
@@ -336,8 +290,8 @@ def balance_analysis(
         detection_probability=pd,
         false_alarm_probability=fa,
         monte_carlo=MonteCarloSummary(
-            false_alarm=MonteCarloRates.of(mc_fa),
-            detection=None if mc_d is None else MonteCarloRates.of(mc_d),
+            false_alarm=mc_fa,
+            detection=mc_d,
         ),
     )
 
@@ -444,20 +398,6 @@ def search_plan(model: SearchModel, months: float) -> SearchAnalysis:
 # --- production ----------------------------------------------------------------------------
 
 
-class Quantiles(Result):
-    """5 %, 50 % and 95 % quantiles of a Monte Carlo distribution."""
-
-    p05: float
-    median: float
-    p95: float
-
-
-class EstimateQuantiles(Quantiles):
-    """Quantiles and the mean of the production estimate (kg)."""
-
-    mean: float
-
-
 class ProductionCheck(Result):
     """``cvid plan production``: the estimate of what was made, against the declaration.
 
@@ -539,26 +479,13 @@ def production_check(
         material=check.material,
         declared_kg=check.declared_kg if known else None,
         significant_quantity_kg=check.significant_quantity_kg,
-        estimate_kg=EstimateQuantiles(
-            p05=check.estimate_kg[0],
-            median=check.estimate_kg[1],
-            p95=check.estimate_kg[2],
-            mean=check.estimate_mean_kg,
-        ),
-        shortfall_kg=Quantiles(
-            p05=check.shortfall_kg[0], median=check.shortfall_kg[1], p95=check.shortfall_kg[2]
-        )
-        if known
-        else None,
-        shortfall_sq=Quantiles(
-            p05=check.shortfall_sq[0], median=check.shortfall_sq[1], p95=check.shortfall_sq[2]
-        )
-        if known
-        else None,
+        estimate_kg=check.estimate_kg,
+        shortfall_kg=check.shortfall_kg if known else None,
+        shortfall_sq=check.shortfall_sq if known else None,
         probability_shortfall=check.probability_shortfall if known else None,
         probability_shortfall_one_sq=check.probability_shortfall_one_sq if known else None,
         replications=check.replications,
-        campaigns=tuple(check.campaigns),
+        campaigns=check.campaigns,
     )
 
 
@@ -566,10 +493,8 @@ __all__ = [
     "ACCESS_REGIMES",
     "BalanceAnalysis",
     "BalancePeriod",
-    "DefectLevel",
     "DiversionSpec",
     "EstimateQuantiles",
-    "MonteCarloRates",
     "MonteCarloSummary",
     "PageTestResult",
     "ProductionCheck",
@@ -577,7 +502,6 @@ __all__ = [
     "SamplingAnalysis",
     "SearchAnalysis",
     "SearchCurve",
-    "TotalMufTestResult",
     "balance_analysis",
     "manual_search_model",
     "production_check",

@@ -23,9 +23,11 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from pydantic import Field
 from scipy import linalg, optimize, stats
 
 from cvid.errors import InputError
+from cvid.results import Result
 
 FloatArray = NDArray[np.float64]
 Stratum = Literal["inventory", "receipts", "shipments"]
@@ -381,27 +383,16 @@ def one_sided_detection_probability(loss: ArrayLike, sigma: ArrayLike, alpha: fl
     return np.asarray(stats.norm.cdf(np.asarray(loss) / np.asarray(sigma) - z), dtype=np.float64)
 
 
-@dataclass(frozen=True)
-class TotalMufTest:
-    """The test on Σ MUF over the horizon (most powerful for a fixed horizon: Avenhaus & Jaech
-    1981)."""
+class TotalMufTest(Result):
+    """The one-sided test on Σ MUF over the horizon (alarm when Σ MUF > z_{1−α}·σ; most
+    powerful for a fixed horizon: Avenhaus & Jaech 1981); kg."""
 
-    statistic: float
-    sigma: float
-    threshold: float
+    statistic: float = Field(description="Σ MUF, kg")
+    sigma: float = Field(description="σ of Σ MUF, kg")
+    threshold: float = Field(description="z_{1−α}·σ, kg")
     alarm: bool
     false_alarm_probability: float
-    detection_probability: float | None
-
-    def to_dict(self) -> dict[str, float | bool | None]:
-        return {
-            "statistic": self.statistic,
-            "sigma": self.sigma,
-            "threshold": self.threshold,
-            "alarm": self.alarm,
-            "false_alarm_probability": self.false_alarm_probability,
-            "detection_probability": self.detection_probability,
-        }
+    detection_probability: float | None = Field(description="With a diversion only")
 
 
 def total_muf_test(
@@ -417,7 +408,14 @@ def total_muf_test(
     pd = None
     if diversion is not None:
         pd = float(one_sided_detection_probability(float(np.sum(diversion)), sigma, alpha))
-    return TotalMufTest(total, sigma, thr, total > thr, alpha, pd)
+    return TotalMufTest(
+        statistic=total,
+        sigma=sigma,
+        threshold=thr,
+        alarm=total > thr,
+        false_alarm_probability=alpha,
+        detection_probability=pd,
+    )
 
 
 def diversion_pattern(
@@ -454,24 +452,15 @@ def page_detection_probability(
 # --- vectorized Monte Carlo --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MonteCarloResult:
-    """Monte Carlo alarm probabilities with their standard errors."""
+class MonteCarloResult(Result):
+    """Alarm rates of Page's test and the total-MUF test over simulated balance sequences,
+    with their standard errors √(p(1 − p)/n)."""
 
     replications: int
     page_alarm_probability: float
     page_standard_error: float
     total_alarm_probability: float
     total_standard_error: float
-
-    def to_dict(self) -> dict[str, float | int]:
-        return {
-            "replications": self.replications,
-            "page_alarm_probability": self.page_alarm_probability,
-            "page_standard_error": self.page_standard_error,
-            "total_alarm_probability": self.total_alarm_probability,
-            "total_standard_error": self.total_standard_error,
-        }
 
 
 def simulate_muf(
@@ -554,11 +543,11 @@ def monte_carlo_tests(
     p_page = page_hits / replications
     p_total = total_hits / replications
     return MonteCarloResult(
-        replications,
-        p_page,
-        math.sqrt(max(p_page * (1 - p_page), 0.0) / replications),
-        p_total,
-        math.sqrt(max(p_total * (1 - p_total), 0.0) / replications),
+        replications=replications,
+        page_alarm_probability=p_page,
+        page_standard_error=math.sqrt(max(p_page * (1 - p_page), 0.0) / replications),
+        total_alarm_probability=p_total,
+        total_standard_error=math.sqrt(max(p_total * (1 - p_total), 0.0) / replications),
     )
 
 

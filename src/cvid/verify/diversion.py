@@ -29,13 +29,14 @@ published limiting case (Avenhaus & Canty, INMM).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from pydantic import Field
 from scipy import stats
 
 from cvid.errors import InputError
+from cvid.results import Result
 from cvid.verify.sampling import check_probability, detection_probability
 
 FloatArray = NDArray[np.float64]
@@ -102,30 +103,21 @@ def split_detection_probability(
     return np.asarray(out, dtype=np.float64)
 
 
-@dataclass(frozen=True)
-class DiversionEquilibrium:
-    """The diverter's best split and the detection probability it leaves the inspector."""
+class DiversionEquilibrium(Result):
+    """The diverter's best split and the detection probability it leaves the inspector
+    (probabilities; kg)."""
 
-    detection_probability: float
-    falsified_items: int
-    falsified_kg: float
-    in_muf_kg: float
-    balance_only: float
-    falsification_only: float
-    independent_union: float
-    sigma_muf_minus_d_kg: float
-
-    def to_dict(self) -> dict[str, float | int]:
-        return {
-            "detection_probability": self.detection_probability,
-            "falsified_items": self.falsified_items,
-            "falsified_kg": self.falsified_kg,
-            "in_muf_kg": self.in_muf_kg,
-            "balance_only": self.balance_only,
-            "falsification_only": self.falsification_only,
-            "independent_union": self.independent_union,
-            "sigma_muf_minus_d_kg": self.sigma_muf_minus_d_kg,
-        }
+    detection_probability: float = Field(description="P(detect) at the diverter's best split")
+    falsified_items: int = Field(description="Items whose reported data are falsified")
+    falsified_kg: float = Field(description="kg hidden by the falsified data")
+    in_muf_kg: float = Field(description="kg left in MUF")
+    balance_only: float = Field(description="P(detect) when all of it is left in MUF")
+    falsification_only: float = Field(description="P(detect) when all of it is falsified")
+    independent_union: float = Field(
+        description="1 − (1 − P_MB)(1 − P_AS), each route credited with the whole loss "
+        "(an overstatement)"
+    )
+    sigma_muf_minus_d_kg: float = Field(description="σ of MUF − D, kg")
 
 
 def muf_d_equilibrium(

@@ -26,15 +26,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from pydantic import Field, PlainSerializer
 from scipy import optimize
 
 from cvid.errors import InputError
+from cvid.results import Result
 
 Number = float | Fraction
+#: A number held exactly (``Fraction``) or as a float, written to JSON as a float.
+JsonNumber = Annotated[float | Fraction, PlainSerializer(float, return_type=float)]
 FloatArray = NDArray[np.float64]
 
 
@@ -220,32 +224,21 @@ class InspectionGame:
 # --- Dresher's sequential game ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DresherSolution:
+class DresherSolution(Result):
     """Value (to the inspectee) and first-period strategies of Dresher's game, plus the whole
-    table of values v(n, m) for n ≤ periods, m ≤ inspections."""
+    table of values v(n, m) for n ≤ periods, m ≤ inspections. Exact (``Fraction``) when the
+    penalty is; written to JSON as floats."""
 
     periods: int
     inspections: int
-    penalty: Number
-    value: Number
-    inspection_probability: Number
-    violation_probability: Number
-    values: list[list[Number]]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "periods": self.periods,
-            "inspections": self.inspections,
-            "penalty": float(self.penalty),
-            "value": float(self.value),
-            "closed_form_value": float(
-                dresher_value_closed_form(self.periods, self.inspections, self.penalty)
-            ),
-            "inspection_probability": float(self.inspection_probability),
-            "violation_probability": float(self.violation_probability),
-            "values": [[float(v) for v in row] for row in self.values],
-        }
+    penalty: JsonNumber
+    value: JsonNumber = Field(description="v(periods, inspections) by the recursion")
+    closed_form_value: JsonNumber = Field(description="The same value by Dresher's closed form")
+    inspection_probability: JsonNumber = Field(description="First period: P(inspect)")
+    violation_probability: JsonNumber = Field(description="First period: P(violate)")
+    values: tuple[tuple[JsonNumber, ...], ...] = Field(
+        description="v(n, m) for n = 0..periods (rows), m = 0..inspections (columns)"
+    )
 
 
 def _value_2x2(m: list[list[Number]]) -> tuple[Number, Number, Number]:
@@ -291,7 +284,14 @@ def dresher(periods: int, inspections: int, penalty: Number = 1) -> DresherSolut
             if n == periods and m == inspections:
                 first = (pv, pi)
     return DresherSolution(
-        periods, inspections, penalty, v[periods][inspections], first[1], first[0], v
+        periods=periods,
+        inspections=inspections,
+        penalty=penalty,
+        value=v[periods][inspections],
+        closed_form_value=dresher_value_closed_form(periods, inspections, penalty),
+        inspection_probability=first[1],
+        violation_probability=first[0],
+        values=tuple(tuple(row) for row in v),
     )
 
 
@@ -308,24 +308,15 @@ def dresher_value_closed_form(periods: int, inspections: int, penalty: Number = 
 # --- zero-sum games by linear programming -------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ZeroSumSolution:
-    """Value and optimal mixed strategies of a matrix game (row player maximizes)."""
+class ZeroSumSolution(Result):
+    """Value and optimal mixed strategies of a matrix game (row player maximizes); the
+    strategies as tuples of probabilities (``np.asarray`` for arithmetic)."""
 
     value: float
-    row_strategy: FloatArray
-    column_strategy: FloatArray
-    row_regret: float
-    column_regret: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "value": self.value,
-            "row_strategy": self.row_strategy.tolist(),
-            "column_strategy": self.column_strategy.tolist(),
-            "row_regret": self.row_regret,
-            "column_regret": self.column_regret,
-        }
+    row_strategy: tuple[float, ...] = Field(description="P(row i)")
+    column_strategy: tuple[float, ...] = Field(description="P(column j)")
+    row_regret: float = Field(description="max_i (A·y)_i − xᵀAy")
+    column_regret: float = Field(description="xᵀAy − min_j (xᵀA)_j")
 
 
 def _check_matrix(payoff: ArrayLike, source: str | None) -> FloatArray:
@@ -379,7 +370,13 @@ def solve_zero_sum(
         y = _column_lp(a, method, source)
         r_row, r_col = regrets(a, x, y)
     value = float(x @ a @ y)
-    return ZeroSumSolution(value, x, y, max(r_row, 0.0), max(r_col, 0.0))
+    return ZeroSumSolution(
+        value=value,
+        row_strategy=tuple(x.tolist()),
+        column_strategy=tuple(y.tolist()),
+        row_regret=max(r_row, 0.0),
+        column_regret=max(r_col, 0.0),
+    )
 
 
 def _column_lp(a: FloatArray, method: str, source: str | None) -> FloatArray:

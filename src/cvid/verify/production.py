@@ -25,8 +25,10 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from pydantic import Field
 
 from cvid.errors import InputError
+from cvid.results import Result
 from cvid.scenario import Estimate, Facility, ProductionAssumptions
 from cvid.scenario.program import is_producing
 
@@ -198,40 +200,36 @@ class Campaign:
     source: str = ""
 
 
-@dataclass(frozen=True)
-class DeclarationCheck:
-    """Estimate against declaration, with the uncertainty of the estimate."""
+class Quantiles(Result):
+    """5 %, 50 % and 95 % quantiles of a Monte Carlo distribution."""
+
+    p05: float
+    median: float
+    p95: float
+
+
+class EstimateQuantiles(Quantiles):
+    """Quantiles and the mean of the production estimate (kg)."""
+
+    mean: float
+
+
+class DeclarationCheck(Result):
+    """Estimate against declaration, with the uncertainty of the estimate (kg; SQ)."""
 
     material: str
     declared_kg: float
     significant_quantity_kg: float
-    estimate_kg: tuple[float, float, float]  # 5 %, median, 95 %
-    estimate_mean_kg: float
-    shortfall_kg: tuple[float, float, float]
-    shortfall_sq: tuple[float, float, float]
+    estimate_kg: EstimateQuantiles
+    shortfall_kg: Quantiles = Field(description="Estimate − declared, kg")
+    shortfall_sq: Quantiles = Field(description="Estimate − declared, SQ")
     probability_shortfall: float
     probability_shortfall_one_sq: float
     replications: int
-    campaigns: list[dict[str, Any]]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "material": self.material,
-            "declared_kg": self.declared_kg,
-            "significant_quantity_kg": self.significant_quantity_kg,
-            "estimate_kg": {
-                "p05": self.estimate_kg[0],
-                "median": self.estimate_kg[1],
-                "p95": self.estimate_kg[2],
-                "mean": self.estimate_mean_kg,
-            },
-            "shortfall_kg": dict(zip(("p05", "median", "p95"), self.shortfall_kg, strict=True)),
-            "shortfall_sq": dict(zip(("p05", "median", "p95"), self.shortfall_sq, strict=True)),
-            "probability_shortfall": self.probability_shortfall,
-            "probability_shortfall_one_sq": self.probability_shortfall_one_sq,
-            "replications": self.replications,
-            "campaigns": self.campaigns,
-        }
+    campaigns: tuple[dict[str, Any], ...] = Field(
+        description="Per campaign: name, days, separated_kg quantiles and source; or the "
+        "enrichment's SWU range"
+    )
 
 
 def compare_declaration(
@@ -254,14 +252,17 @@ def compare_declaration(
         material=material,
         declared_kg=declared_kg,
         significant_quantity_kg=sq,
-        estimate_kg=(float(q[0]), float(q[1]), float(q[2])),
-        estimate_mean_kg=float(x.mean()),
-        shortfall_kg=(float(qs[0]), float(qs[1]), float(qs[2])),
-        shortfall_sq=(float(qs[0] / sq), float(qs[1] / sq), float(qs[2] / sq)),
+        estimate_kg=EstimateQuantiles(
+            p05=float(q[0]), median=float(q[1]), p95=float(q[2]), mean=float(x.mean())
+        ),
+        shortfall_kg=Quantiles(p05=float(qs[0]), median=float(qs[1]), p95=float(qs[2])),
+        shortfall_sq=Quantiles(
+            p05=float(qs[0] / sq), median=float(qs[1] / sq), p95=float(qs[2] / sq)
+        ),
         probability_shortfall=float(np.mean(short > 0)),
         probability_shortfall_one_sq=float(np.mean(short > sq)),
         replications=int(x.size),
-        campaigns=campaigns or [],
+        campaigns=tuple(campaigns or ()),
     )
 
 

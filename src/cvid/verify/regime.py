@@ -28,12 +28,13 @@ of the two routes); :func:`site_detection_hazard` gives the per-run, time-varyin
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from pydantic import Field
 
+from cvid.results import Result
 from cvid.scenario import SIGNIFICANT_QUANTITY_KG, Scenario
 from cvid.verify.balance import one_sided_detection_probability, sigma_muf
 from cvid.verify.diversion import DiversionEquilibrium, muf_d_equilibrium, sigma_d
@@ -334,9 +335,9 @@ def monthly_detection_probability(s: Scenario, activity: Activity = "worst-case"
     return min(site, div)
 
 
-@dataclass(frozen=True)
-class VerificationFigures:
-    """The numbers lesson 3 shows, with the inputs they came from."""
+class VerificationFigures(Result):
+    """The numbers lesson 3 shows, with the inputs they came from (probabilities; kg;
+    months; hours)."""
 
     material: str
     significant_quantity_kg: float
@@ -355,25 +356,31 @@ class VerificationFigures:
     monthly_detection_probability: float
     monthly_detection_undeclared_facility: float
     monthly_detection_diversion: float
-    inputs: dict[str, Any] = field(default_factory=dict)
-    #: Where the diversion figures come from: facility-plan, default-plan, not-applicable.
-    material_balance_basis: str = "default-plan"
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    material_balance_basis: BalanceBasis = Field(
+        default="default-plan",
+        description="Where the diversion figures come from (material_balance_basis)",
+    )
     material_balance_note: str = ""
-    #: The MUF − D equilibrium within the timeliness goal (see :mod:`cvid.verify.diversion`).
-    diversion_equilibrium: dict[str, Any] = field(default_factory=dict)
-    #: 1 − (1 − P_MB·b)(1 − P_AS·i), the independent-union figure (an overstatement).
-    independent_union_within_goal: float = 0.0
-    #: Contributions of histories where intelligence knew the site, and where it did not.
-    undeclared_site_cued_1y: float = 0.0
-    undeclared_site_uncued_1y: float = 0.0
-    #: The older figure with the cue redrawn at every inspection (overstates the search).
-    undeclared_site_redrawn_cue_1y: float = 0.0
+    diversion_equilibrium: DiversionEquilibrium = Field(
+        description="The MUF − D equilibrium within the timeliness goal (cvid.verify.diversion)"
+    )
+    independent_union_within_goal: float = Field(
+        default=0.0,
+        description="1 − (1 − P_MB·b)(1 − P_AS·i), the independent-union figure (an overstatement)",
+    )
+    undeclared_site_cued_1y: float = Field(
+        default=0.0, description="Contribution of histories where intelligence knew the site"
+    )
+    undeclared_site_uncued_1y: float = Field(
+        default=0.0, description="Contribution of histories where it did not"
+    )
+    undeclared_site_redrawn_cue_1y: float = Field(
+        default=0.0,
+        description="The older figure with the cue redrawn at every inspection (overstated)",
+    )
     search_activity: str = "enrichment"
-    signature_persistence_hours: list[float] | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dict (the shape of lesson 3's ``verification`` figures)."""
-        return asdict(self)
+    signature_persistence_hours: tuple[float, ...] | None = None
 
 
 def lesson3_figures(s: Scenario) -> VerificationFigures:
@@ -428,7 +435,7 @@ def lesson3_figures(s: Scenario) -> VerificationFigures:
     return VerificationFigures(
         material_balance_basis=basis,
         material_balance_note=note,
-        diversion_equilibrium=diversion_equilibrium(s).to_dict(),
+        diversion_equilibrium=diversion_equilibrium(s),
         independent_union_within_goal=independent_union_within_goal(s),
         undeclared_site_cued_1y=float(parts.cued),
         undeclared_site_uncued_1y=float(parts.uncued),
@@ -436,7 +443,7 @@ def lesson3_figures(s: Scenario) -> VerificationFigures:
             1.0 - (1.0 - model.redrawn_probability_within(12.0)) * ntm12
         ),
         search_activity=search_activity(s),
-        signature_persistence_hours=None if persistence is None else list(persistence),
+        signature_persistence_hours=None if persistence is None else tuple(persistence),
         material=balanced_material(s),
         significant_quantity_kg=sq,
         detection_probability_sq_within_goal=diversion_detection_within_goal(s),

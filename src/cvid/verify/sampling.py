@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from pydantic import Field
 from scipy import stats
 
 from cvid.errors import InputError
+from cvid.results import Result
 
 #: Fraction of an item's content removed by each classic defect level (IAEA practice: a gross
 #: defect empties the item, a partial defect removes part of it, a bias defect a small part
@@ -144,26 +144,15 @@ def defects_for_goal(goal_kg: float, item_kg: float) -> int:
     return math.ceil(_exact(goal_kg, "goal_kg") / _exact(item_kg, "item_kg"))
 
 
-@dataclass(frozen=True)
-class SamplingPlan:
-    """Sample sizes for one defect level."""
+class SamplingPlan(Result):
+    """The attribute sample for one defect level (gross, partial, bias)."""
 
-    level: str
-    fraction_removed: float
-    defects: int
-    sample_size: int
-    sample_size_iaea: int
-    detection_probability: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "level": self.level,
-            "fraction_removed": self.fraction_removed,
-            "defects": self.defects,
-            "sample_size": self.sample_size,
-            "sample_size_iaea": self.sample_size_iaea,
-            "detection_probability": self.detection_probability,
-        }
+    level: str = Field(description="gross, partial or bias (or the level asked for)")
+    fraction_removed: float = Field(description="Fraction of an item's material removed")
+    defects: int = Field(description="Falsified items M needed to reach the goal quantity")
+    sample_size: int = Field(description="Smallest n with P(detect) ≥ the goal (hypergeometric)")
+    sample_size_iaea: int = Field(description="n by the IAEA approximation")
+    detection_probability: float = Field(description="P(detect) with the exact n")
 
 
 def plan_sampling(items: int, defects: int, detect: float, level: str = "gross") -> SamplingPlan:
@@ -202,7 +191,12 @@ def plan_defect_levels(
         p = plan_sampling(items, m, detect, level=name)
         plans.append(
             SamplingPlan(
-                name, frac, p.defects, p.sample_size, p.sample_size_iaea, p.detection_probability
+                level=name,
+                fraction_removed=frac,
+                defects=p.defects,
+                sample_size=p.sample_size,
+                sample_size_iaea=p.sample_size_iaea,
+                detection_probability=p.detection_probability,
             )
         )
     return plans

@@ -250,8 +250,8 @@ def lesson3_quantitative(s: Scenario) -> dict[str, Any]:
     p_div = v.detection_probability_sq_within_goal
     eq = v.diversion_equilibrium
     split = (
-        f"the state's best split hides {eq['falsified_kg']:g} kg in {eq['falsified_items']} "
-        f"falsified item(s) and leaves {eq['in_muf_kg']:g} kg in MUF; the independent union "
+        f"the state's best split hides {eq.falsified_kg:g} kg in {eq.falsified_items} "
+        f"falsified item(s) and leaves {eq.in_muf_kg:g} kg in MUF; the independent union "
         f"of the two tests would claim {v.independent_union_within_goal:.2f}"
     )
     if v.material_balance_basis == "facility-plan":
