@@ -31,9 +31,9 @@ def _verify_results() -> dict[str, type[Result]]:
 
 
 def _compliance_results() -> dict[str, type[Result]]:
-    from cvid.compliance import ComplianceState
+    from cvid.compliance import BeliefState, ComplianceState, ReplayReport
 
-    return {"status": ComplianceState}
+    return {"status": ComplianceState, "beliefs": BeliefState, "ledger-replay": ReplayReport}
 
 
 def _negotiate_results() -> dict[str, type[Result]]:
