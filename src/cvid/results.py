@@ -53,7 +53,7 @@ class Result(BaseModel):
     def _drop_computed(cls, data: Any) -> Any:
         """Read back what :meth:`to_json` wrote: computed fields (derived from the stored
         fields, ``@computed_field``) are written but not read."""
-        computed = cls.model_computed_fields
+        computed = cls.__pydantic_computed_fields__
         if not computed or not isinstance(data, Mapping):
             return data
         names = set(computed) | {c.alias for c in computed.values() if c.alias}
