@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 
 def jsonable(value: Any) -> Any:
@@ -47,6 +47,17 @@ class Result(BaseModel):
     """Base of cvid's typed results: frozen, unknown fields refused, one JSON serializer."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_computed(cls, data: Any) -> Any:
+        """Read back what :meth:`to_json` wrote: computed fields (derived from the stored
+        fields, ``@computed_field``) are written but not read."""
+        computed = cls.__pydantic_computed_fields__
+        if not computed or not isinstance(data, Mapping):
+            return data
+        names = set(computed) | {c.alias for c in computed.values() if c.alias}
+        return {k: v for k, v in data.items() if k not in names}
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """The result as JSON (non-finite numbers as null)."""

@@ -31,9 +31,9 @@ def _verify_results() -> dict[str, type[Result]]:
 
 
 def _compliance_results() -> dict[str, type[Result]]:
-    from cvid.compliance import ComplianceState
+    from cvid.compliance import BeliefState, ComplianceState, ReplayReport
 
-    return {"status": ComplianceState}
+    return {"status": ComplianceState, "beliefs": BeliefState, "ledger-replay": ReplayReport}
 
 
 def _negotiate_results() -> dict[str, type[Result]]:
@@ -46,11 +46,18 @@ def _negotiate_results() -> dict[str, type[Result]]:
     }
 
 
+def _redteam_results() -> dict[str, type[Result]]:
+    from cvid.redteam import RedTeamResult
+
+    return {"redteam": RedTeamResult}
+
+
 #: Groups of published result models, imported only when asked for.
 _GROUPS: tuple[Callable[[], dict[str, type[Result]]], ...] = (
     _verify_results,
     _compliance_results,
     _negotiate_results,
+    _redteam_results,
 )
 
 

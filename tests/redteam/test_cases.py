@@ -30,7 +30,7 @@ def test_libya_every_path_is_exposed_before_any_concession_is_paid() -> None:
             assert (
                 p.time_to_exposure_months < first_release or p.first_breach_month >= first_release
             )
-    assert r.value < r.compliance_payoff  # cheating does not pay in Libya
+    assert r.game.value < r.game.compliance_payoff  # cheating does not pay in Libya
 
 
 def _unverified() -> dict[str, Any]:
@@ -84,7 +84,7 @@ def test_an_agreement_without_verification_means_is_a_finding_not_an_error() -> 
     assert any(f.startswith("every path is undetected") for f in r.findings)
     covert = [p for p in r.paths if p.stall_month is None]
     assert covert and all(p.detection_probability == 0.0 for p in covert)
-    assert r.value > r.compliance_payoff
+    assert r.game.value > r.game.compliance_payoff
     bp = best_path(s)
     assert bp is not None and bp.every_path_undetected
 
@@ -148,7 +148,7 @@ def test_an_agreement_without_commitments_has_no_paths() -> None:
     agreement["commitments"] = []
     agreement["concessions"] = []
     r = red_team(scenario_from_dict({**d, "agreement": agreement}))
-    assert r.total_paths == 0 and r.paths == []
+    assert r.game.total_paths == 0 and r.paths == ()
     assert any("no commitment" in f for f in r.findings)
     assert best_path(scenario_from_dict({**d, "agreement": agreement})) is None
 

@@ -31,7 +31,7 @@ def test_dprk_step_by_step_needs_more_than_its_provisions() -> None:
     from cvid.redteam import red_team
 
     r = red_team(load_scenario("dprk-2018-step-by-step"), top=3)
-    assert r.value > r.compliance_payoff  # cheating pays under the phased deal
+    assert r.game.value > r.game.compliance_payoff  # cheating pays under the phased deal
     assert all(v.value >= -1e-9 for v in r.provisions)
     cc = r.cheapest_change
     assert cc is not None

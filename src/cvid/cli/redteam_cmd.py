@@ -1,9 +1,11 @@
 """``cvid redteam SCENARIO``: the state's best paths to cheat under the agreement.
 
-JSON shape (``--json``): :meth:`cvid.redteam.RedTeamResult.to_dict` — ``{"scenario",
+JSON shape (``--json``): :meth:`cvid.redteam.RedTeamResult.to_json` (JSON Schema
+``schema/redteam.schema.json``) — ``{"scenario",
 "horizon_months", "payoff_units", "budget_inspections_per_year", "challenge_quota_per_year",
 "game": {"total_paths", "method", "iterations", "value", "value_bounds", "compliance_payoff",
-"equilibrium_detection_probability", "row_regret", "column_regret", "allocations",
+"equilibrium_detection_probability", "row_regret", "column_regret",
+"state_best_payoff_at_reported_mix", "allocations",
 "allocation_strategy"}, "paths": [...], "provisions": [...], "cheapest_change": {...},
 "findings": [...], "assumptions": {...}}``.
 """
@@ -24,12 +26,13 @@ from cvid.scenario import load_scenario
 
 def render(r: RedTeamResult) -> None:
     """Print the red team with Rich."""
-    lo, hi = r.value_bounds
+    g = r.game
+    lo, hi = g.value_bounds
     console.print(
         Text(
-            f"{r.scenario}: {r.total_paths} paths ({r.method}); state's best payoff {r.value:.3f} "
-            f"(bounds {lo:.3f}–{hi:.3f}; compliance {r.compliance_payoff:.3f}; all concessions "
-            f"= 1); equilibrium detection probability {r.equilibrium_detection_probability:.3f}",
+            f"{r.scenario}: {g.total_paths} paths ({g.method}); state's best payoff {g.value:.3f} "
+            f"(bounds {lo:.3f}–{hi:.3f}; compliance {g.compliance_payoff:.3f}; all concessions "
+            f"= 1); equilibrium detection probability {g.equilibrium_detection_probability:.3f}",
             style="bold",
         )
     )

@@ -45,16 +45,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any, cast
 
 import numpy as np
+from pydantic import BeforeValidator, Field, PlainSerializer, computed_field
+from typing_extensions import TypedDict
 
 from cvid.compliance.engine import DAYS_PER_MONTH, agreement_id, agreement_start
 from cvid.compliance.evidence import Evidence, as_utc, evidence_from_ledger, sort_evidence
 from cvid.errors import InputError
 from cvid.ledger import Ledger
+from cvid.results import Result
 from cvid.scenario import COUNTERPART_TYPES, IRREVERSIBLE_KINDS, Commitment, Scenario
 
 TYPES: tuple[str, str, str] = COUNTERPART_TYPES
@@ -175,94 +177,110 @@ def _prior(s: Scenario, prior: Mapping[str, float] | Sequence[float] | None) -> 
     return np.array(vals, dtype=np.float64)
 
 
-@dataclass(frozen=True)
-class BeliefPoint:
+# the JSON keys are the type names (``time-buyer`` has a hyphen)
+_ByTypeJSON = TypedDict("_ByTypeJSON", {"sincere": float, "time-buyer": float, "hedger": float})
+
+
+def _by_type(p: tuple[float, float, float]) -> _ByTypeJSON:
+    return cast(_ByTypeJSON, dict(zip(TYPES, p, strict=True)))
+
+
+def _from_by_type(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        unknown = set(value) - set(TYPES)
+        if unknown:
+            raise ValueError(f"unknown counterpart type(s) {', '.join(sorted(unknown))}")
+        return tuple(value[t] for t in TYPES)
+    return value
+
+
+#: Probabilities of the three counterpart types, in :data:`TYPES` order; written as an
+#: object by type name (``{"sincere": p, "time-buyer": p, "hedger": p}``).
+ByType = Annotated[
+    tuple[float, float, float],
+    BeforeValidator(_from_by_type),
+    PlainSerializer(_by_type, return_type=_ByTypeJSON),
+]
+
+
+def _utc_text(t: datetime) -> str:
+    return t.isoformat().replace("+00:00", "Z")
+
+
+#: A UTC moment, written in ISO 8601 with ``Z`` for UTC.
+UtcTime = Annotated[datetime, PlainSerializer(_utc_text, return_type=str)]
+
+
+class BeliefPoint(Result):
     """The posterior after one record, what the record was taken to show, and how far it (and
     the silence before it) moved the posterior (total variation distance)."""
 
-    index: int
-    time: datetime
+    index: int = Field(description="Ledger index of the record")
+    time: UtcTime
     kind: str
     commitments: tuple[str, ...]
-    acts: tuple[str, ...]
-    posterior: tuple[float, float, float]
-    shift: float
-    silence_shift: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "index": self.index,
-            "time": self.time.isoformat().replace("+00:00", "Z"),
-            "kind": self.kind,
-            "commitments": list(self.commitments),
-            "acts": list(self.acts),
-            "posterior": dict(zip(TYPES, self.posterior, strict=True)),
-            "shift": self.shift,
-            "silence_shift": self.silence_shift,
-        }
+    acts: tuple[str, ...] = Field(description="What the record was taken to show, in words")
+    posterior: ByType
+    shift: float = Field(description="Total variation distance the record moved the posterior")
+    silence_shift: float = Field(description="The same, of the silence before the record")
 
 
-@dataclass(frozen=True)
-class Demand:
+class Demand(Result):
     """A commitment not yet at its top level, ranked by how well demanding it next would
     tell the types apart."""
 
     commitment: str
     kind: str
-    hard: bool
-    information_bits: float
-    completion_probability: dict[str, float]
+    hard: bool = Field(description="A step that exposes or removes the hidden program")
+    information_bits: float = Field(description="I(type; act) if demanded next, bits")
+    completion_probability: dict[str, float] = Field(
+        description="Chance a month that each type brings it to its top level"
+    )
     reason: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "commitment": self.commitment,
-            "kind": self.kind,
-            "hard": self.hard,
-            "information_bits": self.information_bits,
-            "completion_probability": self.completion_probability,
-            "reason": self.reason,
-        }
+
+class BeliefModel(Result):
+    """The model the tracker ran: the floor for acts it rules out, and where the likelihoods
+    come from."""
+
+    floor: float = Field(description="max(decision_hazard_base, 0.001)")
+    likelihoods: str = "scenario [counterpart] per-type tables"
 
 
-@dataclass(frozen=True)
-class BeliefState:
+class BeliefState(Result):
     """The tracker's output: the prior, the posterior now, the time series, the records that
-    moved it most and the ranked next demands (``to_dict`` is the JSON shape)."""
+    moved it most and the ranked next demands. ``to_json()`` is the ``"beliefs"`` of
+    ``cvid status --beliefs --json``, its JSON Schema ``schema/beliefs.schema.json``."""
 
     scenario: str
-    at: datetime | None
-    prior: tuple[float, float, float]
-    posterior: tuple[float, float, float]
+    at: UtcTime | None
+    prior: ByType
+    posterior: ByType
     records: int
     series: tuple[BeliefPoint, ...]
     movers: tuple[BeliefPoint, ...]
     next_demands: tuple[Demand, ...]
-    floor: float
-    levels: dict[str, str] = field(default_factory=dict)
+    levels: dict[str, str] = Field(
+        default_factory=dict, description="Ladder level each commitment has reached"
+    )
+    model: BeliefModel
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def types(self) -> tuple[str, str, str]:
+        """The counterpart types, in the order of the probabilities."""
+        return TYPES
+
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def most_likely(self) -> str:
+        """The type of highest posterior probability."""
         return TYPES[int(np.argmax(self.posterior))]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "scenario": self.scenario,
-            "at": None if self.at is None else self.at.isoformat().replace("+00:00", "Z"),
-            "types": list(TYPES),
-            "prior": dict(zip(TYPES, self.prior, strict=True)),
-            "posterior": dict(zip(TYPES, self.posterior, strict=True)),
-            "most_likely": self.most_likely,
-            "records": self.records,
-            "series": [p.to_dict() for p in self.series],
-            "movers": [p.to_dict() for p in self.movers],
-            "next_demands": [d.to_dict() for d in self.next_demands],
-            "levels": self.levels,
-            "model": {
-                "floor": self.floor,
-                "likelihoods": "scenario [counterpart] per-type tables",
-            },
-        }
+    @property
+    def floor(self) -> float:
+        """The floor for acts the model rules out for a type (:func:`floor_probability`)."""
+        return self.model.floor
 
 
 def _tv(a: np.ndarray, b: np.ndarray) -> float:
@@ -427,14 +445,14 @@ class BeliefTracker:
                 acts.append(f"voluntary disclosure of items not known before ({what})")
         post = self.posterior
         point = BeliefPoint(
-            e.index,
-            e.time,
-            k,
-            tuple(e.commitments),
-            tuple(acts),
-            (float(post[0]), float(post[1]), float(post[2])),
-            _tv(before, post),
-            silence,
+            index=e.index,
+            time=e.time,
+            kind=k,
+            commitments=tuple(e.commitments),
+            acts=tuple(acts),
+            posterior=(float(post[0]), float(post[1]), float(post[2])),
+            shift=_tv(before, post),
+            silence_shift=silence,
         )
         self.series.append(point)
         return point
@@ -451,7 +469,16 @@ class BeliefTracker:
             bits = information_gain(post, table)
             comp = completion_probability(s, c)
             probs = {t: float(comp[i]) for i, t in enumerate(TYPES)}
-            out.append(Demand(cid, c.kind, is_hard(c), bits, probs, _reason(c, probs, bits)))
+            out.append(
+                Demand(
+                    commitment=cid,
+                    kind=c.kind,
+                    hard=is_hard(c),
+                    information_bits=bits,
+                    completion_probability=probs,
+                    reason=_reason(c, probs, bits),
+                )
+            )
         out.sort(key=lambda d: (-d.information_bits, d.commitment))
         return out
 
@@ -470,8 +497,8 @@ class BeliefTracker:
             series=tuple(self.series),
             movers=tuple(ranked),
             next_demands=tuple(self.next_demands()),
-            floor=math.exp(self.log_floor),
             levels={cid: LEVELS[lvl] for cid, lvl in self.level.items()},
+            model=BeliefModel(floor=math.exp(self.log_floor)),
         )
 
 

@@ -34,16 +34,19 @@ import io
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from pydantic import Field, computed_field
 
 from cvid.compliance.engine import agreement_id, agreement_start
 from cvid.compliance.rules import program_item_ids
 from cvid.data import Dataset, resolve
 from cvid.errors import InputError
 from cvid.ledger import Ledger, PartyKey
+from cvid.results import Result
 from cvid.scenario import Scenario
 
 FORMATS: tuple[str, ...] = (
@@ -109,41 +112,29 @@ _SATELLITE_TEXT = re.compile(r"satellite", re.IGNORECASE)
 _CNS_FIELDS = ("date", "time", "missile", "outcome")
 
 
-@dataclass(frozen=True)
-class ImportReport:
+class ImportReport(Result):
     """What an import did: rows read, records appended (their ledger indices), rows skipped
     because they fall before the agreement or concern another state or another kind of event,
-    and how many launches were unresolved (of unknown type)."""
+    and how many launches were unresolved (of unknown type). ``to_json()`` is the JSON of
+    ``cvid ledger import --json``."""
 
     format: str
+    dataset: str | None = Field(default=None, description="The bundled dataset, if it is one")
     file: str
-    sha256: str
+    sha256: str = Field(description="SHA-256 of the file read")
     rows: int
-    indices: tuple[int, ...]
+    indices: tuple[int, ...] = Field(description="Ledger indices of the records appended")
     skipped_before_agreement: int
     skipped_other: int
-    first: str | None = None
-    last: str | None = None
-    notes: tuple[str, ...] = field(default_factory=tuple)
-    dataset: str | None = None
     unresolved: int = 0
+    first: str | None = Field(default=None, description="UTC time of the first record kept")
+    last: str | None = Field(default=None, description="UTC time of the last record kept")
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON shape of ``cvid ledger import --json``."""
-        return {
-            "format": self.format,
-            "dataset": self.dataset,
-            "file": self.file,
-            "sha256": self.sha256,
-            "rows": self.rows,
-            "imported": len(self.indices),
-            "indices": list(self.indices),
-            "skipped_before_agreement": self.skipped_before_agreement,
-            "skipped_other": self.skipped_other,
-            "unresolved": self.unresolved,
-            "first": self.first,
-            "last": self.last,
-        }
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def imported(self) -> int:
+        """How many records were appended."""
+        return len(self.indices)
 
 
 @dataclass(frozen=True)
@@ -539,17 +530,17 @@ def dataset_records(
             }
         )
     report = ImportReport(
-        fmt,
-        str(file),
-        digest,
-        len(rows) + other,
-        (),
-        before,
-        other,
-        _z(kept[0].time) if kept else None,
-        _z(kept[-1].time) if kept else None,
+        format=fmt,
         dataset=bundled.name if bundled is not None else None,
+        file=str(file),
+        sha256=digest,
+        rows=len(rows) + other,
+        indices=(),
+        skipped_before_agreement=before,
+        skipped_other=other,
         unresolved=sum(1 for r in kept if "unresolved" in r.basis),
+        first=_z(kept[0].time) if kept else None,
+        last=_z(kept[-1].time) if kept else None,
     )
     return records, report
 
@@ -585,16 +576,4 @@ def import_dataset(
     if not records:
         return report
     indices = ledger.append(records, key, batch_size=len(records), source=report.file)
-    return ImportReport(
-        report.format,
-        report.file,
-        report.sha256,
-        report.rows,
-        tuple(indices),
-        report.skipped_before_agreement,
-        report.skipped_other,
-        report.first,
-        report.last,
-        dataset=report.dataset,
-        unresolved=report.unresolved,
-    )
+    return report.model_copy(update={"indices": tuple(indices)})

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -40,11 +40,13 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pydantic import Field
 
 from cvid.compliance.engine import agreement_id, check_evidence
 from cvid.compliance.evidence import Evidence
 from cvid.errors import InputError
 from cvid.ledger import Ledger, PartyKey, Role, sign_record
+from cvid.results import Result
 from cvid.scenario import Scenario, load_scenario
 
 STREAM_FORMAT = "cvid-evidence/1"
@@ -108,27 +110,49 @@ class Stream:
     title: str
 
 
-@dataclass(frozen=True)
-class ReplayReport:
-    """What a replay appended: the ledger, the stream, party names and the indices."""
+class ReplayReport(Result):
+    """What a replay appended: the ledger, the stream, the parties (name → role) and the
+    ledger indices of the records, which one transaction appends in a row (``first_index``
+    to ``last_index``). ``to_json()`` is the JSON of ``cvid ledger replay --json``, its JSON
+    Schema ``schema/ledger-replay.schema.json``."""
 
     ledger: str
     stream: str
     scenario: str
-    parties: Mapping[str, str]
-    indices: tuple[int, ...]
+    parties: dict[str, str]
+    appended: int = Field(ge=0, description="How many records were appended")
+    first_index: int | None = Field(description="Ledger index of the first, if any")
+    last_index: int | None = Field(description="Ledger index of the last, if any")
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON shape of ``cvid ledger replay --json``."""
-        return {
-            "ledger": self.ledger,
-            "stream": self.stream,
-            "scenario": self.scenario,
-            "parties": dict(self.parties),
-            "appended": len(self.indices),
-            "first_index": self.indices[0] if self.indices else None,
-            "last_index": self.indices[-1] if self.indices else None,
-        }
+    @classmethod
+    def of(
+        cls,
+        ledger: str,
+        stream: str,
+        scenario: str,
+        parties: Mapping[str, str],
+        indices: Sequence[int],
+    ) -> ReplayReport:
+        """The report of a replay that appended ``indices`` (consecutive, as one
+        transaction appends them)."""
+        if list(indices) != list(range(indices[0], indices[0] + len(indices)) if indices else []):
+            raise ValueError(f"a replay appends consecutive indices, got {list(indices)}")
+        return cls(
+            ledger=ledger,
+            stream=stream,
+            scenario=scenario,
+            parties=dict(parties),
+            appended=len(indices),
+            first_index=indices[0] if indices else None,
+            last_index=indices[-1] if indices else None,
+        )
+
+    @property
+    def indices(self) -> tuple[int, ...]:
+        """Ledger indices of the records appended."""
+        if self.first_index is None:
+            return ()
+        return tuple(range(self.first_index, self.first_index + self.appended))
 
 
 def _time(value: Any, where: str) -> str:
@@ -285,4 +309,4 @@ def replay_stream(
         for k in keys.values():
             led.register(k.public)
         indices = led.submit(signed, batch_size=max(1, len(signed)), source=str(st.path))
-    return ReplayReport(target, str(st.path), st.scenario.meta.name, st.parties, tuple(indices))
+    return ReplayReport.of(target, str(st.path), st.scenario.meta.name, st.parties, indices)

@@ -12,13 +12,15 @@ for a name that does not exist) and :func:`resolve` turns a bundled name or a pa
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated
+
+from pydantic import Field, PlainSerializer, computed_field
 
 from cvid.errors import InputError
+from cvid.results import Result
 
 __all__ = ["Dataset", "data_dir", "dataset", "datasets", "resolve"]
 
@@ -28,24 +30,32 @@ def data_dir() -> Path:
     return Path(str(resources.files("cvid") / "data"))
 
 
-@dataclass(frozen=True)
-class Dataset:
+#: A file path, written as text.
+PathText = Annotated[Path, PlainSerializer(str, return_type=str)]
+
+
+class Dataset(Result):
     """One bundled dataset: its name, title, files, the ``cvid ledger import`` format that
     reads it (None if it is not evidence), the state it is about, where it comes from, which
-    upstream version it is, when it was retrieved, its licence note and SHA-256 digests."""
+    upstream version it is, when it was retrieved, its licence note and SHA-256 digests.
+    ``to_json()`` is one entry of ``cvid data list --json``; the JSON names the main file
+    only, so a dataset read back from it has no ``extra_files``."""
 
     name: str
     title: str
-    path: Path
+    path: PathText = Field(alias="file", description="The dataset's main file")
     format: str | None
     state: str | None
     source: str
     version: str
     retrieved: str
     licence: str
-    sha256: str
-    extra_files: tuple[tuple[Path, str], ...] = ()
+    sha256: str = Field(description="SHA-256 of the main file")
+    extra_files: tuple[tuple[Path, str], ...] = Field(
+        default=(), exclude=True, description="Further files with their SHA-256"
+    )
 
+    @computed_field(return_type=PathText)  # type: ignore[prop-decorator]
     @property
     def provenance(self) -> Path:
         """The dataset's PROVENANCE.md."""
@@ -54,22 +64,6 @@ class Dataset:
     def files(self) -> list[tuple[Path, str]]:
         """Every file of the dataset with its expected SHA-256."""
         return [(self.path, self.sha256), *self.extra_files]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON shape of ``cvid data list --json`` (one entry)."""
-        return {
-            "name": self.name,
-            "title": self.title,
-            "file": str(self.path),
-            "format": self.format,
-            "state": self.state,
-            "source": self.source,
-            "version": self.version,
-            "retrieved": self.retrieved,
-            "licence": self.licence,
-            "sha256": self.sha256,
-            "provenance": str(self.provenance),
-        }
 
 
 @cache

@@ -24,12 +24,12 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from pydantic import Field, field_validator
 
 from cvid.errors import InputError
 from cvid.redteam.game import Solution, solve
@@ -45,6 +45,7 @@ from cvid.redteam.model import (
     verifiable,
 )
 from cvid.redteam.paths import PathBlock, PathSpace, enumerate_paths, path_space
+from cvid.results import Result, jsonable
 from cvid.scenario import Commitment, Scenario
 from cvid.verify import InspectionGame, solve_zero_sum
 from cvid.verify.adequacy import rows_for, target_classes
@@ -166,15 +167,28 @@ def with_changes(
 # --- results -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PathReport:
-    """One of the state's paths against the inspectorate's equilibrium mix."""
+class MaterialMonth(Result):
+    """Material a path keeps out of the agreement's reach by ``month`` (months from the
+    agreement's start): significant quantities (``sq``) and kg, central, low and high."""
+
+    month: float
+    sq: float
+    sq_low: float
+    sq_high: float
+    kg: float
+    kg_low: float
+    kg_high: float
+
+
+class PathReport(Result):
+    """One of the state's paths against the inspectorate's equilibrium mix; payoffs in units
+    of all of the agreement's concessions (= 1), times in months from the agreement's start."""
 
     rank: int
-    label: str
+    label: str = Field(alias="path", description="The path in words")
     kinds: tuple[str, ...]
-    hidden: tuple[str, ...]
-    hollow: tuple[str, ...]
+    hidden: tuple[str, ...] = Field(alias="hidden_items", description="Items kept undeclared")
+    hollow: tuple[str, ...] = Field(alias="hollow_steps", description="Steps claimed, not done")
     stall_month: float | None
     first_breach_month: float
     payoff: float
@@ -183,148 +197,107 @@ class PathReport:
     deterrence_threshold: float
     deterred: bool
     time_to_exposure_months: float | None
-    exposure_date: str | None
+    exposure_date: str | None = Field(description="ISO date, when the agreement has a start")
     concessions_before_exposure: tuple[str, ...]
     first_concession_month: float | None
     expected_concessions: float
-    material_sq: dict[str, float]
-    material_by_month: list[dict[str, float]]
-    detection_by_month: list[tuple[float, float]]
+    material_sq: dict[str, float] = Field(description="SQ kept at the horizon: low, central, high")
+    material_by_month: tuple[MaterialMonth, ...]
+    detection_by_month: tuple[tuple[float, float], ...] = Field(
+        description="(month, probability the path is exposed by then)"
+    )
     equilibrium_weight: float
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "rank": self.rank,
-            "path": self.label,
-            "kinds": list(self.kinds),
-            "hidden_items": list(self.hidden),
-            "hollow_steps": list(self.hollow),
-            "stall_month": self.stall_month,
-            "first_breach_month": self.first_breach_month,
-            "payoff": self.payoff,
-            "undetected_gain": self.undetected_gain,
-            "detection_probability": self.detection_probability,
-            "deterrence_threshold": self.deterrence_threshold,
-            "deterred": self.deterred,
-            "time_to_exposure_months": self.time_to_exposure_months,
-            "exposure_date": self.exposure_date,
-            "concessions_before_exposure": list(self.concessions_before_exposure),
-            "first_concession_month": self.first_concession_month,
-            "expected_concessions": self.expected_concessions,
-            "material_sq": self.material_sq,
-            "material_by_month": self.material_by_month,
-            "detection_by_month": [[t, p] for t, p in self.detection_by_month],
-            "equilibrium_weight": self.equilibrium_weight,
-        }
 
-
-@dataclass(frozen=True)
-class ProvisionValue:
-    """Drop in the state's best payoff when a provision is added."""
+class ProvisionValue(Result):
+    """Drop in the state's best payoff when a provision is added (payoff units as
+    :class:`PathReport`)."""
 
     provision: str
     label: str
     in_force: bool
     value: float
-    payoff_with: float
-    detection_with: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "provision": self.provision,
-            "label": self.label,
-            "in_force": self.in_force,
-            "value": self.value,
-            "state_payoff_with": self.payoff_with,
-            "equilibrium_detection_with": self.detection_with,
-        }
+    payoff_with: float = Field(alias="state_payoff_with")
+    detection_with: float = Field(alias="equilibrium_detection_with")
 
 
-@dataclass(frozen=True)
-class DeterringChange:
+class DeterringChange(Result):
     """The cheapest change found that deters every path (or the best margin reached)."""
 
     found: bool
     provisions: tuple[str, ...]
     extra_challenge_inspections_per_year: float
-    cost: float
-    margin: float
+    cost: float = Field(description="Provisions added + blocks of extra challenge inspections")
+    margin: float = Field(description="max_y min_π (P_det − threshold) with the change")
     tried: int
-    baseline_margin: float
-    allocation_strategy: list[float]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "found": self.found,
-            "provisions": list(self.provisions),
-            "extra_challenge_inspections_per_year": self.extra_challenge_inspections_per_year,
-            "cost": self.cost,
-            "margin": self.margin,
-            "baseline_margin": self.baseline_margin,
-            "tried": self.tried,
-            "allocation_strategy": self.allocation_strategy,
-        }
+    baseline_margin: float = Field(description="The same margin without any change")
+    allocation_strategy: tuple[float, ...]
 
 
-@dataclass(frozen=True)
-class RedTeamResult:
-    """Everything ``cvid redteam`` prints (``to_dict`` is the ``--json`` shape)."""
+class BudgetSplit(Result):
+    """One split of the inspection budget: challenge and routine inspections a year."""
 
-    scenario: str
-    horizon_months: float
-    budget_inspections_per_year: float
-    challenge_quota_per_year: float
+    challenge_per_year: float
+    routine_per_year: float
+
+
+class RedTeamGame(Result):
+    """The game between the state (paths) and the inspectorate (allocations) and its solution
+    (:func:`cvid.redteam.game.solve`); payoffs in units of all of the agreement's concessions."""
+
     total_paths: int
     method: str
     iterations: int
-    value: float
+    value: float = Field(description="The state's equilibrium payoff")
     value_bounds: tuple[float, float]
     compliance_payoff: float
     equilibrium_detection_probability: float
     row_regret: float
     column_regret: float
-    guarantee: float
-    allocations: list[dict[str, float]]
-    allocation_strategy: list[float]
-    paths: list[PathReport]
-    provisions: list[ProvisionValue]
+    guarantee: float = Field(
+        alias="state_best_payoff_at_reported_mix",
+        description="The state's best payoff against the reported allocation mix",
+    )
+    allocations: tuple[BudgetSplit, ...]
+    allocation_strategy: tuple[float, ...] = Field(
+        description="The inspectorate's equilibrium weights on the allocations"
+    )
+
+
+PAYOFF_UNITS = "all of the agreement's concessions = 1"
+
+
+class RedTeamResult(Result):
+    """Everything ``cvid redteam`` prints; ``to_json()`` is its ``--json``, its JSON Schema
+    ``schema/redteam.schema.json``."""
+
+    scenario: str
+    horizon_months: float
+    payoff_units: str = PAYOFF_UNITS
+    budget_inspections_per_year: float
+    challenge_quota_per_year: float
+    game: RedTeamGame
+    paths: tuple[PathReport, ...] = Field(description="Best payoff first (at most --top)")
+    provisions: tuple[ProvisionValue, ...]
     cheapest_change: DeterringChange | None
-    findings: list[str]
-    assumptions: dict[str, Any] = field(default_factory=dict)
+    findings: tuple[str, ...]
+    assumptions: dict[str, Any] = Field(
+        default_factory=dict, description="The [redteam] settings used, and which are defaults"
+    )
+
+    @field_validator("assumptions", mode="before")
+    @classmethod
+    def _assumptions_json_ready(cls, value: Any) -> Any:
+        return jsonable(value)
 
     @property
     def best(self) -> PathReport | None:
+        """The state's best path (rank 1), None when the agreement has no paths."""
         return self.paths[0] if self.paths else None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "scenario": self.scenario,
-            "horizon_months": self.horizon_months,
-            "payoff_units": "all of the agreement's concessions = 1",
-            "budget_inspections_per_year": self.budget_inspections_per_year,
-            "challenge_quota_per_year": self.challenge_quota_per_year,
-            "game": {
-                "total_paths": self.total_paths,
-                "method": self.method,
-                "iterations": self.iterations,
-                "value": self.value,
-                "value_bounds": list(self.value_bounds),
-                "compliance_payoff": self.compliance_payoff,
-                "equilibrium_detection_probability": self.equilibrium_detection_probability,
-                "row_regret": self.row_regret,
-                "column_regret": self.column_regret,
-                "state_best_payoff_at_reported_mix": self.guarantee,
-                "allocations": self.allocations,
-                "allocation_strategy": self.allocation_strategy,
-            },
-            "paths": [p.to_dict() for p in self.paths],
-            "provisions": [p.to_dict() for p in self.provisions],
-            "cheapest_change": None
-            if self.cheapest_change is None
-            else self.cheapest_change.to_dict(),
-            "findings": self.findings,
-            "assumptions": self.assumptions,
-        }
+
+def _allocations(g: Game) -> tuple[BudgetSplit, ...]:
+    return tuple(BudgetSplit(**a) for a in g.alloc.to_list())
 
 
 # --- the analysis ------------------------------------------------------------------------
@@ -469,8 +442,8 @@ def _report_path(
             "central": by_month[-1]["sq"],
             "high": by_month[-1]["sq_high"],
         },
-        material_by_month=by_month,
-        detection_by_month=monthly,
+        material_by_month=tuple(MaterialMonth(**m) for m in by_month),
+        detection_by_month=tuple(monthly),
         equilibrium_weight=float(sol.path_strategy[i]),
     )
 
@@ -507,7 +480,7 @@ def cheapest_change(
     # every path when they fit in one LP; else the paths column generation brings in
     every = enumerate_paths(space) if space.count() <= s.redteam.max_paths else None
     best_margin = -math.inf
-    best: tuple[tuple[str, ...], int, list[float]] | None = None
+    best: tuple[tuple[str, ...], int, tuple[float, ...]] | None = None
     baseline = -math.inf
     for tried, (cost, _, names, blocks) in enumerate(candidates, 1):
         s2, b2 = with_changes(s, names, budget, blocks)
@@ -522,28 +495,30 @@ def cheapest_change(
         if tried == 1:
             baseline = margin
         if margin > best_margin:
-            best_margin, best = margin, (names, blocks, y.tolist())
+            best_margin, best = margin, (names, blocks, tuple(float(v) for v in y))
         if margin >= -1e-9:
             return DeterringChange(
-                True,
-                names,
-                blocks * s.redteam.extra_challenge_inspections_per_year,
-                cost,
-                margin,
-                tried,
-                baseline,
-                y.tolist(),
+                found=True,
+                provisions=names,
+                extra_challenge_inspections_per_year=blocks
+                * s.redteam.extra_challenge_inspections_per_year,
+                cost=cost,
+                margin=margin,
+                tried=tried,
+                baseline_margin=baseline,
+                allocation_strategy=tuple(float(v) for v in y),
             )
     assert best is not None
     return DeterringChange(
-        False,
-        best[0],
-        best[1] * s.redteam.extra_challenge_inspections_per_year,
-        float(len(best[0]) + best[1]),
-        best_margin,
-        len(candidates),
-        baseline,
-        best[2],
+        found=False,
+        provisions=best[0],
+        extra_challenge_inspections_per_year=best[1]
+        * s.redteam.extra_challenge_inspections_per_year,
+        cost=float(len(best[0]) + best[1]),
+        margin=best_margin,
+        tried=len(candidates),
+        baseline_margin=baseline,
+        allocation_strategy=best[2],
     )
 
 
@@ -587,28 +562,31 @@ def red_team(
     total = space.count()
     if total <= 0:
         findings.append("the agreement has no commitment the state could evade: no paths")
+        comp = compliance_payoff(g)
         return RedTeamResult(
-            s.meta.name,
-            space.horizon,
-            e,
-            g.alloc.quota,
-            0,
-            "none",
-            0,
-            compliance_payoff(g),
-            (compliance_payoff(g), compliance_payoff(g)),
-            compliance_payoff(g),
-            0.0,
-            0.0,
-            0.0,
-            compliance_payoff(g),
-            g.alloc.to_list(),
-            [],
-            [],
-            [],
-            None,
-            findings,
-            assumptions,
+            scenario=s.meta.name,
+            horizon_months=space.horizon,
+            budget_inspections_per_year=e,
+            challenge_quota_per_year=g.alloc.quota,
+            game=RedTeamGame(
+                total_paths=0,
+                method="none",
+                iterations=0,
+                value=comp,
+                value_bounds=(comp, comp),
+                compliance_payoff=comp,
+                equilibrium_detection_probability=0.0,
+                row_regret=0.0,
+                column_regret=0.0,
+                guarantee=comp,
+                allocations=_allocations(g),
+                allocation_strategy=(),
+            ),
+            paths=(),
+            provisions=(),
+            cheapest_change=None,
+            findings=tuple(findings),
+            assumptions=assumptions,
         )
     if _undetected_everywhere(g):
         findings.append(
@@ -645,13 +623,27 @@ def red_team(
         for name in PROVISIONS:
             if in_force(s, name):
                 values.append(
-                    ProvisionValue(name, PROVISION_LABELS[name], True, 0.0, sol.value, eq_det)
+                    ProvisionValue(
+                        provision=name,
+                        label=PROVISION_LABELS[name],
+                        in_force=True,
+                        value=0.0,
+                        payoff_with=sol.value,
+                        detection_with=eq_det,
+                    )
                 )
                 continue
             s2, b2 = with_changes(s, (name,), e)
             v2, d2 = _game_value(s2, b2, space)
             values.append(
-                ProvisionValue(name, PROVISION_LABELS[name], False, sol.value - v2, v2, d2)
+                ProvisionValue(
+                    provision=name,
+                    label=PROVISION_LABELS[name],
+                    in_force=False,
+                    value=sol.value - v2,
+                    payoff_with=v2,
+                    detection_with=d2,
+                )
             )
     cc = cheapest_change(s, e, space) if change else None
     if (
@@ -682,29 +674,31 @@ def red_team(
         horizon_months=space.horizon,
         budget_inspections_per_year=e,
         challenge_quota_per_year=g.alloc.quota,
-        total_paths=sol.total_paths,
-        method=sol.method,
-        iterations=sol.iterations,
-        value=sol.value,
-        value_bounds=(sol.lower_bound, sol.upper_bound),
-        compliance_payoff=comp,
-        equilibrium_detection_probability=eq_det,
-        row_regret=sol.row_regret,
-        column_regret=sol.column_regret,
-        guarantee=float(np.max(u)),
-        allocations=g.alloc.to_list(),
-        allocation_strategy=y.tolist(),
-        paths=paths,
-        provisions=values,
+        game=RedTeamGame(
+            total_paths=sol.total_paths,
+            method=sol.method,
+            iterations=sol.iterations,
+            value=sol.value,
+            value_bounds=(sol.lower_bound, sol.upper_bound),
+            compliance_payoff=comp,
+            equilibrium_detection_probability=eq_det,
+            row_regret=sol.row_regret,
+            column_regret=sol.column_regret,
+            guarantee=float(np.max(u)),
+            allocations=_allocations(g),
+            allocation_strategy=tuple(float(v) for v in y),
+        ),
+        paths=tuple(paths),
+        provisions=tuple(values),
         cheapest_change=cc,
-        findings=findings,
+        findings=tuple(findings),
         assumptions=assumptions,
     )
 
 
-@dataclass(frozen=True)
-class BestPath:
-    """The state's best path under the agreement, for lesson 3 of ``cvid assess``."""
+class BestPath(Result):
+    """The state's best path under the agreement, for lesson 3 of ``cvid assess`` (fields as
+    :class:`PathReport` and :class:`RedTeamGame`)."""
 
     path: str
     kinds: tuple[str, ...]
@@ -718,21 +712,6 @@ class BestPath:
     every_path_undetected: bool
     assumptions_defaulted: bool
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "kinds": list(self.kinds),
-            "payoff": self.payoff,
-            "compliance_payoff": self.compliance_payoff,
-            "detection_probability": self.detection_probability,
-            "time_to_exposure_months": self.time_to_exposure_months,
-            "material_sq": self.material_sq,
-            "concessions_before_exposure": list(self.concessions_before_exposure),
-            "equilibrium_detection_probability": self.equilibrium_detection_probability,
-            "every_path_undetected": self.every_path_undetected,
-            "assumptions_defaulted": self.assumptions_defaulted,
-        }
-
 
 def best_path(scenario: Scenario) -> BestPath | None:
     """The state's best path (against the inspectorate's equilibrium allocation) without the
@@ -745,24 +724,28 @@ def best_path(scenario: Scenario) -> BestPath | None:
         path=b.label,
         kinds=b.kinds,
         payoff=b.payoff,
-        compliance_payoff=r.compliance_payoff,
+        compliance_payoff=r.game.compliance_payoff,
         detection_probability=b.detection_probability,
         time_to_exposure_months=b.time_to_exposure_months,
         material_sq=b.material_sq,
         concessions_before_exposure=b.concessions_before_exposure,
-        equilibrium_detection_probability=r.equilibrium_detection_probability,
+        equilibrium_detection_probability=r.game.equilibrium_detection_probability,
         every_path_undetected=any(f.startswith("every path is undetected") for f in r.findings),
         assumptions_defaulted=any(d in JUDGEMENTS for d in r.assumptions.get("defaults_used", [])),
     )
 
 
 __all__ = [
+    "PAYOFF_UNITS",
     "PROVISIONS",
     "BestPath",
+    "BudgetSplit",
     "DeterringChange",
+    "MaterialMonth",
     "PathBlock",
     "PathReport",
     "ProvisionValue",
+    "RedTeamGame",
     "RedTeamResult",
     "best_path",
     "cheapest_change",

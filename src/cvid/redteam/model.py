@@ -54,7 +54,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cvid.errors import InputError
-from cvid.redteam.paths import PathBlock, PathSpace, Rate, path_space
+from cvid.redteam.paths import ZERO, PathBlock, PathSpace, Rate, path_space
 from cvid.scenario import Scenario
 from cvid.verify import SearchModel, diversion_equilibrium, search_model
 from cvid.verify.adequacy import verifiable as adequate
@@ -458,16 +458,17 @@ def _stock_sq(g: Game, which: str, unit: str = "sq") -> dict[str, tuple[float, f
             )
         ):
             continue
-        r = Rate(m.mass_kg.low, m.mass_kg.mean, m.mass_kg.high)
+        r = Rate(low=m.mass_kg.low, mid=m.mass_kg.mean, high=m.mass_kg.high)
         per = SIGNIFICANT_QUANTITY_KG[m.kind] if unit == "sq" else 1.0
         out[m.id] = (getattr(r, which) / per, min(due[c] for c in steps))
     for w in s.program.weapons:
         steps = sp.eliminate_steps.get(w.id)
         if not steps:
             continue
-        r = Rate(w.count.low, w.count.mean, w.count.high).scaled(s.redteam.weapon_sq)
+        r = Rate(low=w.count.low, mid=w.count.mean, high=w.count.high)
+        r = r.scaled(s.redteam.weapon_sq)
         if unit == "kg":
-            r = Rate(0.0, 0.0, 0.0)
+            r = ZERO
         out[w.id] = (getattr(r, which), min(due[c] for c in steps))
     return out
 

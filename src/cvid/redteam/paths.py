@@ -30,7 +30,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from pydantic import Field
 
+from cvid.results import Result
 from cvid.scenario import (
     DIRECT_USE_MATERIALS,
     SIGNIFICANT_QUANTITY_KG,
@@ -51,33 +53,31 @@ ELIMINATE_KINDS: frozenset[str] = frozenset({"dismantle", "remove", "destroy"})
 DECLARE_KINDS: frozenset[str] = frozenset({"declare", "disclose"})
 
 
-@dataclass(frozen=True)
-class Rate:
-    """Low, central and high values of a non-negative quantity."""
+class Rate(Result):
+    """Low, central and high values of a non-negative quantity (JSON ``low``, ``central``,
+    ``high``), in the unit of what it measures (kg a month, SQ, weapons)."""
 
     low: float
-    mid: float
+    mid: float = Field(alias="central")
     high: float
 
     def scaled(self, k: float) -> Rate:
-        return Rate(self.low * k, self.mid * k, self.high * k)
-
-    def to_dict(self) -> dict[str, float]:
-        return {"low": self.low, "central": self.mid, "high": self.high}
+        """Every value times ``k``."""
+        return Rate(low=self.low * k, mid=self.mid * k, high=self.high * k)
 
 
-ZERO = Rate(0.0, 0.0, 0.0)
+ZERO = Rate(low=0.0, mid=0.0, high=0.0)
 
 
 def _est(e: Estimate) -> Rate:
-    return Rate(e.low, e.mean, e.high)
+    return Rate(low=e.low, mid=e.mean, high=e.high)
 
 
 def _product(*factors: Estimate) -> Rate:
     lo = mid = hi = 1.0
     for f in factors:
         lo, mid, hi = lo * f.low, mid * f.mean, hi * f.high
-    return Rate(lo, mid, hi)
+    return Rate(low=lo, mid=mid, high=hi)
 
 
 @dataclass(frozen=True)
@@ -212,7 +212,9 @@ def path_space(s: Scenario) -> PathSpace:
         if m.declared_mass_kg is not None:
             d = m.declared_mass_kg
             hidden = Rate(
-                max(0.0, hidden.low - d), max(0.0, hidden.mid - d), max(0.0, hidden.high - d)
+                low=max(0.0, hidden.low - d),
+                mid=max(0.0, hidden.mid - d),
+                high=max(0.0, hidden.high - d),
             )
         if b is None or hidden.high <= 0.0:
             continue

@@ -194,7 +194,8 @@ def render_html(r: RedTeamResult) -> str:
         f"<tr><th>{escape(str(k))}</th><td>{escape(str(v))}</td></tr>"
         for k, v in d["assumptions"].items()
     )
-    lo, hi = r.value_bounds
+    g = r.game
+    lo, hi = g.value_bounds
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>cvid red team: {escape(r.scenario)}</title>
@@ -203,10 +204,10 @@ table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}}
 svg{{max-width:100%;height:auto}}</style></head><body>
 <h1>Red team: {escape(r.scenario)}</h1>
-<p>{r.total_paths} paths, solved by {escape(r.method)} ({r.iterations} iteration(s)). Value of
-the game to the state: <b>{r.value:.3f}</b> (bounds {lo:.3f}–{hi:.3f}); compliance pays
-{r.compliance_payoff:.3f}. Equilibrium detection probability:
-<b>{r.equilibrium_detection_probability:.3f}</b>. Budget {r.budget_inspections_per_year:g}
+<p>{g.total_paths} paths, solved by {escape(g.method)} ({g.iterations} iteration(s)). Value of
+the game to the state: <b>{g.value:.3f}</b> (bounds {lo:.3f}–{hi:.3f}); compliance pays
+{g.compliance_payoff:.3f}. Equilibrium detection probability:
+<b>{g.equilibrium_detection_probability:.3f}</b>. Budget {r.budget_inspections_per_year:g}
 inspections a year, challenge quota {r.challenge_quota_per_year:g}. Payoff units: all of the
 agreement's concessions = 1.</p>
 <h2>Findings</h2><ul>{findings}</ul>
