@@ -24,6 +24,7 @@ from cvid.assess import assess
 from cvid.compliance import (
     BeliefState,
     BeliefTracker,
+    ComplianceState,
     ComplianceTracker,
     Evidence,
     check_evidence,
@@ -184,7 +185,7 @@ class Service:
         self.set_witness_policy(witnesses, quorum)
         self._compliance_lock = threading.Lock()
         self._followed: OrderedDict[int, _Followed] = OrderedDict()
-        self._compliance: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+        self._compliance: OrderedDict[tuple[Any, ...], ComplianceState] = OrderedDict()
         #: Compliance reads answered from the cache / computed (for tests and benchmarks).
         self.compliance_hits = 0
         self.compliance_misses = 0
@@ -466,7 +467,7 @@ class Service:
     # ------------------------------------------------------------------ compliance
     def compliance(
         self, scenario_id: int, *, at: str | None = None, check: bool = True
-    ) -> dict[str, Any]:
+    ) -> ComplianceState:
         """The compliance state of a stored scenario's agreement from the ledger's evidence,
         as of ``at`` (default: now); with ``check`` a record the scenario cannot place is
         refused (:class:`InputError`) instead of being a finding.
@@ -489,7 +490,7 @@ class Service:
                     return hit
             if check:
                 check_evidence(f.scenario, f.suspects)
-            out = dict(_finite(f.tracker.state(at).to_dict()))
+            out = f.tracker.state(at)
         with self._compliance_lock:
             self.compliance_misses += 1
             self._compliance[key] = out
