@@ -1,7 +1,7 @@
 """What the service does, independent of HTTP: open the database and the ledger, manage
 parties and tokens, store scenarios, run assessments and simulations, append to the ledger.
 
-The REST API (:mod:`cvid.web.api`) and the pages (:mod:`cvid.web.pages`) both call this.
+The REST API (:mod:`cvid.web.routes`) and the pages (:mod:`cvid.web.pages`) both call this.
 """
 
 from __future__ import annotations
