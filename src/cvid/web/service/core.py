@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from cvid.assess import assess
-from cvid.errors import InputError
+from cvid.compliance import ComplianceState, Evidence
+from cvid.errors import CheckFailed, InputError
 from cvid.ledger import Ledger
-from cvid.results import jsonable
 from cvid.web.security import SECRETS, Caller, Sessions, redact_logs, redact_url
 from cvid.web.service.errors import NotFound, is_row_id, require
 from cvid.web.service.following import Following
@@ -111,25 +111,40 @@ class Service(Parties, Jobs, Following):
     ) -> dict[str, Any]:
         """Assess a stored scenario with :func:`cvid.assess.assess` (with the compliance of
         its agreement from this service's ledger unless ``with_ledger`` is False) and keep the
-        result, with what its HTML report needs (rendered when first asked for)."""
+        result, with what its HTML report needs (rendered when first asked for).
+
+        The compliance state is the scenario's follower's (:meth:`follow`: the records
+        appended since the last read are absorbed, the ledger is not read again), taken with
+        its evidence in one snapshot, as of now; the one state feeds both the lessons and the
+        report's compliance section.
+        """
         require(caller, "assessments.write", "run assessments")
         row = self.scenario(scenario_id)
         s = self.parse_scenario(row["toml"], source=f"scenario {scenario_id}")
         source = f"scenario {scenario_id} ({row['name']})"
-        ledger = self.url.text if with_ledger else None
-        # The service keeps one ledger for every agreement: one with no records yet is no error.
-        a = (
-            assess(s, source=source, ledger=ledger, shared_ledger=True)
-            if ledger
-            else assess(s, source=source)
-        )
         comp = None
-        if ledger is not None:
-            from cvid.assess.report import ledger_compliance
-
-            comp = jsonable(ledger_compliance(s, ledger, shared=True))
+        if with_ledger:
+            state, evidence, note = self._snapshot(scenario_id)
+            # The service keeps one ledger for every agreement: no records yet is no error.
+            a = assess(s, source=source, compliance_state=state, evidence=evidence)
+            comp = {**state.to_dict(), "checkpoint": note}
+        else:
+            a = assess(s, source=source)
         inputs = {"source": source, "compliance": comp}
         return self.store.add_assessment(scenario_id, a.to_dict(), inputs, caller.name)
+
+    def _snapshot(self, scenario_id: int) -> tuple[ComplianceState, list[Evidence], str | None]:
+        """The scenario's compliance state as of now and the evidence it is of (one absorbed
+        tree), with the ledger's latest signed checkpoint (None if it does not verify)."""
+        f, _, _ = self.follow(scenario_id)
+        with f.lock:
+            evidence = list(f.evidence)
+            state = f.tracker.state(None)
+        try:
+            note: str | None = self.ledger.checkpoint()
+        except CheckFailed:
+            note = None
+        return state, evidence, note
 
     def report(self, assessment_id: int) -> str | None:
         """The assessment's HTML report, or None while it is being rendered (the first request
