@@ -6,6 +6,7 @@ PostgreSQL."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -296,3 +297,17 @@ def test_an_assessment_takes_the_followed_state_without_reading_the_ledger_again
     assert {k: v for k, v in stored.items() if k != "at"} == {
         k: v for k, v in read.items() if k != "at"
     }
+
+    # the report renders the stored result: Libya's lesson 4 passes with the ledger's verified
+    # complete declaration (it warns on the terms alone, tests/assess/test_examples.py), and
+    # the simulation's curves, run again from the stored runs and seed, are drawn
+    alone = assess(stream.scenario, source=source, simulate=False)
+    assert (alone.lesson(4).grade, got["lessons"][3]["grade"]) == ("warn", "pass")
+    deadline = time.monotonic() + 120
+    while (html := svc.report(row["id"])) is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert '<h2 id="lesson-4-h">' in html
+    lesson4 = html[html.index('<h2 id="lesson-4-h">') :].split("</h2>", 1)[0]
+    assert 'class="grade grade-pass"' in lesson4
+    assert 'id="fig-simulation-outcomes"' in html

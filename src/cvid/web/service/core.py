@@ -15,10 +15,12 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from cvid.assess import assess
+from cvid.assess import Assessment, assess
 from cvid.compliance import ComplianceState, Evidence
 from cvid.errors import CheckFailed, InputError
 from cvid.ledger import Ledger
+from cvid.results import jsonable
+from cvid.scenario import Scenario
 from cvid.web.security import SECRETS, Caller, Sessions, redact_logs, redact_url
 from cvid.web.service.errors import NotFound, is_row_id, require
 from cvid.web.service.following import Following
@@ -160,16 +162,18 @@ class Service(Parties, Jobs, Following):
         return None
 
     def _render(self, assessment_id: int) -> None:
-        """Render a report: the scenario assessed again (the same deterministic engine and
-        seed) with the compliance state stored when the assessment ran."""
+        """Render a report from the stored result (the grades, findings and compliance
+        summary as they were answered) with the compliance state stored when the assessment
+        ran; the simulation's curves over time, which are not stored, are simulated again
+        (the same deterministic engine and seed) and drawn only if the run reproduces the
+        stored figures exactly."""
         try:
             from cvid.assess.report import render_html
 
             row = self.assessment(assessment_id)
             inputs = self.store.report_inputs(assessment_id)
-            sc = self.scenario(row["scenario_id"])
-            s = self.parse_scenario(sc["toml"], source=f"scenario {sc['id']}")
-            a = assess(s, source=inputs["source"])
+            s = self.stored_scenario(row["scenario_id"])
+            a = with_curves(s, Assessment.model_validate(row["result"]))
             html = str(render_html(s, a, compliance=inputs["compliance"]).html)
         except Exception as exc:  # keep the assessment; say why its report is missing
             from html import escape
@@ -192,4 +196,21 @@ class Service(Parties, Jobs, Following):
         return row
 
 
-__all__ = ["Service"]
+def with_curves(s: Scenario, a: Assessment) -> Assessment:
+    """``a`` (read back, so without curves) with its simulation run again from the runs,
+    months and seed it records, if that run gives the same figures; else ``a`` as it is (the
+    report then leaves the simulation's figures out)."""
+    from cvid.assess.engine import simulate_against_libya_model
+
+    sim = a.simulation
+    if sim is None or a.simulation_result is not None:
+        return a
+    again = simulate_against_libya_model(
+        s, runs=int(sim["runs"]), months=int(sim["months"]), seed=int(sim["seed"])
+    )
+    if jsonable(again.to_dict()) != sim:
+        return a
+    return a.model_copy(update={"simulation_result": again})
+
+
+__all__ = ["Service", "with_curves"]
