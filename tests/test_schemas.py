@@ -35,16 +35,22 @@ NOT_THE_RESULT: tuple[str, ...] = ("status-beliefs", "sweep-parameters")
 EMBEDDED: dict[str, tuple[str, str]] = {"beliefs": ("status-beliefs", "beliefs")}
 
 
+#: Schemas whose command is named otherwise: ``assessment`` is what ``cvid assess`` writes.
+COMMAND_OF: dict[str, str] = {"assessment": "assess"}
+
+
 def _golden_for(schema_name: str) -> list[Path]:
-    """The golden outputs of the command the schema is for: the files named after it, less
-    those of :data:`NOT_THE_RESULT` and those of a longer schema name (``simulate-sensitivity``
-    is not a ``simulate``); for a result of :data:`EMBEDDED`, the files that hold it."""
+    """The golden outputs of the command the schema is for: the files named after it (or after
+    its command, :data:`COMMAND_OF`), less those of :data:`NOT_THE_RESULT` and those of a
+    longer schema name (``simulate-sensitivity`` is not a ``simulate``); for a result of
+    :data:`EMBEDDED`, the files that hold it."""
     if schema_name in EMBEDDED:
         return sorted(GOLDEN.glob(f"{EMBEDDED[schema_name][0]}*.json"))
     longer = [n for n in result_models() if n != schema_name and n.startswith(schema_name)]
+    prefix = COMMAND_OF.get(schema_name, schema_name)
     return sorted(
         p
-        for p in GOLDEN.glob(f"{schema_name}*.json")
+        for p in GOLDEN.glob(f"{prefix}*.json")
         if not p.stem.startswith((*NOT_THE_RESULT, *longer))
     )
 

@@ -19,6 +19,12 @@ from typing import Any
 from cvid.results import Result
 
 
+def _assess_results() -> dict[str, type[Result]]:
+    from cvid.assess.result import Assessment
+
+    return {"assessment": Assessment}
+
+
 def _verify_results() -> dict[str, type[Result]]:
     from cvid.verify import analysis
 
@@ -54,6 +60,7 @@ def _redteam_results() -> dict[str, type[Result]]:
 
 #: Groups of published result models, imported only when asked for.
 _GROUPS: tuple[Callable[[], dict[str, type[Result]]], ...] = (
+    _assess_results,
     _verify_results,
     _compliance_results,
     _negotiate_results,

@@ -6,6 +6,7 @@ PostgreSQL."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -233,3 +234,80 @@ def test_a_record_edited_in_the_database_is_not_read_into_compliance(tmp_path: P
         assert r.json()["detail"] == "record 0: data does not match its leaf hash"
     finally:
         server.__exit__()
+
+
+def test_an_assessment_takes_the_followed_state_without_reading_the_ledger_again(
+    served: tuple[Deployment, Service, Path | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 17: an assessment with the ledger uses the scenario's follower (only the records
+    appended since the last read are absorbed; no handle on the ledger is opened) and equals
+    ``cvid.assess.assess`` reading the whole ledger itself; the report's compliance section
+    is the same state, with the latest checkpoint."""
+    from cvid.assess import assess
+    from cvid.assess.report import ledger_compliance
+    from cvid.compliance import demo_key, load_stream
+    from cvid.ledger import Ledger, sign_record
+    from cvid.web import Caller
+
+    d, svc, _ = served
+    stream = load_stream("libya-2003")
+    tokens = {}
+    with d.client("admin") as c:
+        for name, role in stream.parties.items():
+            k = demo_key(name, role)
+            r = c.post(
+                "/api/v1/parties",
+                json={"name": name, "role": role, "public_key": k.public.public_key_b64},
+            )
+            tokens[name] = r.json()["token"]
+        toml = example_path("libya-2003").read_text(encoding="utf-8")
+        sid = c.post("/api/v1/scenarios", json={"toml": toml}).json()["id"]
+    for rec in stream.records:
+        signed = sign_record(rec.record, demo_key(rec.party, stream.parties[rec.party]))
+        with d.client(token=tokens[rec.party]) as c:
+            assert c.post("/api/v1/ledger/records", json={"records": [signed]}).status_code == 201
+    with d.client("observer") as c:  # the follower takes in the log once
+        assert c.get(f"/api/v1/scenarios/{sid}/compliance").status_code == 200
+    absorbed = svc.records_absorbed
+    opened: list[object] = []
+    real_open = Ledger.open
+
+    def counting_open(*args: Any, **kwargs: Any) -> Ledger:
+        opened.append(args)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(Ledger, "open", counting_open)
+    row = svc.run_assessment(sid, Caller("un", "admin", None))
+    monkeypatch.undo()
+    assert opened == []  # the ledger was not read again
+    assert svc.records_absorbed == absorbed  # nothing new to absorb
+    source = f"scenario {sid} (libya-2003)"
+    direct = assess(stream.scenario, source=source, ledger=d.db, shared_ledger=True).to_dict()
+    got = row["result"]
+    assert got["compliance"]["records"] == len(stream.records) > 0
+    assert got["compliance"]["statuses"] == direct["compliance"]["statuses"]
+    strip = {"compliance"}
+    assert {k: v for k, v in got.items() if k not in strip} == json.loads(
+        json.dumps({k: v for k, v in direct.items() if k not in strip})
+    )
+    # the report's section: what cvid.assess.report.ledger_compliance reads from the ledger
+    stored = svc.store.report_inputs(row["id"])["compliance"]
+    read = json.loads(json.dumps(ledger_compliance(stream.scenario, d.db, shared=True)))
+    assert stored["records"] == len(stream.records)
+    assert {k: v for k, v in stored.items() if k != "at"} == {
+        k: v for k, v in read.items() if k != "at"
+    }
+
+    # the report renders the stored result: Libya's lesson 4 passes with the ledger's verified
+    # complete declaration (it warns on the terms alone, tests/assess/test_examples.py), and
+    # the simulation's curves, run again from the stored runs and seed, are drawn
+    alone = assess(stream.scenario, source=source, simulate=False)
+    assert (alone.lesson(4).grade, got["lessons"][3]["grade"]) == ("warn", "pass")
+    deadline = time.monotonic() + 120
+    while (html := svc.report(row["id"])) is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert '<h2 id="lesson-4-h">' in html
+    lesson4 = html[html.index('<h2 id="lesson-4-h">') :].split("</h2>", 1)[0]
+    assert 'class="grade grade-pass"' in lesson4
+    assert 'id="fig-simulation-outcomes"' in html

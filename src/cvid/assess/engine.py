@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -118,13 +118,17 @@ def assess(
     seed: int = 0,
     ledger: str | Path | None = None,
     shared_ledger: bool = False,
+    compliance_state: ComplianceState | None = None,
+    evidence: Sequence[Evidence] = (),
 ) -> Assessment:
     """Assess a scenario (a model, a path or a bundled example name) against the four lessons.
 
     With ``ledger`` (a ledger file or URL), ``compliance`` holds the state derived from its
     evidence by :func:`cvid.compliance.evaluate` (statuses, worst findings, indicators). A
     ledger holding only other agreements' records is refused unless ``shared_ledger`` (a
-    service's one ledger for all its agreements).
+    service's one ledger for all its agreements). A caller that has the state already (a
+    service following its ledger) gives it as ``compliance_state`` with the agreement's
+    ``evidence`` it is of, in log order, instead of a ledger to read again.
 
     With ``simulate`` (the default), also run :func:`cvid.negotiate.simulate` for the
     agreement's own strategy and its Libya-model variant (``runs`` runs of ``months`` months
@@ -135,12 +139,15 @@ def assess(
     else:
         source = source or str(scenario)
         s = load_scenario(scenario)
+    if ledger is not None and compliance_state is not None:
+        raise ValueError("give a ledger or a compliance state, not both")
     compliance = None
     behaviour = None
     if ledger is not None:
-        state, evidence = _compliance_state(s, ledger, shared=shared_ledger)
-        compliance = state.summary()
-        behaviour = ledger_behaviour(s, state, evidence)
+        compliance_state, evidence = _compliance_state(s, ledger, shared=shared_ledger)
+    if compliance_state is not None:
+        compliance = compliance_state.summary()
+        behaviour = ledger_behaviour(s, compliance_state, evidence)
     lessons: tuple[LessonResult, ...] = (
         lesson1(s, behaviour),
         lesson2(s),

@@ -92,9 +92,16 @@ class LessonResult(Result):
         summary: str,
         findings: tuple[Finding, ...],
         figures: Mapping[str, Any] | None = None,
+        title: str = "",
     ) -> None:
+        # ``title`` is accepted so that a written result reads back; it is set from ``id``
         super().__init__(  # type: ignore[call-arg]
-            id=id, grade=grade, summary=summary, findings=findings, figures=figures or {}
+            id=id,
+            title=title,
+            grade=grade,
+            summary=summary,
+            findings=findings,
+            figures=figures or {},
         )
 
     @model_validator(mode="before")

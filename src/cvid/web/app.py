@@ -463,7 +463,7 @@ def create_app(
     authenticate = make_authenticate(limiter, allow_cookie=True)
     app.state.authenticate = authenticate
 
-    from cvid.web.api import build_router
+    from cvid.web.routes import build_router
 
     app.include_router(build_router(authenticate))
     if pages:

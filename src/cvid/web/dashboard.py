@@ -255,7 +255,7 @@ def build(svc: Service, entries_by_index: Mapping[int, Entry] | None = None) -> 
         state: dict[str, Any] | None = None
         error = None
         try:
-            state = svc.compliance(s["id"], check=False)
+            state = svc.compliance(s["id"], check=False).to_dict()
         except (InputError, NotFound) as exc:
             error = exc.describe() if isinstance(exc, InputError) else str(exc)
         rows: list[dict[str, Any]] = []

@@ -262,7 +262,7 @@ def mount_pages(app: FastAPI, authenticate: Any) -> None:
     def compliance(request: Request, scenario_id: int, who: Who, at: str = "") -> HTMLResponse:
         svc = _svc(request)
         row = svc.scenario(scenario_id)
-        state = svc.compliance(scenario_id, at=at or None, check=False)
+        state = svc.compliance(scenario_id, at=at or None, check=False).to_dict()
         believed = dashboard.belief(svc, scenario_id, movers=5, demands=100, at=at or None)
         return render(request, "compliance.html", who, scenario=row, state=state, beliefs=believed)
 
