@@ -57,13 +57,18 @@ from cvid.compliance.evidence import Evidence, as_utc, evidence_from_ledger, sor
 from cvid.errors import InputError
 from cvid.ledger import Ledger
 from cvid.results import Result
-from cvid.scenario import COUNTERPART_TYPES, IRREVERSIBLE_KINDS, Commitment, Scenario
+from cvid.scenario import (
+    COUNTERPART_TYPES,
+    EXPOSING_KINDS,
+    EXPOSING_TARGETS,
+    IRREVERSIBLE_KINDS,
+    Commitment,
+    Scenario,
+)
 
 TYPES: tuple[str, str, str] = COUNTERPART_TYPES
 #: Ladder levels of an act on a step.
 LEVELS: tuple[str, ...] = ("none", "statement", "declared", "verified")
-EXPOSING_KINDS: frozenset[str] = frozenset({"grant-access", "disclose"})
-EXPOSING_TARGETS: frozenset[str] = frozenset({"undeclared-sites", "people", "documents"})
 _NEGATIVE_FINDINGS: frozenset[str] = frozenset(
     {"discrepancy", "undeclared", "missing", "violation"}
 )

@@ -34,8 +34,11 @@ from pydantic import Field
 
 from cvid.results import Result
 from cvid.scenario import (
+    DECLARING_KINDS,
     DIRECT_USE_MATERIALS,
+    IRREVERSIBLE_KINDS,
     SIGNIFICANT_QUANTITY_KG,
+    STOPPING_KINDS,
     Commitment,
     Estimate,
     Scenario,
@@ -44,13 +47,6 @@ from cvid.verify import monthly_production
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
-
-#: Commitment kinds that stop production at the facilities they target.
-STOP_KINDS: frozenset[str] = frozenset({"freeze", "disable", "dismantle", "remove", "destroy"})
-#: Commitment kinds that eliminate the stocks and weapons they target.
-ELIMINATE_KINDS: frozenset[str] = frozenset({"dismantle", "remove", "destroy"})
-#: Commitment kinds whose hollow form is concealment of items, not a separate choice.
-DECLARE_KINDS: frozenset[str] = frozenset({"declare", "disclose"})
 
 
 class Rate(Result):
@@ -191,7 +187,7 @@ def path_space(s: Scenario) -> PathSpace:
     stop_steps: dict[str, list[str]] = {q.facility: [] for q in prods}
     compliance_stop: dict[str, float] = {q.facility: horizon for q in prods}
     for c in a.commitments:
-        if c.kind in STOP_KINDS:
+        if c.kind in STOPPING_KINDS:
             for f in covers[c.id] & prod_ids:
                 stop_steps[f].append(c.id)
                 compliance_stop[f] = min(compliance_stop[f], c.deadline_months)
@@ -232,12 +228,12 @@ def path_space(s: Scenario) -> PathSpace:
     steps: list[Step] = []
     for c in a.commitments:
         for t in covers[c.id] & stock_ids:
-            if c.kind in ELIMINATE_KINDS:
+            if c.kind in IRREVERSIBLE_KINDS:
                 eliminate_steps.setdefault(t, []).append(c.id)
-        if c.kind in DECLARE_KINDS:
+        if c.kind in DECLARING_KINDS:
             continue
-        stops = tuple(sorted(f for f in covers[c.id] & prod_ids if c.kind in STOP_KINDS))
-        elim = tuple(sorted(covers[c.id] & stock_ids)) if c.kind in ELIMINATE_KINDS else ()
+        stops = tuple(sorted(f for f in covers[c.id] & prod_ids if c.kind in STOPPING_KINDS))
+        elim = tuple(sorted(covers[c.id] & stock_ids)) if c.kind in IRREVERSIBLE_KINDS else ()
         material = bool(stops) or bool(set(elim) & declared_material)
         steps.append(Step(c.id, c.kind, float(c.deadline_months), stops, elim, material))
     stalls = tuple(sorted({float(c.deadline_months) for c in a.commitments}))

@@ -9,9 +9,7 @@
 from __future__ import annotations
 
 from cvid.scenario.agreement import (
-    IRREVERSIBLE_KINDS,
     RESERVED_TARGETS,
-    REVERSIBLE_KINDS,
     Agreement,
     Commitment,
     Concession,
@@ -36,7 +34,6 @@ from cvid.scenario.model import Meta, Scenario
 from cvid.scenario.pressure import INSTRUMENT_KINDS, Instrument, Pressure
 from cvid.scenario.program import (
     DIRECT_USE_MATERIALS,
-    SENSITIVE_FACILITY_KINDS,
     SIGNIFICANT_QUANTITY_KG,
     Facility,
     Material,
@@ -50,18 +47,34 @@ from cvid.scenario.schema import scenario_json_schema
 from cvid.scenario.strategy import PRESET_STRATEGY_NAMES, RESERVED_STRATEGY_NAMES, StrategySpec
 from cvid.scenario.template import render_template
 from cvid.scenario.thresholds import LessonThresholds
+from cvid.scenario.vocabulary import (
+    DECLARING_KINDS,
+    EXPOSING_KINDS,
+    EXPOSING_TARGETS,
+    IRREVERSIBLE_KINDS,
+    MATERIAL_PRODUCTION_KINDS,
+    REVERSIBLE_KINDS,
+    SENSITIVE_FACILITY_KINDS,
+    STOPPING_KINDS,
+    MissileClass,
+)
 
 __all__ = [
     "COUNTERPART_TYPES",
+    "DECLARING_KINDS",
     "DIRECT_USE_MATERIALS",
+    "EXPOSING_KINDS",
+    "EXPOSING_TARGETS",
     "INSTRUMENT_KINDS",
     "IRREVERSIBLE_KINDS",
+    "MATERIAL_PRODUCTION_KINDS",
     "PRESET_STRATEGY_NAMES",
     "RESERVED_STRATEGY_NAMES",
     "RESERVED_TARGETS",
     "REVERSIBLE_KINDS",
     "SENSITIVE_FACILITY_KINDS",
     "SIGNIFICANT_QUANTITY_KG",
+    "STOPPING_KINDS",
     "Agreement",
     "AttributeSamplingPlan",
     "Commitment",
@@ -74,6 +87,7 @@ __all__ = [
     "Material",
     "MaterialBalancePlan",
     "Meta",
+    "MissileClass",
     "MissileSystem",
     "Pressure",
     "ProductionAssumptions",

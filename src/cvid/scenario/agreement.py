@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from cvid.scenario.common import Estimate, Id, Model
+from cvid.scenario.vocabulary import MissileClass
 
 CommitmentKind = Literal[
     "declare",
@@ -22,10 +23,6 @@ CommitmentKind = Literal[
     "limit",
     "convert",
 ]
-#: Kinds of commitment that make a step hard to undo (irreversibility, lesson 4).
-IRREVERSIBLE_KINDS: frozenset[str] = frozenset({"dismantle", "remove", "destroy"})
-#: Kinds of commitment that only pause or slow the program.
-REVERSIBLE_KINDS: frozenset[str] = frozenset({"freeze", "disable"})
 
 VerificationMethod = Literal[
     "on-site-inspection",
@@ -45,7 +42,6 @@ VerificationMethod = Literal[
 CapUnit = Literal[
     "percent", "kg", "t", "items", "warheads", "centrifuges", "swu-per-year", "mwt", "km"
 ]
-MissileClassName = Literal["srbm", "mrbm", "irbm", "icbm", "slbm", "slv", "cruise"]
 AccessRegime = Literal["anywhere-anytime", "managed", "declared-sites-only", "none"]
 ExternalCondition = Literal[
     "withdrawal-of-forces",
@@ -166,7 +162,7 @@ class MissileScope(Model):
 
     min_range_km: float = Field(default=300.0, ge=0, description="MTCR Category I range.")
     min_payload_kg: float = Field(default=500.0, ge=0, description="MTCR Category I payload.")
-    classes: list[MissileClassName] = Field(
+    classes: list[MissileClass] = Field(
         default_factory=list,
         description="Missile classes in scope whatever their range and payload.",
     )

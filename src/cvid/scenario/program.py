@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from cvid.scenario.common import Estimate, Id, Model, Probability
+from cvid.scenario.vocabulary import MissileClass
 
 FacilityKind = Literal[
     "reactor",
@@ -39,10 +40,7 @@ MaterialKind = Literal[
     "thorium",
     "tritium",
 ]
-MissileClass = Literal["srbm", "mrbm", "irbm", "icbm", "slbm", "slv", "cruise"]
 
-#: Facilities whose existence alone gives a path to weapon-usable material.
-SENSITIVE_FACILITY_KINDS: frozenset[str] = frozenset({"enrichment", "reprocessing"})
 
 #: IAEA significant quantities in kg of the material as counted by cvid (IAEA Safeguards
 #: Glossary, 2022 edition, §3.14): Pu 8 kg (Pu-238 < 80 %), U-233 8 kg, HEU 25 kg of U-235.

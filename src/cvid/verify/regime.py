@@ -35,7 +35,7 @@ from numpy.typing import ArrayLike, NDArray
 from pydantic import Field
 
 from cvid.results import Result
-from cvid.scenario import SIGNIFICANT_QUANTITY_KG, Scenario
+from cvid.scenario import SIGNIFICANT_QUANTITY_KG, STOPPING_KINDS, Scenario
 from cvid.verify.balance import one_sided_detection_probability, sigma_muf
 from cvid.verify.diversion import DiversionEquilibrium, muf_d_equilibrium, sigma_d
 from cvid.verify.sampling import (
@@ -56,7 +56,7 @@ BULK_HANDLING_KINDS: frozenset[str] = frozenset(
 )
 _DIRECT_USE = ("plutonium", "heu", "u233")
 #: Commitment kinds that put material under the agreement (a declaration alone does not).
-_COVERING_KINDS = frozenset({"freeze", "disable", "dismantle", "remove", "destroy", "verify"})
+_COVERING_KINDS = STOPPING_KINDS | {"verify"}
 
 
 def _plan_facility_material(s: Scenario) -> str | None:

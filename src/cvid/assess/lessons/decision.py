@@ -88,7 +88,7 @@ def irreversible_acts(s: Scenario) -> dict[str, dict[str, Any] | None]:
 
 
 #: Facilities whose elimination sets the pace of verified dismantlement (size index).
-PRODUCTION_FACILITY_KINDS = frozenset(
+PACE_FACILITY_KINDS = frozenset(
     {"reactor", "enrichment", "reprocessing", "conversion", "fuel-fabrication", "test-site"}
 )
 
@@ -104,7 +104,7 @@ def program_size_index(s: Scenario) -> dict[str, float]:
     facilities = sum(
         1
         for f in p.facilities
-        if f.kind in PRODUCTION_FACILITY_KINDS and f.status == "operating" and f.id not in kept
+        if f.kind in PACE_FACILITY_KINDS and f.status == "operating" and f.id not in kept
     )
 
     def ratio(x: float, r: float) -> float:
