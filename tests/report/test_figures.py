@@ -161,7 +161,14 @@ def test_simulation_figures_come_from_the_simulation(reports: dict[str, Report],
     for strategy, r in sim.strategies.items():
         final = r.outcome_probabilities()
         reached = r.to_dict()["reached_by_horizon"]
-        for outcome in ("verified_cvid", "breakdown", "stalemate"):
+        assert set(out["strategies"][strategy]) == {
+            "verified_cvid",
+            "exposed",
+            "breakdown",
+            "stalemate",
+            "conflict",
+        }
+        for outcome in ("verified_cvid", "exposed", "breakdown", "stalemate", "conflict"):
             series = out["strategies"][strategy][outcome]
             p = np.asarray(series["probability"])
             measure, expected = r.series(outcome)
@@ -170,7 +177,7 @@ def test_simulation_figures_come_from_the_simulation(reports: dict[str, Report],
             se = np.sqrt(p[-1] * (1 - p[-1]) / r.runs)
             assert series["standard_error"][-1] == pytest.approx(se)
             if measure == "reached by month t":
-                # verified CVID and breakdown: reached by month t, a cumulative probability
+                # verified CVID, exposure, breakdown, conflict: reached by month t
                 assert np.all(np.diff(p) >= -1e-12), "a cumulative probability never falls"
                 assert p[-1] == pytest.approx(reached[outcome])
                 assert p[-1] >= final[outcome] - 1e-12

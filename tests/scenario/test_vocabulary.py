@@ -30,7 +30,7 @@ def test_commitment_kind_groups_are_commitment_kinds() -> None:
 def test_facility_groups_and_targets_are_scenario_words() -> None:
     facilities = set(get_args(FacilityKind))
     assert v.SENSITIVE_FACILITY_KINDS <= v.MATERIAL_PRODUCTION_KINDS <= facilities
-    assert v.EXPOSING_TARGETS <= set(RESERVED_TARGETS)
+    assert set(RESERVED_TARGETS) >= v.EXPOSING_TARGETS
 
 
 def test_one_missile_class_vocabulary() -> None:
@@ -39,8 +39,10 @@ def test_one_missile_class_vocabulary() -> None:
 
     program = MissileSystem.model_fields["missile_class"].annotation
     scope = MissileScope.model_fields["classes"].annotation
-    assert program is v.MissileClass
-    assert get_args(scope) == (v.MissileClass,)
+    classes = get_args(v.MissileClass)
+    assert classes and get_args(program) == classes
+    (item,) = get_args(scope)  # list[MissileClass]
+    assert get_args(item) == classes
 
 
 def test_readers_use_the_shared_groups() -> None:
@@ -52,3 +54,13 @@ def test_readers_use_the_shared_groups() -> None:
     assert beliefs.EXPOSING_TARGETS is v.EXPOSING_TARGETS
     assert paths.STOPPING_KINDS is v.STOPPING_KINDS
     assert paths.IRREVERSIBLE_KINDS is v.IRREVERSIBLE_KINDS
+
+
+def test_one_outcome_vocabulary() -> None:
+    """Every outcome the engine produces has one label, read by the CLI, the plots and the
+    report (they used to carry three copies, the report's without 'exposed' or 'conflict')."""
+    from cvid.assess import figures
+    from cvid.negotiate import OUTCOME_LABELS, OUTCOMES
+
+    assert set(OUTCOME_LABELS) == set(OUTCOMES)
+    assert figures.OUTCOME_LABELS is OUTCOME_LABELS

@@ -28,6 +28,7 @@ from cvid.negotiate import (
     DEFAULT_SENSITIVITY_RUNS,
     DEFAULT_SWEEP_RUNS,
     DEFAULT_TIMEOUT_S,
+    OUTCOME_LABELS,
     SensitivityResult,
     SimulationResult,
     explain,
@@ -50,15 +51,6 @@ PROGRESS_THRESHOLD = 200_000
 #: The horizon and seed options shared by ``simulate`` and ``sweep``.
 MONTHS_OPT = typer.Option(DEFAULT_MONTHS, "--months", "-t", help="Horizon in months.")
 SEED_OPT = typer.Option(DEFAULT_SEED, "--seed", help="Seed of the random streams.")
-
-_OUTCOME_LABELS = {
-    "verified_cvid": "verified CVID",
-    "exposed": "exposed (cheating caught before concessions)",
-    "breakdown": "breakdown (cheating caught after concessions)",
-    "stalemate": "stalemate (walked away after a stall)",
-    "conflict": "conflict (under a threat of force)",
-    "running": "still running at horizon",
-}
 
 
 def _progress_bar() -> Progress:
@@ -112,7 +104,7 @@ def _print_result(result: SimulationResult) -> None:
         unreachable = s["unreachable"]
         for reason in unreachable:
             table.add_row("[bold red]verified CVID unreachable[/]", reason)
-        for key, label in _OUTCOME_LABELS.items():
+        for key, label in OUTCOME_LABELS.items():
             p, se = s["outcomes"][key], s["standard_errors"][key]
             if key == "verified_cvid" and unreachable:
                 label = "verified completion of the agreement (not CVID)"
@@ -411,9 +403,9 @@ def sweep_command(
         return
     if not vary:
         raise InputError("give at least one --vary PARAM=LO:HI:STEPS", field="--vary")
-    if outcome not in _OUTCOME_LABELS:
+    if outcome not in OUTCOME_LABELS:
         raise InputError(
-            f"unknown outcome '{outcome}'; one of {', '.join(_OUTCOME_LABELS)}", field="--outcome"
+            f"unknown outcome '{outcome}'; one of {', '.join(OUTCOME_LABELS)}", field="--outcome"
         )
     if workers is not None and workers < 1:
         raise InputError("at least one worker", field="--workers")

@@ -28,7 +28,7 @@ from __future__ import annotations
 from cvid.negotiate.engine import BLOCK_SIZE, OUTCOMES
 from cvid.negotiate.explain import explain
 from cvid.negotiate.plots import plot_capability, plot_outcomes
-from cvid.negotiate.result import SensitivityResult
+from cvid.negotiate.result import OUTCOME_LABELS, SensitivityResult
 from cvid.negotiate.science import deterrence_threshold, regime_detection_probability
 from cvid.negotiate.sensitivity import (
     DEFAULT_PARAMETERS,
@@ -82,6 +82,7 @@ __all__ = [
     "LIBYA_MODEL_CHALLENGE_INSPECTIONS_PER_YEAR",
     "LIBYA_MODEL_NOTICE_HOURS",
     "OUTCOMES",
+    "OUTCOME_LABELS",
     "PRESETS",
     "Axis",
     "SensitivityResult",

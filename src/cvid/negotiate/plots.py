@@ -7,16 +7,8 @@ from typing import Any
 import numpy as np
 
 from cvid.negotiate.engine import OUTCOMES
+from cvid.negotiate.result import OUTCOME_LABELS
 from cvid.negotiate.simulation import SimulationResult
-
-_LABELS = {
-    "verified_cvid": "verified CVID",
-    "breakdown": "breakdown (caught after concessions)",
-    "stalemate": "stalemate (walked away)",
-    "running": "still running",
-    "exposed": "exposed (caught before concessions)",
-    "conflict": "conflict",
-}
 
 
 def plot_outcomes(result: SimulationResult) -> Any:
@@ -33,7 +25,7 @@ def plot_outcomes(result: SimulationResult) -> Any:
             se = np.sqrt(p * (1.0 - p) / r.runs)
             (line,) = ax.plot(months, p, label=name)
             ax.fill_between(months, p - 2 * se, p + 2 * se, alpha=0.2, color=line.get_color())
-        ax.set_title(f"{_LABELS[outcome]}: {measure}", fontsize="medium")
+        ax.set_title(f"{OUTCOME_LABELS[outcome]}: {measure}", fontsize="medium")
         ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
     for ax in axes[1]:

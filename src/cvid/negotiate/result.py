@@ -28,6 +28,15 @@ if TYPE_CHECKING:
 #: Outcomes reported over time as "reached by month t" (cumulative, never falls); the others
 #: (stalemate, running) as the state at month t.
 CUMULATIVE_OUTCOMES: tuple[str, ...] = ("verified_cvid", "breakdown", "exposed", "conflict")
+#: Every outcome of a run as the CLI, the plots and the report name it (one home).
+OUTCOME_LABELS: dict[str, str] = {
+    "verified_cvid": "verified CVID",
+    "exposed": "exposed (cheating caught before concessions)",
+    "breakdown": "breakdown (cheating caught after concessions)",
+    "stalemate": "stalemate (walked away after a stall)",
+    "conflict": "conflict (under a threat of force)",
+    "running": "still running at horizon",
+}
 REACHED = "reached by month t"
 STATE = "state at month t"
 #: Quantiles reported (as p10, p50, p90).

@@ -47,7 +47,6 @@ from cvid.assess.figures.palette import (
     GREY,
     ITEM_STATUSES,
     OKABE_ITO,
-    OUTCOME_LABELS,
     STRATEGY_LABELS,
     strategy_label,
 )
@@ -60,6 +59,7 @@ from cvid.assess.figures.verification import (
     draw_sigma_muf,
     draw_site_search,
 )
+from cvid.negotiate import OUTCOME_LABELS
 
 #: The drawer of each figure, by figure id.
 DRAWERS: dict[str, Callable[[FigureData], Any]] = {

@@ -15,8 +15,9 @@ import numpy as np
 from scipy.stats import norm
 
 from cvid.assess.figures.model import FigureData, floats, num, pct
-from cvid.assess.figures.palette import ITEM_STATUSES, OUTCOME_LABELS, strategy_label
+from cvid.assess.figures.palette import ITEM_STATUSES, strategy_label
 from cvid.assess.result import Assessment
+from cvid.negotiate import OUTCOME_LABELS
 from cvid.scenario import IRREVERSIBLE_KINDS, REVERSIBLE_KINDS, Scenario
 from cvid.verify import (
     curve_detection_vs_inspections,
@@ -455,10 +456,10 @@ def outcomes_data(sim: Any) -> FigureData:
     final = "; ".join(
         f"{strategy_label(n)}: "
         + ", ".join(
-            f"{OUTCOME_LABELS[o]} {v[o]['probability'][-1]:.2f}" for o in ("verified_cvid",)
+            f"{o.replace('_', ' ').replace('cvid', 'CVID')} {v[o]['probability'][-1]:.2f}"
+            for o in outcomes
+            if o != "conflict" or v[o]["probability"][-1] > 0
         )
-        + f", breakdown {v['breakdown']['probability'][-1]:.2f}"
-        + f", stalemate {v['stalemate']['probability'][-1]:.2f}"
         for n, v in strategies.items()
     )
     return FigureData(
@@ -466,9 +467,10 @@ def outcomes_data(sim: Any) -> FigureData:
         title="Simulated outcomes over time",
         description=(
             f"Probability of each outcome by month over {sim.runs:,} runs per strategy, "
-            f"seed {sim.seed}: verified CVID and breakdown as reached by month t (a run "
-            "that broke down may later come back to talks), stalemate as the state at "
-            f"month t (talks may resume). At month {sim.months}: {final}."
+            f"seed {sim.seed}: verified CVID, exposure, breakdown and conflict as reached by "
+            "month t (a run that was exposed or broke down may later come back to talks), "
+            f"stalemate as the state at month t (talks may resume). At month {sim.months}: "
+            f"{final}."
         ),
         xlabel="months after the agreement starts",
         ylabel="probability",

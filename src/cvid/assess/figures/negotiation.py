@@ -3,6 +3,7 @@ concessions paid, per strategy."""
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -11,21 +12,24 @@ from cvid.assess.figures.model import FigureData
 from cvid.assess.figures.palette import (
     GREY,
     OKABE_ITO,
-    OUTCOME_LABELS,
     new_figure,
     strategy_label,
     strategy_style,
 )
+from cvid.negotiate import OUTCOME_LABELS
 
 _C = OKABE_ITO
 
 
 def draw_outcomes(fd: FigureData) -> Any:
     d = fd.data
-    fig = new_figure(7.5, 2.9)
-    axes = fig.subplots(1, 3, sharey=True)
+    shown = ["verified_cvid", "exposed", "breakdown", "stalemate"]
+    if any(v["conflict"]["probability"][-1] > 0 for v in d["strategies"].values()):
+        shown.append("conflict")
+    fig = new_figure(2.0 * len(shown) + 0.5, 3.1)
+    axes = fig.subplots(1, len(shown), sharey=True)
     months = np.asarray(d["months"])
-    for ax, outcome in zip(axes, ("verified_cvid", "breakdown", "stalemate"), strict=True):
+    for ax, outcome in zip(axes, shown, strict=True):
         for i, (name, v) in enumerate(d["strategies"].items()):
             colour, ls = strategy_style(name, i)
             p = np.asarray(v[outcome]["probability"])
@@ -40,7 +44,9 @@ def draw_outcomes(fd: FigureData) -> Any:
             )
             ax.plot(months, p, color=colour, ls=ls, lw=2, label=strategy_label(name))
         measure = d.get("measures", {}).get(outcome, "")
-        ax.set_title(f"{OUTCOME_LABELS[outcome]}\n{measure}", fontsize=9)
+        head, _, why = OUTCOME_LABELS[outcome].partition(" (")
+        why = textwrap.fill(f"({why}", 24) if why else ""
+        ax.set_title(f"{head}, {measure}\n{why}".rstrip(), fontsize=7.5)
         ax.set_ylim(0, 1.02)
         ax.set_xlim(0, months[-1])
     fig.supxlabel(fd.xlabel, fontsize=9)

@@ -47,13 +47,6 @@ _EXTRA_STYLES: tuple[tuple[str, str], ...] = (
     (_C["vermillion"], "--"),
 )
 
-#: The simulation's outcomes as the report names them.
-OUTCOME_LABELS: dict[str, str] = {
-    "verified_cvid": "verified CVID",
-    "breakdown": "breakdown (cheating detected)",
-    "stalemate": "stalemate (talks collapse)",
-    "running": "still running",
-}
 
 _ITEM_STYLE: dict[ItemStatus, tuple[str, str, str]] = {
     "irreversible-verified": ("dismantled/removed/destroyed, verified", _C["bluish_green"], ""),
