@@ -28,3 +28,17 @@ def test_missing_weasyprint_is_a_message_not_a_traceback(tmp_path: Path) -> None
     assert "PDF output needs WeasyPrint" in done.stderr
     assert "Traceback" not in done.stderr
     assert not out.exists()
+
+
+def test_fixed_choices_refuse_other_values_naming_the_option() -> None:
+    """--fail-on, --format and --outcome are enums: another value exits 2 naming the option
+    and the choices, before any work is done."""
+    for args, option in (
+        (["assess", "libya-2003", "--no-simulate", "--fail-on", "nope"], "--fail-on"),
+        (["assess", "libya-2003", "--no-simulate", "--format", "docx"], "--format"),
+        (["sweep", "libya-2003", "--vary", "runs=1:2:2", "--outcome", "won"], "--outcome"),
+    ):
+        proc = subprocess.run([CVID, *args], capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert f"Invalid value for '{option}'" in proc.stderr, proc.stderr
+        assert "Traceback" not in proc.stderr

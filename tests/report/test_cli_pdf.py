@@ -46,7 +46,7 @@ def test_cli_report_with_json_still_prints_the_json(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--format", "docx", "--report", "OUT"], "unknown format 'docx'"),
+        (["--format", "docx", "--report", "OUT"], "'docx' is not one of 'html'"),
         (["--format", "pdf", "--report", "OUT.html"], "ends in .html but --format is pdf"),
         (["--report", "NOWHERE/sub/r.html"], "the folder does not exist"),
     ],

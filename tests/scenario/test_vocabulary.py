@@ -64,3 +64,10 @@ def test_one_outcome_vocabulary() -> None:
 
     assert set(OUTCOME_LABELS) == set(OUTCOMES)
     assert figures.OUTCOME_LABELS is OUTCOME_LABELS
+
+
+def test_cli_outcome_choices_are_the_simulators_outcomes() -> None:
+    from cvid.cli.choices import Outcome
+    from cvid.negotiate import OUTCOMES
+
+    assert {o.value for o in Outcome} == set(OUTCOMES)

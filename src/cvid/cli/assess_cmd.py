@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cvid.assess import Assessment, assess
+from cvid.cli.choices import FailOn, ReportFormat
 from cvid.cli.common import (
     EXIT_CHECK_FAILED,
     GRADE_STYLE,
@@ -139,13 +140,13 @@ def assess_command(
         help="Write the assessment report to this file (self-contained HTML, or PDF for a "
         ".pdf name) and print only where it went (default: print the assessment).",
     ),
-    report_format: str | None = typer.Option(
+    report_format: ReportFormat | None = typer.Option(
         None,
         "--format",
         help="Report format: html or pdf (default: from the --report suffix; alone, writes "
         "NAME.FORMAT in the current folder, NAME being the scenario's name).",
     ),
-    fail_on: str | None = typer.Option(
+    fail_on: FailOn | None = typer.Option(
         None,
         "--fail-on",
         help="Exit 1 when the overall grade is this bad or worse: 'fail' or 'warn' (for CI; "
@@ -153,12 +154,11 @@ def assess_command(
     ),
 ) -> None:
     """Assess an agreement against the four lessons: grades, findings and figures."""
-    if fail_on not in (None, "fail", "warn"):
-        raise InputError(f"expected 'fail' or 'warn', got '{fail_on}'", field="--fail-on")
     result = assess(scenario, simulate=simulate, runs=runs, months=months, seed=seed, ledger=ledger)
     wants_report = report is not None or report_format is not None
     if wants_report:
-        _write_report(scenario, result, report, report_format, ledger)
+        fmt = None if report_format is None else report_format.value
+        _write_report(scenario, result, report, fmt, ledger)
     if as_json:
         emit_json(result.to_dict())
     elif wants_report:  # the report is the output; the terminal only says where it went
@@ -169,7 +169,9 @@ def assess_command(
         )
     else:
         render(result, show_info=show_info)
-    failing = {"fail": {"fail"}, "warn": {"fail", "warn"}}.get(fail_on or "", set())
+    failing = {"fail": {"fail"}, "warn": {"fail", "warn"}}.get(
+        "" if fail_on is None else fail_on.value, set()
+    )
     if result.overall in failing:
         raise typer.Exit(EXIT_CHECK_FAILED)
 
@@ -181,8 +183,6 @@ def _write_report(
     from cvid.assess import FORMATS, ledger_compliance, render_html
     from cvid.scenario import load_scenario
 
-    if fmt is not None and fmt not in FORMATS:
-        raise InputError(f"unknown format '{fmt}' (choose html or pdf)", field="--format")
     s = load_scenario(scenario)
     if path is None:  # `--format pdf` alone: name the file after the scenario
         path = f"{s.meta.name}.{fmt}"

@@ -18,6 +18,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from cvid.cli.choices import Outcome
 from cvid.cli.common import JSON_OPT, console, emit_json, err_console
 from cvid.errors import InputError
 from cvid.negotiate import (
@@ -368,10 +369,10 @@ def sweep_command(
         "--plot",
         help="Write a plot of the outcome surface (PNG, SVG, PDF; default: no plot).",
     ),
-    outcome: str = typer.Option(
-        "verified_cvid",
+    outcome: Outcome = typer.Option(
+        Outcome.VERIFIED_CVID,
         "--outcome",
-        help="Outcome plotted: verified_cvid, breakdown, stalemate or running.",
+        help="Outcome plotted (its probability at the horizon over the swept grid).",
     ),
     list_parameters: bool = typer.Option(
         False,
@@ -403,10 +404,6 @@ def sweep_command(
         return
     if not vary:
         raise InputError("give at least one --vary PARAM=LO:HI:STEPS", field="--vary")
-    if outcome not in OUTCOME_LABELS:
-        raise InputError(
-            f"unknown outcome '{outcome}'; one of {', '.join(OUTCOME_LABELS)}", field="--outcome"
-        )
     if workers is not None and workers < 1:
         raise InputError("at least one worker", field="--workers")
     for target in (out, plot):
@@ -439,7 +436,7 @@ def sweep_command(
     if out is not None:
         write_table(result.frame, out)
     if plot is not None:
-        plot_surface(result, outcome=outcome, path=plot)
+        plot_surface(result, outcome=outcome.value, path=plot)
     if as_json:
         emit_json(result.to_dict())
         return
