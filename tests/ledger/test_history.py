@@ -210,3 +210,37 @@ def test_known_checkpoints_are_checked_on_a_database(
     _rebuild(url)
     report = led.audit(known_checkpoints=[kept[8]])
     assert "known checkpoint 1 (size 8)" in [p.where for p in report.problems]
+
+
+def test_signer_record_survives_a_write_cut_short_and_reads_the_older_format(
+    filled: tuple[Ledger, str], keys: dict[str, PartyKey], tmp_path: Path
+) -> None:
+    """The signer's record (``<log key>.signed``) is two slots written in place by turns: a
+    write cut short (here: the newest slot overwritten with junk) leaves the other slot, an
+    older lower bound; the one-document format of earlier versions is still read, and the
+    next append rewrites it as slots."""
+    led, _ = filled
+    path = led.signed_state_path
+    assert path is not None and path.stat().st_size == 2 * 4096
+    state = led._read_signed_state()
+    assert state is not None and state[1] == N  # batches of 8: sizes 8, 16, 20
+    data = bytearray(path.read_bytes())
+    newest = 0 if json.loads(bytes(data[:4096]).split(b"\n")[0])["tree_size"] == N else 1
+    data[newest * 4096 + 10 : newest * 4096 + 60] = b"x" * 50
+    path.write_bytes(bytes(data))
+    older = led._read_signed_state()
+    assert older is not None and older[1] == 16
+    led.append(sample_record("finding", 700), keys["inspectorate"])
+    after = led._read_signed_state()
+    assert after is not None and after[1] == N + 1
+    # the format of earlier versions: one JSON document
+    body = {"origin": led.origin, "seq": after[0], "tree_size": N + 1, "root_hash": after[2].hex()}
+    path.write_text(json.dumps(body) + "\n", encoding="utf-8")
+    assert led._read_signed_state() == after
+    led.append(sample_record("finding", 701), keys["inspectorate"])
+    assert path.stat().st_size == 2 * 4096
+    last = led._read_signed_state()
+    assert last is not None and last[1] == N + 2
+    path.write_bytes(b"not a record")
+    with pytest.raises(InputError, match="unreadable"):
+        led._read_signed_state()

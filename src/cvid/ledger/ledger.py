@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -92,6 +93,35 @@ def default_log_key_path(loc: Location) -> Path | None:
     if loc.sqlite_path is not None:
         return loc.sqlite_path.with_name(loc.sqlite_path.name + ".logkey")
     return None
+
+
+#: Bytes of one slot of the log signer's record (``<log key>.signed``): two slots a file.
+_SIGNED_SLOT = 4096
+
+
+def _signed_slot(body: Mapping[str, Any]) -> bytes | None:
+    """One slot of the signer's record: the JSON line of ``body``, the line's SHA-256 (hex) on
+    the next line, zero bytes to :data:`_SIGNED_SLOT`; None if it does not fit."""
+    line = json.dumps(body, sort_keys=True).encode()
+    out = line + b"\n" + hashlib.sha256(line).hexdigest().encode() + b"\n"
+    return out.ljust(_SIGNED_SLOT, b"\0") if len(out) <= _SIGNED_SLOT else None
+
+
+def _signed_bodies(data: bytes) -> tuple[bool, list[Any]]:
+    """The records in the signer's file: (True, one body or None per slot) in the slot format,
+    where a slot whose checksum fails (cut short by a crash) or is empty is None; else
+    (False, [the one JSON document]), or (False, []) for a blank file. ValueError if it is
+    neither."""
+    if not data.strip(b"\0 \t\r\n"):
+        return False, []
+    bodies: list[Any] = []
+    for at in range(0, len(data), _SIGNED_SLOT):
+        line, _, rest = data[at : at + _SIGNED_SLOT].partition(b"\n")
+        ok = rest[64:65] == b"\n" and rest[:64] == hashlib.sha256(line).hexdigest().encode()
+        bodies.append(json.loads(line) if ok else None)
+    if any(b is not None for b in bodies):
+        return True, bodies
+    return False, [json.loads(data)]
 
 
 def _label(source: str | None, n: int) -> str:
@@ -603,24 +633,32 @@ class Ledger:
             )
 
     def _read_signed_state(self) -> tuple[int, int, bytes] | None:
+        """The log signer's record of the latest checkpoint it signed: (seq, size, root), or
+        None if there is none (no file, an empty or torn one, or one of another log)."""
         path = self.signed_state_path
         if path is None:
             return None
         try:
-            text = path.read_text(encoding="utf-8")
-            if not text.strip():  # left empty by a crash before it reached the disk
-                return None
-            data = json.loads(text)
-            if data.get("origin") != self.origin:
-                return None
-            return int(data["seq"]), int(data["tree_size"]), bytes.fromhex(data["root_hash"])
+            data = path.read_bytes()
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        except OSError as exc:
             raise InputError(
                 f"the log signer's record of its last checkpoint is unreadable ({exc})",
                 source=str(path),
             ) from None
+        try:
+            states = [
+                (int(b["seq"]), int(b["tree_size"]), bytes.fromhex(b["root_hash"]))
+                for b in _signed_bodies(data)[1]
+                if b is not None and b.get("origin") == self.origin
+            ]
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise InputError(
+                f"the log signer's record of its last checkpoint is unreadable ({exc})",
+                source=str(path),
+            ) from None
+        return max(states, key=lambda s: s[1]) if states else None
 
     def _check_signed_state(
         self,
@@ -652,15 +690,28 @@ class Ledger:
         )
 
     def _record_signed(self, seq: int, size: int, root: bytes, note: str) -> None:
-        """Remember the checkpoint just signed beside the log key (never lowering it)."""
+        """Remember the checkpoint just signed beside the log key (never lowering it).
+
+        The file holds two fixed-size slots (:func:`_signed_slot`); this write overwrites, in
+        place, the slot that does not hold the latest record, so a write cut short by a crash
+        leaves the other one whole. No fsync and no rename (on ext4 a rename over a file
+        forces its data to disk: milliseconds per append): the record is a lower bound (the
+        database commit is the durable part), and a crash may leave it older, or empty, which
+        counts as no record."""
         path = self.signed_state_path
         if path is None:
             return
         try:
-            old = self._read_signed_state()
-        except InputError:
-            old = None
-        if old is not None and old[1] >= size:
+            data = path.read_bytes()
+            slotted, bodies = _signed_bodies(data)
+            mine = [
+                (i, int(b["tree_size"]))
+                for i, b in enumerate(bodies)
+                if b is not None and b.get("origin") == self.origin
+            ]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            data, slotted, mine = b"", False, []
+        if mine and max(s for _, s in mine) >= size:
             return
         body = {
             "origin": self.origin,
@@ -669,13 +720,27 @@ class Ledger:
             "root_hash": root.hex(),
             "checkpoint": note,
         }
+        slot = _signed_slot(body)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
+            if slot is not None and slotted and len(data) == 2 * _SIGNED_SLOT:
+                newest = max(mine, key=lambda m: m[1])[0] if mine else 1
+                fd = os.open(path, os.O_WRONLY)
+                try:
+                    os.pwrite(fd, slot, (1 - newest) * _SIGNED_SLOT)
+                finally:
+                    os.close(fd)
+                return
+            # the first record, or one in the one-document format: write the whole file
+            if slot is not None:
+                content = slot + bytes(_SIGNED_SLOT)
+            else:  # a record too long for a slot (a very long origin): one document
+                content = json.dumps(body).encode() + b"\n"
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            # No fsync: the record is a lower bound (the database commit above is the durable
-            # part); a crash may leave it older, or empty, which counts as no record.
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(json.dumps(body) + "\n")
+            try:
+                os.write(fd, content)
+            finally:
+                os.close(fd)
             os.replace(tmp, path)
         except OSError:
             tmp.unlink(missing_ok=True)
