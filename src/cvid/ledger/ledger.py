@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, func, insert, inspect, select, update
+from sqlalchemy import Connection, Engine, func, insert, inspect, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from cvid._db import (
@@ -47,7 +47,7 @@ from cvid.ledger.note import (
 )
 from cvid.ledger.store import (
     FORMAT,
-    bulk_insert,
+    RawTx,
     checkpoints_t,
     cosignatures_t,
     entries_t,
@@ -148,6 +148,10 @@ class Ledger:
         #: append skips re-reading the edge and re-proving what this handle itself signed.
         self._signed_note: str | None = None
         self._edge: CompactRange | None = None
+        #: Notes of this log already verified (or signed) by this handle, and what they say.
+        self._verified: dict[str, Checkpoint] = {}
+        #: The SQLite file (resolved) and its page size, for the check before each write.
+        self._pages: tuple[Path, int] | None = None
         try:
             self._check_open()
         except BaseException:
@@ -419,19 +423,16 @@ class Ledger:
     def _append_batch(self, batch: Sequence[CheckedRecord]) -> list[int]:
         assert self._log_key is not None
         with self._guard(), write_tx(self._engine) as conn:
-            size, root = _head(conn, lock=True)
-            check_sqlite_pages(conn, self.location)
+            raw = RawTx(conn)
+            lock = "" if raw.sqlite else " FOR UPDATE"
+            ((size, root),) = raw.rows(
+                f"SELECT tree_size, root_hash FROM {head_t.name} WHERE id = 1{lock}"
+            )
+            size, root = int(size), bytes(root)
+            self._check_pages(raw)
             fetch = _fetcher(conn)
             edge = self._edge
-            if (
-                edge is not None
-                and self._trusted is not None
-                and self._trusted[1:]
-                == (
-                    size,
-                    root,
-                )
-            ):
+            if edge is not None and self._trusted is not None and self._trusted[1:] == (size, root):
                 cr = CompactRange(size=edge.size, edge=list(edge.edge))
             else:
                 cr = CompactRange.from_nodes(size, fetch)
@@ -440,34 +441,50 @@ class Ledger:
                     f"{self.location.text}: the stored tree does not match its head (tree size "
                     f"{size}); refusing to sign; run `cvid ledger verify`"
                 )
-            seq = self._check_history(conn, size, root, fetch)
+            seq = self._check_history(conn, size, root, fetch, raw)
             entry_rows: list[tuple[int, bytes, str, str, bytes]] = []
             node_rows: list[tuple[int, bytes]] = []
+            append = cr.append
             for offset, rec in enumerate(batch):
                 lh = leaf_hash(rec.data)
                 entry_rows.append((size + offset, lh, rec.kind, rec.signer, rec.data))
-                for level, index, h in cr.append(lh)[1:]:
+                for level, index, h in append(lh)[1:]:
                     node_rows.append((node_position(level, index), h))
-            bulk_insert(conn, entries_t, entry_rows)
-            bulk_insert(conn, nodes_t, node_rows)
+            raw.insert(entries_t, entry_rows)
+            raw.insert(nodes_t, node_rows)
             new_size, new_root = cr.size, cr.root()
-            conn.execute(
-                update(head_t)
-                .where(head_t.c.id == 1)
-                .values(tree_size=new_size, root_hash=new_root)
+            raw.rows(
+                f"UPDATE {head_t.name} SET tree_size = ?, root_hash = ? WHERE id = 1",
+                (new_size, new_root),
             )
             cp = Checkpoint(self.origin, new_size, new_root, (f"{SEQ_LINE}{seq}",))
             note = sign_checkpoint(cp, self.origin, self._log_key.private_key)
-            conn.execute(
-                insert(checkpoints_t).values(
-                    tree_size=new_size, root_hash=new_root, note=note, created=_now()
-                )
-            )
+            raw.insert(checkpoints_t, [(new_size, new_root, note, _now())])
         self._trusted = (seq, new_size, new_root)
         self._signed_note = note
+        self._remember_note(note, cp)
         self._edge = CompactRange(size=cr.size, edge=list(cr.edge))
         self._record_signed(seq, new_size, new_root, note)
         return list(range(size, new_size))
+
+    def _check_pages(self, raw: RawTx) -> None:
+        """:func:`check_sqlite_pages` before each write, the page size read once a handle (it
+        cannot change while the file is in WAL mode) and the path resolved once."""
+        loc = self.location
+        if loc.sqlite_path is None:
+            return
+        if self._pages is None:
+            ((page,),) = raw.rows("PRAGMA page_size")
+            self._pages = (loc.sqlite_path.resolve(), int(page))
+        path, page = self._pages
+        check_sqlite_pages(None, loc, page_size=page, path=path)
+
+    def _remember_note(self, note: str, cp: Checkpoint) -> None:
+        """Keep what a note of this log verified to (a few, the latest), so that a row whose
+        note is byte for byte one already verified, or signed here, is not verified again."""
+        self._verified[note] = cp
+        while len(self._verified) > 4:
+            del self._verified[next(iter(self._verified))]
 
     # ---------------------------------------------------------------- history checks
     @property
@@ -482,13 +499,16 @@ class Ledger:
         """A stored checkpoint row whose note verifies with the log key and says what the row
         says, or :class:`CheckFailed`."""
         size, root, note = int(row[0]), bytes(row[1]), str(row[2])
-        try:
-            cp = verify_checkpoint(note, self.verifier_key, origin=self.origin)
-        except NoteError as exc:
-            raise CheckFailed(
-                f"{self.location.text}: the stored checkpoint of size {size} is not signed by "
-                f"this log ({exc}); refusing to sign"
-            ) from None
+        cp = self._verified.get(note)
+        if cp is None:
+            try:
+                cp = verify_checkpoint(note, self.verifier_key, origin=self.origin)
+            except NoteError as exc:
+                raise CheckFailed(
+                    f"{self.location.text}: the stored checkpoint of size {size} is not signed "
+                    f"by this log ({exc}); refusing to sign"
+                ) from None
+            self._remember_note(note, cp)
         if cp.size != size or cp.root_hash != root:
             raise CheckFailed(
                 f"{self.location.text}: the stored checkpoint row of size {size} does not match "
@@ -502,17 +522,17 @@ class Ledger:
         size: int,
         root: bytes,
         fetch: Callable[[Sequence[NodeId]], list[bytes]],
+        raw: RawTx | None = None,
     ) -> int:
         """Before signing: the stored tree must be the tree of the latest signed checkpoint,
         consistent with the one before it and with the last checkpoint this signer signed,
         and no checkpoint row may be missing. Returns the next checkpoint's sequence number.
         O(log n) reads (plus one count of the checkpoint rows per handle)."""
         where = self.location.text
-        rows = conn.execute(
-            select(checkpoints_t.c.tree_size, checkpoints_t.c.root_hash, checkpoints_t.c.note)
-            .order_by(checkpoints_t.c.tree_size.desc())
-            .limit(2)
-        ).all()
+        rows = (raw or RawTx(conn)).rows(
+            f"SELECT tree_size, root_hash, note FROM {checkpoints_t.name} "
+            "ORDER BY tree_size DESC LIMIT 2"
+        )
         if not rows:
             raise CheckFailed(f"{where}: the ledger has no signed checkpoint; refusing to sign")
         if self._own_latest(rows[0], size, root):
