@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from cvid.errors import CheckFailed, InputError
-from cvid.ledger import Ledger, PartyKey, parse_checkpoint, verify_bundle
+from cvid.ledger import Ledger, PartyKey, parse_checkpoint, sign_record, verify_bundle
 from cvid.ledger.merkle import CompactRange, leaf_hash, node_position
 from tests.ledger.conftest import as_bytes, raw_sql
 from tests.ledger.samples import sample_record
@@ -244,3 +244,22 @@ def test_signer_record_survives_a_write_cut_short_and_reads_the_older_format(
     path.write_bytes(b"not a record")
     with pytest.raises(InputError, match="unreadable"):
         led._read_signed_state()
+
+
+def test_a_signer_row_changed_after_the_check_is_refused_at_the_append(
+    filled: tuple[Ledger, str], keys: dict[str, PartyKey]
+) -> None:
+    """Submitted records are checked against the parties the handle read last; the append's
+    write transaction then confirms that each signer's stored key and role are still those,
+    so a parties table changed behind the handle's back is not signed over."""
+    led, url = filled
+    key = keys["inspectorate"]
+    led.submit(sign_record(sample_record("finding", 800), key))  # the parties are read here
+    size = led.size
+    raw_sql(url, "UPDATE ledger_parties SET public_key = ? WHERE name = ?", bytes(32), key.name)
+    with pytest.raises(CheckFailed, match="no longer registered with the key and role"):
+        led.submit(sign_record(sample_record("finding", 801), key))
+    assert led.size == size
+    with pytest.raises(InputError, match="key is not the registered one"):  # read again
+        led.submit(sign_record(sample_record("finding", 802), key))
+    assert led.size == size

@@ -148,6 +148,8 @@ class Ledger:
         #: append skips re-reading the edge and re-proving what this handle itself signed.
         self._signed_note: str | None = None
         self._edge: CompactRange | None = None
+        #: The registered parties as this handle last read them (see :meth:`submit`).
+        self._party_cache: dict[str, PartyPublicKey] | None = None
         #: Notes of this log already verified (or signed) by this handle, and what they say.
         self._verified: dict[str, Checkpoint] = {}
         #: The SQLite file (resolved) and its page size, for the check before each write.
@@ -341,7 +343,9 @@ class Ledger:
     def parties(self) -> dict[str, PartyPublicKey]:
         """Registered parties by name."""
         with self._guard(), read_tx(self._engine) as conn:
-            return _parties(conn)
+            parties = _parties(conn)
+        self._party_cache = dict(parties)
+        return parties
 
     # ---------------------------------------------------------------- appending
     def append(
@@ -377,7 +381,7 @@ class Ledger:
             checked.append(
                 CheckedRecord(str(signed["kind"]), key.name, key.role, record_bytes(signed))
             )
-        return self._commit(checked, batch_size, on_commit)
+        return self._commit(checked, batch_size, on_commit, parties)
 
     def submit(
         self,
@@ -395,18 +399,33 @@ class Ledger:
         from cvid.ledger.records import check_signed
 
         batch = [signed] if isinstance(signed, Mapping) else list(signed)
-        parties = self.parties()
-        checked = [
-            check_signed(r, parties, source=_label(source, n)) for n, r in enumerate(batch, 1)
-        ]
-        return self._commit(checked, batch_size, on_commit)
+        # the parties this handle read last (registered parties are never changed or removed
+        # through the ledger); a signer not among them reads them again, and every append
+        # checks, in its write transaction, that the signers' rows are still these
+        parties, fresh = self._party_cache, False
+        if parties is None:
+            parties, fresh = self.parties(), True
+        checked = []
+        for n, r in enumerate(batch, 1):
+            where = _label(source, n)
+            try:
+                checked.append(check_signed(r, parties, source=where))
+            except InputError:
+                if fresh:
+                    raise
+                parties, fresh = self.parties(), True
+                checked.append(check_signed(r, parties, source=where))
+        return self._commit(checked, batch_size, on_commit, parties)
 
     def _commit(
         self,
         checked: Sequence[CheckedRecord],
         batch_size: int,
         on_commit: Callable[[list[int]], None] | None,
+        parties: Mapping[str, PartyPublicKey] | None = None,
     ) -> list[int]:
+        """Append checked records in batches; with ``parties`` (what they were checked
+        against) each batch first confirms its signers' rows are still those."""
         if self._log_key is None:
             where = self._log_key_path or f"--log-key or ${LOG_KEY_ENV}"
             raise InputError(f"appending needs the log's key ({where})", source=self.location.text)
@@ -414,13 +433,15 @@ class Ledger:
             raise InputError("batch size must be at least 1", field="batch_size")
         out: list[int] = []
         for start in range(0, len(checked), batch_size):
-            indices = self._append_batch(checked[start : start + batch_size])
+            indices = self._append_batch(checked[start : start + batch_size], parties)
             out.extend(indices)
             if on_commit is not None:
                 on_commit(indices)
         return out
 
-    def _append_batch(self, batch: Sequence[CheckedRecord]) -> list[int]:
+    def _append_batch(
+        self, batch: Sequence[CheckedRecord], parties: Mapping[str, PartyPublicKey] | None
+    ) -> list[int]:
         assert self._log_key is not None
         with self._guard(), write_tx(self._engine) as conn:
             raw = RawTx(conn)
@@ -430,6 +451,8 @@ class Ledger:
             )
             size, root = int(size), bytes(root)
             self._check_pages(raw)
+            if parties is not None:
+                self._check_signers(raw, batch, parties)
             fetch = _fetcher(conn)
             edge = self._edge
             if edge is not None and self._trusted is not None and self._trusted[1:] == (size, root):
@@ -466,6 +489,29 @@ class Ledger:
         self._edge = CompactRange(size=cr.size, edge=list(cr.edge))
         self._record_signed(seq, new_size, new_root, note)
         return list(range(size, new_size))
+
+    def _check_signers(
+        self, raw: RawTx, batch: Sequence[CheckedRecord], parties: Mapping[str, PartyPublicKey]
+    ) -> None:
+        """The signers of ``batch`` are still registered with the key and role their records
+        were checked against (in the write transaction: nothing can change them before the
+        commit)."""
+        names = sorted({rec.signer for rec in batch})
+        rows = raw.rows(
+            f"SELECT name, role, public_key FROM {parties_t.name} "
+            f"WHERE name IN ({', '.join('?' for _ in names)})",
+            names,
+        )
+        now = {str(n): (str(r), bytes(k)) for n, r, k in rows}
+        for name in names:
+            party = parties[name]
+            if now.get(name) != (party.role, party.public_key):
+                self._party_cache = None
+                raise CheckFailed(
+                    f"{self.location.text}: party {name!r} is no longer registered with the "
+                    "key and role its records were checked against (the parties table was "
+                    "changed); refusing to sign"
+                )
 
     def _check_pages(self, raw: RawTx) -> None:
         """:func:`check_sqlite_pages` before each write, the page size read once a handle (it

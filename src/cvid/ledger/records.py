@@ -479,13 +479,15 @@ def _needs_full_jcs(value: Any) -> bool:
     return False
 
 
+#: The :func:`json.dumps` fast path of JCS (one encoder, not one a call).
+_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def _jcs(value: Any, exact: bool) -> bytes:
     try:
         if exact:
             return rfc8785.dumps(value)
-        return json.dumps(
-            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-        ).encode("utf-8")
+        return _JSON.encode(value).encode("utf-8")
     except (rfc8785.CanonicalizationError, ValueError, TypeError, UnicodeEncodeError) as exc:
         raise InputError(f"cannot be written as canonical JSON: {exc}") from None
 
@@ -635,7 +637,8 @@ def check_signed(
     check_basis(record, party.role, name, source=source)
     sig_text = record["signature"]
     sig = unb64(sig_text, 64, source=source, field="signature")
-    data = _jcs(dict(record), _needs_full_jcs(record.get("payload")))
+    body = record if type(record) is dict else dict(record)
+    data = _jcs(body, _needs_full_jcs(record.get("payload")))
     if verify_signature:
         try:
             party.verifier.verify(sig, SIGNING_CONTEXT + _without_signature(data, sig_text))
@@ -655,6 +658,7 @@ def _without_signature(data: bytes, signature: str) -> bytes:
     ``signature`` field). Cutting it out is the JCS of the remaining members (RFC 8785 §3.2).
     """
     member = b'"signature":"' + signature.encode() + b'",'
-    if data.count(member) != 1:
+    at = data.find(member)
+    if at < 0 or data.find(member, at + 1) >= 0:
         raise InputError("record has an unexpected signature member", field="signature")
-    return data.replace(member, b"", 1)
+    return data[:at] + data[at + len(member) :]
