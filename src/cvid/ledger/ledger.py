@@ -6,8 +6,11 @@ import hashlib
 import json
 import os
 import secrets
+import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -95,6 +98,54 @@ def default_log_key_path(loc: Location) -> Path | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Signed:
+    """A checkpoint this process signed on a database after checking its history: its
+    number, tree size, root hash, note and the right edge of its tree."""
+
+    seq: int
+    size: int
+    root: bytes
+    note: str
+    edge: tuple[tuple[int, int, bytes], ...]
+
+
+class _LogState:
+    """What every handle on one database in this process shares (one per engine): the
+    checkpoint signed here last, so that the next append, through any handle, skips
+    re-proving it when the database still holds exactly it, and the notes of this log
+    already verified (a few, the latest), each with what it says."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.signed: _Signed | None = None
+        self.verified: dict[str, Checkpoint] = {}
+
+    def signed_here(self, signed: _Signed) -> None:
+        """Keep ``signed`` unless a larger checkpoint was signed here meanwhile."""
+        with self.lock:
+            if self.signed is None or self.signed.size < signed.size:
+                self.signed = signed
+
+    def remember(self, note: str, cp: Checkpoint) -> None:
+        with self.lock:
+            self.verified[note] = cp
+            while len(self.verified) > 4:
+                del self.verified[next(iter(self.verified))]
+
+
+_STATES_LOCK = threading.Lock()
+_STATES: weakref.WeakKeyDictionary[Engine, _LogState] = weakref.WeakKeyDictionary()
+
+
+def _state_of(engine: Engine) -> _LogState:
+    with _STATES_LOCK:
+        state = _STATES.get(engine)
+        if state is None:
+            state = _STATES[engine] = _LogState()
+        return state
+
+
 #: Bytes of one slot of the log signer's record (``<log key>.signed``): two slots a file.
 _SIGNED_SLOT = 4096
 
@@ -140,18 +191,15 @@ class Ledger:
         self._engine = _acquire_engine(loc)
         self._log_key = log_key
         self._log_key_path = log_key_path
-        #: (seq, size, root) of the latest checkpoint this handle checked against the whole
-        #: checkpoint chain, so that later appends only read the rows added since.
-        self._trusted: tuple[int, int, bytes] | None = None
-        #: The note of the checkpoint this handle signed last and the right edge of its tree:
-        #: when the stored head and latest checkpoint row are still exactly those, the next
-        #: append skips re-reading the edge and re-proving what this handle itself signed.
-        self._signed_note: str | None = None
-        self._edge: CompactRange | None = None
+        #: What the handles on this database in this process share: the checkpoint last
+        #: signed here (after checking the history) and the notes already verified.
+        self._state = _state_of(self._engine)
+        #: Whether this handle's first append is done: that one checks the whole chain (the
+        #: tree's edge read from the database, every checkpoint row counted), as a new
+        #: process does; later ones start from the checkpoint signed here last.
+        self._appended = False
         #: The registered parties as this handle last read them (see :meth:`submit`).
         self._party_cache: dict[str, PartyPublicKey] | None = None
-        #: Notes of this log already verified (or signed) by this handle, and what they say.
-        self._verified: dict[str, Checkpoint] = {}
         #: The SQLite file (resolved) and its page size, for the check before each write.
         self._pages: tuple[Path, int] | None = None
         try:
@@ -454,9 +502,10 @@ class Ledger:
             if parties is not None:
                 self._check_signers(raw, batch, parties)
             fetch = _fetcher(conn)
-            edge = self._edge
-            if edge is not None and self._trusted is not None and self._trusted[1:] == (size, root):
-                cr = CompactRange(size=edge.size, edge=list(edge.edge))
+            # one snapshot (another thread may replace it); none on a handle's first append
+            mine = self._state.signed if self._appended else None
+            if mine is not None and (mine.size, mine.root) == (size, root):
+                cr = CompactRange(size=mine.size, edge=list(mine.edge))
             else:
                 cr = CompactRange.from_nodes(size, fetch)
             if cr.root() != root:
@@ -464,7 +513,7 @@ class Ledger:
                     f"{self.location.text}: the stored tree does not match its head (tree size "
                     f"{size}); refusing to sign; run `cvid ledger verify`"
                 )
-            seq = self._check_history(conn, size, root, fetch, raw)
+            seq = self._check_history(conn, size, root, fetch, mine, raw)
             entry_rows: list[tuple[int, bytes, str, str, bytes]] = []
             node_rows: list[tuple[int, bytes]] = []
             append = cr.append
@@ -483,10 +532,9 @@ class Ledger:
             cp = Checkpoint(self.origin, new_size, new_root, (f"{SEQ_LINE}{seq}",))
             note = sign_checkpoint(cp, self.origin, self._log_key.private_key)
             raw.insert(checkpoints_t, [(new_size, new_root, note, _now())])
-        self._trusted = (seq, new_size, new_root)
-        self._signed_note = note
-        self._remember_note(note, cp)
-        self._edge = CompactRange(size=cr.size, edge=list(cr.edge))
+        self._appended = True
+        self._state.signed_here(_Signed(seq, new_size, new_root, note, tuple(cr.edge)))
+        self._state.remember(note, cp)
         self._record_signed(seq, new_size, new_root, note)
         return list(range(size, new_size))
 
@@ -525,13 +573,6 @@ class Ledger:
         path, page = self._pages
         check_sqlite_pages(None, loc, page_size=page, path=path)
 
-    def _remember_note(self, note: str, cp: Checkpoint) -> None:
-        """Keep what a note of this log verified to (a few, the latest), so that a row whose
-        note is byte for byte one already verified, or signed here, is not verified again."""
-        self._verified[note] = cp
-        while len(self._verified) > 4:
-            del self._verified[next(iter(self._verified))]
-
     # ---------------------------------------------------------------- history checks
     @property
     def signed_state_path(self) -> Path | None:
@@ -545,7 +586,7 @@ class Ledger:
         """A stored checkpoint row whose note verifies with the log key and says what the row
         says, or :class:`CheckFailed`."""
         size, root, note = int(row[0]), bytes(row[1]), str(row[2])
-        cp = self._verified.get(note)
+        cp = self._state.verified.get(note)
         if cp is None:
             try:
                 cp = verify_checkpoint(note, self.verifier_key, origin=self.origin)
@@ -554,7 +595,7 @@ class Ledger:
                     f"{self.location.text}: the stored checkpoint of size {size} is not signed "
                     f"by this log ({exc}); refusing to sign"
                 ) from None
-            self._remember_note(note, cp)
+            self._state.remember(note, cp)
         if cp.size != size or cp.root_hash != root:
             raise CheckFailed(
                 f"{self.location.text}: the stored checkpoint row of size {size} does not match "
@@ -568,12 +609,15 @@ class Ledger:
         size: int,
         root: bytes,
         fetch: Callable[[Sequence[NodeId]], list[bytes]],
+        mine: _Signed | None,
         raw: RawTx | None = None,
     ) -> int:
         """Before signing: the stored tree must be the tree of the latest signed checkpoint,
         consistent with the one before it and with the last checkpoint this signer signed,
         and no checkpoint row may be missing. Returns the next checkpoint's sequence number.
-        O(log n) reads (plus one count of the checkpoint rows per handle)."""
+        ``mine`` is the checkpoint this process signed last on this database (None on a
+        handle's first append). O(log n) reads (plus one count of the checkpoint rows per
+        handle)."""
         where = self.location.text
         rows = (raw or RawTx(conn)).rows(
             f"SELECT tree_size, root_hash, note FROM {checkpoints_t.name} "
@@ -581,9 +625,8 @@ class Ledger:
         )
         if not rows:
             raise CheckFailed(f"{where}: the ledger has no signed checkpoint; refusing to sign")
-        if self._own_latest(rows[0], size, root):
-            assert self._trusted is not None
-            own_seq = self._trusted[0]
+        if mine is not None and self._own_latest(rows[0], size, root, mine):
+            own_seq = mine.seq
             if len(rows) > 1:
                 self._check_previous_seq(self._checked_row(rows[1]), own_seq, size)
             return own_seq + 1
@@ -615,7 +658,7 @@ class Ledger:
                 fetch,
                 f"the signed checkpoint of size {prev.size}",
             )
-        count_since = self._trusted
+        count_since = None if mine is None else (mine.seq, mine.size, mine.root)
         if seq is None:  # a ledger written before sequence numbers
             total = conn.execute(select(func.count()).select_from(checkpoints_t)).scalar_one()
             self._check_signed_state(conn, size, root, fetch)
@@ -657,17 +700,17 @@ class Ledger:
                 "to sign"
             )
 
-    def _own_latest(self, row: Any, size: int, root: bytes) -> bool:
-        """Whether nothing changed since this handle's last append: the stored head and the
-        latest checkpoint row are byte for byte the ones it signed, no checkpoint row was
-        added above it, and the signer's record beside the log key names the same
-        checkpoint. Then everything the full check would prove was proved when it signed."""
-        trusted, note = self._trusted, self._signed_note
-        if trusted is None or note is None or trusted[1:] != (size, root):
+    def _own_latest(self, row: Any, size: int, root: bytes, mine: _Signed) -> bool:
+        """Whether nothing changed since this process's last append (``mine``): the stored
+        head and the latest checkpoint row are byte for byte the ones it signed, no
+        checkpoint row was added above it, and the signer's record beside the log key names
+        the same checkpoint. Then everything the full check would prove was proved when it
+        signed."""
+        if (mine.size, mine.root) != (size, root):
             return False
-        if (int(row[0]), bytes(row[1]), str(row[2])) != (size, root, note):
+        if (int(row[0]), bytes(row[1]), str(row[2])) != (size, root, mine.note):
             return False  # ``row`` is the stored checkpoint of the largest size
-        return self._read_signed_state() in (None, trusted)
+        return self._read_signed_state() in (None, (mine.seq, mine.size, mine.root))
 
     def _check_consistent(
         self,
