@@ -444,25 +444,25 @@ class Ledger:
         Each signature is verified against the registered key of its signer, whose role must
         be allowed for the kind; nothing is written unless every record passes.
         """
-        from cvid.ledger.records import check_signed
+        from cvid.ledger.records import check_signed_all
 
         batch = [signed] if isinstance(signed, Mapping) else list(signed)
+
+        def where(n: int) -> str:
+            return _label(source, n)
+
         # the parties this handle read last (registered parties are never changed or removed
-        # through the ledger); a signer not among them reads them again, and every append
-        # checks, in its write transaction, that the signers' rows are still these
-        parties, fresh = self._party_cache, False
+        # through the ledger); if a record fails against them they are read again and the
+        # records checked again, and every append confirms, in its write transaction, that
+        # its signers' rows are still these
+        parties = self._party_cache
         if parties is None:
-            parties, fresh = self.parties(), True
-        checked = []
-        for n, r in enumerate(batch, 1):
-            where = _label(source, n)
+            checked = check_signed_all(batch, parties := self.parties(), source=where)
+        else:
             try:
-                checked.append(check_signed(r, parties, source=where))
+                checked = check_signed_all(batch, parties, source=where)
             except InputError:
-                if fresh:
-                    raise
-                parties, fresh = self.parties(), True
-                checked.append(check_signed(r, parties, source=where))
+                checked = check_signed_all(batch, parties := self.parties(), source=where)
         return self._commit(checked, batch_size, on_commit, parties)
 
     def _commit(
