@@ -38,7 +38,7 @@ from cvid.ledger.keys import (
     read_private_key,
     write_private_key,
 )
-from cvid.ledger.merkle import CompactRange, NodeId, leaf_hash, node_position
+from cvid.ledger.merkle import CompactRange, NodeId, leaf_hash
 from cvid.ledger.note import (
     Checkpoint,
     NoteError,
@@ -191,6 +191,9 @@ class Ledger:
         self._engine = _acquire_engine(loc)
         self._log_key = log_key
         self._log_key_path = log_key_path
+        self._signed_path = (
+            None if log_key_path is None else log_key_path.with_name(log_key_path.name + ".signed")
+        )
         #: What the handles on this database in this process share: the checkpoint last
         #: signed here (after checking the history) and the notes already verified.
         self._state = _state_of(self._engine)
@@ -200,6 +203,8 @@ class Ledger:
         self._appended = False
         #: The registered parties as this handle last read them (see :meth:`submit`).
         self._party_cache: dict[str, PartyPublicKey] | None = None
+        #: The signer's file as this handle last wrote it, and its slots parsed.
+        self._signed_file: tuple[bytes, tuple[bool, list[Any]]] | None = None
         #: The SQLite file (resolved) and its page size, for the check before each write.
         self._pages: tuple[Path, int] | None = None
         try:
@@ -514,14 +519,11 @@ class Ledger:
                     f"{size}); refusing to sign; run `cvid ledger verify`"
                 )
             seq = self._check_history(conn, size, root, fetch, mine, raw)
-            entry_rows: list[tuple[int, bytes, str, str, bytes]] = []
-            node_rows: list[tuple[int, bytes]] = []
-            append = cr.append
-            for offset, rec in enumerate(batch):
-                lh = leaf_hash(rec.data)
-                entry_rows.append((size + offset, lh, rec.kind, rec.signer, rec.data))
-                for level, index, h in append(lh)[1:]:
-                    node_rows.append((node_position(level, index), h))
+            leaves, node_rows = cr.extend_stored([rec.data for rec in batch])
+            entry_rows = [
+                (size + offset, lh, rec.kind, rec.signer, rec.data)
+                for offset, (rec, lh) in enumerate(zip(batch, leaves, strict=True))
+            ]
             raw.insert(entries_t, entry_rows)
             raw.insert(nodes_t, node_rows)
             new_size, new_root = cr.size, cr.root()
@@ -578,9 +580,7 @@ class Ledger:
     def signed_state_path(self) -> Path | None:
         """The log signer's own record of the latest checkpoint it signed (beside its key:
         ``<log key>.signed``); an append refuses a database that no longer holds it."""
-        if self._log_key_path is None:
-            return None
-        return self._log_key_path.with_name(self._log_key_path.name + ".signed")
+        return self._signed_path
 
     def _checked_row(self, row: Any) -> Checkpoint:
         """A stored checkpoint row whose note verifies with the log key and says what the row
@@ -759,7 +759,7 @@ class Ledger:
         try:
             states = [
                 (int(b["seq"]), int(b["tree_size"]), bytes.fromhex(b["root_hash"]))
-                for b in _signed_bodies(data)[1]
+                for b in self._signed_bodies(data)[1]
                 if b is not None and b.get("origin") == self.origin
             ]
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -798,6 +798,14 @@ class Ledger:
             f"{self.signed_state_path})",
         )
 
+    def _signed_bodies(self, data: bytes) -> tuple[bool, list[Any]]:
+        """:func:`_signed_bodies` of the signer's file, not parsed again when it is still
+        byte for byte what this handle wrote last."""
+        known = self._signed_file
+        if known is not None and known[0] == data:
+            return known[1][0], list(known[1][1])
+        return _signed_bodies(data)
+
     def _record_signed(self, seq: int, size: int, root: bytes, note: str) -> None:
         """Remember the checkpoint just signed beside the log key (never lowering it).
 
@@ -812,7 +820,7 @@ class Ledger:
             return
         try:
             data = path.read_bytes()
-            slotted, bodies = _signed_bodies(data)
+            slotted, bodies = self._signed_bodies(data)
             mine = [
                 (i, int(b["tree_size"]))
                 for i, b in enumerate(bodies)
@@ -834,11 +842,15 @@ class Ledger:
         try:
             if slot is not None and slotted and len(data) == 2 * _SIGNED_SLOT:
                 newest = max(mine, key=lambda m: m[1])[0] if mine else 1
+                at = (1 - newest) * _SIGNED_SLOT
                 fd = os.open(path, os.O_WRONLY)
                 try:
-                    os.pwrite(fd, slot, (1 - newest) * _SIGNED_SLOT)
+                    os.pwrite(fd, slot, at)
                 finally:
                     os.close(fd)
+                after = data[:at] + slot + data[at + _SIGNED_SLOT :]
+                bodies[1 - newest] = body
+                self._signed_file = (after, (True, bodies))
                 return
             # the first record, or one in the one-document format: write the whole file
             if slot is not None:
@@ -851,6 +863,7 @@ class Ledger:
             finally:
                 os.close(fd)
             os.replace(tmp, path)
+            self._signed_file = (content, (True, [body, None])) if slot is not None else None
         except OSError:
             tmp.unlink(missing_ok=True)
 
