@@ -1,9 +1,10 @@
 """Bounded loopback load test of `cvid serve` (SQLite): p99 latency of status and proof reads,
 appends per second; each against a baseline measured in the same run. Then compliance reads
-at 1,000 and 10,000 records through the service's ComplianceTracker (one per scenario; only
-the records appended since the last read are read) against the full recompute (evidence read
-from the whole ledger, signatures checked, and evaluated: what every request cost before):
-a repeated read, the first read after one append, and the belief tracker after one append.
+at 1,000, 10,000 and 100,000 records through the service's ComplianceTracker (one per
+scenario; only the records appended since the last read are read) against the full recompute
+(evidence read from the whole ledger, signatures checked, and evaluated: what every request
+cost before): a repeated read, the first read after one append, and the belief tracker after
+one append.
 ``python benchmarks/bench_web.py compliance [SIZE ...]`` runs only that part (at 1,000, 10,000
 and 100,000 records unless sizes are given; each ledger is built in-process once, before a
 service opens a copy of it).
