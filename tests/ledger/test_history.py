@@ -263,3 +263,23 @@ def test_a_signer_row_changed_after_the_check_is_refused_at_the_append(
     with pytest.raises(InputError, match="key is not the registered one"):  # read again
         led.submit(sign_record(sample_record("finding", 802), key))
     assert led.size == size
+
+
+def test_handles_of_one_process_take_turns_and_still_catch_a_rewrite(
+    filled: tuple[Ledger, str], keys: dict[str, PartyKey], tmp_path: Path
+) -> None:
+    """The service's ledger threads each hold a handle and take turns appending: they share
+    the checkpoint signed last, so each append starts from it, and a tree rewritten behind
+    their back between two appends is still refused by the next one, whichever handle."""
+    led, url = filled
+    key = keys["inspectorate"]
+    with Ledger.open(url, log_key=tmp_path / "log.key") as other:
+        assert other._state is led._state
+        for n in range(4):
+            (led if n % 2 else other).append(sample_record("finding", 900 + n), key)
+        assert led._state.signed is not None and led._state.signed.size == led.size == N + 4
+        assert led.audit().ok
+        raw_sql(url, "DELETE FROM ledger_entries WHERE idx = 3")
+        _rebuild(url)
+        _append_refused(other, key, "signed checkpoint")
+        _append_refused(led, key, "signed checkpoint")
