@@ -150,18 +150,27 @@ def check_sqlite_file(loc: Location) -> Path:
     return path
 
 
-def check_sqlite_pages(conn: Connection, loc: Location) -> None:
+def check_sqlite_pages(
+    conn: Connection | None,
+    loc: Location,
+    *,
+    page_size: int | None = None,
+    path: Path | None = None,
+) -> None:
     """Refuse a SQLite file whose size is not a whole number of pages: it was truncated or
     damaged (SQLite only ever writes whole pages to the database file, and reads past a cut
-    as zeros, so without this check a write would go into a damaged file)."""
+    as zeros, so without this check a write would go into a damaged file). ``page_size`` and
+    the resolved ``path``, when the caller already knows them, save the query and lookup."""
     if loc.sqlite_path is None:
         return
-    page = int(conn.exec_driver_sql("PRAGMA page_size").scalar_one())
-    size = loc.sqlite_path.resolve().stat().st_size
-    if page <= 0 or size % page:
+    if page_size is None:
+        assert conn is not None
+        page_size = int(conn.exec_driver_sql("PRAGMA page_size").scalar_one())
+    size = (path or loc.sqlite_path.resolve()).stat().st_size
+    if page_size <= 0 or size % page_size:
         raise InputError(
             f"damaged database file: its size, {size} bytes, is not a whole number of "
-            f"{page}-byte pages (truncated?); restore it from a backup",
+            f"{page_size}-byte pages (truncated?); restore it from a backup",
             source=loc.text,
         )
 

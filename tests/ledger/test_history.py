@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from cvid.errors import CheckFailed, InputError
-from cvid.ledger import Ledger, PartyKey, parse_checkpoint, verify_bundle
+from cvid.ledger import Ledger, PartyKey, parse_checkpoint, sign_record, verify_bundle
 from cvid.ledger.merkle import CompactRange, leaf_hash, node_position
 from tests.ledger.conftest import as_bytes, raw_sql
 from tests.ledger.samples import sample_record
@@ -210,3 +210,76 @@ def test_known_checkpoints_are_checked_on_a_database(
     _rebuild(url)
     report = led.audit(known_checkpoints=[kept[8]])
     assert "known checkpoint 1 (size 8)" in [p.where for p in report.problems]
+
+
+def test_signer_record_survives_a_write_cut_short_and_reads_the_older_format(
+    filled: tuple[Ledger, str], keys: dict[str, PartyKey], tmp_path: Path
+) -> None:
+    """The signer's record (``<log key>.signed``) is two slots written in place by turns: a
+    write cut short (here: the newest slot overwritten with junk) leaves the other slot, an
+    older lower bound; the one-document format of earlier versions is still read, and the
+    next append rewrites it as slots."""
+    led, _ = filled
+    path = led.signed_state_path
+    assert path is not None and path.stat().st_size == 2 * 4096
+    state = led._read_signed_state()
+    assert state is not None and state[1] == N  # batches of 8: sizes 8, 16, 20
+    data = bytearray(path.read_bytes())
+    newest = 0 if json.loads(bytes(data[:4096]).split(b"\n")[0])["tree_size"] == N else 1
+    data[newest * 4096 + 10 : newest * 4096 + 60] = b"x" * 50
+    path.write_bytes(bytes(data))
+    older = led._read_signed_state()
+    assert older is not None and older[1] == 16
+    led.append(sample_record("finding", 700), keys["inspectorate"])
+    after = led._read_signed_state()
+    assert after is not None and after[1] == N + 1
+    # the format of earlier versions: one JSON document
+    body = {"origin": led.origin, "seq": after[0], "tree_size": N + 1, "root_hash": after[2].hex()}
+    path.write_text(json.dumps(body) + "\n", encoding="utf-8")
+    assert led._read_signed_state() == after
+    led.append(sample_record("finding", 701), keys["inspectorate"])
+    assert path.stat().st_size == 2 * 4096
+    last = led._read_signed_state()
+    assert last is not None and last[1] == N + 2
+    path.write_bytes(b"not a record")
+    with pytest.raises(InputError, match="unreadable"):
+        led._read_signed_state()
+
+
+def test_a_signer_row_changed_after_the_check_is_refused_at_the_append(
+    filled: tuple[Ledger, str], keys: dict[str, PartyKey]
+) -> None:
+    """Submitted records are checked against the parties the handle read last; the append's
+    write transaction then confirms that each signer's stored key and role are still those,
+    so a parties table changed behind the handle's back is not signed over."""
+    led, url = filled
+    key = keys["inspectorate"]
+    led.submit(sign_record(sample_record("finding", 800), key))  # the parties are read here
+    size = led.size
+    raw_sql(url, "UPDATE ledger_parties SET public_key = ? WHERE name = ?", bytes(32), key.name)
+    with pytest.raises(CheckFailed, match="no longer registered with the key and role"):
+        led.submit(sign_record(sample_record("finding", 801), key))
+    assert led.size == size
+    with pytest.raises(InputError, match="key is not the registered one"):  # read again
+        led.submit(sign_record(sample_record("finding", 802), key))
+    assert led.size == size
+
+
+def test_handles_of_one_process_take_turns_and_still_catch_a_rewrite(
+    filled: tuple[Ledger, str], keys: dict[str, PartyKey], tmp_path: Path
+) -> None:
+    """The service's ledger threads each hold a handle and take turns appending: they share
+    the checkpoint signed last, so each append starts from it, and a tree rewritten behind
+    their back between two appends is still refused by the next one, whichever handle."""
+    led, url = filled
+    key = keys["inspectorate"]
+    with Ledger.open(url, log_key=tmp_path / "log.key") as other:
+        assert other._state is led._state
+        for n in range(4):
+            (led if n % 2 else other).append(sample_record("finding", 900 + n), key)
+        assert led._state.signed is not None and led._state.signed.size == led.size == N + 4
+        assert led.audit().ok
+        raw_sql(url, "DELETE FROM ledger_entries WHERE idx = 3")
+        _rebuild(url)
+        _append_refused(other, key, "signed checkpoint")
+        _append_refused(led, key, "signed checkpoint")

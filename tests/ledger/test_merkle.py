@@ -17,6 +17,7 @@ from cvid.ledger.merkle import (
     inclusion_proof,
     leaf_hash,
     node_hash,
+    node_position,
     root_hash,
     tree_root,
     verify_consistency,
@@ -184,3 +185,24 @@ def test_proofs_hold_and_any_changed_byte_is_detected(data: st.DataObject) -> No
             verify_consistency(old, n, bad, old_root, root)
     with pytest.raises(ProofError):
         verify_consistency(old, n, cproof, old_root, tree_root(leaves[: n - 1]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 40), st.lists(st.integers(1, 20), min_size=1, max_size=5))
+def test_extend_stored_makes_the_nodes_of_append_one_by_one(start: int, steps: list[int]) -> None:
+    """The store's one-loop extension (leaf hashes and interior nodes by position) from any
+    starting size yields exactly what appending leaf by leaf does, and the same roots."""
+    data = [f"entry {n}".encode() for n in range(start + sum(steps))]
+    one = CompactRange()
+    one.extend(leaf_hash(d) for d in data[:start])
+    many = CompactRange(size=one.size, edge=list(one.edge))
+    at = start
+    for step in steps:
+        chunk = data[at : at + step]
+        leaves, nodes = many.extend_stored(chunk)
+        expect = [n for lh in map(leaf_hash, chunk) for n in one.append(lh)]
+        assert leaves == [h for lv, _, h in expect if lv == 0]
+        assert nodes == [(node_position(lv, ix), h) for lv, ix, h in expect if lv > 0]
+        assert (many.size, many.edge, many.root()) == (one.size, one.edge, one.root())
+        at += step
+    assert many.root() == tree_root([leaf_hash(d) for d in data])

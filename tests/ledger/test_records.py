@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from cvid.errors import InputError
 from cvid.ledger import KIND_SIGNERS, KINDS, Role, canonical_json, record_schema, sign_record
 from cvid.ledger.keys import generate_party_key
-from cvid.ledger.records import check_signed, validate_record
+from cvid.ledger.records import check_signed, check_signed_all, validate_record
 from tests.ledger.samples import PAYLOADS, SIGNER_ROLE, sample_record
 
 
@@ -152,3 +152,26 @@ def test_every_kind_can_be_signed_by_its_role(kind: str) -> None:
     checked = check_signed(signed, {"p": key.public})
     assert checked.kind == kind
     assert checked.data == rfc8785.dumps(signed)
+
+
+def test_checking_many_records_raises_what_checking_them_in_order_would() -> None:
+    """check_signed_all checks every schema first and every signature after (one loop), yet
+    the error raised is that of the first failing record, as check_signed one by one."""
+    iaea = generate_party_key("iaea", "inspectorate")
+    parties = {"iaea": iaea.public}
+    good = [sign_record(sample_record("finding", n), iaea) for n in range(3)]
+    forged = dict(good[1], signature=good[0]["signature"])  # a valid-looking wrong signature
+    broken = dict(good[2], kind="no-such-kind")
+
+    def where(n: int) -> str:
+        return f"record {n}"
+
+    assert [c.data for c in check_signed_all(good, parties, source=where)] == [
+        check_signed(r, parties).data for r in good
+    ]
+    with pytest.raises(InputError, match="does not verify") as bad_sig:
+        check_signed_all([good[0], forged, broken], parties, source=where)
+    assert bad_sig.value.source == "record 2"
+    with pytest.raises(InputError, match="unknown record kind") as bad_kind:
+        check_signed_all([good[0], broken, forged], parties, source=where)
+    assert bad_kind.value.source == "record 2"

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
+import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, func, insert, inspect, select, update
+from sqlalchemy import Connection, Engine, func, insert, inspect, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from cvid._db import (
@@ -34,7 +38,7 @@ from cvid.ledger.keys import (
     read_private_key,
     write_private_key,
 )
-from cvid.ledger.merkle import CompactRange, NodeId, leaf_hash, node_position
+from cvid.ledger.merkle import CompactRange, NodeId, leaf_hash
 from cvid.ledger.note import (
     Checkpoint,
     NoteError,
@@ -46,7 +50,7 @@ from cvid.ledger.note import (
 )
 from cvid.ledger.store import (
     FORMAT,
-    bulk_insert,
+    RawTx,
     checkpoints_t,
     cosignatures_t,
     entries_t,
@@ -94,6 +98,83 @@ def default_log_key_path(loc: Location) -> Path | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Signed:
+    """A checkpoint this process signed on a database after checking its history: its
+    number, tree size, root hash, note and the right edge of its tree."""
+
+    seq: int
+    size: int
+    root: bytes
+    note: str
+    edge: tuple[tuple[int, int, bytes], ...]
+
+
+class _LogState:
+    """What every handle on one database in this process shares (one per engine): the
+    checkpoint signed here last, so that the next append, through any handle, skips
+    re-proving it when the database still holds exactly it, and the notes of this log
+    already verified (a few, the latest), each with what it says."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.signed: _Signed | None = None
+        self.verified: dict[str, Checkpoint] = {}
+
+    def signed_here(self, signed: _Signed) -> None:
+        """Keep ``signed`` unless a larger checkpoint was signed here meanwhile."""
+        with self.lock:
+            if self.signed is None or self.signed.size < signed.size:
+                self.signed = signed
+
+    def remember(self, note: str, cp: Checkpoint) -> None:
+        with self.lock:
+            self.verified[note] = cp
+            while len(self.verified) > 4:
+                del self.verified[next(iter(self.verified))]
+
+
+_STATES_LOCK = threading.Lock()
+_STATES: weakref.WeakKeyDictionary[Engine, _LogState] = weakref.WeakKeyDictionary()
+
+
+def _state_of(engine: Engine) -> _LogState:
+    with _STATES_LOCK:
+        state = _STATES.get(engine)
+        if state is None:
+            state = _STATES[engine] = _LogState()
+        return state
+
+
+#: Bytes of one slot of the log signer's record (``<log key>.signed``): two slots a file.
+_SIGNED_SLOT = 4096
+
+
+def _signed_slot(body: Mapping[str, Any]) -> bytes | None:
+    """One slot of the signer's record: the JSON line of ``body``, the line's SHA-256 (hex) on
+    the next line, zero bytes to :data:`_SIGNED_SLOT`; None if it does not fit."""
+    line = json.dumps(body, sort_keys=True).encode()
+    out = line + b"\n" + hashlib.sha256(line).hexdigest().encode() + b"\n"
+    return out.ljust(_SIGNED_SLOT, b"\0") if len(out) <= _SIGNED_SLOT else None
+
+
+def _signed_bodies(data: bytes) -> tuple[bool, list[Any]]:
+    """The records in the signer's file: (True, one body or None per slot) in the slot format,
+    where a slot whose checksum fails (cut short by a crash) or is empty is None; else
+    (False, [the one JSON document]), or (False, []) for a blank file. ValueError if it is
+    neither."""
+    if not data.strip(b"\0 \t\r\n"):
+        return False, []
+    bodies: list[Any] = []
+    for at in range(0, len(data), _SIGNED_SLOT):
+        line, _, rest = data[at : at + _SIGNED_SLOT].partition(b"\n")
+        ok = rest[64:65] == b"\n" and rest[:64] == hashlib.sha256(line).hexdigest().encode()
+        bodies.append(json.loads(line) if ok else None)
+    if any(b is not None for b in bodies):
+        return True, bodies
+    return False, [json.loads(data)]
+
+
 def _label(source: str | None, n: int) -> str:
     return f"{source}: record {n}" if source else f"record {n}"
 
@@ -110,14 +191,22 @@ class Ledger:
         self._engine = _acquire_engine(loc)
         self._log_key = log_key
         self._log_key_path = log_key_path
-        #: (seq, size, root) of the latest checkpoint this handle checked against the whole
-        #: checkpoint chain, so that later appends only read the rows added since.
-        self._trusted: tuple[int, int, bytes] | None = None
-        #: The note of the checkpoint this handle signed last and the right edge of its tree:
-        #: when the stored head and latest checkpoint row are still exactly those, the next
-        #: append skips re-reading the edge and re-proving what this handle itself signed.
-        self._signed_note: str | None = None
-        self._edge: CompactRange | None = None
+        self._signed_path = (
+            None if log_key_path is None else log_key_path.with_name(log_key_path.name + ".signed")
+        )
+        #: What the handles on this database in this process share: the checkpoint last
+        #: signed here (after checking the history) and the notes already verified.
+        self._state = _state_of(self._engine)
+        #: Whether this handle's first append is done: that one checks the whole chain (the
+        #: tree's edge read from the database, every checkpoint row counted), as a new
+        #: process does; later ones start from the checkpoint signed here last.
+        self._appended = False
+        #: The registered parties as this handle last read them (see :meth:`submit`).
+        self._party_cache: dict[str, PartyPublicKey] | None = None
+        #: The signer's file as this handle last wrote it, and its slots parsed.
+        self._signed_file: tuple[bytes, tuple[bool, list[Any]]] | None = None
+        #: The SQLite file (resolved) and its page size, for the check before each write.
+        self._pages: tuple[Path, int] | None = None
         try:
             self._check_open()
         except BaseException:
@@ -307,7 +396,9 @@ class Ledger:
     def parties(self) -> dict[str, PartyPublicKey]:
         """Registered parties by name."""
         with self._guard(), read_tx(self._engine) as conn:
-            return _parties(conn)
+            parties = _parties(conn)
+        self._party_cache = dict(parties)
+        return parties
 
     # ---------------------------------------------------------------- appending
     def append(
@@ -343,7 +434,7 @@ class Ledger:
             checked.append(
                 CheckedRecord(str(signed["kind"]), key.name, key.role, record_bytes(signed))
             )
-        return self._commit(checked, batch_size, on_commit)
+        return self._commit(checked, batch_size, on_commit, parties)
 
     def submit(
         self,
@@ -358,21 +449,36 @@ class Ledger:
         Each signature is verified against the registered key of its signer, whose role must
         be allowed for the kind; nothing is written unless every record passes.
         """
-        from cvid.ledger.records import check_signed
+        from cvid.ledger.records import check_signed_all
 
         batch = [signed] if isinstance(signed, Mapping) else list(signed)
-        parties = self.parties()
-        checked = [
-            check_signed(r, parties, source=_label(source, n)) for n, r in enumerate(batch, 1)
-        ]
-        return self._commit(checked, batch_size, on_commit)
+
+        def where(n: int) -> str:
+            return _label(source, n)
+
+        # the parties this handle read last (registered parties are never changed or removed
+        # through the ledger); if a record fails against them they are read again and the
+        # records checked again, and every append confirms, in its write transaction, that
+        # its signers' rows are still these
+        parties = self._party_cache
+        if parties is None:
+            checked = check_signed_all(batch, parties := self.parties(), source=where)
+        else:
+            try:
+                checked = check_signed_all(batch, parties, source=where)
+            except InputError:
+                checked = check_signed_all(batch, parties := self.parties(), source=where)
+        return self._commit(checked, batch_size, on_commit, parties)
 
     def _commit(
         self,
         checked: Sequence[CheckedRecord],
         batch_size: int,
         on_commit: Callable[[list[int]], None] | None,
+        parties: Mapping[str, PartyPublicKey] | None = None,
     ) -> list[int]:
+        """Append checked records in batches; with ``parties`` (what they were checked
+        against) each batch first confirms its signers' rows are still those."""
         if self._log_key is None:
             where = self._log_key_path or f"--log-key or ${LOG_KEY_ENV}"
             raise InputError(f"appending needs the log's key ({where})", source=self.location.text)
@@ -380,29 +486,31 @@ class Ledger:
             raise InputError("batch size must be at least 1", field="batch_size")
         out: list[int] = []
         for start in range(0, len(checked), batch_size):
-            indices = self._append_batch(checked[start : start + batch_size])
+            indices = self._append_batch(checked[start : start + batch_size], parties)
             out.extend(indices)
             if on_commit is not None:
                 on_commit(indices)
         return out
 
-    def _append_batch(self, batch: Sequence[CheckedRecord]) -> list[int]:
+    def _append_batch(
+        self, batch: Sequence[CheckedRecord], parties: Mapping[str, PartyPublicKey] | None
+    ) -> list[int]:
         assert self._log_key is not None
         with self._guard(), write_tx(self._engine) as conn:
-            size, root = _head(conn, lock=True)
-            check_sqlite_pages(conn, self.location)
+            raw = RawTx(conn)
+            lock = "" if raw.sqlite else " FOR UPDATE"
+            ((size, root),) = raw.rows(
+                f"SELECT tree_size, root_hash FROM {head_t.name} WHERE id = 1{lock}"
+            )
+            size, root = int(size), bytes(root)
+            self._check_pages(raw)
+            if parties is not None:
+                self._check_signers(raw, batch, parties)
             fetch = _fetcher(conn)
-            edge = self._edge
-            if (
-                edge is not None
-                and self._trusted is not None
-                and self._trusted[1:]
-                == (
-                    size,
-                    root,
-                )
-            ):
-                cr = CompactRange(size=edge.size, edge=list(edge.edge))
+            # one snapshot (another thread may replace it); none on a handle's first append
+            mine = self._state.signed if self._appended else None
+            if mine is not None and (mine.size, mine.root) == (size, root):
+                cr = CompactRange(size=mine.size, edge=list(mine.edge))
             else:
                 cr = CompactRange.from_nodes(size, fetch)
             if cr.root() != root:
@@ -410,55 +518,84 @@ class Ledger:
                     f"{self.location.text}: the stored tree does not match its head (tree size "
                     f"{size}); refusing to sign; run `cvid ledger verify`"
                 )
-            seq = self._check_history(conn, size, root, fetch)
-            entry_rows: list[tuple[int, bytes, str, str, bytes]] = []
-            node_rows: list[tuple[int, bytes]] = []
-            for offset, rec in enumerate(batch):
-                lh = leaf_hash(rec.data)
-                entry_rows.append((size + offset, lh, rec.kind, rec.signer, rec.data))
-                for level, index, h in cr.append(lh)[1:]:
-                    node_rows.append((node_position(level, index), h))
-            bulk_insert(conn, entries_t, entry_rows)
-            bulk_insert(conn, nodes_t, node_rows)
+            seq = self._check_history(conn, size, root, fetch, mine, raw)
+            leaves, node_rows = cr.extend_stored([rec.data for rec in batch])
+            entry_rows = [
+                (size + offset, lh, rec.kind, rec.signer, rec.data)
+                for offset, (rec, lh) in enumerate(zip(batch, leaves, strict=True))
+            ]
+            raw.insert(entries_t, entry_rows)
+            raw.insert(nodes_t, node_rows)
             new_size, new_root = cr.size, cr.root()
-            conn.execute(
-                update(head_t)
-                .where(head_t.c.id == 1)
-                .values(tree_size=new_size, root_hash=new_root)
+            raw.rows(
+                f"UPDATE {head_t.name} SET tree_size = ?, root_hash = ? WHERE id = 1",
+                (new_size, new_root),
             )
             cp = Checkpoint(self.origin, new_size, new_root, (f"{SEQ_LINE}{seq}",))
             note = sign_checkpoint(cp, self.origin, self._log_key.private_key)
-            conn.execute(
-                insert(checkpoints_t).values(
-                    tree_size=new_size, root_hash=new_root, note=note, created=_now()
-                )
-            )
-        self._trusted = (seq, new_size, new_root)
-        self._signed_note = note
-        self._edge = CompactRange(size=cr.size, edge=list(cr.edge))
+            raw.insert(checkpoints_t, [(new_size, new_root, note, _now())])
+        self._appended = True
+        self._state.signed_here(_Signed(seq, new_size, new_root, note, tuple(cr.edge)))
+        self._state.remember(note, cp)
         self._record_signed(seq, new_size, new_root, note)
         return list(range(size, new_size))
+
+    def _check_signers(
+        self, raw: RawTx, batch: Sequence[CheckedRecord], parties: Mapping[str, PartyPublicKey]
+    ) -> None:
+        """The signers of ``batch`` are still registered with the key and role their records
+        were checked against (in the write transaction: nothing can change them before the
+        commit)."""
+        names = sorted({rec.signer for rec in batch})
+        rows = raw.rows(
+            f"SELECT name, role, public_key FROM {parties_t.name} "
+            f"WHERE name IN ({', '.join('?' for _ in names)})",
+            names,
+        )
+        now = {str(n): (str(r), bytes(k)) for n, r, k in rows}
+        for name in names:
+            party = parties[name]
+            if now.get(name) != (party.role, party.public_key):
+                self._party_cache = None
+                raise CheckFailed(
+                    f"{self.location.text}: party {name!r} is no longer registered with the "
+                    "key and role its records were checked against (the parties table was "
+                    "changed); refusing to sign"
+                )
+
+    def _check_pages(self, raw: RawTx) -> None:
+        """:func:`check_sqlite_pages` before each write, the page size read once a handle (it
+        cannot change while the file is in WAL mode) and the path resolved once."""
+        loc = self.location
+        if loc.sqlite_path is None:
+            return
+        if self._pages is None:
+            ((page,),) = raw.rows("PRAGMA page_size")
+            self._pages = (loc.sqlite_path.resolve(), int(page))
+        path, page = self._pages
+        check_sqlite_pages(None, loc, page_size=page, path=path)
 
     # ---------------------------------------------------------------- history checks
     @property
     def signed_state_path(self) -> Path | None:
         """The log signer's own record of the latest checkpoint it signed (beside its key:
         ``<log key>.signed``); an append refuses a database that no longer holds it."""
-        if self._log_key_path is None:
-            return None
-        return self._log_key_path.with_name(self._log_key_path.name + ".signed")
+        return self._signed_path
 
     def _checked_row(self, row: Any) -> Checkpoint:
         """A stored checkpoint row whose note verifies with the log key and says what the row
         says, or :class:`CheckFailed`."""
         size, root, note = int(row[0]), bytes(row[1]), str(row[2])
-        try:
-            cp = verify_checkpoint(note, self.verifier_key, origin=self.origin)
-        except NoteError as exc:
-            raise CheckFailed(
-                f"{self.location.text}: the stored checkpoint of size {size} is not signed by "
-                f"this log ({exc}); refusing to sign"
-            ) from None
+        cp = self._state.verified.get(note)
+        if cp is None:
+            try:
+                cp = verify_checkpoint(note, self.verifier_key, origin=self.origin)
+            except NoteError as exc:
+                raise CheckFailed(
+                    f"{self.location.text}: the stored checkpoint of size {size} is not signed "
+                    f"by this log ({exc}); refusing to sign"
+                ) from None
+            self._state.remember(note, cp)
         if cp.size != size or cp.root_hash != root:
             raise CheckFailed(
                 f"{self.location.text}: the stored checkpoint row of size {size} does not match "
@@ -472,22 +609,24 @@ class Ledger:
         size: int,
         root: bytes,
         fetch: Callable[[Sequence[NodeId]], list[bytes]],
+        mine: _Signed | None,
+        raw: RawTx | None = None,
     ) -> int:
         """Before signing: the stored tree must be the tree of the latest signed checkpoint,
         consistent with the one before it and with the last checkpoint this signer signed,
         and no checkpoint row may be missing. Returns the next checkpoint's sequence number.
-        O(log n) reads (plus one count of the checkpoint rows per handle)."""
+        ``mine`` is the checkpoint this process signed last on this database (None on a
+        handle's first append). O(log n) reads (plus one count of the checkpoint rows per
+        handle)."""
         where = self.location.text
-        rows = conn.execute(
-            select(checkpoints_t.c.tree_size, checkpoints_t.c.root_hash, checkpoints_t.c.note)
-            .order_by(checkpoints_t.c.tree_size.desc())
-            .limit(2)
-        ).all()
+        rows = (raw or RawTx(conn)).rows(
+            f"SELECT tree_size, root_hash, note FROM {checkpoints_t.name} "
+            "ORDER BY tree_size DESC LIMIT 2"
+        )
         if not rows:
             raise CheckFailed(f"{where}: the ledger has no signed checkpoint; refusing to sign")
-        if self._own_latest(rows[0], size, root):
-            assert self._trusted is not None
-            own_seq = self._trusted[0]
+        if mine is not None and self._own_latest(rows[0], size, root, mine):
+            own_seq = mine.seq
             if len(rows) > 1:
                 self._check_previous_seq(self._checked_row(rows[1]), own_seq, size)
             return own_seq + 1
@@ -519,7 +658,7 @@ class Ledger:
                 fetch,
                 f"the signed checkpoint of size {prev.size}",
             )
-        count_since = self._trusted
+        count_since = None if mine is None else (mine.seq, mine.size, mine.root)
         if seq is None:  # a ledger written before sequence numbers
             total = conn.execute(select(func.count()).select_from(checkpoints_t)).scalar_one()
             self._check_signed_state(conn, size, root, fetch)
@@ -561,17 +700,17 @@ class Ledger:
                 "to sign"
             )
 
-    def _own_latest(self, row: Any, size: int, root: bytes) -> bool:
-        """Whether nothing changed since this handle's last append: the stored head and the
-        latest checkpoint row are byte for byte the ones it signed, no checkpoint row was
-        added above it, and the signer's record beside the log key names the same
-        checkpoint. Then everything the full check would prove was proved when it signed."""
-        trusted, note = self._trusted, self._signed_note
-        if trusted is None or note is None or trusted[1:] != (size, root):
+    def _own_latest(self, row: Any, size: int, root: bytes, mine: _Signed) -> bool:
+        """Whether nothing changed since this process's last append (``mine``): the stored
+        head and the latest checkpoint row are byte for byte the ones it signed, no
+        checkpoint row was added above it, and the signer's record beside the log key names
+        the same checkpoint. Then everything the full check would prove was proved when it
+        signed."""
+        if (mine.size, mine.root) != (size, root):
             return False
-        if (int(row[0]), bytes(row[1]), str(row[2])) != (size, root, note):
+        if (int(row[0]), bytes(row[1]), str(row[2])) != (size, root, mine.note):
             return False  # ``row`` is the stored checkpoint of the largest size
-        return self._read_signed_state() in (None, trusted)
+        return self._read_signed_state() in (None, (mine.seq, mine.size, mine.root))
 
     def _check_consistent(
         self,
@@ -603,24 +742,32 @@ class Ledger:
             )
 
     def _read_signed_state(self) -> tuple[int, int, bytes] | None:
+        """The log signer's record of the latest checkpoint it signed: (seq, size, root), or
+        None if there is none (no file, an empty or torn one, or one of another log)."""
         path = self.signed_state_path
         if path is None:
             return None
         try:
-            text = path.read_text(encoding="utf-8")
-            if not text.strip():  # left empty by a crash before it reached the disk
-                return None
-            data = json.loads(text)
-            if data.get("origin") != self.origin:
-                return None
-            return int(data["seq"]), int(data["tree_size"]), bytes.fromhex(data["root_hash"])
+            data = path.read_bytes()
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        except OSError as exc:
             raise InputError(
                 f"the log signer's record of its last checkpoint is unreadable ({exc})",
                 source=str(path),
             ) from None
+        try:
+            states = [
+                (int(b["seq"]), int(b["tree_size"]), bytes.fromhex(b["root_hash"]))
+                for b in self._signed_bodies(data)[1]
+                if b is not None and b.get("origin") == self.origin
+            ]
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise InputError(
+                f"the log signer's record of its last checkpoint is unreadable ({exc})",
+                source=str(path),
+            ) from None
+        return max(states, key=lambda s: s[1]) if states else None
 
     def _check_signed_state(
         self,
@@ -651,16 +798,37 @@ class Ledger:
             f"{self.signed_state_path})",
         )
 
+    def _signed_bodies(self, data: bytes) -> tuple[bool, list[Any]]:
+        """:func:`_signed_bodies` of the signer's file, not parsed again when it is still
+        byte for byte what this handle wrote last."""
+        known = self._signed_file
+        if known is not None and known[0] == data:
+            return known[1][0], list(known[1][1])
+        return _signed_bodies(data)
+
     def _record_signed(self, seq: int, size: int, root: bytes, note: str) -> None:
-        """Remember the checkpoint just signed beside the log key (never lowering it)."""
+        """Remember the checkpoint just signed beside the log key (never lowering it).
+
+        The file holds two fixed-size slots (:func:`_signed_slot`); this write overwrites, in
+        place, the slot that does not hold the latest record, so a write cut short by a crash
+        leaves the other one whole. No fsync and no rename (on ext4 a rename over a file
+        forces its data to disk: milliseconds per append): the record is a lower bound (the
+        database commit is the durable part), and a crash may leave it older, or empty, which
+        counts as no record."""
         path = self.signed_state_path
         if path is None:
             return
         try:
-            old = self._read_signed_state()
-        except InputError:
-            old = None
-        if old is not None and old[1] >= size:
+            data = path.read_bytes()
+            slotted, bodies = self._signed_bodies(data)
+            mine = [
+                (i, int(b["tree_size"]))
+                for i, b in enumerate(bodies)
+                if b is not None and b.get("origin") == self.origin
+            ]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            data, slotted, mine = b"", False, []
+        if mine and max(s for _, s in mine) >= size:
             return
         body = {
             "origin": self.origin,
@@ -669,14 +837,33 @@ class Ledger:
             "root_hash": root.hex(),
             "checkpoint": note,
         }
+        slot = _signed_slot(body)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
+            if slot is not None and slotted and len(data) == 2 * _SIGNED_SLOT:
+                newest = max(mine, key=lambda m: m[1])[0] if mine else 1
+                at = (1 - newest) * _SIGNED_SLOT
+                fd = os.open(path, os.O_WRONLY)
+                try:
+                    os.pwrite(fd, slot, at)
+                finally:
+                    os.close(fd)
+                after = data[:at] + slot + data[at + _SIGNED_SLOT :]
+                bodies[1 - newest] = body
+                self._signed_file = (after, (True, bodies))
+                return
+            # the first record, or one in the one-document format: write the whole file
+            if slot is not None:
+                content = slot + bytes(_SIGNED_SLOT)
+            else:  # a record too long for a slot (a very long origin): one document
+                content = json.dumps(body).encode() + b"\n"
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            # No fsync: the record is a lower bound (the database commit above is the durable
-            # part); a crash may leave it older, or empty, which counts as no record.
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(json.dumps(body) + "\n")
+            try:
+                os.write(fd, content)
+            finally:
+                os.close(fd)
             os.replace(tmp, path)
+            self._signed_file = (content, (True, [body, None])) if slot is not None else None
         except OSError:
             tmp.unlink(missing_ok=True)
 

@@ -277,6 +277,28 @@ class CompactRange:
             out.extend(self.append(leaf))
         return out
 
+    def extend_stored(self, data: Iterable[bytes]) -> tuple[list[bytes], list[tuple[int, bytes]]]:
+        """Add entries (their data; the leaf hashes made here) in order, the way a store of
+        every interior node needs them: their leaf hashes and the new interior nodes as
+        ``(node_position, hash)``. The same nodes as :meth:`extend`, in one loop."""
+        sha256 = hashlib.sha256
+        edge, size = self.edge, self.size
+        leaves: list[bytes] = []
+        nodes: list[tuple[int, bytes]] = []
+        for d in data:
+            h = sha256(b"\x00" + d).digest()
+            leaves.append(h)
+            level, index = 0, size
+            while edge and edge[-1][0] == level:
+                _, left_index, left = edge.pop()
+                h = sha256(b"\x01" + left + h).digest()
+                level, index = level + 1, left_index >> 1
+                nodes.append(((index << (level + 1)) + (1 << level) - 1, h))
+            edge.append((level, index, h))
+            size += 1
+        self.size = size
+        return leaves, nodes
+
     def root(self) -> bytes:
         """MTH of the leaves so far (the empty-tree hash when there are none)."""
         return fold_right([h for _, _, h in self.edge])
