@@ -62,14 +62,10 @@ def _fresh(d: Deployment, key: Path | None, scenario: Any) -> dict[str, Any]:
     return out
 
 
-def test_repeated_reads_are_cached_until_the_tree_grows(
-    served: tuple[Deployment, Service, Path | None],
-) -> None:
-    from cvid.compliance import demo_key, load_stream
-    from cvid.ledger import sign_record
+def _register_libya(d: Deployment, stream: Any) -> tuple[dict[str, str], int]:
+    """Register the Libya demo stream's parties (their tokens) and upload libya-2003 (its id)."""
+    from cvid.compliance import demo_key
 
-    d, svc, key = served
-    stream = load_stream("libya-2003")
     tokens = {}
     with d.client("admin") as c:
         for name, role in stream.parties.items():
@@ -80,7 +76,19 @@ def test_repeated_reads_are_cached_until_the_tree_grows(
             )
             tokens[name] = r.json()["token"]
         toml = example_path("libya-2003").read_text(encoding="utf-8")
-        sid = c.post("/api/v1/scenarios", json={"toml": toml}).json()["id"]
+        sid = int(c.post("/api/v1/scenarios", json={"toml": toml}).json()["id"])
+    return tokens, sid
+
+
+def test_repeated_reads_are_cached_until_the_tree_grows(
+    served: tuple[Deployment, Service, Path | None],
+) -> None:
+    from cvid.compliance import demo_key, load_stream
+    from cvid.ledger import sign_record
+
+    d, svc, key = served
+    stream = load_stream("libya-2003")
+    tokens, sid = _register_libya(d, stream)
     half = len(stream.records) // 2
 
     def append(records: Any) -> None:
@@ -129,17 +137,7 @@ def test_the_service_follows_the_ledger_with_a_compliance_tracker(
 
     d, svc, key = served
     stream = load_stream("libya-2003")
-    tokens = {}
-    with d.client("admin") as c:
-        for name, role in stream.parties.items():
-            k = demo_key(name, role)
-            r = c.post(
-                "/api/v1/parties",
-                json={"name": name, "role": role, "public_key": k.public.public_key_b64},
-            )
-            tokens[name] = r.json()["token"]
-        toml = example_path("libya-2003").read_text(encoding="utf-8")
-        sid = c.post("/api/v1/scenarios", json={"toml": toml}).json()["id"]
+    tokens, sid = _register_libya(d, stream)
 
     def append(records: Any) -> None:
         for rec in records:
@@ -251,17 +249,7 @@ def test_an_assessment_takes_the_followed_state_without_reading_the_ledger_again
 
     d, svc, _ = served
     stream = load_stream("libya-2003")
-    tokens = {}
-    with d.client("admin") as c:
-        for name, role in stream.parties.items():
-            k = demo_key(name, role)
-            r = c.post(
-                "/api/v1/parties",
-                json={"name": name, "role": role, "public_key": k.public.public_key_b64},
-            )
-            tokens[name] = r.json()["token"]
-        toml = example_path("libya-2003").read_text(encoding="utf-8")
-        sid = c.post("/api/v1/scenarios", json={"toml": toml}).json()["id"]
+    tokens, sid = _register_libya(d, stream)
     for rec in stream.records:
         signed = sign_record(rec.record, demo_key(rec.party, stream.parties[rec.party]))
         with d.client(token=tokens[rec.party]) as c:
