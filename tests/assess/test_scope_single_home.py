@@ -33,6 +33,16 @@ def tile(s: Scenario, a: Assessment) -> str:
     )
 
 
+def satellites_verify_removal() -> tuple[Scenario, Assessment]:
+    """Issue 12's case: dprk-2018-libya-model with warhead removal 'verified' by satellites."""
+    d = example("dprk-2018-libya-model")
+    c = commitment(d, "remove-weapons")
+    c["verification"] = ["national-technical-means"]
+    c.pop("verification_basis", None)
+    s = scenario_from_dict(d)
+    return s, assess(s, simulate=False)
+
+
 def test_no_stated_goal_agrees_in_lesson_and_checklist() -> None:
     d = example("libya-2003")
     d["agreement"]["stated_goal"] = ""
@@ -56,12 +66,7 @@ def test_no_stated_goal_agrees_in_lesson_and_checklist() -> None:
 def test_an_unverifiable_removal_is_not_counted_anywhere() -> None:
     """Issue 12's case: warhead removal 'verified' by satellites. The tile, the figure's caption
     and lesson 4 all count the warheads as not eliminated."""
-    d = example("dprk-2018-libya-model")
-    c = commitment(d, "remove-weapons")
-    c["verification"] = ["national-technical-means"]
-    c.pop("verification_basis", None)
-    s = scenario_from_dict(d)
-    a = assess(s, simulate=False)
+    s, a = satellites_verify_removal()
     f = a.lesson(4).figures
     items = {i["id"]: i for i in plots.end_state_items(a)}
     weapons = [i for i in items.values() if i["category"] == "weapons"]
@@ -100,12 +105,7 @@ def test_concessions_figure_draws_lesson_2s_verdicts() -> None:
     """Lesson 2 judges verifiability by the adequacy table; the concessions figure used to
     re-derive it as 'has any method', so relief paying for a removal 'verified' by satellites
     was drawn as waiting for a verified step while the lesson called it early."""
-    d = example("dprk-2018-libya-model")
-    c = commitment(d, "remove-weapons")
-    c["verification"] = ["national-technical-means"]
-    c.pop("verification_basis", None)
-    s = scenario_from_dict(d)
-    a = assess(s, simulate=False)
+    s, a = satellites_verify_removal()
     l2 = a.lesson(2).figures
     rows = {r["id"]: r for r in plots.concessions_data(s, a).data["concessions"]}
     paying = [k for k in s.agreement.concessions if "remove-weapons" in k.requires]
