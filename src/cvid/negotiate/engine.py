@@ -440,7 +440,9 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     level0, kf0, share0 = level[0], float(keep_factor[0, 0]), float(share[0])
     stock_s = float(share.sum())
     sustained = np.full(n, stock_s)
-    last_progress = np.zeros(n, np.int64)
+    # the month from which a run in talks counts towards a stall: the later of its last
+    # progress and the deadline of the step it is asked (kept where either changes)
+    clock = np.full(n, max(0, int(deadline_ext[0])), np.int64)
     open_months = np.zeros(n, np.int16)
     secret_months = np.zeros(n, np.int16)
     full_months = np.zeros(n, np.int16)
@@ -469,9 +471,46 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     # the type; a state with nothing to produce in secret never gains from cheating
     typ_i = typ.astype(np.intp)
     gain_eff = np.where(can_cheat, gain, -np.inf)
-    type_terms = np.stack(
-        [c.penalty, c.discount_goal, c.statement, c.hollow_hard, c.declared_soft, vs]
-    )
+    pen_r = c.penalty.take(typ_i)
+    dg_r = c.discount_goal.take(typ_i)
+    vs_r = vs.take(typ_i)
+    # the act's level is a count of thresholds passed, (u₃ < T1) + (u₃ < T2) + (u₃ < T3),
+    # read from a table by (code, step): code 0 a decided state (statement for sure, then
+    # d for the verified step, or the declared one if it cannot be verified), 1 and 2 an
+    # undecided time-buyer or hedger (statement, declared, verified; the chances are
+    # nested, so a step that cannot be verified just drops the last threshold)
+    code = np.where(decided, 0, typ_i)
+    k1 = k_steps + 1
+    nested = bool(
+        np.all(vs <= c.declared_soft) and np.all(c.declared_soft <= c.statement)
+        and np.all(c.hollow_hard <= c.statement)
+    )  # fmt: skip
+    thr = np.zeros((3, 3, k1))
+    thr[0, 0] = 1.0  # u₃ < 1 always
+    thr[0, 1] = d
+    thr[0, 2] = np.where(verifiable_ext, d, 0.0)
+    for x in (1, 2):
+        thr[x, 0] = c.statement[x]
+        thr[x, 1] = np.where(hard_ext, c.hollow_hard[x], c.declared_soft[x])
+        thr[x, 2] = np.where(hard_ext | (~verifiable_ext & nested), 0.0, vs[x])
+    thr1, thr2, thr3 = (thr[:, x].reshape(-1) for x in range(3))
+    # the choice to cheat (the inspection-game deterrence condition), kept for every run for
+    # the month's P(detection within the goal) and recomputed where its inputs change
+    cheat_pg = float("nan")
+    cheat_all = np.zeros(n, bool)
+
+    def recheat(idx: NDArray[np.intp] | None) -> None:
+        if idx is None:
+            stake_ = np.where(suspended, 0.0, 1.0 - paid)
+            cheat_all[:] = (cheat_pg * dg_r * (pen_r + stake_) < gain_eff * (1.0 - cheat_pg)) & (
+                undecided
+            )
+        elif idx.size:
+            stake_ = np.where(suspended[idx], 0.0, 1.0 - paid[idx])
+            cheat_all[idx] = (
+                cheat_pg * dg_r[idx] * (pen_r[idx] + stake_) < gain_eff[idx] * (1.0 - cheat_pg)
+            ) & undecided[idx]
+
     cheat_q = c.cheat_prior * c.detection  # the negotiator's P(detected cheating | type)
     occupancy = np.zeros((len(OUTCOMES), t_max + 1), np.int64)
     posterior_sum = np.zeros((3, t_max + 1))
@@ -542,10 +581,14 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             returned = di[~talks[di]]
             decided[di] = True
             undecided[di] = False
+            code[di] = 0
+            cheat_all[di] = False
             if returned.size:
                 move(returned, RUNNING)
                 talks[returned] = True
-                last_progress[returned] = month
+                clock[returned] = np.maximum(
+                    month, deadline_ext.take(np.minimum(step[returned], k_steps))
+                )
             suspended[di] = False
             if n_escalated:
                 escalated[di] = False
@@ -562,6 +605,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 live[wi] = False
                 talks[wi] = False
                 undecided[wi] = False
+                cheat_all[wi] = False
 
         # 4. production (declared facilities in talks; the whole program after we walked away)
         open_now = talks & undecided
@@ -584,40 +628,44 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             def g(a: NDArray[Any]) -> NDArray[Any]:
                 return a if full else a[ti]  # noqa: B023
 
-            g_t = g(gain_eff)
-            pen_t, dg_t, st_t, ho_t, ds_t, vs_t = type_terms.take(g(typ_i), axis=1)
             und_t = g(undecided)
             dec_t = ~und_t
             susp_t = g(suspended)
             paid_t = g(paid)
             ua = g(u_act)
             # the choice to cheat: the inspection-game deterrence condition
-            stake = np.where(susp_t, 0.0, 1.0 - paid_t)
-            pg = c.detection_within_goal[t]
-            cheat = (pg * dg_t * (pen_t + stake) < g_t * (1.0 - pg)) & und_t
-            ci = ti[cheat]
+            pg = float(c.detection_within_goal[t])
+            if pg != cheat_pg:
+                cheat_pg = pg
+                recheat(None)
+            cpos = np.flatnonzero(g(cheat_all))  # positions among the runs in talks
+            ci = cpos if full else ti[cpos]
             secret_months[ci] += 1
 
             # 5. detection
             p_t = c.detection[t]
             talk_t = np.ones(m, bool)
-            det = np.zeros(m, bool)
+            dpos = none
             if p_t > 0.0 and ci.size:
-                det = cheat & (g(u_det) < p_t)
-                dd = ti[det]
+                hit = u_det[ci] < p_t
+                dpos = cpos[hit]
+                dd = ci[hit]
                 if dd.size:
                     detections[dd] += 1
                     suspended[dd] = True
-                    susp_t = susp_t | det
+                    susp_t[dpos] = True  # (the array itself when every run is in talks)
+                    recheat(dd)
                     escalated[dd] = True
                     n_escalated = int(np.count_nonzero(escalated))
                     if reneg:
                         until[dd] = month + c.renegotiation_months
                         leave = none
+                        lpos = none
                     elif c.on_detection == SNAP_BACK:
-                        leave = dd[detections[dd] >= 2]
+                        again = detections[dd] >= 2
+                        leave, lpos = dd[again], dpos[again]
                     else:
-                        leave = dd
+                        leave, lpos = dd, dpos
                     if leave.size:
                         pl = paid[leave] > 0.0
                         broke, caught = leave[pl], leave[~pl]
@@ -627,7 +675,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                         first_away[0, broke] = np.minimum(first_away[0, broke], month)
                         first_away[1, caught] = np.minimum(first_away[1, caught], month)
                         talks[leave] = False
-                        talk_t = talks[ti] if not full else talks.copy()
+                        talk_t[lpos] = False
                         left_now = leave
                     retarget(dd)
 
@@ -642,13 +690,13 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             ver_j = verifiable_ext[j]
             # undecided: level from the type's chances; decided: verified with chance d
             # the chances are nested (verified ≤ declared ≤ statement), so the level is a count
-            lvl = (ua < st_t).astype(np.int64)
-            lvl += ua < np.where(hard_j, ho_t, ds_t)
-            lvl += (ua < vs_t) & ~hard_j
-            dj = np.flatnonzero(dec_t)
-            if dj.size:
-                lvl[dj] = np.where(ua[dj] < d, 3, 1)
-            np.minimum(lvl, 2 + ver_j, out=lvl)
+            kk = g(code) * k1
+            kk += j
+            lvl = (ua < thr1.take(kk)).astype(np.intp)
+            lvl += ua < thr2.take(kk)
+            lvl += ua < thr3.take(kk)
+            if not nested:
+                np.minimum(lvl, 2 + ver_j, out=lvl)
             counted = in_t & (lvl >= c.release_level)
             progressed = counted.copy()
             verified_now = counted & (lvl == 3)
@@ -703,17 +751,19 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 dec_f, u_f = dec_t[fi], ua[fi]
                 fd = dec_f & (u_f < d)
                 th = fd & (oh0 > 0)
-                fu = ~dec_f & (os0 > 0) & (u_f < vs_t[fi])
+                fu = ~dec_f & (os0 > 0) & (u_f < vs_r[fi if full else ti[fi]])
                 oh_t[fi] -= th
                 os_t[fi] -= (fd & ~th) | fu
                 progressed[fi] |= fd | fu
-            lp_t = g(last_progress)
-            lp_t[progressed] = month
+            pp = np.flatnonzero(progressed)
+            if pp.size:
+                clock[pp if full else ti[pp]] = np.maximum(
+                    month, deadline_ext.take(np.minimum(step_t[pp], k_steps))
+                )
             if not full:  # write back (with every run in talks these were views)
                 step[ti] = step_t
                 owed_h[ti] = oh_t
                 owed_s[ti] = os_t
-                last_progress[ti] = lp_t
             if c.scheduled[t] > 0.0:
                 due_t[talk_t] += c.scheduled[t]
 
@@ -741,14 +791,12 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 soft_owed = os0 > 0
                 l1[fi] *= final_lik[1].take(seen * 2 + soft_owed)
                 l2[fi] *= final_lik[2].take(seen * 2 + soft_owed)
-            if p_t > 0.0:
-                any_det = bool(det.any())
+            if p_t > 0.0:  # a detection or none
                 for k_i, lk in ((0, l0), (1, l1), (2, l2)):
                     q = float(cheat_q[k_i, t])
-                    if any_det:
-                        lk *= np.where(det, q, 1.0 - q)
-                    else:
-                        lk *= 1.0 - q
+                    seen_det = lk[dpos] * q
+                    lk *= 1.0 - q
+                    lk[dpos] = seen_det
             if returned.size:  # came back: decided
                 back = np.searchsorted(ti, returned)
                 l1[back] = 0.0
@@ -783,6 +831,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 talk_target[pi] = c.pressure * (1.0 - c.pressure_relief * paid_t[pj])
                 dampf[pi] = 1.0 - c.dampening * paid_t[pj]
                 retarget(pi)
+                recheat(pi)
             if not full:
                 due[ti] = due_t
 
@@ -799,9 +848,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 talks[wj] = False
                 live[wj] = False
                 talk_t = talk_t & ~won
-            clock = np.maximum(lp_t, deadline_ext.take(np.minimum(step_t, k_steps)))
-            stall = talk_t & (month - clock >= c.stall_tolerance)
-            sj = ti[stall]
+            sj = np.flatnonzero(talks & (clock <= month - c.stall_tolerance))
             if sj.size:
                 move(sj, STALEMATE)
                 end[sj] = month
@@ -833,6 +880,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             lift = np.flatnonzero(suspended & (until == month) & ~decided)
             suspended[lift] = False
             escalated[lift] = False
+            recheat(lift)
             n_escalated = int(np.count_nonzero(escalated))
             retarget(lift)
 
