@@ -398,7 +398,6 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     rate_secret = c.clandestine_share[typ] * ini.rate_hidden
     can_cheat = rate_secret.sum(axis=0) > 0
     gain = ini.gain
-    lik_act = c.act_likelihood()
     share, erosion = c.instrument_share, c.instrument_erosion
     kept = c.instrument_kept[:, None]
     keep_factor = 1.0 - erosion[:, None]
@@ -420,6 +419,8 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     step = np.zeros(n, np.int64)
     owed_h = np.zeros(n, np.int64)
     owed_s = np.zeros(n, np.int64)
+    done = np.full(n, k_steps == 0)  # step == K: every step has counted
+    owing = np.zeros(n, bool)  # owed_h + owed_s > 0
     blocked = np.zeros(n, bool)
     frozen = np.zeros(n, bool)
     suspended = np.zeros(n, bool)
@@ -452,9 +453,6 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     p0 = np.full(n, float(c.prior[0]))
     p1 = np.full(n, float(c.prior[1]))
     p2 = np.full(n, float(c.prior[2]))
-    flat = lik_act.reshape(-1, 3)
-    sentinel = flat.shape[0]
-    lik0, lik1, lik2 = (np.append(flat[:, x], 1.0) for x in range(3))
     # likelihood of what is seen of the owed steps: [type][seen * 2 + flag], seen 0 a hard
     # step verified, 1 a soft one, 2 nothing; flag: for a decided state a hard step is still
     # owed, for the others a soft one is
@@ -474,26 +472,50 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     pen_r = c.penalty.take(typ_i)
     dg_r = c.discount_goal.take(typ_i)
     vs_r = vs.take(typ_i)
-    # the act's level is a count of thresholds passed, (u₃ < T1) + (u₃ < T2) + (u₃ < T3),
-    # read from a table by (code, step): code 0 a decided state (statement for sure, then
-    # d for the verified step, or the declared one if it cannot be verified), 1 and 2 an
-    # undecided time-buyer or hedger (statement, declared, verified; the chances are
-    # nested, so a step that cannot be verified just drops the last threshold)
+    # The act: with u₃ its uniform, the raw level is a count of thresholds passed,
+    # (u₃ < T1) + (u₃ < T2) + (u₃ < T3), the thresholds looked up by kj = code·(K + 1) + step
+    # (code 0 a decided state: 1, d, d, so 3 with chance d, else 1; code 1 or 2 an undecided
+    # time-buyer or hedger: statement, declared (hollow for a hard step), verified (never for
+    # a hard step)). The act's index a = 4·kj + raw level then reads everything that follows
+    # from tables: the level is the raw one capped at 2 for a step that cannot be verified;
+    # whether the step counts, is verified, owed, blocked, freezes production, leads a
+    # decided state on; its tranche; the act's likelihood under each type (1 once every step
+    # has counted, and for the entry ``no_act``: no act seen).
     code = np.where(decided, 0, typ_i)
     k1 = k_steps + 1
-    nested = bool(
-        np.all(vs <= c.declared_soft) and np.all(c.declared_soft <= c.statement)
-        and np.all(c.hollow_hard <= c.statement)
-    )  # fmt: skip
+    kj = code * k1  # code·(K + 1) + step, kept where either changes
     thr = np.zeros((3, 3, k1))
     thr[0, 0] = 1.0  # u₃ < 1 always
     thr[0, 1] = d
-    thr[0, 2] = np.where(verifiable_ext, d, 0.0)
+    thr[0, 2] = d
     for x in (1, 2):
         thr[x, 0] = c.statement[x]
         thr[x, 1] = np.where(hard_ext, c.hollow_hard[x], c.declared_soft[x])
-        thr[x, 2] = np.where(hard_ext | (~verifiable_ext & nested), 0.0, vs[x])
+        thr[x, 2] = np.where(hard_ext, 0.0, vs[x])
     thr1, thr2, thr3 = (thr[:, x].reshape(-1) for x in range(3))
+    no_act = 3 * k1 * 4
+    a_code, a_j, a_raw = (x.reshape(-1) for x in np.indices((3, k1, 4)))
+    a_in = a_j < k_steps
+    a_ver = verifiable_ext[a_j]
+    a_hard = hard_ext[a_j]
+    a_lvl = np.minimum(a_raw, 2 + a_ver)
+    a_counted = a_in & (a_lvl >= c.release_level)
+    a_verified = a_counted & (a_lvl == 3)
+    a_unverified = a_counted & (a_lvl < 3)
+    f_blocked, f_owed_h, f_owed_s, f_frozen, f_chain = 1, 2, 4, 8, 16
+    act_flags = (
+        f_blocked * (a_unverified & ~a_ver)
+        + f_owed_h * (a_unverified & a_ver & a_hard)
+        + f_owed_s * (a_unverified & a_ver & ~a_hard)
+        + f_frozen * (a_verified & stops_ext[a_j])
+        + f_chain * (a_verified & (a_code == 0))
+    ).astype(np.int64)
+    act_counts = np.append(a_counted, False)
+    act_tranche = tranche_ext[a_j]
+    lik_flat = c.act_likelihood().reshape(-1, 3)
+    lik0, lik1, lik2 = (
+        np.append(np.where(a_in, lik_flat[:, x].take(a_j * 4 + a_lvl), 1.0), 1.0) for x in range(3)
+    )
     # the choice to cheat (the inspection-game deterrence condition), kept for every run for
     # the month's P(detection within the goal) and recomputed where its inputs change
     cheat_pg = float("nan")
@@ -582,6 +604,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             decided[di] = True
             undecided[di] = False
             code[di] = 0
+            kj[di] = step[di]
             cheat_all[di] = False
             if returned.size:
                 move(returned, RUNNING)
@@ -618,7 +641,9 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             open_later += built & open_now
             full_later += built & full_now
 
-        # the runs in talks: everything below happens to them only
+        # the runs in talks: everything below happens to them only (the per-run state is
+        # kept for every run and changed by index; only what is read for every run in talks
+        # is gathered, or read in place when every run is in talks)
         ti = np.flatnonzero(talks)
         left_now = none
         if ti.size:
@@ -628,11 +653,6 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             def g(a: NDArray[Any]) -> NDArray[Any]:
                 return a if full else a[ti]  # noqa: B023
 
-            und_t = g(undecided)
-            dec_t = ~und_t
-            susp_t = g(suspended)
-            paid_t = g(paid)
-            ua = g(u_act)
             # the choice to cheat: the inspection-game deterrence condition
             pg = float(c.detection_within_goal[t])
             if pg != cheat_pg:
@@ -644,8 +664,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
 
             # 5. detection
             p_t = c.detection[t]
-            talk_t = np.ones(m, bool)
-            dpos = none
+            dpos = lpos = none
             if p_t > 0.0 and ci.size:
                 hit = u_det[ci] < p_t
                 dpos = cpos[hit]
@@ -653,14 +672,12 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 if dd.size:
                     detections[dd] += 1
                     suspended[dd] = True
-                    susp_t[dpos] = True  # (the array itself when every run is in talks)
                     recheat(dd)
                     escalated[dd] = True
                     n_escalated = int(np.count_nonzero(escalated))
                     if reneg:
                         until[dd] = month + c.renegotiation_months
                         leave = none
-                        lpos = none
                     elif c.on_detection == SNAP_BACK:
                         again = detections[dd] >= 2
                         leave, lpos = dd[again], dpos[again]
@@ -675,97 +692,90 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                         first_away[0, broke] = np.minimum(first_away[0, broke], month)
                         first_away[1, caught] = np.minimum(first_away[1, caught], month)
                         talks[leave] = False
-                        talk_t[lpos] = False
                         left_now = leave
                     retarget(dd)
 
-            # 6. acts
-            step_t = g(step)
-            oh_t = g(owed_h)
-            os_t = g(owed_s)
-            in_t = talk_t & (step_t < k_steps)
-            final = talk_t & ~in_t & ((oh_t + os_t) > 0)
-            j = np.minimum(step_t, k_steps)
-            hard_j = hard_ext[j]
-            ver_j = verifiable_ext[j]
-            # undecided: level from the type's chances; decided: verified with chance d
-            # the chances are nested (verified ≤ declared ≤ statement), so the level is a count
-            kk = g(code) * k1
-            kk += j
-            lvl = (ua < thr1.take(kk)).astype(np.intp)
-            lvl += ua < thr2.take(kk)
-            lvl += ua < thr3.take(kk)
-            if not nested:
-                np.minimum(lvl, 2 + ver_j, out=lvl)
-            counted = in_t & (lvl >= c.release_level)
-            progressed = counted.copy()
-            verified_now = counted & (lvl == 3)
-            unverified = counted & (lvl < 3)
-            nb = unverified & ~ver_j
-            if nb.any():
-                blocked[ti[nb]] = True
-            oh_t += unverified & ver_j & hard_j
-            os_t += unverified & ver_j & ~hard_j
-            fz = verified_now & stops_ext[j]
-            if fz.any():
-                frozen[ti[fz]] = True
-            due_t = g(due)
-            cj = np.flatnonzero(counted)
-            due_t[cj] += tranche_ext[j[cj]]
-            step_t += counted
-            # a decided state goes on with the next verifiable steps due this month
-            limit = min(int(c.due_by[t]), k_steps)
-            chain = np.flatnonzero(in_t & dec_t & verified_now)
+            # 6. acts (by the runs still in talks)
+            # owed steps are verified once every step has counted
+            fin = np.flatnonzero(talks & done & owing)
+            ua = g(u_act)
+            kk = g(kj)
+            act = kk * 4
+            act += ua < thr1.take(kk)
+            act += ua < thr2.take(kk)
+            act += ua < thr3.take(kk)
+            act[lpos] = no_act  # walked away this month: no act
+            cj = np.flatnonzero(act_counts.take(act))
+            cr = cj if full else ti[cj]
             ext_i, ext_n, failed = none, none, none
-            power = d
-            ext_parts: list[NDArray[np.intp]] = []
-            fail_parts: list[NDArray[np.intp]] = []
-            while chain.size:
-                sc_ = step_t[chain]
-                chain = chain[(sc_ < limit) & verifiable_ext[np.minimum(sc_, k_steps)]]
-                if not chain.size:
-                    break
-                power *= d
-                good_ = ua[chain] < power
-                fail_parts.append(chain[~good_])
-                chain = chain[good_]
-                jj = step_t[chain]
-                fz2 = stops_ext[jj]
-                if fz2.any():
-                    frozen[ti[chain[fz2]]] = True
-                due_t[chain] += tranche_ext[jj]
-                step_t[chain] += 1
-                ext_parts.append(chain)
-            if ext_parts:  # nested: each part is within the one before
-                ext_i = ext_parts[0]
-                cnt = np.zeros(m, np.int64)
-                for part in ext_parts:
-                    cnt[part] += 1
-                ext_n = cnt[ext_i]
-            if fail_parts:
-                failed = np.concatenate(fail_parts)
-            # owed steps, once every step has counted
-            fi = np.flatnonzero(final)
-            if fi.size:
-                oh0, os0 = oh_t[fi], os_t[fi]
-                dec_f, u_f = dec_t[fi], ua[fi]
+            if cj.size:
+                a_c = act[cj]
+                flags = act_flags.take(a_c)
+                nb = cr[(flags & f_blocked) != 0]
+                if nb.size:
+                    blocked[nb] = True
+                oh_i = cr[(flags & f_owed_h) != 0]
+                owed_h[oh_i] += 1
+                os_i = cr[(flags & f_owed_s) != 0]
+                owed_s[os_i] += 1
+                owing[oh_i] = True
+                owing[os_i] = True
+                fz = cr[(flags & f_frozen) != 0]
+                if fz.size:
+                    frozen[fz] = True
+                due[cr] += act_tranche.take(a_c)
+                step[cr] += 1
+                kj[cr] += 1
+                # a decided state goes on with the next verifiable steps due this month
+                limit = min(int(c.due_by[t]), k_steps)
+                on = (flags & f_chain) != 0
+                chain, chain_r = cj[on], cr[on]
+                power = d
+                ext_parts: list[NDArray[np.intp]] = []
+                fail_parts: list[NDArray[np.intp]] = []
+                while chain.size:
+                    sc_ = step[chain_r]
+                    ok_ = (sc_ < limit) & verifiable_ext[np.minimum(sc_, k_steps)]
+                    chain, chain_r = chain[ok_], chain_r[ok_]
+                    if not chain.size:
+                        break
+                    power *= d
+                    good_ = ua[chain] < power
+                    fail_parts.append(chain[~good_])
+                    chain, chain_r = chain[good_], chain_r[good_]
+                    jj = step[chain_r]
+                    fz2 = stops_ext[jj]
+                    if fz2.any():
+                        frozen[chain_r[fz2]] = True
+                    due[chain_r] += tranche_ext[jj]
+                    step[chain_r] += 1
+                    kj[chain_r] += 1
+                    ext_parts.append(chain)
+                if ext_parts:  # nested: each part is within the one before
+                    ext_i = ext_parts[0]
+                    cnt = np.zeros(m, np.int64)
+                    for part in ext_parts:
+                        cnt[part] += 1
+                    ext_n = cnt[ext_i]
+                if fail_parts:
+                    failed = np.concatenate(fail_parts)
+                step_c = step[cr]
+                done[cr] = step_c >= k_steps
+                clock[cr] = np.maximum(month, deadline_ext.take(np.minimum(step_c, k_steps)))
+            fi = fin if full else np.searchsorted(ti, fin)
+            if fin.size:
+                oh0, os0 = owed_h[fin], owed_s[fin]
+                dec_f, u_f = decided[fin], u_act[fin]
                 fd = dec_f & (u_f < d)
                 th = fd & (oh0 > 0)
-                fu = ~dec_f & (os0 > 0) & (u_f < vs_r[fi if full else ti[fi]])
-                oh_t[fi] -= th
-                os_t[fi] -= (fd & ~th) | fu
-                progressed[fi] |= fd | fu
-            pp = np.flatnonzero(progressed)
-            if pp.size:
-                clock[pp if full else ti[pp]] = np.maximum(
-                    month, deadline_ext.take(np.minimum(step_t[pp], k_steps))
-                )
-            if not full:  # write back (with every run in talks these were views)
-                step[ti] = step_t
-                owed_h[ti] = oh_t
-                owed_s[ti] = os_t
+                fu = ~dec_f & (os0 > 0) & (u_f < vs_r[fin])
+                owed_h[fin] -= th
+                owed_s[fin] -= (fd & ~th) | fu
+                owing[fin] = (owed_h[fin] + owed_s[fin]) > 0
+                pf = fin[fd | fu]
+                clock[pf] = np.maximum(month, deadline_ext.take(np.minimum(step[pf], k_steps)))
             if c.scheduled[t] > 0.0:
-                due_t[talk_t] += c.scheduled[t]
+                due[np.flatnonzero(talks)] += c.scheduled[t]
 
             # 7. beliefs: carry forward by the hazard, then Bayes' rule on what was seen
             h_t = g(h_all)
@@ -774,17 +784,16 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             c0 = q0 + h_t * (q1 + q2)
             c1 = q1 * stay
             c2 = q2 * stay
-            idx = np.where(in_t, j * 4 + lvl, sentinel)
-            l0 = lik0.take(idx)
-            l1 = lik1.take(idx)
-            l2 = lik2.take(idx)
+            l0 = lik0.take(act)
+            l1 = lik1.take(act)
+            l2 = lik2.take(act)
             if ext_i.size:  # extra steps: impossible for an undecided state
                 l0[ext_i] *= d**ext_n
                 l1[ext_i] = 0.0
                 l2[ext_i] = 0.0
             if failed.size:  # a decided state's chain stopped by a failure
                 l0[failed] *= 1.0 - d
-            if fi.size:
+            if fin.size:
                 # what was seen: 0 a hard step verified, 1 a soft one, 2 nothing
                 seen = np.where(th, 0, np.where((fd & ~th) | fu, 1, 2))
                 l0[fi] *= final_lik[0].take(seen * 2 + (oh0 > 0))
@@ -817,28 +826,25 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 p0[ti], p1[ti], p2[ti] = n0, n1, n2
 
             # 8. payment
-            pay_ok = talk_t & ~susp_t & (due_t > 0.0)
+            pi = np.flatnonzero(talks & ~suspended & (due > 0.0))
             if c.posterior_release:
-                pay_ok &= n0 >= c.min_sincere
-            pj = np.flatnonzero(pay_ok)
-            if pj.size:
-                pi = ti[pj]
-                amount = due_t[pj]
-                paid_t[pj] += amount
-                paid[pi] = paid_t[pj]
-                paid_cheat[pi] += np.where(dec_t[pj], 0.0, amount)
-                due_t[pj] = 0.0
-                talk_target[pi] = c.pressure * (1.0 - c.pressure_relief * paid_t[pj])
-                dampf[pi] = 1.0 - c.dampening * paid_t[pj]
+                pi = pi[p0[pi] >= c.min_sincere]
+            if pi.size:
+                amount = due[pi]
+                paid[pi] += amount
+                paid_cheat[pi] += np.where(decided[pi], 0.0, amount)
+                due[pi] = 0.0
+                paid_i = paid[pi]
+                talk_target[pi] = c.pressure * (1.0 - c.pressure_relief * paid_i)
+                dampf[pi] = 1.0 - c.dampening * paid_i
                 retarget(pi)
                 recheat(pi)
-            if not full:
-                due[ti] = due_t
 
             # 9. outcomes
-            won = talk_t & dec_t & (step_t >= k_steps) & (oh_t == 0) & (os_t == 0)
-            won &= ~g(blocked)
-            wj = ti[won]
+            won = talks & decided & done
+            won &= ~owing
+            won &= ~blocked
+            wj = np.flatnonzero(won)
             if wj.size:
                 move(wj, VERIFIED_CVID)
                 end[wj] = month
@@ -847,7 +853,6 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 dampf[wj] = 1.0 - c.dampening
                 talks[wj] = False
                 live[wj] = False
-                talk_t = talk_t & ~won
             sj = np.flatnonzero(talks & (clock <= month - c.stall_tolerance))
             if sj.size:
                 move(sj, STALEMATE)
