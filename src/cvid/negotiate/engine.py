@@ -90,6 +90,10 @@ from cvid.scenario import StrategySpec
 #: the numbers of a seed depend on it).
 BLOCK_SIZE = 32_768
 
+#: Share of a block's runs in talks from which the month's steps in talks are computed for
+#: every run in place rather than on the runs in talks gathered (speed only; same numbers).
+DENSE_SHARE = 0.6
+
 #: Bins of the capability histograms (quantiles are read from them).
 CAPABILITY_BINS = 1024
 #: Bins of the concession-share histograms over [0, 1] (share resolution 0.001).
@@ -641,25 +645,31 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             open_later += built & open_now
             full_later += built & full_now
 
-        # the runs in talks: everything below happens to them only (the per-run state is
-        # kept for every run and changed by index; only what is read for every run in talks
-        # is gathered, or read in place when every run is in talks)
+        # the runs in talks: everything below happens to them only. The per-run state is
+        # kept for every run and changed by index; what is read for every run in talks is
+        # gathered when few runs are in talks, else computed for every run in place
+        # ("dense": positions are runs; the runs outside talks see no act and keep their
+        # beliefs).
         ti = np.flatnonzero(talks)
         left_now = none
         if ti.size:
             m = ti.size
-            full = m == n  # every run in talks: read the arrays themselves, not copies
+            dense = m >= DENSE_SHARE * n
+            outside = np.flatnonzero(~talks) if dense else none
 
             def g(a: NDArray[Any]) -> NDArray[Any]:
-                return a if full else a[ti]  # noqa: B023
+                return a if dense else a[ti]  # noqa: B023
 
             # the choice to cheat: the inspection-game deterrence condition
             pg = float(c.detection_within_goal[t])
             if pg != cheat_pg:
                 cheat_pg = pg
                 recheat(None)
-            cpos = np.flatnonzero(g(cheat_all))  # positions among the runs in talks
-            ci = cpos if full else ti[cpos]
+            if dense:
+                cpos = ci = np.flatnonzero(cheat_all & talks)
+            else:
+                cpos = np.flatnonzero(cheat_all[ti])  # positions among the runs in talks
+                ci = ti[cpos]
             secret_months[ci] += 1
 
             # 5. detection
@@ -705,8 +715,9 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             act += ua < thr2.take(kk)
             act += ua < thr3.take(kk)
             act[lpos] = no_act  # walked away this month: no act
+            act[outside] = no_act
             cj = np.flatnonzero(act_counts.take(act))
-            cr = cj if full else ti[cj]
+            cr = cj if dense else ti[cj]
             ext_i, ext_n, failed = none, none, none
             if cj.size:
                 a_c = act[cj]
@@ -753,7 +764,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                     ext_parts.append(chain)
                 if ext_parts:  # nested: each part is within the one before
                     ext_i = ext_parts[0]
-                    cnt = np.zeros(m, np.int64)
+                    cnt = np.zeros(act.size, np.int64)
                     for part in ext_parts:
                         cnt[part] += 1
                     ext_n = cnt[ext_i]
@@ -762,7 +773,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 step_c = step[cr]
                 done[cr] = step_c >= k_steps
                 clock[cr] = np.maximum(month, deadline_ext.take(np.minimum(step_c, k_steps)))
-            fi = fin if full else np.searchsorted(ti, fin)
+            fi = fin if dense else np.searchsorted(ti, fin)
             if fin.size:
                 oh0, os0 = owed_h[fin], owed_s[fin]
                 dec_f, u_f = decided[fin], u_act[fin]
@@ -807,7 +818,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                     lk *= 1.0 - q
                     lk[dpos] = seen_det
             if returned.size:  # came back: decided
-                back = np.searchsorted(ti, returned)
+                back = returned if dense else np.searchsorted(ti, returned)
                 l1[back] = 0.0
                 l2[back] = 0.0
             n0 = c0 * l0
@@ -820,7 +831,9 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             n1 /= total
             n2 /= total
             n0[bad], n1[bad], n2[bad] = c0[bad], c1[bad], c2[bad]
-            if full:
+            if dense:
+                if outside.size:
+                    n0[outside], n1[outside], n2[outside] = p0[outside], p1[outside], p2[outside]
                 p0, p1, p2 = n0, n1, n2
             else:
                 p0[ti], p1[ti], p2[ti] = n0, n1, n2
