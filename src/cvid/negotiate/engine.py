@@ -438,8 +438,9 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     # functions of paid, updated where it changes: the pressure target during talks and the
     # concessions' dampening of the decision hazard
     talk_target = c.pressure * (1.0 - c.pressure_relief * paid)
-    dampf = 1.0 - c.dampening * paid
+    dampf = 1.0 - c.dampening * paid  # (0 once a run has ended: no more decisions)
     due = np.zeros(n)
+    dues = np.zeros(n, bool)  # due > 0 (set where due grows, cleared on payment)
     level = np.ones((share.size, n))
     simple_pressure = share.size == 1 and all_kept
     level0, kf0, share0 = level[0], float(keep_factor[0, 0]), float(share[0])
@@ -449,6 +450,10 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     # progress and the deadline of the step it is asked (kept where either changes)
     clock = np.full(n, max(0, int(deadline_ext[0])), np.int64)
     open_months = np.zeros(n, np.int16)
+    # month counts are added up in int8 (bool + int8 needs no cast) and carried into the
+    # int16 counts every 127 months and at the end
+    open8 = np.zeros(n, np.int8)
+    full8 = np.zeros(n, np.int8)
     secret_months = np.zeros(n, np.int16)
     full_months = np.zeros(n, np.int16)
     n_later = int(ini.delayed_start.shape[0])
@@ -496,7 +501,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
         thr[x, 0] = c.statement[x]
         thr[x, 1] = np.where(hard_ext, c.hollow_hard[x], c.declared_soft[x])
         thr[x, 2] = np.where(hard_ext, 0.0, vs[x])
-    thr1, thr2, thr3 = (thr[:, x].reshape(-1) for x in range(3))
+    thr1, thr2, thr3 = thr.transpose(1, 0, 2).reshape(3, -1)  # by kj
     no_act = 3 * k1 * 4
     a_code, a_j, a_raw = (x.reshape(-1) for x in np.indices((3, k1, 4)))
     a_in = a_j < k_steps
@@ -532,10 +537,11 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 undecided
             )
         elif idx.size:
+            idx = idx[undecided[idx]]  # the others never cheat
             stake_ = np.where(suspended[idx], 0.0, 1.0 - paid[idx])
-            cheat_all[idx] = (
-                cheat_pg * dg_r[idx] * (pen_r[idx] + stake_) < gain_eff[idx] * (1.0 - cheat_pg)
-            ) & undecided[idx]
+            cheat_all[idx] = cheat_pg * dg_r[idx] * (pen_r[idx] + stake_) < gain_eff[idx] * (
+                1.0 - cheat_pg
+            )
 
     cheat_q = c.cheat_prior * c.detection  # the negotiator's P(detected cheating | type)
     occupancy = np.zeros((len(OUTCOMES), t_max + 1), np.int64)
@@ -597,9 +603,8 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
         # 2. strategic decision (the hazard the negotiator also knows)
         h_all = c.hazard_pressure * sustained
         h_all += c.hazard_base
-        h_all *= dampf
+        h_all *= dampf  # 0 for an ended run: it keeps its posterior
         np.minimum(h_all, 1.0, out=h_all)
-        h_all *= live  # ended runs keep their posterior
         decide = undecided & (u_dec < h_all)
         di = np.flatnonzero(decide)
         returned = none
@@ -629,6 +634,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 move(wi, CONFLICT)
                 end[wi] = month
                 h_all[wi] = 0.0
+                dampf[wi] = 0.0
                 live[wi] = False
                 talks[wi] = False
                 undecided[wi] = False
@@ -637,9 +643,14 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
         # 4. production (declared facilities in talks; the whole program after we walked away)
         open_now = talks & undecided
         open_now &= ~frozen
-        open_months += open_now
+        open8 += open_now.view(np.int8)
         full_now = undecided & ~talks
-        full_months += full_now
+        full8 += full_now.view(np.int8)
+        if month % 127 == 0:
+            open_months += open8
+            full_months += full8
+            open8[:] = 0
+            full8[:] = 0
         if n_later:
             built = ini.delayed_start < month
             open_later += built & open_now
@@ -650,12 +661,12 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
         # gathered when few runs are in talks, else computed for every run in place
         # ("dense": positions are runs; the runs outside talks see no act and keep their
         # beliefs).
-        ti = np.flatnonzero(talks)
+        m = int(np.count_nonzero(talks))
+        dense = m >= DENSE_SHARE * n
+        ti = none if dense else np.flatnonzero(talks)
+        outside = np.flatnonzero(~talks) if dense else none
         left_now = none
-        if ti.size:
-            m = ti.size
-            dense = m >= DENSE_SHARE * n
-            outside = np.flatnonzero(~talks) if dense else none
+        if m:
 
             def g(a: NDArray[Any]) -> NDArray[Any]:
                 return a if dense else a[ti]  # noqa: B023
@@ -735,6 +746,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 if fz.size:
                     frozen[fz] = True
                 due[cr] += act_tranche.take(a_c)
+                dues[cr] = due[cr] > 0.0
                 step[cr] += 1
                 kj[cr] += 1
                 # a decided state goes on with the next verifiable steps due this month
@@ -759,6 +771,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                     if fz2.any():
                         frozen[chain_r[fz2]] = True
                     due[chain_r] += tranche_ext[jj]
+                    dues[chain_r] = due[chain_r] > 0.0
                     step[chain_r] += 1
                     kj[chain_r] += 1
                     ext_parts.append(chain)
@@ -786,7 +799,9 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 pf = fin[fd | fu]
                 clock[pf] = np.maximum(month, deadline_ext.take(np.minimum(step[pf], k_steps)))
             if c.scheduled[t] > 0.0:
-                due[np.flatnonzero(talks)] += c.scheduled[t]
+                in_talks = np.flatnonzero(talks)
+                due[in_talks] += c.scheduled[t]
+                dues[in_talks] = due[in_talks] > 0.0
 
             # 7. beliefs: carry forward by the hazard, then Bayes' rule on what was seen
             h_t = g(h_all)
@@ -839,7 +854,8 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 p0[ti], p1[ti], p2[ti] = n0, n1, n2
 
             # 8. payment
-            pi = np.flatnonzero(talks & ~suspended & (due > 0.0))
+            pi = np.flatnonzero(dues)
+            pi = pi[talks[pi] & ~suspended[pi]]
             if c.posterior_release:
                 pi = pi[p0[pi] >= c.min_sincere]
             if pi.size:
@@ -847,6 +863,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 paid[pi] += amount
                 paid_cheat[pi] += np.where(decided[pi], 0.0, amount)
                 due[pi] = 0.0
+                dues[pi] = False
                 paid_i = paid[pi]
                 talk_target[pi] = c.pressure * (1.0 - c.pressure_relief * paid_i)
                 dampf[pi] = 1.0 - c.dampening * paid_i
@@ -863,10 +880,12 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 end[wj] = month
                 paid[wj] = 1.0
                 talk_target[wj] = c.pressure * (1.0 - c.pressure_relief)
-                dampf[wj] = 1.0 - c.dampening
+                dampf[wj] = 0.0
                 talks[wj] = False
                 live[wj] = False
-            sj = np.flatnonzero(talks & (clock <= month - c.stall_tolerance))
+            sj = none
+            if c.stall_tolerance <= month:  # (month − clock ≥ tolerance needs it)
+                sj = np.flatnonzero(talks & (clock <= month - c.stall_tolerance))
             if sj.size:
                 move(sj, STALEMATE)
                 end[sj] = month
@@ -904,6 +923,9 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
 
         occupancy[:, month] = counts
         posterior_sum[:, month] = (p0.sum(), p1.sum(), p2.sum())
+
+    open_months += open8
+    full_months += full8
 
     # capability
     sec = rate_secret * secret_months
