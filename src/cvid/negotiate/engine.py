@@ -529,19 +529,20 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     # the month's P(detection within the goal) and recomputed where its inputs change
     cheat_pg = float("nan")
     cheat_all = np.zeros(n, bool)
+    # its two sides for the month's P (P·δ^g by run, and D·(1 − P) by run)
+    cheat_lhs = np.zeros(n)
+    cheat_rhs = np.zeros(n)
 
     def recheat(idx: NDArray[np.intp] | None) -> None:
         if idx is None:
+            np.multiply(cheat_pg, dg_r, out=cheat_lhs)
+            np.multiply(gain_eff, 1.0 - cheat_pg, out=cheat_rhs)
             stake_ = np.where(suspended, 0.0, 1.0 - paid)
-            cheat_all[:] = (cheat_pg * dg_r * (pen_r + stake_) < gain_eff * (1.0 - cheat_pg)) & (
-                undecided
-            )
+            cheat_all[:] = (cheat_lhs * (pen_r + stake_) < cheat_rhs) & undecided
         elif idx.size:
             idx = idx[undecided[idx]]  # the others never cheat
             stake_ = np.where(suspended[idx], 0.0, 1.0 - paid[idx])
-            cheat_all[idx] = cheat_pg * dg_r[idx] * (pen_r[idx] + stake_) < gain_eff[idx] * (
-                1.0 - cheat_pg
-            )
+            cheat_all[idx] = cheat_lhs[idx] * (pen_r[idx] + stake_) < cheat_rhs[idx]
 
     cheat_q = c.cheat_prior * c.detection  # the negotiator's P(detected cheating | type)
     occupancy = np.zeros((len(OUTCOMES), t_max + 1), np.int64)
