@@ -552,6 +552,13 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     occupancy[:, 0] = counts
     posterior_sum[:, 0] = (p0.sum(), p1.sum(), p2.sum())
     ubuf = np.empty((4, n))
+    # scratch arrays written with out= (allocating a fresh array costs as much as the
+    # arithmetic): the hazard, the act's index, a threshold, and the beliefs' terms
+    h_all = np.empty(n)
+    act_buf = np.empty(n, np.int64)
+    kk_buf = np.empty(n, np.int64)
+    thr_buf = np.empty(n)
+    fb = [np.empty(n) for _ in range(10)]
     tmp = np.empty(n)
     left = np.zeros(0, np.intp)  # runs that walked away last month (posterior still moves)
     none = np.zeros(0, np.intp)
@@ -602,7 +609,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
         sustained += tmp
 
         # 2. strategic decision (the hazard the negotiator also knows)
-        h_all = c.hazard_pressure * sustained
+        np.multiply(c.hazard_pressure, sustained, out=h_all)
         h_all += c.hazard_base
         h_all *= dampf  # 0 for an ended run: it keeps its posterior
         np.minimum(h_all, 1.0, out=h_all)
@@ -721,11 +728,13 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             # owed steps are verified once every step has counted
             fin = np.flatnonzero(talks & done & owing)
             ua = g(u_act)
-            kk = g(kj)
-            act = kk * 4
-            act += ua < thr1.take(kk)
-            act += ua < thr2.take(kk)
-            act += ua < thr3.take(kk)
+            sz = n if dense else m
+            kk = kj if dense else np.take(kj, ti, out=kk_buf[:sz])
+            act = np.multiply(kk, 4, out=act_buf[:sz])
+            tb = thr_buf[:sz]
+            act += ua < thr1.take(kk, out=tb)
+            act += ua < thr2.take(kk, out=tb)
+            act += ua < thr3.take(kk, out=tb)
             act[lpos] = no_act  # walked away this month: no act
             act[outside] = no_act
             cj = np.flatnonzero(act_counts.take(act))
@@ -805,15 +814,23 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 dues[in_talks] = due[in_talks] > 0.0
 
             # 7. beliefs: carry forward by the hazard, then Bayes' rule on what was seen
-            h_t = g(h_all)
-            q0, q1, q2 = g(p0), g(p1), g(p2)
-            stay = 1.0 - h_t
-            c0 = q0 + h_t * (q1 + q2)
-            c1 = q1 * stay
-            c2 = q2 * stay
-            l0 = lik0.take(act)
-            l1 = lik1.take(act)
-            l2 = lik2.take(act)
+            bq0, bq1, bq2, bh, stay, c0, c1, c2, l0, l1 = (b[:sz] for b in fb)
+            if dense:
+                h_t, q0, q1, q2 = h_all, p0, p1, p2
+            else:
+                h_t = np.take(h_all, ti, out=bh)
+                q0 = np.take(p0, ti, out=bq0)
+                q1 = np.take(p1, ti, out=bq1)
+                q2 = np.take(p2, ti, out=bq2)
+            np.subtract(1.0, h_t, out=stay)
+            np.add(q1, q2, out=c0)
+            np.multiply(h_t, c0, out=c0)
+            np.add(q0, c0, out=c0)
+            np.multiply(q1, stay, out=c1)
+            np.multiply(q2, stay, out=c2)
+            lik0.take(act, out=l0)
+            lik1.take(act, out=l1)
+            l2 = lik2.take(act, out=stay)  # (stay is no longer needed)
             if ext_i.size:  # extra steps: impossible for an undecided state
                 l0[ext_i] *= d**ext_n
                 l1[ext_i] = 0.0
@@ -837,10 +854,11 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 back = returned if dense else np.searchsorted(ti, returned)
                 l1[back] = 0.0
                 l2[back] = 0.0
-            n0 = c0 * l0
-            n1 = c1 * l1
-            n2 = c2 * l2
-            total = n0 + n1 + n2
+            n0 = np.multiply(c0, l0, out=l0)
+            n1 = np.multiply(c1, l1, out=l1)
+            n2 = np.multiply(c2, l2, out=l2)
+            total = np.add(n0, n1, out=bh)
+            total += n2
             bad = np.flatnonzero(~(total > 0.0))  # an observation the model rules out: keep
             total[bad] = 1.0
             n0 /= total
@@ -850,6 +868,8 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             if dense:
                 if outside.size:
                     n0[outside], n1[outside], n2[outside] = p0[outside], p1[outside], p2[outside]
+                # the new beliefs are the arrays themselves; the old ones become scratch
+                fb[8], fb[9], fb[4] = p0, p1, p2
                 p0, p1, p2 = n0, n1, n2
             else:
                 p0[ti], p1[ti], p2[ti] = n0, n1, n2
