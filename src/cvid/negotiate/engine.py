@@ -388,9 +388,13 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
 
     Implementation: each month the pressure, the decision and the conflict draw are computed
     for every run, then everything that only happens in talks (steps 4–9) on the runs in
-    talks alone (gathered by index, or the arrays themselves when every run is in talks).
-    The beliefs of a run away from talks move only in the month after it left (being away
-    rules out a decided state); later months leave them as they are, as the rules do up to
+    talks: what is read for each of them (the act's uniform and index, the beliefs) is
+    gathered by index when fewer than ``DENSE_SHARE`` of the runs are in talks, else computed
+    for every run in place with the others masked out; the rest of the per-run state (steps,
+    owed steps, dues, payments, the stall clock, the choice to cheat) is kept for every run
+    and changed by index where events happen. Every number is the same either way. The
+    beliefs of a run away from talks move only in the month after it left (being away rules
+    out a decided state); later months leave them as they are, as the rules do up to
     rounding (the one exception, a decided state away from talks under a decision hazard of
     exactly 1, needs decision_hazard_base + pressure_sensitivity × economic_vulnerability ≥
     1). State counts are kept as runs move."""
