@@ -90,6 +90,10 @@ from cvid.scenario import StrategySpec
 #: the numbers of a seed depend on it).
 BLOCK_SIZE = 32_768
 
+#: Share of a block's runs in talks from which the month's steps in talks are computed for
+#: every run in place rather than on the runs in talks gathered (speed only; same numbers).
+DENSE_SHARE = 0.6
+
 #: Bins of the capability histograms (quantiles are read from them).
 CAPABILITY_BINS = 1024
 #: Bins of the concession-share histograms over [0, 1] (share resolution 0.001).
@@ -384,9 +388,13 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
 
     Implementation: each month the pressure, the decision and the conflict draw are computed
     for every run, then everything that only happens in talks (steps 4–9) on the runs in
-    talks alone (gathered by index, or the arrays themselves when every run is in talks).
-    The beliefs of a run away from talks move only in the month after it left (being away
-    rules out a decided state); later months leave them as they are, as the rules do up to
+    talks: what is read for each of them (the act's uniform and index, the beliefs) is
+    gathered by index when fewer than ``DENSE_SHARE`` of the runs are in talks, else computed
+    for every run in place with the others masked out; the rest of the per-run state (steps,
+    owed steps, dues, payments, the stall clock, the choice to cheat) is kept for every run
+    and changed by index where events happen. Every number is the same either way. The
+    beliefs of a run away from talks move only in the month after it left (being away rules
+    out a decided state); later months leave them as they are, as the rules do up to
     rounding (the one exception, a decided state away from talks under a decision hazard of
     exactly 1, needs decision_hazard_base + pressure_sensitivity × economic_vulnerability ≥
     1). State counts are kept as runs move."""
@@ -398,7 +406,6 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     rate_secret = c.clandestine_share[typ] * ini.rate_hidden
     can_cheat = rate_secret.sum(axis=0) > 0
     gain = ini.gain
-    lik_act = c.act_likelihood()
     share, erosion = c.instrument_share, c.instrument_erosion
     kept = c.instrument_kept[:, None]
     keep_factor = 1.0 - erosion[:, None]
@@ -420,6 +427,8 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     step = np.zeros(n, np.int64)
     owed_h = np.zeros(n, np.int64)
     owed_s = np.zeros(n, np.int64)
+    done = np.full(n, k_steps == 0)  # step == K: every step has counted
+    owing = np.zeros(n, bool)  # owed_h + owed_s > 0
     blocked = np.zeros(n, bool)
     frozen = np.zeros(n, bool)
     suspended = np.zeros(n, bool)
@@ -433,15 +442,22 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     # functions of paid, updated where it changes: the pressure target during talks and the
     # concessions' dampening of the decision hazard
     talk_target = c.pressure * (1.0 - c.pressure_relief * paid)
-    dampf = 1.0 - c.dampening * paid
+    dampf = 1.0 - c.dampening * paid  # (0 once a run has ended: no more decisions)
     due = np.zeros(n)
+    dues = np.zeros(n, bool)  # due > 0 (set where due grows, cleared on payment)
     level = np.ones((share.size, n))
     simple_pressure = share.size == 1 and all_kept
     level0, kf0, share0 = level[0], float(keep_factor[0, 0]), float(share[0])
     stock_s = float(share.sum())
     sustained = np.full(n, stock_s)
-    last_progress = np.zeros(n, np.int64)
+    # the month from which a run in talks counts towards a stall: the later of its last
+    # progress and the deadline of the step it is asked (kept where either changes)
+    clock = np.full(n, max(0, int(deadline_ext[0])), np.int64)
     open_months = np.zeros(n, np.int16)
+    # month counts are added up in int8 (bool + int8 needs no cast) and carried into the
+    # int16 counts every 127 months and at the end
+    open8 = np.zeros(n, np.int8)
+    full8 = np.zeros(n, np.int8)
     secret_months = np.zeros(n, np.int16)
     full_months = np.zeros(n, np.int16)
     n_later = int(ini.delayed_start.shape[0])
@@ -450,9 +466,6 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     p0 = np.full(n, float(c.prior[0]))
     p1 = np.full(n, float(c.prior[1]))
     p2 = np.full(n, float(c.prior[2]))
-    flat = lik_act.reshape(-1, 3)
-    sentinel = flat.shape[0]
-    lik0, lik1, lik2 = (np.append(flat[:, x], 1.0) for x in range(3))
     # likelihood of what is seen of the owed steps: [type][seen * 2 + flag], seen 0 a hard
     # step verified, 1 a soft one, 2 nothing; flag: for a decided state a hard step is still
     # owed, for the others a soft one is
@@ -469,9 +482,72 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     # the type; a state with nothing to produce in secret never gains from cheating
     typ_i = typ.astype(np.intp)
     gain_eff = np.where(can_cheat, gain, -np.inf)
-    type_terms = np.stack(
-        [c.penalty, c.discount_goal, c.statement, c.hollow_hard, c.declared_soft, vs]
+    pen_r = c.penalty.take(typ_i)
+    dg_r = c.discount_goal.take(typ_i)
+    vs_r = vs.take(typ_i)
+    # The act: with u₃ its uniform, the raw level is a count of thresholds passed,
+    # (u₃ < T1) + (u₃ < T2) + (u₃ < T3), the thresholds looked up by kj = code·(K + 1) + step
+    # (code 0 a decided state: 1, d, d, so 3 with chance d, else 1; code 1 or 2 an undecided
+    # time-buyer or hedger: statement, declared (hollow for a hard step), verified (never for
+    # a hard step)). The act's index a = 4·kj + raw level then reads everything that follows
+    # from tables: the level is the raw one capped at 2 for a step that cannot be verified;
+    # whether the step counts, is verified, owed, blocked, freezes production, leads a
+    # decided state on; its tranche; the act's likelihood under each type (1 once every step
+    # has counted, and for the entry ``no_act``: no act seen).
+    code = np.where(decided, 0, typ_i)
+    k1 = k_steps + 1
+    kj = code * k1  # code·(K + 1) + step, kept where either changes
+    thr = np.zeros((3, 3, k1))
+    thr[0, 0] = 1.0  # u₃ < 1 always
+    thr[0, 1] = d
+    thr[0, 2] = d
+    for x in (1, 2):
+        thr[x, 0] = c.statement[x]
+        thr[x, 1] = np.where(hard_ext, c.hollow_hard[x], c.declared_soft[x])
+        thr[x, 2] = np.where(hard_ext, 0.0, vs[x])
+    thr1, thr2, thr3 = thr.transpose(1, 0, 2).reshape(3, -1)  # by kj
+    no_act = 3 * k1 * 4
+    a_code, a_j, a_raw = (x.reshape(-1) for x in np.indices((3, k1, 4)))
+    a_in = a_j < k_steps
+    a_ver = verifiable_ext[a_j]
+    a_hard = hard_ext[a_j]
+    a_lvl = np.minimum(a_raw, 2 + a_ver)
+    a_counted = a_in & (a_lvl >= c.release_level)
+    a_verified = a_counted & (a_lvl == 3)
+    a_unverified = a_counted & (a_lvl < 3)
+    f_blocked, f_owed_h, f_owed_s, f_frozen, f_chain = 1, 2, 4, 8, 16
+    act_flags = (
+        f_blocked * (a_unverified & ~a_ver)
+        + f_owed_h * (a_unverified & a_ver & a_hard)
+        + f_owed_s * (a_unverified & a_ver & ~a_hard)
+        + f_frozen * (a_verified & stops_ext[a_j])
+        + f_chain * (a_verified & (a_code == 0))
+    ).astype(np.int64)
+    act_counts = np.append(a_counted, False)
+    act_tranche = tranche_ext[a_j]
+    lik_flat = c.act_likelihood().reshape(-1, 3)
+    lik0, lik1, lik2 = (
+        np.append(np.where(a_in, lik_flat[:, x].take(a_j * 4 + a_lvl), 1.0), 1.0) for x in range(3)
     )
+    # the choice to cheat (the inspection-game deterrence condition), kept for every run for
+    # the month's P(detection within the goal) and recomputed where its inputs change
+    cheat_pg = float("nan")
+    cheat_all = np.zeros(n, bool)
+    # its two sides for the month's P (P·δ^g by run, and D·(1 − P) by run)
+    cheat_lhs = np.zeros(n)
+    cheat_rhs = np.zeros(n)
+
+    def recheat(idx: NDArray[np.intp] | None) -> None:
+        if idx is None:
+            np.multiply(cheat_pg, dg_r, out=cheat_lhs)
+            np.multiply(gain_eff, 1.0 - cheat_pg, out=cheat_rhs)
+            stake_ = np.where(suspended, 0.0, 1.0 - paid)
+            cheat_all[:] = (cheat_lhs * (pen_r + stake_) < cheat_rhs) & undecided
+        elif idx.size:
+            idx = idx[undecided[idx]]  # the others never cheat
+            stake_ = np.where(suspended[idx], 0.0, 1.0 - paid[idx])
+            cheat_all[idx] = cheat_lhs[idx] * (pen_r[idx] + stake_) < cheat_rhs[idx]
+
     cheat_q = c.cheat_prior * c.detection  # the negotiator's P(detected cheating | type)
     occupancy = np.zeros((len(OUTCOMES), t_max + 1), np.int64)
     posterior_sum = np.zeros((3, t_max + 1))
@@ -480,6 +556,13 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     occupancy[:, 0] = counts
     posterior_sum[:, 0] = (p0.sum(), p1.sum(), p2.sum())
     ubuf = np.empty((4, n))
+    # scratch arrays written with out= (allocating a fresh array costs as much as the
+    # arithmetic): the hazard, the act's index, a threshold, and the beliefs' terms
+    h_all = np.empty(n)
+    act_buf = np.empty(n, np.int64)
+    kk_buf = np.empty(n, np.int64)
+    thr_buf = np.empty(n)
+    fb = [np.empty(n) for _ in range(10)]
     tmp = np.empty(n)
     left = np.zeros(0, np.intp)  # runs that walked away last month (posterior still moves)
     none = np.zeros(0, np.intp)
@@ -530,11 +613,10 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
         sustained += tmp
 
         # 2. strategic decision (the hazard the negotiator also knows)
-        h_all = c.hazard_pressure * sustained
+        np.multiply(c.hazard_pressure, sustained, out=h_all)
         h_all += c.hazard_base
-        h_all *= dampf
+        h_all *= dampf  # 0 for an ended run: it keeps its posterior
         np.minimum(h_all, 1.0, out=h_all)
-        h_all *= live  # ended runs keep their posterior
         decide = undecided & (u_dec < h_all)
         di = np.flatnonzero(decide)
         returned = none
@@ -542,10 +624,15 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             returned = di[~talks[di]]
             decided[di] = True
             undecided[di] = False
+            code[di] = 0
+            kj[di] = step[di]
+            cheat_all[di] = False
             if returned.size:
                 move(returned, RUNNING)
                 talks[returned] = True
-                last_progress[returned] = month
+                clock[returned] = np.maximum(
+                    month, deadline_ext.take(np.minimum(step[returned], k_steps))
+                )
             suspended[di] = False
             if n_escalated:
                 escalated[di] = False
@@ -559,65 +646,76 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 move(wi, CONFLICT)
                 end[wi] = month
                 h_all[wi] = 0.0
+                dampf[wi] = 0.0
                 live[wi] = False
                 talks[wi] = False
                 undecided[wi] = False
+                cheat_all[wi] = False
 
         # 4. production (declared facilities in talks; the whole program after we walked away)
         open_now = talks & undecided
         open_now &= ~frozen
-        open_months += open_now
+        open8 += open_now.view(np.int8)
         full_now = undecided & ~talks
-        full_months += full_now
+        full8 += full_now.view(np.int8)
+        if month % 127 == 0:
+            open_months += open8
+            full_months += full8
+            open8[:] = 0
+            full8[:] = 0
         if n_later:
             built = ini.delayed_start < month
             open_later += built & open_now
             full_later += built & full_now
 
-        # the runs in talks: everything below happens to them only
-        ti = np.flatnonzero(talks)
+        # the runs in talks: everything below happens to them only. The per-run state is
+        # kept for every run and changed by index; what is read for every run in talks is
+        # gathered when few runs are in talks, else computed for every run in place
+        # ("dense": positions are runs; the runs outside talks see no act and keep their
+        # beliefs).
+        m = int(np.count_nonzero(talks))
+        dense = m >= DENSE_SHARE * n
+        ti = none if dense else np.flatnonzero(talks)
+        outside = np.flatnonzero(~talks) if dense else none
         left_now = none
-        if ti.size:
-            m = ti.size
-            full = m == n  # every run in talks: read the arrays themselves, not copies
+        if m:
 
             def g(a: NDArray[Any]) -> NDArray[Any]:
-                return a if full else a[ti]  # noqa: B023
+                return a if dense else a[ti]  # noqa: B023
 
-            g_t = g(gain_eff)
-            pen_t, dg_t, st_t, ho_t, ds_t, vs_t = type_terms.take(g(typ_i), axis=1)
-            und_t = g(undecided)
-            dec_t = ~und_t
-            susp_t = g(suspended)
-            paid_t = g(paid)
-            ua = g(u_act)
             # the choice to cheat: the inspection-game deterrence condition
-            stake = np.where(susp_t, 0.0, 1.0 - paid_t)
-            pg = c.detection_within_goal[t]
-            cheat = (pg * dg_t * (pen_t + stake) < g_t * (1.0 - pg)) & und_t
-            ci = ti[cheat]
+            pg = float(c.detection_within_goal[t])
+            if pg != cheat_pg:
+                cheat_pg = pg
+                recheat(None)
+            if dense:
+                cpos = ci = np.flatnonzero(cheat_all & talks)
+            else:
+                cpos = np.flatnonzero(cheat_all[ti])  # positions among the runs in talks
+                ci = ti[cpos]
             secret_months[ci] += 1
 
             # 5. detection
             p_t = c.detection[t]
-            talk_t = np.ones(m, bool)
-            det = np.zeros(m, bool)
+            dpos = lpos = none
             if p_t > 0.0 and ci.size:
-                det = cheat & (g(u_det) < p_t)
-                dd = ti[det]
+                hit = u_det[ci] < p_t
+                dpos = cpos[hit]
+                dd = ci[hit]
                 if dd.size:
                     detections[dd] += 1
                     suspended[dd] = True
-                    susp_t = susp_t | det
+                    recheat(dd)
                     escalated[dd] = True
                     n_escalated = int(np.count_nonzero(escalated))
                     if reneg:
                         until[dd] = month + c.renegotiation_months
                         leave = none
                     elif c.on_detection == SNAP_BACK:
-                        leave = dd[detections[dd] >= 2]
+                        again = detections[dd] >= 2
+                        leave, lpos = dd[again], dpos[again]
                     else:
-                        leave = dd
+                        leave, lpos = dd, dpos
                     if leave.size:
                         pl = paid[leave] > 0.0
                         broke, caught = leave[pl], leave[~pl]
@@ -627,181 +725,192 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                         first_away[0, broke] = np.minimum(first_away[0, broke], month)
                         first_away[1, caught] = np.minimum(first_away[1, caught], month)
                         talks[leave] = False
-                        talk_t = talks[ti] if not full else talks.copy()
                         left_now = leave
                     retarget(dd)
 
-            # 6. acts
-            step_t = g(step)
-            oh_t = g(owed_h)
-            os_t = g(owed_s)
-            in_t = talk_t & (step_t < k_steps)
-            final = talk_t & ~in_t & ((oh_t + os_t) > 0)
-            j = np.minimum(step_t, k_steps)
-            hard_j = hard_ext[j]
-            ver_j = verifiable_ext[j]
-            # undecided: level from the type's chances; decided: verified with chance d
-            # the chances are nested (verified ≤ declared ≤ statement), so the level is a count
-            lvl = (ua < st_t).astype(np.int64)
-            lvl += ua < np.where(hard_j, ho_t, ds_t)
-            lvl += (ua < vs_t) & ~hard_j
-            dj = np.flatnonzero(dec_t)
-            if dj.size:
-                lvl[dj] = np.where(ua[dj] < d, 3, 1)
-            np.minimum(lvl, 2 + ver_j, out=lvl)
-            counted = in_t & (lvl >= c.release_level)
-            progressed = counted.copy()
-            verified_now = counted & (lvl == 3)
-            unverified = counted & (lvl < 3)
-            nb = unverified & ~ver_j
-            if nb.any():
-                blocked[ti[nb]] = True
-            oh_t += unverified & ver_j & hard_j
-            os_t += unverified & ver_j & ~hard_j
-            fz = verified_now & stops_ext[j]
-            if fz.any():
-                frozen[ti[fz]] = True
-            due_t = g(due)
-            cj = np.flatnonzero(counted)
-            due_t[cj] += tranche_ext[j[cj]]
-            step_t += counted
-            # a decided state goes on with the next verifiable steps due this month
-            limit = min(int(c.due_by[t]), k_steps)
-            chain = np.flatnonzero(in_t & dec_t & verified_now)
+            # 6. acts (by the runs still in talks)
+            # owed steps are verified once every step has counted
+            fin = np.flatnonzero(talks & done & owing)
+            ua = g(u_act)
+            sz = n if dense else m
+            kk = kj if dense else np.take(kj, ti, out=kk_buf[:sz])
+            act = np.multiply(kk, 4, out=act_buf[:sz])
+            tb = thr_buf[:sz]
+            act += ua < thr1.take(kk, out=tb)
+            act += ua < thr2.take(kk, out=tb)
+            act += ua < thr3.take(kk, out=tb)
+            act[lpos] = no_act  # walked away this month: no act
+            act[outside] = no_act
+            cj = np.flatnonzero(act_counts.take(act))
+            cr = cj if dense else ti[cj]
             ext_i, ext_n, failed = none, none, none
-            power = d
-            ext_parts: list[NDArray[np.intp]] = []
-            fail_parts: list[NDArray[np.intp]] = []
-            while chain.size:
-                sc_ = step_t[chain]
-                chain = chain[(sc_ < limit) & verifiable_ext[np.minimum(sc_, k_steps)]]
-                if not chain.size:
-                    break
-                power *= d
-                good_ = ua[chain] < power
-                fail_parts.append(chain[~good_])
-                chain = chain[good_]
-                jj = step_t[chain]
-                fz2 = stops_ext[jj]
-                if fz2.any():
-                    frozen[ti[chain[fz2]]] = True
-                due_t[chain] += tranche_ext[jj]
-                step_t[chain] += 1
-                ext_parts.append(chain)
-            if ext_parts:  # nested: each part is within the one before
-                ext_i = ext_parts[0]
-                cnt = np.zeros(m, np.int64)
-                for part in ext_parts:
-                    cnt[part] += 1
-                ext_n = cnt[ext_i]
-            if fail_parts:
-                failed = np.concatenate(fail_parts)
-            # owed steps, once every step has counted
-            fi = np.flatnonzero(final)
-            if fi.size:
-                oh0, os0 = oh_t[fi], os_t[fi]
-                dec_f, u_f = dec_t[fi], ua[fi]
+            if cj.size:
+                a_c = act[cj]
+                flags = act_flags.take(a_c)
+                nb = cr[(flags & f_blocked) != 0]
+                if nb.size:
+                    blocked[nb] = True
+                oh_i = cr[(flags & f_owed_h) != 0]
+                owed_h[oh_i] += 1
+                os_i = cr[(flags & f_owed_s) != 0]
+                owed_s[os_i] += 1
+                owing[oh_i] = True
+                owing[os_i] = True
+                fz = cr[(flags & f_frozen) != 0]
+                if fz.size:
+                    frozen[fz] = True
+                due[cr] += act_tranche.take(a_c)
+                dues[cr] = due[cr] > 0.0
+                step[cr] += 1
+                kj[cr] += 1
+                # a decided state goes on with the next verifiable steps due this month
+                limit = min(int(c.due_by[t]), k_steps)
+                on = (flags & f_chain) != 0
+                chain, chain_r = cj[on], cr[on]
+                power = d
+                ext_parts: list[NDArray[np.intp]] = []
+                fail_parts: list[NDArray[np.intp]] = []
+                while chain.size:
+                    sc_ = step[chain_r]
+                    ok_ = (sc_ < limit) & verifiable_ext[np.minimum(sc_, k_steps)]
+                    chain, chain_r = chain[ok_], chain_r[ok_]
+                    if not chain.size:
+                        break
+                    power *= d
+                    good_ = ua[chain] < power
+                    fail_parts.append(chain[~good_])
+                    chain, chain_r = chain[good_], chain_r[good_]
+                    jj = step[chain_r]
+                    fz2 = stops_ext[jj]
+                    if fz2.any():
+                        frozen[chain_r[fz2]] = True
+                    due[chain_r] += tranche_ext[jj]
+                    dues[chain_r] = due[chain_r] > 0.0
+                    step[chain_r] += 1
+                    kj[chain_r] += 1
+                    ext_parts.append(chain)
+                if ext_parts:  # nested: each part is within the one before
+                    ext_i = ext_parts[0]
+                    cnt = np.zeros(act.size, np.int64)
+                    for part in ext_parts:
+                        cnt[part] += 1
+                    ext_n = cnt[ext_i]
+                if fail_parts:
+                    failed = np.concatenate(fail_parts)
+                step_c = step[cr]
+                done[cr] = step_c >= k_steps
+                clock[cr] = np.maximum(month, deadline_ext.take(np.minimum(step_c, k_steps)))
+            fi = fin if dense else np.searchsorted(ti, fin)
+            if fin.size:
+                oh0, os0 = owed_h[fin], owed_s[fin]
+                dec_f, u_f = decided[fin], u_act[fin]
                 fd = dec_f & (u_f < d)
                 th = fd & (oh0 > 0)
-                fu = ~dec_f & (os0 > 0) & (u_f < vs_t[fi])
-                oh_t[fi] -= th
-                os_t[fi] -= (fd & ~th) | fu
-                progressed[fi] |= fd | fu
-            lp_t = g(last_progress)
-            lp_t[progressed] = month
-            if not full:  # write back (with every run in talks these were views)
-                step[ti] = step_t
-                owed_h[ti] = oh_t
-                owed_s[ti] = os_t
-                last_progress[ti] = lp_t
+                fu = ~dec_f & (os0 > 0) & (u_f < vs_r[fin])
+                owed_h[fin] -= th
+                owed_s[fin] -= (fd & ~th) | fu
+                owing[fin] = (owed_h[fin] + owed_s[fin]) > 0
+                pf = fin[fd | fu]
+                clock[pf] = np.maximum(month, deadline_ext.take(np.minimum(step[pf], k_steps)))
             if c.scheduled[t] > 0.0:
-                due_t[talk_t] += c.scheduled[t]
+                in_talks = np.flatnonzero(talks)
+                due[in_talks] += c.scheduled[t]
+                dues[in_talks] = due[in_talks] > 0.0
 
             # 7. beliefs: carry forward by the hazard, then Bayes' rule on what was seen
-            h_t = g(h_all)
-            q0, q1, q2 = g(p0), g(p1), g(p2)
-            stay = 1.0 - h_t
-            c0 = q0 + h_t * (q1 + q2)
-            c1 = q1 * stay
-            c2 = q2 * stay
-            idx = np.where(in_t, j * 4 + lvl, sentinel)
-            l0 = lik0.take(idx)
-            l1 = lik1.take(idx)
-            l2 = lik2.take(idx)
+            bq0, bq1, bq2, bh, stay, c0, c1, c2, l0, l1 = (b[:sz] for b in fb)
+            if dense:
+                h_t, q0, q1, q2 = h_all, p0, p1, p2
+            else:
+                h_t = np.take(h_all, ti, out=bh)
+                q0 = np.take(p0, ti, out=bq0)
+                q1 = np.take(p1, ti, out=bq1)
+                q2 = np.take(p2, ti, out=bq2)
+            np.subtract(1.0, h_t, out=stay)
+            np.add(q1, q2, out=c0)
+            np.multiply(h_t, c0, out=c0)
+            np.add(q0, c0, out=c0)
+            np.multiply(q1, stay, out=c1)
+            np.multiply(q2, stay, out=c2)
+            lik0.take(act, out=l0)
+            lik1.take(act, out=l1)
+            l2 = lik2.take(act, out=stay)  # (stay is no longer needed)
             if ext_i.size:  # extra steps: impossible for an undecided state
                 l0[ext_i] *= d**ext_n
                 l1[ext_i] = 0.0
                 l2[ext_i] = 0.0
             if failed.size:  # a decided state's chain stopped by a failure
                 l0[failed] *= 1.0 - d
-            if fi.size:
+            if fin.size:
                 # what was seen: 0 a hard step verified, 1 a soft one, 2 nothing
                 seen = np.where(th, 0, np.where((fd & ~th) | fu, 1, 2))
                 l0[fi] *= final_lik[0].take(seen * 2 + (oh0 > 0))
                 soft_owed = os0 > 0
                 l1[fi] *= final_lik[1].take(seen * 2 + soft_owed)
                 l2[fi] *= final_lik[2].take(seen * 2 + soft_owed)
-            if p_t > 0.0:
-                any_det = bool(det.any())
+            if p_t > 0.0:  # a detection or none
                 for k_i, lk in ((0, l0), (1, l1), (2, l2)):
                     q = float(cheat_q[k_i, t])
-                    if any_det:
-                        lk *= np.where(det, q, 1.0 - q)
-                    else:
-                        lk *= 1.0 - q
+                    seen_det = lk[dpos] * q
+                    lk *= 1.0 - q
+                    lk[dpos] = seen_det
             if returned.size:  # came back: decided
-                back = np.searchsorted(ti, returned)
+                back = returned if dense else np.searchsorted(ti, returned)
                 l1[back] = 0.0
                 l2[back] = 0.0
-            n0 = c0 * l0
-            n1 = c1 * l1
-            n2 = c2 * l2
-            total = n0 + n1 + n2
+            n0 = np.multiply(c0, l0, out=l0)
+            n1 = np.multiply(c1, l1, out=l1)
+            n2 = np.multiply(c2, l2, out=l2)
+            total = np.add(n0, n1, out=bh)
+            total += n2
             bad = np.flatnonzero(~(total > 0.0))  # an observation the model rules out: keep
             total[bad] = 1.0
             n0 /= total
             n1 /= total
             n2 /= total
             n0[bad], n1[bad], n2[bad] = c0[bad], c1[bad], c2[bad]
-            if full:
+            if dense:
+                if outside.size:
+                    n0[outside], n1[outside], n2[outside] = p0[outside], p1[outside], p2[outside]
+                # the new beliefs are the arrays themselves; the old ones become scratch
+                fb[8], fb[9], fb[4] = p0, p1, p2
                 p0, p1, p2 = n0, n1, n2
             else:
                 p0[ti], p1[ti], p2[ti] = n0, n1, n2
 
             # 8. payment
-            pay_ok = talk_t & ~susp_t & (due_t > 0.0)
+            pi = np.flatnonzero(dues)
+            pi = pi[talks[pi] & ~suspended[pi]]
             if c.posterior_release:
-                pay_ok &= n0 >= c.min_sincere
-            pj = np.flatnonzero(pay_ok)
-            if pj.size:
-                pi = ti[pj]
-                amount = due_t[pj]
-                paid_t[pj] += amount
-                paid[pi] = paid_t[pj]
-                paid_cheat[pi] += np.where(dec_t[pj], 0.0, amount)
-                due_t[pj] = 0.0
-                talk_target[pi] = c.pressure * (1.0 - c.pressure_relief * paid_t[pj])
-                dampf[pi] = 1.0 - c.dampening * paid_t[pj]
+                pi = pi[p0[pi] >= c.min_sincere]
+            if pi.size:
+                amount = due[pi]
+                paid[pi] += amount
+                paid_cheat[pi] += np.where(decided[pi], 0.0, amount)
+                due[pi] = 0.0
+                dues[pi] = False
+                paid_i = paid[pi]
+                talk_target[pi] = c.pressure * (1.0 - c.pressure_relief * paid_i)
+                dampf[pi] = 1.0 - c.dampening * paid_i
                 retarget(pi)
-            if not full:
-                due[ti] = due_t
+                recheat(pi)
 
             # 9. outcomes
-            won = talk_t & dec_t & (step_t >= k_steps) & (oh_t == 0) & (os_t == 0)
-            won &= ~g(blocked)
-            wj = ti[won]
+            won = talks & decided & done
+            won &= ~owing
+            won &= ~blocked
+            wj = np.flatnonzero(won)
             if wj.size:
                 move(wj, VERIFIED_CVID)
                 end[wj] = month
                 paid[wj] = 1.0
                 talk_target[wj] = c.pressure * (1.0 - c.pressure_relief)
-                dampf[wj] = 1.0 - c.dampening
+                dampf[wj] = 0.0
                 talks[wj] = False
                 live[wj] = False
-                talk_t = talk_t & ~won
-            clock = np.maximum(lp_t, deadline_ext.take(np.minimum(step_t, k_steps)))
-            stall = talk_t & (month - clock >= c.stall_tolerance)
-            sj = ti[stall]
+            sj = none
+            if c.stall_tolerance <= month:  # (month − clock ≥ tolerance needs it)
+                sj = np.flatnonzero(talks & (clock <= month - c.stall_tolerance))
             if sj.size:
                 move(sj, STALEMATE)
                 end[sj] = month
@@ -833,11 +942,15 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
             lift = np.flatnonzero(suspended & (until == month) & ~decided)
             suspended[lift] = False
             escalated[lift] = False
+            recheat(lift)
             n_escalated = int(np.count_nonzero(escalated))
             retarget(lift)
 
         occupancy[:, month] = counts
         posterior_sum[:, month] = (p0.sum(), p1.sum(), p2.sum())
+
+    open_months += open8
+    full_months += full8
 
     # capability
     sec = rate_secret * secret_months
