@@ -540,7 +540,10 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     def recheat(idx: NDArray[np.intp] | None) -> None:
         if idx is None:
             np.multiply(cheat_pg, dg_r, out=cheat_lhs)
-            np.multiply(gain_eff, 1.0 - cheat_pg, out=cheat_rhs)
+            # a run that cannot cheat (gain −∞) under certain detection gives −∞ · 0 = NaN,
+            # and NaN < x is False: it does not cheat, as it would not for any other P
+            with np.errstate(invalid="ignore"):
+                np.multiply(gain_eff, 1.0 - cheat_pg, out=cheat_rhs)
             stake_ = np.where(suspended, 0.0, 1.0 - paid)
             cheat_all[:] = (cheat_lhs * (pen_r + stake_) < cheat_rhs) & undecided
         elif idx.size:
