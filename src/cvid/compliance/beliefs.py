@@ -43,6 +43,8 @@ first for what only a state that has decided would give.
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -56,7 +58,7 @@ from cvid.compliance.engine import DAYS_PER_MONTH, agreement_id, agreement_start
 from cvid.compliance.evidence import Evidence, as_utc, evidence_from_ledger, sort_evidence
 from cvid.errors import InputError
 from cvid.ledger import Ledger
-from cvid.results import Result
+from cvid.results import Result, jsonable
 from cvid.scenario import (
     COUNTERPART_TYPES,
     EXPOSING_KINDS,
@@ -287,8 +289,17 @@ class BeliefState(Result):
         """The floor for acts the model rules out for a type (:func:`floor_probability`)."""
         return self.model.floor
 
+    def summary_dict(self) -> dict[str, Any]:
+        """:meth:`to_dict` without ``series`` (one point per record: what the web API and
+        the dashboard leave out, and what makes a dump cost O(records))."""
+        out = jsonable(self.model_dump(mode="python", by_alias=True, exclude={"series"}))
+        assert isinstance(out, dict)
+        return out
+
 
 def _tv(a: np.ndarray, b: np.ndarray) -> float:
+    if a is b:  # the same posterior (the record or silence left the log unchanged)
+        return 0.0
     return float(0.5 * np.abs(a - b).sum())
 
 
@@ -298,8 +309,29 @@ def _normalize(logp: np.ndarray) -> np.ndarray:
     return np.asarray(p / p.sum(), dtype=np.float64)
 
 
+#: Movers kept ranked by the tracker (``state(movers=k)`` for a larger k sorts the series).
+MOVERS_KEPT = 16
+
+#: The tracker's state after a record: log posterior (never changed in place), ladder
+#: levels in commitment order, the undeclared items disclosed, and the clock.
+_Snapshot = tuple[np.ndarray, tuple[int, ...], frozenset[str], datetime]
+
+
+def _rank(p: BeliefPoint) -> tuple[float, int]:
+    """The movers' order: largest shift first, then ledger order."""
+    return (-p.shift, p.index)
+
+
 class BeliefTracker:
-    """Bayes' rule record by record; :meth:`update` costs O(commitments), not O(records)."""
+    """Bayes' rule record by record; :meth:`update` costs O(commitments), not O(records).
+
+    The tracker keeps, per record taken in, its evidence, its :class:`BeliefPoint` and its
+    state after it, and the :data:`MOVERS_KEPT` largest movers, so :meth:`state` is built from
+    stored parts (O(commitments + movers), plus one copy of the series) and :meth:`insert`
+    takes in a record dated before the last one by replaying from where it falls, stopping
+    as soon as the state after a replayed record equals the one held (every later point is
+    then unchanged). The result equals :func:`beliefs` from scratch, bit for bit.
+    """
 
     def __init__(
         self,
@@ -335,10 +367,24 @@ class BeliefTracker:
         self.disclosed: set[str] = set()
         self.clock = self.start
         self.series: list[BeliefPoint] = []
+        #: The records taken in, in time order (ties in ledger order), their sort keys and
+        #: the tracker's state after each.
+        self.evidence: list[Evidence] = []
+        self._keys: list[tuple[datetime, int]] = []
+        self._snaps: list[_Snapshot] = []
+        self._levels: tuple[int, ...] | None = None  # self.level as a tuple (None: stale)
+        self._disclosed: frozenset[str] = frozenset()
+        self._movers: list[BeliefPoint] = []  # the MOVERS_KEPT largest, ranked (_rank)
+        self._post_of: np.ndarray | None = None  # the logp self._post was computed from
+        self._post = self.prior
 
     @property
     def posterior(self) -> np.ndarray:
-        return _normalize(self.logp)
+        """P(type | records so far), normalized (computed once per change of the log)."""
+        if self._post_of is not self.logp:
+            self._post = _normalize(self.logp)
+            self._post_of = self.logp
+        return self._post
 
     def advance(self, until: datetime) -> float:
         """Count the silence up to ``until`` (start of its UTC day); the shift it caused."""
@@ -364,6 +410,7 @@ class BeliefTracker:
         lad = self.ladder[cid]
         self.logp = self.logp + lad[:, level] - lad[:, old]
         self.level[cid] = level
+        self._levels = None
         return f"{cid}: {LEVELS[level]}"
 
     def _refuse(self, cid: str) -> str:
@@ -443,7 +490,9 @@ class BeliefTracker:
                 str(d.get("item")) for d in pl.get("declared", []) if isinstance(d, Mapping)
             }
             new = sorted((named & self.undeclared) - self.disclosed)
-            self.disclosed |= set(new)
+            if new:
+                self.disclosed |= set(new)
+                self._disclosed = frozenset(self.disclosed)
             if pl.get("voluntary") is True or new:
                 self.logp = self.logp + self.log_disclosure
                 what = ", ".join(new) if new else str(pl.get("subject", "documents"))
@@ -460,6 +509,81 @@ class BeliefTracker:
             silence_shift=silence,
         )
         self.series.append(point)
+        self.evidence.append(e)
+        self._keys.append((e.time, e.index))
+        self._snaps.append(self._snapshot())
+        self._rank_in(point)
+        return point
+
+    def _snapshot(self) -> _Snapshot:
+        if self._levels is None:
+            self._levels = tuple(self.level.values())
+        return (self.logp, self._levels, self._disclosed, self.clock)
+
+    def _restore(self, snap: _Snapshot | None) -> None:
+        """Put the tracker back to a state after a record (None: before any record)."""
+        if snap is None:
+            with np.errstate(divide="ignore"):
+                logp = np.log(self.prior)
+            levels = (0,) * len(self.level)
+            disclosed: frozenset[str] = frozenset()
+            clock = self.start
+        else:
+            logp, levels, disclosed, clock = snap
+        self.logp = logp
+        self.level = dict(zip(self.commitments, levels, strict=True))
+        self._levels = levels
+        self.disclosed = set(disclosed)
+        self._disclosed = disclosed
+        self.clock = clock
+
+    @staticmethod
+    def _same(a: _Snapshot, b: _Snapshot) -> bool:
+        return (
+            a[1] == b[1]
+            and a[2] == b[2]
+            and a[3] == b[3]
+            and (a[0] is b[0] or bool(np.array_equal(a[0], b[0])))
+        )
+
+    def _rank_in(self, point: BeliefPoint) -> None:
+        kept = self._movers
+        if len(kept) < MOVERS_KEPT or _rank(point) < _rank(kept[-1]):
+            bisect.insort(kept, point, key=_rank)
+            del kept[MOVERS_KEPT:]
+
+    def insert(self, e: Evidence) -> BeliefPoint:
+        """Take in a record dated anywhere: after the last one it is :meth:`update`; before,
+        the records from where it falls (time order, ties in ledger order) are taken in again
+        from the state held before it, until the state after one equals the state held
+        after it (the rest of the series stands). The record's point is returned."""
+        key = (e.time, e.index)
+        pos = bisect.bisect_right(self._keys, key)
+        n = len(self._keys)
+        if pos == n:
+            return self.update(e)
+        tail_ev = self.evidence[pos:]
+        tail_series = self.series[pos:]
+        tail_snaps = self._snaps[pos:]
+        del self.evidence[pos:], self.series[pos:], self._snaps[pos:], self._keys[pos:]
+        self._restore(self._snaps[pos - 1] if pos else None)
+        point = self.update(e)
+        replaced = len(tail_ev)  # old points replaced by replayed ones
+        for j, old in enumerate(tail_ev):
+            self.update(old)
+            if self._same(self._snaps[-1], tail_snaps[j]):
+                replaced = j + 1
+                self.evidence.extend(tail_ev[replaced:])
+                self.series.extend(tail_series[replaced:])
+                self._snaps.extend(tail_snaps[replaced:])
+                self._keys.extend((x.time, x.index) for x in tail_ev[replaced:])
+                self._restore(self._snaps[-1])
+                break
+        # update() ranked the replayed points in; the points they replaced must go, and if a
+        # kept one did, a point outside the kept ones may now rank in: rank them all again
+        gone = {id(p) for p in tail_series[:replaced]}
+        if any(id(p) in gone for p in self._movers):
+            self._movers = heapq.nsmallest(MOVERS_KEPT, self.series, key=_rank)
         return point
 
     def next_demands(self) -> list[Demand]:
@@ -492,7 +616,10 @@ class BeliefTracker:
         if at is not None:
             self.advance(at)
         post = self.posterior
-        ranked = sorted(self.series, key=lambda p: (-p.shift, p.index))[:movers]
+        if movers <= MOVERS_KEPT:
+            ranked = self._movers[:movers]
+        else:
+            ranked = sorted(self.series, key=_rank)[:movers]
         return BeliefState(
             scenario=self.scenario.meta.name,
             at=at,

@@ -106,7 +106,10 @@ class Following(LedgerAccess):
         from the agreement's records so far, in time order, with the ranked next demands.
 
         Records arriving in time order update the tracker; one dated before the records
-        already taken in (a late report of an old event) rebuilds it from the evidence held.
+        already taken in (a late report of an old event) is replayed in from where it falls,
+        until the state after a record equals the one held (:meth:`BeliefTracker.insert`).
+        The state is assembled from the tracker's stored parts, not from a pass over the
+        records.
         With ``at`` (a date counts to its end) only the records dated up to then count, and
         the silence up to it (computed afresh, not kept).
         """
@@ -121,13 +124,10 @@ class Following(LedgerAccess):
         with f.lock:
             if f.belief_state is not None and f.believed == len(f.evidence):
                 return f.belief_state
-            new = f.evidence[f.believed :]
-            ordered = sorted(new, key=lambda e: (e.time, e.index))
-            if f.beliefs is None or (ordered and ordered[0].time < f.beliefs.clock):
+            if f.beliefs is None:
                 f.beliefs = BeliefTracker(f.scenario)
-                ordered = sorted(f.evidence, key=lambda e: (e.time, e.index))
-            for e in ordered:
-                f.beliefs.update(e)
+            for e in sorted(f.evidence[f.believed :], key=lambda e: (e.time, e.index)):
+                f.beliefs.insert(e)
             f.believed = len(f.evidence)
             f.belief_state = f.beliefs.state(None)
             return f.belief_state
