@@ -238,7 +238,8 @@ def test_the_tracker_taking_records_in_any_order_equals_beliefs_from_scratch(
     """Issue 11: BeliefTracker.insert (in-order records updated, back-dated ones replayed in
     from where they fall) gives, after every record, exactly the state of
     cvid.compliance.beliefs on the records so far (the from-scratch computation): series,
-    movers, posterior, levels and next demands, every float bit for bit."""
+    movers, posterior, levels and next demands, every float bit for bit; and state_as_of a
+    random moment that of beliefs with ``at``."""
     s = LIBYA if name == "libya-2003" else SIX
     arrivals = _late_reports(rnd, _REPLAY_EVIDENCE[name])
     tracker = BeliefTracker(s)
@@ -251,6 +252,9 @@ def test_the_tracker_taking_records_in_any_order_equals_beliefs_from_scratch(
             ranked = sorted(scratch.series, key=lambda p: (-p.shift, p.index))[:k]
             assert tracker.state(movers=k).movers == tuple(ranked)
         assert point in scratch.series
+        cut = rnd.choice(arrivals[: i + 1]).time + timedelta(hours=rnd.choice([-30, 0, 30]))
+        assert tracker.state_as_of(cut) == beliefs(arrivals[: i + 1], s, at=cut)
+    assert tracker.state() == beliefs(arrivals, s)  # state_as_of left the tracker as it was
     assert tracker.evidence == sorted(arrivals, key=lambda e: (e.time, e.index))
 
 

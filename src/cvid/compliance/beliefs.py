@@ -44,6 +44,7 @@ first for what only a state that has decided would give.
 from __future__ import annotations
 
 import bisect
+import copy
 import heapq
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -610,6 +611,23 @@ class BeliefTracker:
             )
         out.sort(key=lambda d: (-d.information_bits, d.commitment))
         return out
+
+    def state_as_of(self, at: datetime, movers: int = 5) -> BeliefState:
+        """The state of the records dated up to ``at`` with the silence up to it (what
+        :func:`beliefs` with ``at`` gives), from the state held after the last of them; the
+        tracker itself is left as it is. Costs O(records up to ``at``) for the movers only
+        when ``at`` falls before the last record."""
+        pos = bisect.bisect_right(self._keys, (at, math.inf))
+        clone = copy.copy(self)
+        clone.series, clone.evidence = self.series[:pos], self.evidence[:pos]
+        clone._keys, clone._snaps = self._keys[:pos], self._snaps[:pos]
+        if pos < len(self._keys):
+            clone._movers = heapq.nsmallest(MOVERS_KEPT, clone.series, key=_rank)
+            clone._restore(self._snaps[pos - 1] if pos else None)
+        else:
+            clone._movers = list(self._movers)
+            clone.level, clone.disclosed = dict(self.level), set(self.disclosed)
+        return clone.state(at, movers)
 
     def state(self, at: datetime | None = None, movers: int = 5) -> BeliefState:
         """The tracker's state now (after counting the silence up to ``at``, if given)."""
