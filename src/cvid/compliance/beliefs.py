@@ -429,6 +429,16 @@ class BeliefTracker:
 
     def update(self, e: Evidence) -> BeliefPoint:
         """Apply one record (records must come in time order, any order within a day)."""
+        point = self._step(e)
+        self.series.append(point)
+        self.evidence.append(e)
+        self._keys.append((e.time, e.index))
+        self._snaps.append(self._snapshot())
+        self._rank_in(point)
+        return point
+
+    def _step(self, e: Evidence) -> BeliefPoint:
+        """Bayes' rule for one record on the state now; its point (not stored)."""
         silence = self.advance(e.time)
         before = self.posterior
         acts: list[str] = []
@@ -499,7 +509,9 @@ class BeliefTracker:
                 what = ", ".join(new) if new else str(pl.get("subject", "documents"))
                 acts.append(f"voluntary disclosure of items not known before ({what})")
         post = self.posterior
-        point = BeliefPoint(
+        # built from values of the fields' types already (validating them again is a fifth of
+        # the cost of a record)
+        point = BeliefPoint.model_construct(
             index=e.index,
             time=e.time,
             kind=k,
@@ -509,11 +521,6 @@ class BeliefTracker:
             shift=_tv(before, post),
             silence_shift=silence,
         )
-        self.series.append(point)
-        self.evidence.append(e)
-        self._keys.append((e.time, e.index))
-        self._snaps.append(self._snapshot())
-        self._rank_in(point)
         return point
 
     def _snapshot(self) -> _Snapshot:
@@ -544,7 +551,7 @@ class BeliefTracker:
             a[1] == b[1]
             and a[2] == b[2]
             and a[3] == b[3]
-            and (a[0] is b[0] or bool(np.array_equal(a[0], b[0])))
+            and (a[0] is b[0] or a[0].tobytes() == b[0].tobytes())  # bit for bit
         )
 
     def _rank_in(self, point: BeliefPoint) -> None:
@@ -563,26 +570,25 @@ class BeliefTracker:
         n = len(self._keys)
         if pos == n:
             return self.update(e)
-        tail_ev = self.evidence[pos:]
-        tail_series = self.series[pos:]
-        tail_snaps = self._snaps[pos:]
-        del self.evidence[pos:], self.series[pos:], self._snaps[pos:], self._keys[pos:]
         self._restore(self._snaps[pos - 1] if pos else None)
-        point = self.update(e)
-        replaced = len(tail_ev)  # old points replaced by replayed ones
-        for j, old in enumerate(tail_ev):
-            self.update(old)
-            if self._same(self._snaps[-1], tail_snaps[j]):
-                replaced = j + 1
-                self.evidence.extend(tail_ev[replaced:])
-                self.series.extend(tail_series[replaced:])
-                self._snaps.extend(tail_snaps[replaced:])
-                self._keys.extend((x.time, x.index) for x in tail_ev[replaced:])
+        point = self._step(e)
+        self.evidence.insert(pos, e)
+        self._keys.insert(pos, key)
+        self.series.insert(pos, point)
+        self._snaps.insert(pos, self._snapshot())
+        self._rank_in(point)
+        gone: set[int] = set()  # the points replaced (by id)
+        for j in range(pos + 1, n + 1):
+            held = self._snaps[j]
+            gone.add(id(self.series[j]))
+            self.series[j] = p = self._step(self.evidence[j])
+            self._snaps[j] = snap = self._snapshot()
+            self._rank_in(p)
+            if self._same(snap, held):
                 self._restore(self._snaps[-1])
                 break
-        # update() ranked the replayed points in; the points they replaced must go, and if a
-        # kept one did, a point outside the kept ones may now rank in: rank them all again
-        gone = {id(p) for p in tail_series[:replaced]}
+        # the replayed points were ranked in; the ones they replaced must go, and if a kept
+        # one did, a point outside the kept ones may now rank in: rank them all again
         if any(id(p) in gone for p in self._movers):
             self._movers = heapq.nsmallest(MOVERS_KEPT, self.series, key=_rank)
         return point
