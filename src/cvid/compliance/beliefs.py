@@ -622,13 +622,17 @@ class BeliefTracker:
         """The state of the records dated up to ``at`` with the silence up to it (what
         :func:`beliefs` with ``at`` gives), from the state held after the last of them; the
         tracker itself is left as it is. Costs O(records up to ``at``) for the movers only
-        when ``at`` falls before the last record."""
+        when fewer than ``movers`` of the kept ones are dated up to ``at``."""
         pos = bisect.bisect_right(self._keys, (at, math.inf))
         clone = copy.copy(self)
         clone.series, clone.evidence = self.series[:pos], self.evidence[:pos]
         clone._keys, clone._snaps = self._keys[:pos], self._snaps[:pos]
         if pos < len(self._keys):
-            clone._movers = heapq.nsmallest(MOVERS_KEPT, clone.series, key=_rank)
+            # the kept movers dated up to ``at`` rank first among the records up to it (any
+            # other ranks below every kept one); the clone needs only ``movers`` of them
+            kept = [p for p in self._movers if p.time <= at]
+            enough = len(kept) >= min(movers, pos)
+            clone._movers = kept if enough else heapq.nsmallest(movers, clone.series, key=_rank)
             clone._restore(self._snaps[pos - 1] if pos else None)
         else:
             clone._movers = list(self._movers)
