@@ -43,6 +43,9 @@ first for what only a state that has decided would give.
 
 from __future__ import annotations
 
+import bisect
+import copy
+import heapq
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -56,7 +59,7 @@ from cvid.compliance.engine import DAYS_PER_MONTH, agreement_id, agreement_start
 from cvid.compliance.evidence import Evidence, as_utc, evidence_from_ledger, sort_evidence
 from cvid.errors import InputError
 from cvid.ledger import Ledger
-from cvid.results import Result
+from cvid.results import Result, jsonable
 from cvid.scenario import (
     COUNTERPART_TYPES,
     EXPOSING_KINDS,
@@ -287,8 +290,17 @@ class BeliefState(Result):
         """The floor for acts the model rules out for a type (:func:`floor_probability`)."""
         return self.model.floor
 
+    def summary_dict(self) -> dict[str, Any]:
+        """:meth:`to_dict` without ``series`` (one point per record: what the web API and
+        the dashboard leave out, and what makes a dump cost O(records))."""
+        out = jsonable(self.model_dump(mode="python", by_alias=True, exclude={"series"}))
+        assert isinstance(out, dict)
+        return out
+
 
 def _tv(a: np.ndarray, b: np.ndarray) -> float:
+    if a is b:  # the same posterior (the record or silence left the log unchanged)
+        return 0.0
     return float(0.5 * np.abs(a - b).sum())
 
 
@@ -298,8 +310,29 @@ def _normalize(logp: np.ndarray) -> np.ndarray:
     return np.asarray(p / p.sum(), dtype=np.float64)
 
 
+#: Movers kept ranked by the tracker (``state(movers=k)`` for a larger k sorts the series).
+MOVERS_KEPT = 16
+
+#: The tracker's state after a record: log posterior (never changed in place), ladder
+#: levels in commitment order, the undeclared items disclosed, and the clock.
+_Snapshot = tuple[np.ndarray, tuple[int, ...], frozenset[str], datetime]
+
+
+def _rank(p: BeliefPoint) -> tuple[float, int]:
+    """The movers' order: largest shift first, then ledger order."""
+    return (-p.shift, p.index)
+
+
 class BeliefTracker:
-    """Bayes' rule record by record; :meth:`update` costs O(commitments), not O(records)."""
+    """Bayes' rule record by record; :meth:`update` costs O(commitments), not O(records).
+
+    The tracker keeps, per record taken in, its evidence, its :class:`BeliefPoint` and its
+    state after it, and the :data:`MOVERS_KEPT` largest movers, so :meth:`state` is built from
+    stored parts (O(commitments + movers), plus one copy of the series) and :meth:`insert`
+    takes in a record dated before the last one by replaying from where it falls, stopping
+    as soon as the state after a replayed record equals the one held (every later point is
+    then unchanged). The result equals :func:`beliefs` from scratch, bit for bit.
+    """
 
     def __init__(
         self,
@@ -335,10 +368,24 @@ class BeliefTracker:
         self.disclosed: set[str] = set()
         self.clock = self.start
         self.series: list[BeliefPoint] = []
+        #: The records taken in, in time order (ties in ledger order), their sort keys and
+        #: the tracker's state after each.
+        self.evidence: list[Evidence] = []
+        self._keys: list[tuple[datetime, int]] = []
+        self._snaps: list[_Snapshot] = []
+        self._levels: tuple[int, ...] | None = None  # self.level as a tuple (None: stale)
+        self._disclosed: frozenset[str] = frozenset()
+        self._movers: list[BeliefPoint] = []  # the MOVERS_KEPT largest, ranked (_rank)
+        self._post_of: np.ndarray | None = None  # the logp self._post was computed from
+        self._post = self.prior
 
     @property
     def posterior(self) -> np.ndarray:
-        return _normalize(self.logp)
+        """P(type | records so far), normalized (computed once per change of the log)."""
+        if self._post_of is not self.logp:
+            self._post = _normalize(self.logp)
+            self._post_of = self.logp
+        return self._post
 
     def advance(self, until: datetime) -> float:
         """Count the silence up to ``until`` (start of its UTC day); the shift it caused."""
@@ -364,6 +411,7 @@ class BeliefTracker:
         lad = self.ladder[cid]
         self.logp = self.logp + lad[:, level] - lad[:, old]
         self.level[cid] = level
+        self._levels = None
         return f"{cid}: {LEVELS[level]}"
 
     def _refuse(self, cid: str) -> str:
@@ -381,6 +429,16 @@ class BeliefTracker:
 
     def update(self, e: Evidence) -> BeliefPoint:
         """Apply one record (records must come in time order, any order within a day)."""
+        point = self._step(e)
+        self.series.append(point)
+        self.evidence.append(e)
+        self._keys.append((e.time, e.index))
+        self._snaps.append(self._snapshot())
+        self._rank_in(point)
+        return point
+
+    def _step(self, e: Evidence) -> BeliefPoint:
+        """Bayes' rule for one record on the state now; its point (not stored)."""
         silence = self.advance(e.time)
         before = self.posterior
         acts: list[str] = []
@@ -443,13 +501,17 @@ class BeliefTracker:
                 str(d.get("item")) for d in pl.get("declared", []) if isinstance(d, Mapping)
             }
             new = sorted((named & self.undeclared) - self.disclosed)
-            self.disclosed |= set(new)
+            if new:
+                self.disclosed |= set(new)
+                self._disclosed = frozenset(self.disclosed)
             if pl.get("voluntary") is True or new:
                 self.logp = self.logp + self.log_disclosure
                 what = ", ".join(new) if new else str(pl.get("subject", "documents"))
                 acts.append(f"voluntary disclosure of items not known before ({what})")
         post = self.posterior
-        point = BeliefPoint(
+        # built from values of the fields' types already (validating them again is a fifth of
+        # the cost of a record)
+        point = BeliefPoint.model_construct(
             index=e.index,
             time=e.time,
             kind=k,
@@ -459,7 +521,76 @@ class BeliefTracker:
             shift=_tv(before, post),
             silence_shift=silence,
         )
-        self.series.append(point)
+        return point
+
+    def _snapshot(self) -> _Snapshot:
+        if self._levels is None:
+            self._levels = tuple(self.level.values())
+        return (self.logp, self._levels, self._disclosed, self.clock)
+
+    def _restore(self, snap: _Snapshot | None) -> None:
+        """Put the tracker back to a state after a record (None: before any record)."""
+        if snap is None:
+            with np.errstate(divide="ignore"):
+                logp = np.log(self.prior)
+            levels = (0,) * len(self.level)
+            disclosed: frozenset[str] = frozenset()
+            clock = self.start
+        else:
+            logp, levels, disclosed, clock = snap
+        self.logp = logp
+        self.level = dict(zip(self.commitments, levels, strict=True))
+        self._levels = levels
+        self.disclosed = set(disclosed)
+        self._disclosed = disclosed
+        self.clock = clock
+
+    @staticmethod
+    def _same(a: _Snapshot, b: _Snapshot) -> bool:
+        return (
+            a[1] == b[1]
+            and a[2] == b[2]
+            and a[3] == b[3]
+            and (a[0] is b[0] or a[0].tobytes() == b[0].tobytes())  # bit for bit
+        )
+
+    def _rank_in(self, point: BeliefPoint) -> None:
+        kept = self._movers
+        if len(kept) < MOVERS_KEPT or _rank(point) < _rank(kept[-1]):
+            bisect.insort(kept, point, key=_rank)
+            del kept[MOVERS_KEPT:]
+
+    def insert(self, e: Evidence) -> BeliefPoint:
+        """Take in a record dated anywhere: after the last one it is :meth:`update`; before,
+        the records from where it falls (time order, ties in ledger order) are taken in again
+        from the state held before it, until the state after one equals the state held
+        after it (the rest of the series stands). The record's point is returned."""
+        key = (e.time, e.index)
+        pos = bisect.bisect_right(self._keys, key)
+        n = len(self._keys)
+        if pos == n:
+            return self.update(e)
+        self._restore(self._snaps[pos - 1] if pos else None)
+        point = self._step(e)
+        self.evidence.insert(pos, e)
+        self._keys.insert(pos, key)
+        self.series.insert(pos, point)
+        self._snaps.insert(pos, self._snapshot())
+        self._rank_in(point)
+        gone: set[int] = set()  # the points replaced (by id)
+        for j in range(pos + 1, n + 1):
+            held = self._snaps[j]
+            gone.add(id(self.series[j]))
+            self.series[j] = p = self._step(self.evidence[j])
+            self._snaps[j] = snap = self._snapshot()
+            self._rank_in(p)
+            if self._same(snap, held):
+                self._restore(self._snaps[-1])
+                break
+        # the replayed points were ranked in; the ones they replaced must go, and if a kept
+        # one did, a point outside the kept ones may now rank in: rank them all again
+        if any(id(p) in gone for p in self._movers):
+            self._movers = heapq.nsmallest(MOVERS_KEPT, self.series, key=_rank)
         return point
 
     def next_demands(self) -> list[Demand]:
@@ -487,12 +618,36 @@ class BeliefTracker:
         out.sort(key=lambda d: (-d.information_bits, d.commitment))
         return out
 
+    def state_as_of(self, at: datetime, movers: int = 5) -> BeliefState:
+        """The state of the records dated up to ``at`` with the silence up to it (what
+        :func:`beliefs` with ``at`` gives), from the state held after the last of them; the
+        tracker itself is left as it is. Costs O(records up to ``at``) for the movers only
+        when fewer than ``movers`` of the kept ones are dated up to ``at``."""
+        pos = bisect.bisect_right(self._keys, (at, math.inf))
+        clone = copy.copy(self)
+        clone.series, clone.evidence = self.series[:pos], self.evidence[:pos]
+        clone._keys, clone._snaps = self._keys[:pos], self._snaps[:pos]
+        if pos < len(self._keys):
+            # the kept movers dated up to ``at`` rank first among the records up to it (any
+            # other ranks below every kept one); the clone needs only ``movers`` of them
+            kept = [p for p in self._movers if p.time <= at]
+            enough = len(kept) >= min(movers, pos)
+            clone._movers = kept if enough else heapq.nsmallest(movers, clone.series, key=_rank)
+            clone._restore(self._snaps[pos - 1] if pos else None)
+        else:
+            clone._movers = list(self._movers)
+            clone.level, clone.disclosed = dict(self.level), set(self.disclosed)
+        return clone.state(at, movers)
+
     def state(self, at: datetime | None = None, movers: int = 5) -> BeliefState:
         """The tracker's state now (after counting the silence up to ``at``, if given)."""
         if at is not None:
             self.advance(at)
         post = self.posterior
-        ranked = sorted(self.series, key=lambda p: (-p.shift, p.index))[:movers]
+        if movers <= MOVERS_KEPT:
+            ranked = self._movers[:movers]
+        else:
+            ranked = sorted(self.series, key=_rank)[:movers]
         return BeliefState(
             scenario=self.scenario.meta.name,
             at=at,

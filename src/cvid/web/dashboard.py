@@ -128,7 +128,7 @@ def belief(
     svc: Service, scenario_id: int, movers: int = 3, demands: int = 3, at: str | None = None
 ) -> Belief:
     """The dashboard's (and the compliance page's) view of :meth:`Service.beliefs`."""
-    st = svc.beliefs(scenario_id, at=at).to_dict()
+    st = svc.beliefs(scenario_id, at=at).summary_dict()
     return Belief(
         posterior=st["posterior"],
         prior=st["prior"],

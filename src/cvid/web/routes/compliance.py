@@ -37,7 +37,7 @@ def beliefs(scenario_id: Id, svc: Svc) -> BeliefsOut:
     """The posterior over the counterpart's types (sincere, time-buyer, hedger) from the
     agreement's signed records, the records that moved it most and the ranked next
     demands (``cvid.compliance.BeliefTracker``, updated as records arrive)."""
-    state = svc.beliefs(scenario_id).to_dict()
+    state = svc.beliefs(scenario_id).summary_dict()  # the series is not returned
     fields = BeliefsOut.model_fields.keys() - {"model_defaults"}
     return BeliefsOut.model_validate(
         {

@@ -20,6 +20,7 @@ from cvid.compliance import (
     Evidence,
     check_evidence,
 )
+from cvid.compliance.evidence import as_utc
 from cvid.errors import CheckFailed, InputError
 from cvid.ledger import Ledger, leaf_hash
 from cvid.scenario import Scenario
@@ -106,29 +107,26 @@ class Following(LedgerAccess):
         from the agreement's records so far, in time order, with the ranked next demands.
 
         Records arriving in time order update the tracker; one dated before the records
-        already taken in (a late report of an old event) rebuilds it from the evidence held.
+        already taken in (a late report of an old event) is replayed in from where it falls,
+        until the state after a record equals the one held (:meth:`BeliefTracker.insert`).
+        The state is assembled from the tracker's stored parts, not from a pass over the
+        records.
         With ``at`` (a date counts to its end) only the records dated up to then count, and
-        the silence up to it (computed afresh, not kept).
+        the silence up to it (:meth:`BeliefTracker.state_as_of`: from the state held after
+        the last of them; not cached, the tracker left as it is).
         """
         at = parse_at(at)
         f, _, _ = self.follow(scenario_id)
-        if at is not None:
-            from cvid.compliance import beliefs
-
-            with f.lock:
-                evidence = list(f.evidence)
-            return beliefs(evidence, f.scenario, at=at)
         with f.lock:
-            if f.belief_state is not None and f.believed == len(f.evidence):
+            if at is None and f.belief_state is not None and f.believed == len(f.evidence):
                 return f.belief_state
-            new = f.evidence[f.believed :]
-            ordered = sorted(new, key=lambda e: (e.time, e.index))
-            if f.beliefs is None or (ordered and ordered[0].time < f.beliefs.clock):
+            if f.beliefs is None:
                 f.beliefs = BeliefTracker(f.scenario)
-                ordered = sorted(f.evidence, key=lambda e: (e.time, e.index))
-            for e in ordered:
-                f.beliefs.update(e)
+            for e in sorted(f.evidence[f.believed :], key=lambda e: (e.time, e.index)):
+                f.beliefs.insert(e)
             f.believed = len(f.evidence)
+            if at is not None:
+                return f.beliefs.state_as_of(as_utc(at))
             f.belief_state = f.beliefs.state(None)
             return f.belief_state
 
