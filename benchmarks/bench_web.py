@@ -86,6 +86,17 @@ def record(i: int) -> dict[str, Any]:
     }
 
 
+def libya_seal_check(at: str, seal_id: str) -> dict[str, Any]:
+    """An intact seal check under the Libya agreement at ``at`` (UTC)."""
+    return {
+        "kind": "seal-check",
+        "agreement": "libya-2003",
+        "time": at,
+        "refs": {"commitments": [], "items": []},
+        "payload": {"seal_id": seal_id, "intact": True},
+    }
+
+
 def load(
     url: str, paths: Callable[[int], str], headers: dict[str, str], n: int
 ) -> dict[str, float]:
@@ -247,13 +258,9 @@ def compliance_ledger(work: Path, size: int) -> Path:
     iaea = keys["iaea"]
     filler = [
         sign_record(
-            {
-                "kind": "seal-check",
-                "agreement": "libya-2003",
-                "time": f"2004-0{1 + i % 6}-{1 + i % 28:02d}T{i % 24:02d}:00:00Z",
-                "refs": {"commitments": [], "items": []},
-                "payload": {"seal_id": f"seal-{i}", "intact": True},
-            },
+            libya_seal_check(
+                f"2004-0{1 + i % 6}-{1 + i % 28:02d}T{i % 24:02d}:00:00Z", f"seal-{i}"
+            ),
             iaea,
         )
         for i in range(size - len(signed))
@@ -310,16 +317,7 @@ def compliance_once(work: Path, size: int, base: Path) -> dict[str, float]:
         grown, believed = [], []
         for j in range(3):
             svc.ledger.submit(
-                sign_record(
-                    {
-                        "kind": "seal-check",
-                        "agreement": "libya-2003",
-                        "time": "2004-03-01T00:00:00Z",
-                        "refs": {"commitments": [], "items": []},
-                        "payload": {"seal_id": f"extra-{j}", "intact": True},
-                    },
-                    iaea,
-                )
+                sign_record(libya_seal_check("2004-03-01T00:00:00Z", f"extra-{j}"), iaea)
             )
             absorbed = svc.records_absorbed
             grown.append(timed(lambda: svc.compliance(sid, at=COMPLIANCE_AT, check=False)))
@@ -328,16 +326,7 @@ def compliance_once(work: Path, size: int, base: Path) -> dict[str, float]:
         in_order = []
         for j in range(3):  # dated after every record so far: the belief tracker's fast path
             svc.ledger.submit(
-                sign_record(
-                    {
-                        "kind": "seal-check",
-                        "agreement": "libya-2003",
-                        "time": f"2010-01-0{j + 1}T00:00:00Z",
-                        "refs": {"commitments": [], "items": []},
-                        "payload": {"seal_id": f"later-{j}", "intact": True},
-                    },
-                    iaea,
-                )
+                sign_record(libya_seal_check(f"2010-01-0{j + 1}T00:00:00Z", f"later-{j}"), iaea)
             )
             svc.compliance(sid, at=COMPLIANCE_AT, check=False)
             in_order.append(timed(lambda: svc.beliefs(sid)))
