@@ -38,6 +38,7 @@ class RunResult:
     paid_to_cheater: float
     clandestine_months: int
     detections: int
+    intelligence: bool  # exposed by intelligence outside the regime
     capability_end_kg: float
     capability_peak_kg: float
     posterior: tuple[float, float, float]
@@ -94,6 +95,7 @@ def reference_run(c: Compiled, ini: Initial, monthly: np.ndarray, i: int) -> Run
     blocked = frozen = suspended = escalated = False
     until = 0
     detections = 0
+    intelligence = False
     paid = c.upfront
     paid_cheat = 0.0 if decided else c.upfront
     due = 0.0
@@ -167,9 +169,16 @@ def reference_run(c: Compiled, ini: Initial, monthly: np.ndarray, i: int) -> Run
                 for f, s in enumerate(starts):
                     if month > s:
                         full_l[f] += 1
-        # 5. detection
+        # 5. detection: by the regime, or intelligence exposing the hidden facilities
         p = float(c.detection[t])
-        detected = cheat and u_det < p
+        exposed = (
+            ini.exposure_month is not None
+            and not decided
+            and talks
+            and month == int(ini.exposure_month[i])
+        )
+        detected = (cheat and u_det < p) or exposed
+        intelligence = intelligence or exposed
         watched = talks
         if detected:
             detections += 1
@@ -252,7 +261,12 @@ def reference_run(c: Compiled, ini: Initial, monthly: np.ndarray, i: int) -> Run
             due += float(c.scheduled[t])
         # 7. beliefs
         post = [post[0] + h * (post[1] + post[2]), post[1] * (1 - h), post[2] * (1 - h)]
-        if p > 0 and watched:
+        if ini.exposure_month is not None and watched:
+            for x in range(3):
+                e = 0.0 if x == 0 else c.exposure_seen
+                q_none = (1.0 - float(c.cheat_prior[x, t]) * p) * (1.0 - e)
+                lik[x] *= 1.0 - q_none if detected else q_none
+        elif p > 0 and watched:
             for x in range(3):
                 q = float(c.cheat_prior[x, t]) * p
                 lik[x] *= q if detected else 1 - q
@@ -320,6 +334,7 @@ def reference_run(c: Compiled, ini: Initial, monthly: np.ndarray, i: int) -> Run
         paid_to_cheater=paid_cheat,
         clandestine_months=secret_m,
         detections=detections,
+        intelligence=intelligence,
         capability_end_kg=float(cap.sum()),
         capability_peak_kg=float(peak.sum()),
         posterior=(post[0], post[1], post[2]),

@@ -212,3 +212,19 @@ def test_cli_reports_bad_file_without_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert str(bad) in proc.stderr and "cycle" in proc.stderr
+
+
+def test_intelligence_exposure_is_for_a_hidden_site_and_a_probability() -> None:
+    """intelligence_exposure_per_month: refused on a declared facility and above 1, the
+    error naming the facility's field; accepted on an undeclared one."""
+    line = "declared = true\n"
+    text = template().replace(line, line + "intelligence_exposure_per_month = 0.01\n", 1)
+    [(field, reason)] = problems(text)
+    assert field == "program.facilities[0].intelligence_exposure_per_month"
+    assert "only for an undeclared facility" in reason
+    hidden = text.replace(line, "declared = false\n", 1)
+    assert loads_scenario(hidden, "t.toml").program.facilities[0].declared is False
+    too_big = hidden.replace("per_month = 0.01", "per_month = { low = 0.5, high = 1.5 }")
+    [(field, reason)] = problems(too_big)
+    assert field == "program.facilities[0].intelligence_exposure_per_month"
+    assert "above 1" in reason

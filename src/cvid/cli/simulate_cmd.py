@@ -138,6 +138,12 @@ def _print_result(result: SimulationResult) -> None:
             "… paid to cheaters (mean; P(any))",
             f"{cheat['mean']:.2f}; {cheat['probability_any']:.2f}",
         )
+        det = s["detections"]
+        if det["probability_any"] > 0.0:
+            table.add_row(
+                "detected (P(any); of which by intelligence outside the regime)",
+                f"{det['probability_any']:.3f}; {det['probability_by_intelligence']:.3f}",
+            )
         table.add_row(
             "months of clandestine production (mean; p50/p90)",
             f"{s['clandestine_months']['mean']:.1f}; "

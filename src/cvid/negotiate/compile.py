@@ -337,6 +337,13 @@ def compile_strategy(
         survival = np.zeros(months + 1)
     else:
         survival = hidden_facility_survival(scenario, months)
+    exposure = tuple(
+        f.intelligence_exposure_per_month
+        for f in scenario.program.facilities
+        if f.intelligence_exposure_per_month is not None
+        and not f.declared
+        and f.status != "dismantled"
+    )
     tolerance = spec.stall_tolerance_months
     release = "declared" if spec.release_on == "posterior" else spec.release_on
     return Compiled(
@@ -391,4 +398,6 @@ def compile_strategy(
         unreachable=tuple(reasons),
         spec=spec,
         step_ids=tuple(c.id for c in steps),
+        exposure_rates=exposure,
+        exposure_seen=1.0 - math.prod(1.0 - e.mean for e in exposure),
     )

@@ -31,7 +31,11 @@ comes back and talks resume. Each month, in this order:
    (:func:`cvid.negotiate.science.deterrence_threshold`). After we walked away the whole
    program, hidden capacity included, produces openly. A decided state produces nothing.
 5. *Detection.* A month of secret production is detected with the month's probability p
-   (uniform u₂ < p). Concessions are suspended, pressure restored and escalated, the
+   (uniform u₂ < p). Independently of the regime, intelligence exposes the hidden facilities
+   of an undecided state in talks in its drawn exposure month (geometric, from the monthly
+   chances of the facilities' ``intelligence_exposure_per_month``, whether or not they produce;
+   a state that has decided is not exposed); an exposure counts as a detection. Concessions
+   are suspended, pressure restored and escalated, the
    detection recorded; the strategy walks away (exposed if nothing was paid, else
    breakdown), snaps back (talks go on; the second detection walks away) or renegotiates
    (suspension and escalation for ``renegotiation_months``).
@@ -49,7 +53,8 @@ comes back and talks resume. Each month, in this order:
    hazard h (which we know, since we see pressure and payments) and updated by Bayes' rule
    with the likelihood of what we saw: the act's level, the extra steps, an owed step
    verified, a detection or none (using each type's share of cheaters with the whole
-   package at stake), a return to talks or none.
+   package at stake and, for the undecided types, the chance of an exposure by intelligence,
+   taken as 1 − Π(1 − mean chance) every month), a return to talks or none.
 8. *Payment.* Due concessions are paid while not suspended and, under ``posterior``, while
    P(decided) ≥ ``min_sincere_probability``.
 9. *Outcome.* A decided state with every step verified: verified CVID (the whole package is
@@ -68,7 +73,9 @@ Random numbers: each block of runs has its own stream from one ``numpy.random.Se
 (``SeedSequence(seed, spawn_key=(block,))``), read in a fixed order: one uniform per run for
 its type, the stocks, each facility's rate, one uniform per run for its cheating gain and one
 for whether hidden capacity survives, the month each declared facility under construction
-would be built (only when there is one), then four uniforms (u₁ decision, u₂ detection, u₃ act,
+would be built (only when there is one), the monthly chance of exposure by intelligence of
+each hidden facility that states one and one uniform per run for the month it comes (only
+when there is one), then four uniforms (u₁ decision, u₂ detection, u₃ act,
 u₄ conflict) for every run each month until no run of the block is left going. The
 strategies of one simulation therefore face the same counterparts and the same luck
 (common random numbers).
@@ -84,7 +91,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cvid.negotiate.production import ProductionModel
-from cvid.scenario import StrategySpec
+from cvid.scenario import Estimate, StrategySpec
 
 #: Runs per block: the unit of reproducibility and of memory (fixed; do not change lightly,
 #: the numbers of a seed depend on it).
@@ -175,6 +182,11 @@ class Compiled:
     unreachable: tuple[str, ...]
     spec: StrategySpec
     step_ids: tuple[str, ...] = ()
+    #: monthly chance, one estimate per undeclared facility that states one, that
+    #: intelligence outside the regime exposes the facility (``intelligence_exposure_per_month``)
+    exposure_rates: tuple[Estimate, ...] = ()
+    #: the negotiator's model of that chance for an undecided state: 1 − Π(1 − mean)
+    exposure_seen: float = 0.0
 
     @property
     def steps(self) -> int:
@@ -310,6 +322,21 @@ class Initial:
     delayed: NDArray[np.float64]
     delayed_uncovered: NDArray[np.float64]
     delayed_start: NDArray[np.int64]
+    #: (n,) month in which intelligence would expose the hidden facilities (months + 1:
+    #: not within the horizon); None when no facility states such a chance
+    exposure_month: NDArray[np.int64] | None = None
+
+
+def exposure_months(
+    chance: NDArray[np.float64], u: NDArray[np.float64], months: int
+) -> NDArray[np.int64]:
+    """The first month of a run of monthly trials with success chance ``chance`` (geometric:
+    P(month > t) = (1 − chance)^t), from one uniform ``u`` per run by inversion; capped at
+    ``months`` + 1, which stands for "not within the horizon"."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        m = np.floor(np.log1p(-u) / np.log1p(-chance)) + 1.0
+    m = np.where(chance >= 1.0, 1.0, np.where(chance <= 0.0, months + 1.0, m))
+    return np.minimum(m, months + 1.0).astype(np.int64)
 
 
 def draw_initial(c: Compiled, rng: np.random.Generator, n: int) -> Initial:
@@ -353,9 +380,15 @@ def draw_initial(c: Compiled, rng: np.random.Generator, n: int) -> Initial:
         built = p.rates[j].start
         assert built is not None
         start[f] = np.ceil(built.sample(rng, n)).astype(np.int64)
+    exposure = None
+    if c.exposure_rates:
+        missed = np.ones(n)
+        for e in c.exposure_rates:
+            missed *= 1.0 - e.sample(rng, n)
+        exposure = exposure_months(1.0 - missed, rng.random(n), c.months)
     return Initial(
         typ, stock, stock_unc, declared, declared_unc, hidden, hidden_unc, gain, u_hidden,
-        delayed, delayed_unc, start,
+        delayed, delayed_unc, start, exposure,
     )  # fmt: skip
 
 
@@ -370,6 +403,8 @@ class Runs:
     paid_to_cheater: NDArray[np.float64]
     clandestine_months: NDArray[np.int16]
     detections: NDArray[np.int16]
+    #: (n,) exposed by intelligence outside the regime (counted among the detections)
+    intelligence: NDArray[np.bool_]
     clandestine_kg: NDArray[np.float64]  # (M, n)
     capability_end_kg: NDArray[np.float64]  # (M, n)
     capability_peak_kg: NDArray[np.float64]  # (M, n)
@@ -436,6 +471,11 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     n_escalated = 0
     until = np.zeros(n, np.int64)  # month a renegotiation's suspension ends
     detections = np.zeros(n, np.int16)
+    intelligence = np.zeros(n, bool)
+    expo = ini.exposure_month
+    if expo is not None:  # the runs to be exposed each month: expo_order[bounds[m]:bounds[m+1]]
+        expo_order = np.argsort(expo, kind="stable")
+        expo_bounds = np.searchsorted(expo[expo_order], np.arange(t_max + 3))
     first_away = np.full((len(WALKED_AWAY), n), t_max + 1, np.int16)
     paid = np.full(n, c.upfront)
     paid_cheat = np.where(decided, 0.0, c.upfront)
@@ -698,38 +738,46 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 ci = ti[cpos]
             secret_months[ci] += 1
 
-            # 5. detection
+            # 5. detection: a month of secret production caught by the regime, or the
+            # hidden facilities exposed by intelligence (an undecided state in talks)
             p_t = c.detection[t]
-            dpos = lpos = none
+            dpos = lpos = dd = none
             if p_t > 0.0 and ci.size:
                 hit = u_det[ci] < p_t
                 dpos = cpos[hit]
                 dd = ci[hit]
-                if dd.size:
-                    detections[dd] += 1
-                    suspended[dd] = True
-                    recheat(dd)
-                    escalated[dd] = True
-                    n_escalated = int(np.count_nonzero(escalated))
-                    if reneg:
-                        until[dd] = month + c.renegotiation_months
-                        leave = none
-                    elif c.on_detection == SNAP_BACK:
-                        again = detections[dd] >= 2
-                        leave, lpos = dd[again], dpos[again]
-                    else:
-                        leave, lpos = dd, dpos
-                    if leave.size:
-                        pl = paid[leave] > 0.0
-                        broke, caught = leave[pl], leave[~pl]
-                        move(broke, BREAKDOWN)
-                        move(caught, EXPOSED)
-                        end[leave] = month
-                        first_away[0, broke] = np.minimum(first_away[0, broke], month)
-                        first_away[1, caught] = np.minimum(first_away[1, caught], month)
-                        talks[leave] = False
-                        left_now = leave
-                    retarget(dd)
+            if expo is not None:
+                ei = expo_order[expo_bounds[month] : expo_bounds[month + 1]]
+                ei = ei[talks[ei] & undecided[ei]]
+                if ei.size:
+                    intelligence[ei] = True
+                    dd = np.union1d(dd, ei)
+                    dpos = dd if dense else np.searchsorted(ti, dd)
+            if dd.size:
+                detections[dd] += 1
+                suspended[dd] = True
+                recheat(dd)
+                escalated[dd] = True
+                n_escalated = int(np.count_nonzero(escalated))
+                if reneg:
+                    until[dd] = month + c.renegotiation_months
+                    leave = none
+                elif c.on_detection == SNAP_BACK:
+                    again = detections[dd] >= 2
+                    leave, lpos = dd[again], dpos[again]
+                else:
+                    leave, lpos = dd, dpos
+                if leave.size:
+                    pl = paid[leave] > 0.0
+                    broke, caught = leave[pl], leave[~pl]
+                    move(broke, BREAKDOWN)
+                    move(caught, EXPOSED)
+                    end[leave] = month
+                    first_away[0, broke] = np.minimum(first_away[0, broke], month)
+                    first_away[1, caught] = np.minimum(first_away[1, caught], month)
+                    talks[leave] = False
+                    left_now = leave
+                retarget(dd)
 
             # 6. acts (by the runs still in talks)
             # owed steps are verified once every step has counted
@@ -851,7 +899,14 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
                 soft_owed = os0 > 0
                 l1[fi] *= final_lik[1].take(seen * 2 + soft_owed)
                 l2[fi] *= final_lik[2].take(seen * 2 + soft_owed)
-            if p_t > 0.0:  # a detection or none
+            if expo is not None:  # a detection or none, intelligence included
+                for k_i, lk in ((0, l0), (1, l1), (2, l2)):
+                    e_k = 0.0 if k_i == 0 else c.exposure_seen
+                    q_none = (1.0 - float(cheat_q[k_i, t])) * (1.0 - e_k)
+                    seen_det = lk[dpos] * (1.0 - q_none)
+                    lk *= q_none
+                    lk[dpos] = seen_det
+            elif p_t > 0.0:  # a detection or none
                 for k_i, lk in ((0, l0), (1, l1), (2, l2)):
                     q = float(cheat_q[k_i, t])
                     seen_det = lk[dpos] * q
@@ -993,6 +1048,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
         paid_to_cheater=paid_cheat,
         clandestine_months=secret_months,
         detections=detections,
+        intelligence=intelligence,
         clandestine_kg=sec,
         capability_end_kg=capability_end,
         capability_peak_kg=peak,
@@ -1052,6 +1108,7 @@ def summarize(c: Compiled, r: Runs) -> BlockSummary:
         "clandestine_months": [float(r.clandestine_months.sum())],
         "detections": [float(r.detections.sum())],
         "runs_detected": [float((r.detections > 0).sum())],
+        "runs_exposed_by_intelligence": [float(r.intelligence.sum())],
     }
     for i, name in enumerate(("sincere", "time-buyer", "hedger")):
         mine = r.counterpart_type == i

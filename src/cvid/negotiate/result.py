@@ -179,10 +179,13 @@ class ClandestineProduction(Result):
 
 
 class Detections(Result):
-    """Detections of cheating per run: the mean count and the probability of at least one."""
+    """Detections of cheating per run: the mean count and the probability of at least one;
+    of which exposures of hidden facilities by intelligence outside the regime (facilities'
+    ``intelligence_exposure_per_month``)."""
 
     mean: float
     probability_any: float
+    probability_by_intelligence: float
 
 
 class Deterrence(Result):
@@ -446,7 +449,11 @@ def _summarize(
         },
         "outcomes_by_type": by_type,
         "clandestine_production": clandestine,
-        "detections": {"mean": mean("detections"), "probability_any": mean("runs_detected")},
+        "detections": {
+            "mean": mean("detections"),
+            "probability_any": mean("runs_detected"),
+            "probability_by_intelligence": mean("runs_exposed_by_intelligence"),
+        },
         "posterior": {t: [float(x) for x in post[i]] for i, t in enumerate(COUNTERPART_TYPES)},
         "unreachable": list(unreachable),
         "deterrence": {

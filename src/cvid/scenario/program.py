@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from cvid.scenario.common import Estimate, Id, Model, Probability
 from cvid.scenario.vocabulary import MissileClass
@@ -96,8 +96,32 @@ class Facility(Model):
         default=None,
         description="Optional override: chance that national means already know this site.",
     )
+    intelligence_exposure_per_month: Estimate | None = Field(
+        default=None,
+        description="Undeclared facilities: chance a month that national intelligence "
+        "(procurement, imagery, defectors), outside the inspection regime, exposes the "
+        "facility while a state that has not made the strategic decision builds or runs it, "
+        "whatever it produces (0–1; the simulator draws one value per run). Unset: no such "
+        "channel. State its basis in source.",
+    )
     source: str = ""
     note: str = ""
+
+    @field_validator("intelligence_exposure_per_month")
+    @classmethod
+    def _exposure_is_of_a_hidden_site(
+        cls, e: Estimate | None, info: ValidationInfo
+    ) -> Estimate | None:
+        if e is None:
+            return e
+        if info.data.get("declared", True):
+            raise ValueError(
+                "only for an undeclared facility (declared = false): a declared site has "
+                "nothing left to expose"
+            )
+        if e.high > 1.0:
+            raise ValueError(f"a monthly probability: high ({e.high:g}) is above 1")
+        return e
 
 
 #: Facility statuses in which a facility produces material.
