@@ -4,7 +4,6 @@ numbers), and historical backtests with stated tolerances."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 from typing import Any
 
@@ -99,25 +98,6 @@ def test_engine_equals_reference_run_by_run(
     assert [list(r.first_away) for r in slow] == fast.first_away.T.tolist()
     # the case exercises more than one outcome, or detections under renegotiation
     assert len(set(fast.status.tolist())) >= 2 or fast.detections.any()
-
-
-@pytest.mark.parametrize(
-    ("scenario", "strategy", "p", "changes"), [CASES[1], CASES[3], CASES[5], CASES[9]]
-)
-def test_in_place_and_gathered_months_agree_exactly(
-    scenario: str, strategy: str, p: float, changes: dict[str, Any], monkeypatch: Any
-) -> None:
-    """Computing the months in talks for every run in place or on the runs in talks gathered
-    (engine.DENSE_SHARE, a speed setting) gives the same numbers, bit for bit."""
-    sc = _agreed_framework() if scenario.endswith("+") else load_scenario(scenario)
-    c = compiled(sc, variant(resolve_strategy(sc, strategy), **changes), p, months=60)
-    out = []
-    for share in (0.0, 2.0):  # always in place, never
-        monkeypatch.setattr(engine, "DENSE_SHARE", share)
-        out.append(run_block(c, seed=11, block=2, n=3000))
-    for f in dataclasses.fields(out[0]):
-        a, b = getattr(out[0], f.name), getattr(out[1], f.name)
-        assert a.dtype == b.dtype and a.tobytes() == b.tobytes(), f.name
 
 
 def test_deterrence_threshold_is_the_inspection_game_value() -> None:

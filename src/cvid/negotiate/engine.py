@@ -1,4 +1,5 @@
-"""The vectorized Monte Carlo engine: one month a step, all runs of a block at once.
+"""The Monte Carlo engine: one month a step, all runs of a block at once (the month itself is
+compiled, :mod:`cvid.negotiate.kernel`; draws and summaries are numpy).
 
 A run is one negotiation against one counterpart whose type (sincere, time-buyer, hedger) is
 drawn from the prior; a sincere state has made the strategic decision, the others may make
@@ -85,7 +86,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -96,10 +96,6 @@ from cvid.scenario import Estimate, StrategySpec
 #: Runs per block: the unit of reproducibility and of memory (fixed; do not change lightly,
 #: the numbers of a seed depend on it).
 BLOCK_SIZE = 32_768
-
-#: Share of a block's runs in talks from which the month's steps in talks are computed for
-#: every run in place rather than on the runs in talks gathered (speed only; same numbers).
-DENSE_SHARE = 0.6
 
 #: Bins of the capability histograms (quantiles are read from them).
 CAPABILITY_BINS = 1024
@@ -421,594 +417,89 @@ class Runs:
 def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     """Simulate the ``n`` runs of block ``block`` by the rules of the module docstring.
 
-    Implementation: each month the pressure, the decision and the conflict draw are computed
-    for every run, then everything that only happens in talks (steps 4–9) on the runs in
-    talks: what is read for each of them (the act's uniform and index, the beliefs) is
-    gathered by index when fewer than ``DENSE_SHARE`` of the runs are in talks, else computed
-    for every run in place with the others masked out; the rest of the per-run state (steps,
-    owed steps, dues, payments, the stall clock, the choice to cheat) is kept for every run
-    and changed by index where events happen. Every number is the same either way. The
-    beliefs of a run away from talks move only in the month after it left (being away rules
-    out a decided state); later months leave them as they are, as the rules do up to
-    rounding (the one exception, a decided state away from talks under a decision hazard of
-    exactly 1, needs decision_hazard_base + pressure_sensitivity × economic_vulnerability ≥
-    1). State counts are kept as runs move."""
+    Implementation: the per-run state lives in a few arrays; each month numpy draws the four
+    uniforms of every run and :func:`cvid.negotiate.kernel.advance_month` (compiled) applies
+    steps 1–9 to each run in turn, with the arithmetic of the scalar reference; capability is
+    then computed from the month counts in numpy."""
+    from cvid.negotiate import kernel as kn
+
     rng = block_generator(seed, block)
     ini = draw_initial(c, rng, n)
     typ = ini.typ
     t_max = c.months
-    k_steps = c.steps
     rate_secret = c.clandestine_share[typ] * ini.rate_hidden
     can_cheat = rate_secret.sum(axis=0) > 0
-    gain = ini.gain
-    share, erosion = c.instrument_share, c.instrument_erosion
-    kept = c.instrument_kept[:, None]
-    keep_factor = 1.0 - erosion[:, None]
-    all_kept = bool(c.instrument_kept.all())
-    d = c.decided_step
-    deadline_ext = c.deadline
-    tranche_ext = np.append(c.tranche, 0.0)
-    stops_ext = np.append(c.stops_production, False)
-    hard_ext = np.append(c.hard, False)
-    verifiable_ext = np.append(c.verifiable, True)
-    vs = c.verified_soft
-
-    status = np.zeros(n, np.int8)
-    end = np.full(n, t_max, np.int16)
-    decided = typ == 0
-    undecided = ~decided  # live and undecided
-    live = np.ones(n, bool)  # not verified CVID nor conflict
-    talks = np.ones(n, bool)  # status == RUNNING
-    step = np.zeros(n, np.int64)
-    owed_h = np.zeros(n, np.int64)
-    owed_s = np.zeros(n, np.int64)
-    done = np.full(n, k_steps == 0)  # step == K: every step has counted
-    owing = np.zeros(n, bool)  # owed_h + owed_s > 0
-    blocked = np.zeros(n, bool)
-    frozen = np.zeros(n, bool)
-    suspended = np.zeros(n, bool)
-    escalated = np.zeros(n, bool)
-    n_escalated = 0
-    until = np.zeros(n, np.int64)  # month a renegotiation's suspension ends
-    detections = np.zeros(n, np.int16)
-    intelligence = np.zeros(n, bool)
-    expo = ini.exposure_month
-    if expo is not None:  # the runs to be exposed each month: expo_order[bounds[m]:bounds[m+1]]
-        expo_order = np.argsort(expo, kind="stable")
-        expo_bounds = np.searchsorted(expo[expo_order], np.arange(t_max + 3))
-    first_away = np.full((len(WALKED_AWAY), n), t_max + 1, np.int16)
-    paid = np.full(n, c.upfront)
-    paid_cheat = np.where(decided, 0.0, c.upfront)
-    # functions of paid, updated where it changes: the pressure target during talks and the
-    # concessions' dampening of the decision hazard
-    talk_target = c.pressure * (1.0 - c.pressure_relief * paid)
-    dampf = 1.0 - c.dampening * paid  # (0 once a run has ended: no more decisions)
-    due = np.zeros(n)
-    dues = np.zeros(n, bool)  # due > 0 (set where due grows, cleared on payment)
-    level = np.ones((share.size, n))
-    simple_pressure = share.size == 1 and all_kept
-    level0, kf0, share0 = level[0], float(keep_factor[0, 0]), float(share[0])
-    stock_s = float(share.sum())
-    sustained = np.full(n, stock_s)
-    # the month from which a run in talks counts towards a stall: the later of its last
-    # progress and the deadline of the step it is asked (kept where either changes)
-    clock = np.full(n, max(0, int(deadline_ext[0])), np.int64)
-    open_months = np.zeros(n, np.int16)
-    # month counts are added up in int8 (bool + int8 needs no cast) and carried into the
-    # int16 counts every 127 months and at the end
-    open8 = np.zeros(n, np.int8)
-    full8 = np.zeros(n, np.int8)
-    secret_months = np.zeros(n, np.int16)
-    full_months = np.zeros(n, np.int16)
-    n_later = int(ini.delayed_start.shape[0])
-    open_later = np.zeros((n_later, n), np.int16)  # the same, once each is built
-    full_later = np.zeros((n_later, n), np.int16)
-    p0 = np.full(n, float(c.prior[0]))
-    p1 = np.full(n, float(c.prior[1]))
-    p2 = np.full(n, float(c.prior[2]))
-    # likelihood of what is seen of the owed steps: [type][seen * 2 + flag], seen 0 a hard
-    # step verified, 1 a soft one, 2 nothing; flag: for a decided state a hard step is still
-    # owed, for the others a soft one is
-    final_lik = np.array(
-        [
-            [d, d, d, 0.0, 1.0 - d, 1.0 - d],
-            *(
-                [0.0, 0.0, v * False, v * True, 1.0 - v * False, 1.0 - v * True]
-                for v in (float(vs[1]), float(vs[2]))
-            ),
-        ]
-    )
-    # per-run constants read during talks: the type's chances and terms are looked up from
-    # the type; a state with nothing to produce in secret never gains from cheating
     typ_i = typ.astype(np.intp)
-    gain_eff = np.where(can_cheat, gain, -np.inf)
-    pen_r = c.penalty.take(typ_i)
-    dg_r = c.discount_goal.take(typ_i)
-    vs_r = vs.take(typ_i)
-    # The act: with u₃ its uniform, the raw level is a count of thresholds passed,
-    # (u₃ < T1) + (u₃ < T2) + (u₃ < T3), the thresholds looked up by kj = code·(K + 1) + step
-    # (code 0 a decided state: 1, d, d, so 3 with chance d, else 1; code 1 or 2 an undecided
-    # time-buyer or hedger: statement, declared (hollow for a hard step), verified (never for
-    # a hard step)). The act's index a = 4·kj + raw level then reads everything that follows
-    # from tables: the level is the raw one capped at 2 for a step that cannot be verified;
-    # whether the step counts, is verified, owed, blocked, freezes production, leads a
-    # decided state on; its tranche; the act's likelihood under each type (1 once every step
-    # has counted, and for the entry ``no_act``: no act seen).
-    code = np.where(decided, 0, typ_i)
-    k1 = k_steps + 1
-    kj = code * k1  # code·(K + 1) + step, kept where either changes
-    thr = np.zeros((3, 3, k1))
-    thr[0, 0] = 1.0  # u₃ < 1 always
-    thr[0, 1] = d
-    thr[0, 2] = d
-    for x in (1, 2):
-        thr[x, 0] = c.statement[x]
-        thr[x, 1] = np.where(hard_ext, c.hollow_hard[x], c.declared_soft[x])
-        thr[x, 2] = np.where(hard_ext, 0.0, vs[x])
-    thr1, thr2, thr3 = thr.transpose(1, 0, 2).reshape(3, -1)  # by kj
-    no_act = 3 * k1 * 4
-    a_code, a_j, a_raw = (x.reshape(-1) for x in np.indices((3, k1, 4)))
-    a_in = a_j < k_steps
-    a_ver = verifiable_ext[a_j]
-    a_hard = hard_ext[a_j]
-    a_lvl = np.minimum(a_raw, 2 + a_ver)
-    a_counted = a_in & (a_lvl >= c.release_level)
-    a_verified = a_counted & (a_lvl == 3)
-    a_unverified = a_counted & (a_lvl < 3)
-    f_blocked, f_owed_h, f_owed_s, f_frozen, f_chain = 1, 2, 4, 8, 16
-    act_flags = (
-        f_blocked * (a_unverified & ~a_ver)
-        + f_owed_h * (a_unverified & a_ver & a_hard)
-        + f_owed_s * (a_unverified & a_ver & ~a_hard)
-        + f_frozen * (a_verified & stops_ext[a_j])
-        + f_chain * (a_verified & (a_code == 0))
-    ).astype(np.int64)
-    act_counts = np.append(a_counted, False)
-    act_tranche = tranche_ext[a_j]
-    lik_flat = c.act_likelihood().reshape(-1, 3)
-    lik0, lik1, lik2 = (
-        np.append(np.where(a_in, lik_flat[:, x].take(a_j * 4 + a_lvl), 1.0), 1.0) for x in range(3)
-    )
-    # the choice to cheat (the inspection-game deterrence condition), kept for every run for
-    # the month's P(detection within the goal) and recomputed where its inputs change
-    cheat_pg = float("nan")
-    cheat_all = np.zeros(n, bool)
-    # its two sides for the month's P (P·δ^g by run, and D·(1 − P) by run)
-    cheat_lhs = np.zeros(n)
-    cheat_rhs = np.zeros(n)
+    starts = np.ascontiguousarray(ini.delayed_start, dtype=np.int64)
+    n_later = int(starts.shape[0])
+    expo = ini.exposure_month
+    exposure_month = np.full(n, t_max + 1, np.int64) if expo is None else expo.astype(np.int64)
 
-    def recheat(idx: NDArray[np.intp] | None) -> None:
-        if idx is None:
-            np.multiply(cheat_pg, dg_r, out=cheat_lhs)
-            # a run that cannot cheat (gain −∞) under certain detection gives −∞ · 0 = NaN,
-            # and NaN < x is False: it does not cheat, as it would not for any other P
-            with np.errstate(invalid="ignore"):
-                np.multiply(gain_eff, 1.0 - cheat_pg, out=cheat_rhs)
-            stake_ = np.where(suspended, 0.0, 1.0 - paid)
-            cheat_all[:] = (cheat_lhs * (pen_r + stake_) < cheat_rhs) & undecided
-        elif idx.size:
-            idx = idx[undecided[idx]]  # the others never cheat
-            stake_ = np.where(suspended[idx], 0.0, 1.0 - paid[idx])
-            cheat_all[idx] = cheat_lhs[idx] * (pen_r[idx] + stake_) < cheat_rhs[idx]
-
-    cheat_q = c.cheat_prior * c.detection  # the negotiator's P(detected cheating | type)
+    istate = np.zeros((kn.INT_ROWS, n), np.int64)
+    istate[kn.I_END] = t_max
+    istate[kn.I_FIRST_BREAKDOWN : kn.I_FIRST_STALEMATE + 1] = t_max + 1
+    flags = np.zeros((kn.FLAG_ROWS, n), bool)
+    flags[kn.B_DECIDED] = typ == 0
+    fstate = np.zeros((kn.FLOAT_ROWS, n))
+    fstate[kn.F_PAID] = c.upfront
+    fstate[kn.F_PAID_CHEAT] = np.where(typ == 0, 0.0, c.upfront)
+    fstate[kn.F_SUSTAINED] = float(sum(float(x) for x in c.instrument_share))
+    fstate[kn.F_P0 : kn.F_P2 + 1] = c.prior[:, None]
+    levels = np.ones((c.instrument_share.size, n))
+    open_l = np.zeros((n_later, n), np.int64)
+    full_l = np.zeros((n_later, n), np.int64)
+    reals = np.array(
+        [
+            c.decided_step, c.pressure, c.pressure_relief, c.memory_months, c.hazard_base,
+            c.hazard_pressure, c.dampening, c.escalation_hazard, c.min_sincere, c.exposure_seen,
+        ],
+        dtype=np.float64,
+    )  # fmt: skip
+    ints = np.array(
+        [
+            c.steps, c.release_level, int(c.posterior_release), c.stall_tolerance,
+            c.on_detection, c.renegotiation_months, int(expo is not None),
+        ],
+        dtype=np.int64,
+    )  # fmt: skip
+    lik_act = np.ascontiguousarray(c.act_likelihood())
     occupancy = np.zeros((len(OUTCOMES), t_max + 1), np.int64)
     posterior_sum = np.zeros((3, t_max + 1))
+    occupancy[RUNNING, 0] = n
+    posterior_sum[:, 0] = (
+        fstate[kn.F_P0].sum(), fstate[kn.F_P1].sum(), fstate[kn.F_P2].sum()
+    )  # fmt: skip
     counts = np.zeros(len(OUTCOMES), np.int64)
-    counts[RUNNING] = n
-    occupancy[:, 0] = counts
-    posterior_sum[:, 0] = (p0.sum(), p1.sum(), p2.sum())
+    month_posterior = np.zeros(3)
     ubuf = np.empty((4, n))
-    # scratch arrays written with out= (allocating a fresh array costs as much as the
-    # arithmetic): the hazard, the act's index, a threshold, and the beliefs' terms
-    h_all = np.empty(n)
-    act_buf = np.empty(n, np.int64)
-    kk_buf = np.empty(n, np.int64)
-    thr_buf = np.empty(n)
-    fb = [np.empty(n) for _ in range(10)]
-    tmp = np.empty(n)
-    left = np.zeros(0, np.intp)  # runs that walked away last month (posterior still moves)
-    none = np.zeros(0, np.intp)
-    reneg = c.on_detection == RENEGOTIATE
-
-    # the pressure target of each run (one instrument enforced in talks: kept up to date at
-    # every event that changes it, i.e. a return, a detection, a payment, a stall, a decision
-    # or a renegotiation's end)
-    tgt = talk_target.copy()
-
-    def retarget(idx: NDArray[np.intp]) -> None:
-        if simple_pressure:
-            tgt[idx] = np.where(
-                escalated[idx], 1.0, np.where(talks[idx], talk_target[idx], c.pressure)
-            )
-
-    def move(idx: NDArray[np.intp], to: int) -> None:
-        """Set the state of runs ``idx`` to ``to``, keeping the counts."""
-        counts[:] -= np.bincount(status[idx], minlength=len(OUTCOMES))
-        counts[to] += idx.size
-        status[idx] = to
-
+    consts = (
+        c.instrument_share, c.instrument_kept, c.instrument_erosion, reals, ints, c.statement,
+        c.declared_soft, c.verified_soft, c.hollow_hard, c.penalty, c.discount_goal,
+        np.ascontiguousarray(c.cheat_prior), c.detection, c.detection_within_goal, c.hard,
+        c.verifiable, c.stops_production, c.tranche, c.due_by, c.scheduled, c.deadline, lik_act,
+    )  # fmt: skip
+    ended = 0  # runs in verified CVID or conflict at the end of the last month
     for t in range(t_max):
         month = t + 1
-        if counts[VERIFIED_CVID] + counts[CONFLICT] == n:
+        if ended == n:  # every run is over for good: nothing is drawn any more
             occupancy[:, month] = occupancy[:, month - 1]
             posterior_sum[:, month] = posterior_sum[:, month - 1]
             continue
         rng.random(out=ubuf)  # the same numbers as rng.random((4, n))
-        u_dec, u_det, u_act, u_conf = ubuf
-
-        # 1. pressure stock: L = max(target, L·(1 − erosion)) (rises at once, erodes above)
-        if simple_pressure:
-            level0 *= kf0
-            np.maximum(level0, tgt, out=level0)
-            stock = level0 if share0 == 1.0 else share0 * level0
-        else:
-            target = np.where(talks, talk_target, c.pressure)[None, :]
-            if not all_kept:
-                target = target * np.where(talks[None, :], kept, True)
-            if n_escalated:
-                target = np.where(escalated[None, :], 1.0, target)
-            level *= keep_factor
-            np.maximum(level, target, out=level)
-            stock = share @ level
-        np.subtract(stock, sustained, out=tmp)
-        tmp /= c.memory_months
-        sustained += tmp
-
-        # 2. strategic decision (the hazard the negotiator also knows)
-        np.multiply(c.hazard_pressure, sustained, out=h_all)
-        h_all += c.hazard_base
-        h_all *= dampf  # 0 for an ended run: it keeps its posterior
-        np.minimum(h_all, 1.0, out=h_all)
-        decide = undecided & (u_dec < h_all)
-        di = np.flatnonzero(decide)
-        returned = none
-        if di.size:
-            returned = di[~talks[di]]
-            decided[di] = True
-            undecided[di] = False
-            code[di] = 0
-            kj[di] = step[di]
-            cheat_all[di] = False
-            if returned.size:
-                move(returned, RUNNING)
-                talks[returned] = True
-                clock[returned] = np.maximum(
-                    month, deadline_ext.take(np.minimum(step[returned], k_steps))
-                )
-            suspended[di] = False
-            if n_escalated:
-                escalated[di] = False
-                n_escalated = int(np.count_nonzero(escalated))
-            retarget(di)
-
-        # 3. conflict under a threat of force
-        if c.escalation_hazard > 0.0:
-            wi = np.flatnonzero(undecided & (u_conf < c.escalation_hazard * stock))
-            if wi.size:
-                move(wi, CONFLICT)
-                end[wi] = month
-                h_all[wi] = 0.0
-                dampf[wi] = 0.0
-                live[wi] = False
-                talks[wi] = False
-                undecided[wi] = False
-                cheat_all[wi] = False
-
-        # 4. production (declared facilities in talks; the whole program after we walked away)
-        open_now = talks & undecided
-        open_now &= ~frozen
-        open8 += open_now.view(np.int8)
-        full_now = undecided & ~talks
-        full8 += full_now.view(np.int8)
-        if month % 127 == 0:
-            open_months += open8
-            full_months += full8
-            open8[:] = 0
-            full8[:] = 0
-        if n_later:
-            built = ini.delayed_start < month
-            open_later += built & open_now
-            full_later += built & full_now
-
-        # the runs in talks: everything below happens to them only. The per-run state is
-        # kept for every run and changed by index; what is read for every run in talks is
-        # gathered when few runs are in talks, else computed for every run in place
-        # ("dense": positions are runs; the runs outside talks see no act and keep their
-        # beliefs).
-        m = int(np.count_nonzero(talks))
-        dense = m >= DENSE_SHARE * n
-        ti = none if dense else np.flatnonzero(talks)
-        outside = np.flatnonzero(~talks) if dense else none
-        left_now = none
-        if m:
-
-            def g(a: NDArray[Any]) -> NDArray[Any]:
-                return a if dense else a[ti]  # noqa: B023
-
-            # the choice to cheat: the inspection-game deterrence condition
-            pg = float(c.detection_within_goal[t])
-            if pg != cheat_pg:
-                cheat_pg = pg
-                recheat(None)
-            if dense:
-                cpos = ci = np.flatnonzero(cheat_all & talks)
-            else:
-                cpos = np.flatnonzero(cheat_all[ti])  # positions among the runs in talks
-                ci = ti[cpos]
-            secret_months[ci] += 1
-
-            # 5. detection: a month of secret production caught by the regime, or the
-            # hidden facilities exposed by intelligence (an undecided state in talks)
-            p_t = c.detection[t]
-            dpos = lpos = dd = none
-            if p_t > 0.0 and ci.size:
-                hit = u_det[ci] < p_t
-                dpos = cpos[hit]
-                dd = ci[hit]
-            if expo is not None:
-                ei = expo_order[expo_bounds[month] : expo_bounds[month + 1]]
-                ei = ei[talks[ei] & undecided[ei]]
-                if ei.size:
-                    intelligence[ei] = True
-                    dd = np.union1d(dd, ei)
-                    dpos = dd if dense else np.searchsorted(ti, dd)
-            if dd.size:
-                detections[dd] += 1
-                suspended[dd] = True
-                recheat(dd)
-                escalated[dd] = True
-                n_escalated = int(np.count_nonzero(escalated))
-                if reneg:
-                    until[dd] = month + c.renegotiation_months
-                    leave = none
-                elif c.on_detection == SNAP_BACK:
-                    again = detections[dd] >= 2
-                    leave, lpos = dd[again], dpos[again]
-                else:
-                    leave, lpos = dd, dpos
-                if leave.size:
-                    pl = paid[leave] > 0.0
-                    broke, caught = leave[pl], leave[~pl]
-                    move(broke, BREAKDOWN)
-                    move(caught, EXPOSED)
-                    end[leave] = month
-                    first_away[0, broke] = np.minimum(first_away[0, broke], month)
-                    first_away[1, caught] = np.minimum(first_away[1, caught], month)
-                    talks[leave] = False
-                    left_now = leave
-                retarget(dd)
-
-            # 6. acts (by the runs still in talks)
-            # owed steps are verified once every step has counted
-            fin = np.flatnonzero(talks & done & owing)
-            ua = g(u_act)
-            sz = n if dense else m
-            kk = kj if dense else np.take(kj, ti, out=kk_buf[:sz])
-            act = np.multiply(kk, 4, out=act_buf[:sz])
-            tb = thr_buf[:sz]
-            act += ua < thr1.take(kk, out=tb)
-            act += ua < thr2.take(kk, out=tb)
-            act += ua < thr3.take(kk, out=tb)
-            act[lpos] = no_act  # walked away this month: no act
-            act[outside] = no_act
-            cj = np.flatnonzero(act_counts.take(act))
-            cr = cj if dense else ti[cj]
-            ext_i, ext_n, failed = none, none, none
-            if cj.size:
-                a_c = act[cj]
-                flags = act_flags.take(a_c)
-                nb = cr[(flags & f_blocked) != 0]
-                if nb.size:
-                    blocked[nb] = True
-                oh_i = cr[(flags & f_owed_h) != 0]
-                owed_h[oh_i] += 1
-                os_i = cr[(flags & f_owed_s) != 0]
-                owed_s[os_i] += 1
-                owing[oh_i] = True
-                owing[os_i] = True
-                fz = cr[(flags & f_frozen) != 0]
-                if fz.size:
-                    frozen[fz] = True
-                due[cr] += act_tranche.take(a_c)
-                dues[cr] = due[cr] > 0.0
-                step[cr] += 1
-                kj[cr] += 1
-                # a decided state goes on with the next verifiable steps due this month
-                limit = min(int(c.due_by[t]), k_steps)
-                on = (flags & f_chain) != 0
-                chain, chain_r = cj[on], cr[on]
-                power = d
-                ext_parts: list[NDArray[np.intp]] = []
-                fail_parts: list[NDArray[np.intp]] = []
-                while chain.size:
-                    sc_ = step[chain_r]
-                    ok_ = (sc_ < limit) & verifiable_ext[np.minimum(sc_, k_steps)]
-                    chain, chain_r = chain[ok_], chain_r[ok_]
-                    if not chain.size:
-                        break
-                    power *= d
-                    good_ = ua[chain] < power
-                    fail_parts.append(chain[~good_])
-                    chain, chain_r = chain[good_], chain_r[good_]
-                    jj = step[chain_r]
-                    fz2 = stops_ext[jj]
-                    if fz2.any():
-                        frozen[chain_r[fz2]] = True
-                    due[chain_r] += tranche_ext[jj]
-                    dues[chain_r] = due[chain_r] > 0.0
-                    step[chain_r] += 1
-                    kj[chain_r] += 1
-                    ext_parts.append(chain)
-                if ext_parts:  # nested: each part is within the one before
-                    ext_i = ext_parts[0]
-                    cnt = np.zeros(act.size, np.int64)
-                    for part in ext_parts:
-                        cnt[part] += 1
-                    ext_n = cnt[ext_i]
-                if fail_parts:
-                    failed = np.concatenate(fail_parts)
-                step_c = step[cr]
-                done[cr] = step_c >= k_steps
-                clock[cr] = np.maximum(month, deadline_ext.take(np.minimum(step_c, k_steps)))
-            fi = fin if dense else np.searchsorted(ti, fin)
-            if fin.size:
-                oh0, os0 = owed_h[fin], owed_s[fin]
-                dec_f, u_f = decided[fin], u_act[fin]
-                fd = dec_f & (u_f < d)
-                th = fd & (oh0 > 0)
-                fu = ~dec_f & (os0 > 0) & (u_f < vs_r[fin])
-                owed_h[fin] -= th
-                owed_s[fin] -= (fd & ~th) | fu
-                owing[fin] = (owed_h[fin] + owed_s[fin]) > 0
-                pf = fin[fd | fu]
-                clock[pf] = np.maximum(month, deadline_ext.take(np.minimum(step[pf], k_steps)))
-            if c.scheduled[t] > 0.0:
-                in_talks = np.flatnonzero(talks)
-                due[in_talks] += c.scheduled[t]
-                dues[in_talks] = due[in_talks] > 0.0
-
-            # 7. beliefs: carry forward by the hazard, then Bayes' rule on what was seen
-            bq0, bq1, bq2, bh, stay, c0, c1, c2, l0, l1 = (b[:sz] for b in fb)
-            if dense:
-                h_t, q0, q1, q2 = h_all, p0, p1, p2
-            else:
-                h_t = np.take(h_all, ti, out=bh)
-                q0 = np.take(p0, ti, out=bq0)
-                q1 = np.take(p1, ti, out=bq1)
-                q2 = np.take(p2, ti, out=bq2)
-            np.subtract(1.0, h_t, out=stay)
-            np.add(q1, q2, out=c0)
-            np.multiply(h_t, c0, out=c0)
-            np.add(q0, c0, out=c0)
-            np.multiply(q1, stay, out=c1)
-            np.multiply(q2, stay, out=c2)
-            lik0.take(act, out=l0)
-            lik1.take(act, out=l1)
-            l2 = lik2.take(act, out=stay)  # (stay is no longer needed)
-            if ext_i.size:  # extra steps: impossible for an undecided state
-                l0[ext_i] *= d**ext_n
-                l1[ext_i] = 0.0
-                l2[ext_i] = 0.0
-            if failed.size:  # a decided state's chain stopped by a failure
-                l0[failed] *= 1.0 - d
-            if fin.size:
-                # what was seen: 0 a hard step verified, 1 a soft one, 2 nothing
-                seen = np.where(th, 0, np.where((fd & ~th) | fu, 1, 2))
-                l0[fi] *= final_lik[0].take(seen * 2 + (oh0 > 0))
-                soft_owed = os0 > 0
-                l1[fi] *= final_lik[1].take(seen * 2 + soft_owed)
-                l2[fi] *= final_lik[2].take(seen * 2 + soft_owed)
-            if expo is not None:  # a detection or none, intelligence included
-                for k_i, lk in ((0, l0), (1, l1), (2, l2)):
-                    e_k = 0.0 if k_i == 0 else c.exposure_seen
-                    q_none = (1.0 - float(cheat_q[k_i, t])) * (1.0 - e_k)
-                    seen_det = lk[dpos] * (1.0 - q_none)
-                    lk *= q_none
-                    lk[dpos] = seen_det
-            elif p_t > 0.0:  # a detection or none
-                for k_i, lk in ((0, l0), (1, l1), (2, l2)):
-                    q = float(cheat_q[k_i, t])
-                    seen_det = lk[dpos] * q
-                    lk *= 1.0 - q
-                    lk[dpos] = seen_det
-            if returned.size:  # came back: decided
-                back = returned if dense else np.searchsorted(ti, returned)
-                l1[back] = 0.0
-                l2[back] = 0.0
-            n0 = np.multiply(c0, l0, out=l0)
-            n1 = np.multiply(c1, l1, out=l1)
-            n2 = np.multiply(c2, l2, out=l2)
-            total = np.add(n0, n1, out=bh)
-            total += n2
-            bad = np.flatnonzero(~(total > 0.0))  # an observation the model rules out: keep
-            total[bad] = 1.0
-            n0 /= total
-            n1 /= total
-            n2 /= total
-            n0[bad], n1[bad], n2[bad] = c0[bad], c1[bad], c2[bad]
-            if dense:
-                if outside.size:
-                    n0[outside], n1[outside], n2[outside] = p0[outside], p1[outside], p2[outside]
-                # the new beliefs are the arrays themselves; the old ones become scratch
-                fb[8], fb[9], fb[4] = p0, p1, p2
-                p0, p1, p2 = n0, n1, n2
-            else:
-                p0[ti], p1[ti], p2[ti] = n0, n1, n2
-
-            # 8. payment
-            pi = np.flatnonzero(dues)
-            pi = pi[talks[pi] & ~suspended[pi]]
-            if c.posterior_release:
-                pi = pi[p0[pi] >= c.min_sincere]
-            if pi.size:
-                amount = due[pi]
-                paid[pi] += amount
-                paid_cheat[pi] += np.where(decided[pi], 0.0, amount)
-                due[pi] = 0.0
-                dues[pi] = False
-                paid_i = paid[pi]
-                talk_target[pi] = c.pressure * (1.0 - c.pressure_relief * paid_i)
-                dampf[pi] = 1.0 - c.dampening * paid_i
-                retarget(pi)
-                recheat(pi)
-
-            # 9. outcomes
-            won = talks & decided & done
-            won &= ~owing
-            won &= ~blocked
-            wj = np.flatnonzero(won)
-            if wj.size:
-                move(wj, VERIFIED_CVID)
-                end[wj] = month
-                paid[wj] = 1.0
-                talk_target[wj] = c.pressure * (1.0 - c.pressure_relief)
-                dampf[wj] = 0.0
-                talks[wj] = False
-                live[wj] = False
-            sj = none
-            if c.stall_tolerance <= month:  # (month − clock ≥ tolerance needs it)
-                sj = np.flatnonzero(talks & (clock <= month - c.stall_tolerance))
-            if sj.size:
-                move(sj, STALEMATE)
-                end[sj] = month
-                first_away[2, sj] = np.minimum(first_away[2, sj], month)
-                talks[sj] = False
-                retarget(sj)
-                left_now = np.concatenate([left_now, sj]) if left_now.size else sj
-
-        # beliefs of the runs that walked away last month and are still away: the act and
-        # detection are not seen (no talks), and being away rules out a decided state
-        if left.size:
-            left = left[live[left] & ~talks[left]]
-        if left.size:
-            h_l = h_all[left]
-            q0, q1, q2 = p0[left], p1[left], p2[left]
-            stay = 1.0 - h_l
-            c0 = q0 + h_l * (q1 + q2)
-            c1 = q1 * stay
-            c2 = q2 * stay
-            total = c1 + c2
-            ok = total > 0.0
-            safe = np.where(ok, total, 1.0)
-            p0[left] = np.where(ok, 0.0, c0)
-            p1[left] = np.where(ok, c1 / safe, c1)
-            p2[left] = np.where(ok, c2 / safe, c2)
-        left = left_now
-
-        if reneg and n_escalated:
-            lift = np.flatnonzero(suspended & (until == month) & ~decided)
-            suspended[lift] = False
-            escalated[lift] = False
-            recheat(lift)
-            n_escalated = int(np.count_nonzero(escalated))
-            retarget(lift)
-
+        kn.advance_month(
+            t, ubuf, typ_i, can_cheat, ini.gain, starts, exposure_month, istate, flags, fstate,
+            levels, open_l, full_l, counts, month_posterior, *consts,
+        )  # fmt: skip
         occupancy[:, month] = counts
-        posterior_sum[:, month] = (p0.sum(), p1.sum(), p2.sum())
+        posterior_sum[:, month] = month_posterior
+        ended = int(counts[VERIFIED_CVID] + counts[CONFLICT])
 
-    open_months += open8
-    full_months += full8
+    status = istate[kn.I_STATUS].astype(np.int8)
+    end = istate[kn.I_END]
+    secret_months = istate[kn.I_SECRET]
+    open_months = istate[kn.I_OPEN]
+    full_months = istate[kn.I_FULL]
+    open_later, full_later = open_l, full_l
 
     # capability
     sec = rate_secret * secret_months
@@ -1043,19 +534,19 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     return Runs(
         counterpart_type=typ,
         status=status,
-        end_month=end,
-        paid=paid,
-        paid_to_cheater=paid_cheat,
-        clandestine_months=secret_months,
-        detections=detections,
-        intelligence=intelligence,
+        end_month=end.astype(np.int16),
+        paid=fstate[kn.F_PAID].copy(),
+        paid_to_cheater=fstate[kn.F_PAID_CHEAT].copy(),
+        clandestine_months=secret_months.astype(np.int16),
+        detections=istate[kn.I_DETECTIONS].astype(np.int16),
+        intelligence=flags[kn.B_INTELLIGENCE].copy(),
         clandestine_kg=sec,
         capability_end_kg=capability_end,
         capability_peak_kg=peak,
-        posterior=np.stack([p0, p1, p2]),
+        posterior=fstate[kn.F_P0 : kn.F_P2 + 1].copy(),
         occupancy=occupancy,
         posterior_sum=posterior_sum,
-        first_away=first_away,
+        first_away=istate[kn.I_FIRST_BREAKDOWN : kn.I_FIRST_STALEMATE + 1].astype(np.int16),
     )
 
 
