@@ -271,3 +271,19 @@ def test_unexplained_findings_on_defaults_are_labelled(result: BacktestResult) -
     assert hidden and all("search-model figure from cvid's built-in defaults" in x for x in hidden)
     heu = [x for x in sa.findings_to_change if "heu stock" in x]
     assert heu and not any("built-in default" in x for x in heu)
+
+
+def test_a_moratorium_held_is_not_a_disarmament(result: BacktestResult) -> None:
+    """Leap Day 2012 (freezes and a return of inspectors, nothing dismantled, removed or
+    destroyed): however often the simulator sees its moratorium verified to the end, its
+    P(verified disarmament) is 0; an agreement that dismantles under verification (Libya
+    2003, South Africa) keeps its simulated share of runs verified to the end."""
+    from cvid.cases import dismantles_under_verification, load_catalog
+
+    leap = result.case("leap-day-2012")
+    assert not leap.dismantles and leap.p_verified == 0.0
+    assert leap.simulated["verified_cvid"] > 0.1  # the moratorium is often verified to its end
+    assert not dismantles_under_verification(load_catalog().case("leap-day-2012").scenario())
+    for name in ("libya-2003", "south-africa-1989"):
+        c = result.case(name)
+        assert c.dismantles and c.p_verified == c.simulated["verified_cvid"] > 0.0

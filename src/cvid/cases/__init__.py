@@ -29,6 +29,7 @@ from cvid.cases.backtest import (
     backtest,
     brier_score,
     defaults_used,
+    dismantles_under_verification,
     spearman,
     with_default_counterpart,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "brier_score",
     "bundled_catalog_path",
     "defaults_used",
+    "dismantles_under_verification",
     "load_catalog",
     "spearman",
     "validate_case",

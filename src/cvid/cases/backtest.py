@@ -7,16 +7,19 @@ defaults of the behavioural model, and the documented outcome with its source. T
 
 - the Spearman rank correlation (``scipy.stats.spearmanr``, average ranks for ties) of the
   lesson score (pass 2, warn 1, fail 0, summed over the four lessons) and of the simulated
-  P(verified CVID) against the outcome rank (:data:`cvid.cases.catalog.OUTCOME_RANK`);
-- the Brier score (Brier 1950) of the simulated P(verified CVID) against the outcomes (1 for
-  verified disarmament, else 0), beside the Brier score of the base rate (the share of
+  P(verified disarmament) against the outcome rank (:data:`cvid.cases.catalog.OUTCOME_RANK`);
+- the Brier score (Brier 1950) of the simulated P(verified disarmament) against the outcomes
+  (1 for verified disarmament, else 0): the share of runs whose own agreement ends with every
+  step verified, counted only for an agreement that dismantles, removes or destroys something
+  under verification (a moratorium held to its end is not a disarmament: 0) — beside the
+  Brier score of the base rate (the share of
   verified outcomes forecast for every case, p̄(1 − p̄)) and the skill 1 − B/B_base;
 - the cases the lessons do not explain: a case none of whose lessons fails that did not end in
   verified disarmament, or a case with a failed lesson that did, with the findings that would
   have to change;
 - a sensitivity line per behavioural parameter (:data:`cvid.negotiate.DEFAULT_PARAMETERS`, the
-  documented range of each): P(verified CVID) of every case at the low and the high end of the
-  range, and whether the ranking of cases survives (Spearman ρ with the ranking at the
+  documented range of each): P(verified disarmament) of every case at the low and the high
+  end of the range, and whether the ranking of cases survives (Spearman ρ with the ranking at the
   defaults ≥ :data:`SURVIVAL_RHO` at both ends).
 
 "Documented defaults": each case is simulated with ``[counterpart]`` reset to the defaults
@@ -43,7 +46,8 @@ from cvid.errors import InputError
 from cvid.negotiate import DEFAULT_PARAMETERS, simulate
 from cvid.negotiate.sweeps import apply_point
 from cvid.results import Result
-from cvid.scenario import CounterpartModel, Scenario
+from cvid.scenario import IRREVERSIBLE_KINDS, CounterpartModel, Scenario
+from cvid.verify.adequacy import verifiable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -96,7 +100,18 @@ class CaseResult(Result):
     outcome_rank: int | None
     simulated: dict[str, float] = Field(description="Outcome probabilities at the horizon.")
     standard_errors: dict[str, float]
-    p_verified: float = Field(description="Simulated P(verified CVID).")
+    p_verified: float = Field(
+        description="Simulated P(verified disarmament): the simulated share of runs that end "
+        "with every step of the case's own agreement verified, counted only for an agreement "
+        "with a verifiable dismantlement, removal or destruction (0 for a freeze or a "
+        "moratorium, whose verified end is not a disarmament)."
+    )
+    dismantles: bool = Field(
+        default=True,
+        description="Whether the agreement has a dismantlement, removal or destruction that "
+        "its verification methods can verify (cvid.verify.adequacy); without one, p_verified "
+        "is 0 whatever the simulated completion.",
+    )
     months: int
     findings: tuple[CaseFinding, ...]
     defaults_used: tuple[str, ...] = Field(
@@ -177,7 +192,7 @@ class BacktestResult(Result):
         raise KeyError(name)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per case: the four grades, the lesson score, P(verified CVID) with its
+        """One row per case: the four grades, the lesson score, P(verified disarmament) with its
         standard error, and the documented outcome with its date and source."""
         import pandas as pd
 
@@ -213,7 +228,7 @@ class BacktestResult(Result):
         lost = [s.parameter for s in self.sensitivity if s.survives is False]
         undefined = [s.parameter for s in self.sensitivity if s.survives is None]
         parts = [
-            f"the ranking of cases by P(verified CVID) survives {len(kept)} of "
+            f"the ranking of cases by P(verified disarmament) survives {len(kept)} of "
             f"{len(self.sensitivity)} behavioural parameters' documented ranges "
             f"(ρ with the defaults' ranking ≥ {self.survival_rho:g} at both ends)"
         ]
@@ -257,7 +272,17 @@ def _months(s: Scenario) -> int:
     return max(MIN_MONTHS, math.ceil(s.agreement.duration_months))
 
 
+def dismantles_under_verification(s: Scenario) -> bool:
+    """True when the agreement of ``s`` dismantles, removes or destroys something by a step
+    its methods can verify (the adequacy table, cvid.verify.adequacy); an agreement with no
+    commitments stands for the verified dismantlement of everything, as in the simulator."""
+    steps = s.agreement.commitments
+    return not steps or any(c.kind in IRREVERSIBLE_KINDS and verifiable(s, c) for c in steps)
+
+
 def _p_verified(s: Scenario, runs: int, seed: int, detection: float | None = None) -> float:
+    if not dismantles_under_verification(s):
+        return 0.0
     r = simulate(
         s, ["agreement"], runs=runs, months=_months(s), seed=seed, detection_probability=detection
     )
@@ -341,7 +366,8 @@ def _case_result(
         outcome_rank=case.outcome.rank,
         simulated=probs,
         standard_errors=strat.standard_errors(),
-        p_verified=probs["verified_cvid"],
+        p_verified=probs["verified_cvid"] if dismantles_under_verification(sim_s) else 0.0,
+        dismantles=dismantles_under_verification(sim_s),
         months=months,
         findings=findings,
         defaults_used=defaults_used(s),

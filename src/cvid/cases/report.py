@@ -38,7 +38,8 @@ def backtest_report_html(r: BacktestResult) -> str:
         f"{r.seed}; simulated under the {escape(r.counterpart)}. Grades are cvid's rules "
         "applied to each scenario as written.</p>",
         "<h2>Cases</h2><table><tr><th>case</th><th>years</th><th>L1</th><th>L2</th><th>L3</th>"
-        "<th>L4</th><th>with evidence</th><th>score</th><th>P(verified CVID)</th><th>outcome</th>"
+        "<th>L4</th><th>with evidence</th><th>score</th><th>P(verified disarmament)</th>"
+        "<th>outcome</th>"
         "<th>outcome source</th><th>reference grades</th><th>evidence</th>"
         "<th>inputs at built-in defaults</th></tr>",
     ]
@@ -71,9 +72,9 @@ def backtest_report_html(r: BacktestResult) -> str:
     h += [
         "<h2>How well the grades and the simulation explain the outcomes</h2><ul>",
         f"<li>Spearman, lesson score vs outcome rank: {_corr(r.spearman_grades)}</li>",
-        f"<li>Spearman, simulated P(verified CVID) vs outcome rank: "
+        f"<li>Spearman, simulated P(verified disarmament) vs outcome rank: "
         f"{_corr(r.spearman_simulated)}</li>",
-        f"<li>Brier score of P(verified CVID): {r.brier:.4f}; base rate {r.base_rate:.3f} "
+        f"<li>Brier score of P(verified disarmament): {r.brier:.4f}; base rate {r.base_rate:.3f} "
         f"gives {r.brier_base_rate:.4f}; skill {skill}</li>",
         f"<li>Not scored: {escape(', '.join(r.not_scored) or 'none')}</li></ul>",
         "<h2>Cases the lessons do not explain</h2>",

@@ -177,7 +177,7 @@ def backtest_cmd(
             c.name,
             *(f"[{GRADE_STYLE[g]}]{g.upper()}[/]" for g in c.grades),
             str(c.lesson_score),
-            f"{c.p_verified:.3f}",
+            f"{c.p_verified:.3f}" if c.dismantles else "0 (dismantles nothing)",
             c.outcome.kind + ("" if c.scored else " (not scored)"),
         )
     console.print(table)
@@ -189,11 +189,17 @@ def backtest_cmd(
 
     g, sm = result.spearman_grades, result.spearman_simulated
     console.print(f"Spearman, lesson score vs outcome: {corr(g.rho, g.p_value, g.n)}")
-    console.print(f"Spearman, P(verified CVID) vs outcome: {corr(sm.rho, sm.p_value, sm.n)}")
+    console.print(f"Spearman, P(verified disarmament) vs outcome: {corr(sm.rho, sm.p_value, sm.n)}")
     skill = "undefined" if result.brier_skill is None else f"{result.brier_skill:.3f}"
     console.print(
-        f"Brier score of P(verified CVID): {result.brier:.4f} (base rate "
+        f"Brier score of P(verified disarmament): {result.brier:.4f} (base rate "
         f"{result.base_rate:.3f}: {result.brier_base_rate:.4f}; skill {skill})"
+    )
+    console.print(
+        "P(verified disarmament): the simulated share of runs whose own agreement ends with "
+        "every step verified; 0 for an agreement that dismantles, removes or destroys nothing "
+        "under verification (a moratorium held to its end is not a disarmament).",
+        markup=False,
     )
     console.print(
         f"Simulated under the {result.counterpart}; {result.runs} runs, seed {seed}.",
