@@ -67,6 +67,13 @@ def test_explain_is_generated_from_the_result() -> None:
     assert f"'{best['strategy']}'" in text
     assert f"{best['verified_cvid']:.2f}" in text
     assert "threshold D/(D + B)" in text
+    assert "Intelligence outside" not in text  # Libya's file states no such channel
+    af = simulate("agreed-framework-1994", ["agreement"], runs=2000, seed=2)
+    share = af.to_dict()["strategies"]["agreement"]["detections"]["probability_by_intelligence"]
+    assert share > 0.2
+    assert f"exposes the hidden facilities in {100 * share:.0f}% of runs under 'agreement'" in (
+        explain(af)
+    )
 
 
 def test_sensitivity_ranks_parameters_and_draws_a_tornado(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ def explain(result: SimulationResult) -> str:
     strategies for which verified CVID is unreachable by construction (and the first reason),
     and for the best and the worst reachable strategy the share of concessions paid to
     cheaters, the share of cheaters exposed or caught, stalemates, conflict and what time-buyers
-    produced in secret.
+    produced in secret; exposures by intelligence outside the regime where there are any.
     """
     data = result.to_dict()
     ranking: list[dict[str, Any]] = data["ranking"]
@@ -72,6 +72,18 @@ def explain(result: SimulationResult) -> str:
                 f"{verdict} a typical time-buyer (threshold D/(D + B) = {tb_thr:.3f} with the "
                 "whole package at stake)."
             )
+    by_intelligence = {
+        name: d["detections"]["probability_by_intelligence"]
+        for name, d in s.items()
+        if d["detections"]["probability_by_intelligence"] > 0.0
+    }
+    if by_intelligence:
+        parts.append(
+            "Intelligence outside the inspection regime (the scenario's "
+            "intelligence_exposure_per_month) exposes the hidden facilities in "
+            + ", ".join(f"{_pct(v)} of runs under '{k}'" for k, v in by_intelligence.items())
+            + "."
+        )
     if any(v.get("pressure_is_default") for v in s.values()):
         parts.append("Pressure uses the default instrument (the scenario has no [pressure] table).")
     return " ".join(parts)
