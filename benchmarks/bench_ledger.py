@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import base64
 import multiprocessing as mp
+import os
 import random
 import shutil
 import statistics
@@ -228,11 +229,18 @@ def bench_service_appends(tmp: Path) -> None:
             pk.verify(sig, msg)
 
     def fresh_copy(n: int) -> tuple[Path, Path]:
-        """A copy of the 100,000-record ledger and its log key (made before the clock starts:
-        copying 90 MB is not part of appending)."""
+        """A copy of the 100,000-record ledger and its log key, made and flushed to disk before
+        the clock starts: copying 90 MB is not part of appending (unflushed, the copy would be
+        written back by the first fsync of the file, the first WAL checkpoint's, on the clock)."""
         db, key = tmp / f"service-{n}.db", tmp / f"service-{n}.key"
         shutil.copy(base, db)
         shutil.copy(tmp / "service.key", key)
+        for path in (db, key):
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
         return db, key
 
     def service_appends(db: Path, key: Path) -> None:

@@ -175,3 +175,101 @@ def test_checking_many_records_raises_what_checking_them_in_order_would() -> Non
     with pytest.raises(InputError, match="unknown record kind") as bad_kind:
         check_signed_all([good[0], broken, forged], parties, source=where)
     assert bad_kind.value.source == "record 2"
+
+
+_any_json = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text()
+    | st.binary(max_size=3),  # not JSON: the encoder's TypeError
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text() | st.integers() | st.booleans() | st.none(), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+def _outcome(fn: Any, value: Any) -> tuple[str, str]:
+    try:
+        return "ok", fn(value)
+    except Exception as exc:  # the very exception, by type and message
+        return type(exc).__name__, str(exc)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_any_json)
+def test_the_reused_c_encoder_gives_what_the_json_encoder_gives(value: Any) -> None:
+    """_fast_json (one C encoder without circular-reference markers, made once) returns, or
+    raises, exactly what json.JSONEncoder.encode with the same options does."""
+    from cvid.ledger.records import _JSON, _fast_json
+
+    assert _outcome(_fast_json, value) == _outcome(_JSON.encode, value)
+    assert _outcome(_fast_json, {"v": value}) == _outcome(_JSON.encode, {"v": value})
+
+
+def test_the_reused_c_encoder_refuses_what_contains_itself_as_json_does() -> None:
+    from cvid.ledger.records import _JSON, _fast_json
+
+    looped: dict[str, Any] = {"a": [1]}
+    looped["a"].append(looped)
+    inner: list[Any] = []
+    inner.append(inner)
+    deep: dict[str, Any] = {}
+    at = deep
+    for _ in range(5000):
+        at["x"] = at = {}
+    for value in (looped, {"b": inner}, deep):
+        assert _outcome(_fast_json, value) == _outcome(_JSON.encode, value)
+    assert _outcome(_fast_json, looped) == ("ValueError", "Circular reference detected")
+    assert _fast_json({"a": 1}) == '{"a":1}'  # the encoder still works after its errors
+
+
+@pytest.mark.parametrize("tail", ["\n", "=", "A", ""])
+def test_a_signature_of_another_length_is_refused_as_before(tail: str) -> None:
+    """The 64-byte decode of a signature that passed its schema (86 base64 characters and
+    "=="): a signature the schema would let through with a different length still goes
+    through unb64, so its error is the one it always was."""
+    iaea = generate_party_key("iaea", "inspectorate")
+    signed = sign_record(sample_record("finding"), iaea)
+    signed["signature"] = signed["signature"][:-1] if not tail else signed["signature"] + tail
+    with pytest.raises(InputError) as err:
+        check_signed(signed, {"iaea": iaea.public})
+    assert err.value.field == "signature"
+
+
+def test_errors_name_the_record_that_fails_whatever_the_check() -> None:
+    """check_signed_all asks for a record's name only when it fails: the error is still the
+    one check_signed gives with that name, for every kind of failure."""
+    iaea = generate_party_key("iaea", "inspectorate")
+    parties = {"iaea": iaea.public}
+    good = sign_record(sample_record("finding", 1), iaea)
+    bad = [
+        dict(good, kind="no-such-kind"),
+        dict(good, colour="red"),
+        dict(good, signer=dict(good["signer"], name="nobody")),
+        dict(good, signer=dict(good["signer"], role="state")),
+        sign_record(sample_record("finding", 2), generate_party_key("iaea", "inspectorate")),
+        dict(good, signature=sign_record(sample_record("finding", 3), iaea)["signature"]),
+    ]
+    asked: list[int] = []
+
+    def where(n: int) -> str:
+        asked.append(n)
+        return f"in.jsonl: record {n}"
+
+    for record in bad:
+        with pytest.raises(InputError) as one:
+            check_signed(record, parties, source="in.jsonl: record 3")
+        asked.clear()
+        with pytest.raises(InputError) as many:
+            check_signed_all([good, good, record, good], parties, source=where)
+        assert (str(many.value), many.value.source, many.value.field) == (
+            str(one.value),
+            one.value.source,
+            one.value.field,
+        )
+        assert asked == [3]
+    assert check_signed_all([good, good], parties, source=where) and asked == [3]
