@@ -273,3 +273,52 @@ def test_errors_name_the_record_that_fails_whatever_the_check() -> None:
         )
         assert asked == [3]
     assert check_signed_all([good, good], parties, source=where) and asked == [3]
+
+
+def test_floats_in_the_basis_are_written_in_canonical_form() -> None:
+    """An estimate's basis.uncertainty may hold floats while the payload holds none: the bytes
+    signed and stored are still RFC 8785 (the rfc8785 library on the same record: 5.0 is
+    written 5 and 1e-07 as 1e-7), so a verifier with any JCS implementation gets them."""
+    iaea = generate_party_key("iaea", "inspectorate")
+    record = sample_record("seal-check")
+    assert "." not in json.dumps(record["payload"])  # no float in the payload
+    record["basis"] = {
+        "kind": "estimate", "document": "IAEA report", "time_zone": "UTC",
+        "uncertainty": {"low": 1e-07, "high": 5.0, "unit": "kg", "meaning": "range"},
+        "method": "mass balance",
+    }  # fmt: skip
+    signed = sign_record(record, iaea)
+    checked = check_signed(signed, {"iaea": iaea.public})
+    assert checked.data == rfc8785.dumps(signed)
+    assert b'"high":5,"low":1e-7' in checked.data
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("time", "2019-03-01T08:00:00Z\n"), ("basis.date", "2019-03-01\n")],
+)
+def test_a_trailing_newline_is_not_a_valid_time_or_date(field: str, value: str) -> None:
+    record = sample_record("seal-check")
+    record["basis"] = {"kind": "measurement", "document": "IAEA report", "time_zone": "UTC"}
+    if field == "time":
+        record["time"] = value
+    else:
+        record["basis"]["date"] = value
+    with pytest.raises(InputError) as info:
+        validate_record(record, signed=False)
+    assert info.value.field == field
+
+
+def test_a_party_name_with_a_trailing_newline_is_refused() -> None:
+    with pytest.raises(InputError):
+        generate_party_key("iaea\n", "inspectorate")
+
+
+@pytest.mark.timeout(20)
+def test_canonical_json_refuses_a_value_that_contains_itself() -> None:
+    value: dict[str, Any] = {"a": 1}
+    value["self"] = value
+    with pytest.raises(InputError, match="canonical JSON"):
+        canonical_json(value)
+    shared = {"x": 1}
+    assert canonical_json([shared, shared]) == b'[{"x":1},{"x":1}]'  # shared, not a cycle

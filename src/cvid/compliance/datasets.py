@@ -105,8 +105,8 @@ SIPRI_COUNTRIES: Mapping[str, str] = {
 }
 
 KST = timedelta(hours=9)
-_UTC_TIME = re.compile(r"^(\d{1,2}):(\d{2}) \(UTC\)$")
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$")
+_UTC_TIME = re.compile(r"^(\d{1,2}):(\d{2}) \(UTC\)\Z")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}\Z")
 _ICBM_TEXT = re.compile(r"\bICBM\b|intercontinental|Hwasong-1[4-9]", re.IGNORECASE)
 _SATELLITE_TEXT = re.compile(r"satellite", re.IGNORECASE)
 _CNS_FIELDS = ("date", "time", "missile", "outcome")

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from cvid.errors import InputError
 
-_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}\Z")
 ALGORITHM = "ed25519"
 
 

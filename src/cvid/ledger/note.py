@@ -22,8 +22,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 ALG_ED25519 = 0x01
 _SIG_PREFIX = "\u2014 "  # em dash and a space
-_NAME_RE = re.compile(r"^[^\s+]+$")
-_SIZE_RE = re.compile(r"^(0|[1-9][0-9]{0,19})$")
+_NAME_RE = re.compile(r"^[^\s+]+\Z")
+_SIZE_RE = re.compile(r"^(0|[1-9][0-9]{0,19})\Z")
 
 
 class NoteError(ValueError):

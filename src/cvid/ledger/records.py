@@ -98,7 +98,7 @@ SOURCE_KIND_SIGNERS: Mapping[str, frozenset[Role]] = MappingProxyType(
 )
 assert set(SOURCE_KIND_SIGNERS) == set(SOURCE_KINDS)
 
-_TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$")
+_TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z\Z")
 
 
 def _check_time(value: str) -> str:
@@ -138,7 +138,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
-_DOC_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_DOC_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?\Z")
 
 
 def _check_doc_date(value: str) -> str:
@@ -460,8 +460,10 @@ _SAFE_INT = 2**53 - 1
 
 def _needs_full_jcs(value: Any) -> bool:
     """True if JSON ``value`` holds a float, an integer beyond ±(2^53 - 1) or a non-ASCII
-    object key: the cases where the :func:`json.dumps` fast path is not exactly JCS."""
+    object key: the cases where the :func:`json.dumps` fast path is not exactly JCS; also
+    True for a value that contains itself (the full path then refuses it)."""
     stack = [value]
+    seen: set[int] = set()
     while stack:
         v = stack.pop()
         t = type(v)
@@ -471,11 +473,17 @@ def _needs_full_jcs(value: Any) -> bool:
             if not -_SAFE_INT <= v <= _SAFE_INT:
                 return True
         elif t is dict:
+            if id(v) in seen:
+                return True
+            seen.add(id(v))
             for k in v:
                 if not k.isascii():
                     return True
             stack.extend(v.values())
         elif t is list:
+            if id(v) in seen:
+                return True
+            seen.add(id(v))
             stack.extend(v)
         else:
             return True
@@ -524,6 +532,17 @@ def _jcs(value: Any, exact: bool) -> bytes:
         return _fast_json(value).encode("utf-8")
     except (rfc8785.CanonicalizationError, ValueError, TypeError, UnicodeEncodeError) as exc:
         raise InputError(f"cannot be written as canonical JSON: {exc}") from None
+    except RecursionError:
+        raise InputError(
+            "cannot be written as canonical JSON: nested too deeply or contains itself"
+        ) from None
+
+
+def _record_needs_full_jcs(record: Mapping[str, Any]) -> bool:
+    """:func:`_needs_full_jcs` of a record that passed its schema: only its payload and its
+    basis (an estimate's uncertainty: low, high, central) may hold floats, and every key is a
+    schema field name (ASCII), so only those two need looking at."""
+    return _needs_full_jcs(record.get("payload")) or _needs_full_jcs(record.get("basis"))
 
 
 def canonical_json(value: Any) -> bytes:
@@ -539,9 +558,8 @@ def canonical_json(value: Any) -> bytes:
 
 
 def record_bytes(record: Mapping[str, Any]) -> bytes:
-    """JCS of a record that passed its schema: only its payload may hold floats, and every
-    key is a schema field name (ASCII), so only the payload needs looking at."""
-    return _jcs(dict(record), _needs_full_jcs(record.get("payload")))
+    """JCS of a record that passed its schema (see :func:`_record_needs_full_jcs`)."""
+    return _jcs(dict(record), _record_needs_full_jcs(record))
 
 
 def _where(err: ValidationError) -> tuple[str, str]:
@@ -723,7 +741,7 @@ def _prepare(
     else:
         sig = unb64(sig_text, 64, source=source, field="signature")
     body = record if type(record) is dict else dict(record)
-    data = _jcs(body, _needs_full_jcs(record.get("payload")))
+    data = _jcs(body, _record_needs_full_jcs(record))
     message = SIGNING_CONTEXT + _without_signature(data, sig_text)
     return CheckedRecord(kind, name, party.role, data), party, sig, message
 
