@@ -1,8 +1,9 @@
 """Scalar reference implementation of the negotiation model, one run at a time.
 
 Written from the rules in the docstring of :mod:`cvid.negotiate.engine`, as plainly as
-possible, for the tests: the vectorized engine must agree with it exactly when both read the
-same random numbers (run by run), and in distribution when they read independent ones.
+possible, for the tests: the engine (its compiled month, :mod:`cvid.negotiate.kernel`) must
+agree with it exactly when both read the same random numbers (run by run), and in
+distribution when they read independent ones.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The vectorized engine against the scalar reference (tests/negotiate/reference.py), the
+"""The engine against the scalar reference (tests/negotiate/reference.py), the
 model's invariants as properties over generated scenarios and strategies (common random
 numbers), and historical backtests with stated tolerances."""
 
