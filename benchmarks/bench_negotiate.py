@@ -5,8 +5,9 @@ i.e. all five strategies (the scenario's agreement and the four presets), 100,00
 120 months each, monthly detection probability 0.05.
 
 1. The engine (its month compiled with numba) against the scalar reference of
-   tests/negotiate/reference.py. The scalar reference is timed on 2,000 runs of each strategy and scaled linearly to 100,000
-   (its cost is per run; in full it would take about a minute per strategy).
+   tests/negotiate/reference.py. The scalar reference is timed on 2,000 runs of each
+   strategy and scaled linearly to 100,000 (its cost is per run; in full it would take about
+   a minute per strategy).
 2. The engine against numpy drawing just the random numbers the model consumes (the same
    generator and blocks: the initial draws of ``draw_initial`` — type, stocks, facility
    rates, cheating gain, hidden-survival uniform — then four uniforms per run a month until
