@@ -139,3 +139,36 @@ def test_curves_are_monotone() -> None:
     _t, mid, lo, hi = curve_site_detection_vs_months(s)
     assert np.all(np.diff(mid) >= 0)
     assert np.all(lo <= mid) and np.all(mid <= hi)
+
+
+def test_a_search_figure_on_defaults_names_them() -> None:
+    """search_inputs_at_default lists what the search model reads for this agreement and the
+    file leaves at cvid's defaults: people and documents only with access to them, the
+    managed-access delay only under managed access; nothing when the search cannot reach an
+    undeclared site (0 by the agreement's terms) or when the file states every input."""
+    from cvid.verify import search_default_label, search_inputs_at_default
+
+    stated = {
+        "candidate_sites": 20, "intelligence_cueing": 0.3, "site_detection_probability": 0.8,
+        "challenge_inspections_per_year": 6, "concealment_time_hours": {"low": 24, "high": 72},
+    }  # fmt: skip
+    open_ = {"access": "anywhere-anytime", "challenge_notice_hours": 24}
+    assert search_inputs_at_default(make_scenario(open_, stated)) == ()
+    assert search_default_label(make_scenario(open_, stated)) == ""
+    people = make_scenario({**open_, "access_to_people": True}, stated)
+    assert search_inputs_at_default(people) == (
+        "verification.cueing_from_people", "verification.cueing_if_concealing",
+    )  # fmt: skip
+    managed = make_scenario({"access": "managed"}, {"challenge_inspections_per_year": 6})
+    missing = search_inputs_at_default(managed)
+    assert "verification.managed_access_delay_hours" in missing
+    assert "verification.candidate_sites" in missing
+    assert "agreement.provisions.challenge_notice_hours" in missing
+    label = search_default_label(managed)
+    assert f"defaults for {len(missing)} of its inputs" in label and "not on the scenario" in label
+    closed = make_scenario({"access": "declared-sites-only"}, {})
+    assert search_inputs_at_default(closed) == ()  # found with probability 0 whatever the rest
+    none_planned = make_scenario(open_, {"challenge_inspections_per_year": 0})
+    assert search_inputs_at_default(none_planned) == ()
+    none_said = make_scenario(open_, {})  # 0 challenge inspections, cvid's default
+    assert search_inputs_at_default(none_said) == ("verification.challenge_inspections_per_year",)

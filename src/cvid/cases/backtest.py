@@ -381,19 +381,13 @@ def _unexplained(c: CaseResult) -> Unexplained | None:
     note = c.reference.not_explained if c.reference is not None else ""
 
     def at_default(f: CaseFinding) -> str:
-        field, message = f.field, f.message
+        field = f.field
+        if "resting on cvid's built-in defaults" in f.message:
+            return ""  # a search figure on defaults carries its own label (search_default_label)
         # A finding on a field the case's sources do not give (cvid's built-in default) is
         # labelled: it says what the defaults imply, not what the history shows.
         if any(field == d or field.startswith(d + ".") for d in c.defaults_used):
             return " [field at cvid's built-in default, not from the case's sources]"
-        search_defaults = sorted(d for d in c.defaults_used if d.startswith("verification."))
-        if search_defaults and "search model" in message and not field.startswith("verif"):
-            # Probabilities of staying hidden come from the search model, whose inputs the
-            # case's sources do not give (no inspection counts in any case file).
-            return (
-                " [search-model figure from cvid's built-in defaults for "
-                f"{len(search_defaults)} verification inputs, not from the case's sources]"
-            )
         return ""
 
     if c.lessons_pass and not c.outcome.verified:

@@ -58,6 +58,7 @@ from cvid.redteam.paths import ZERO, PathBlock, PathSpace, Rate, path_space
 from cvid.scenario import Scenario
 from cvid.verify import SearchModel, diversion_equilibrium, search_model
 from cvid.verify.adequacy import verifiable as adequate
+from cvid.verify.search import REACHING_ACCESS
 
 FloatArray = NDArray[np.float64]
 
@@ -76,7 +77,6 @@ ONSITE_METHODS: frozenset[str] = frozenset(
         "remote-monitoring",
     }
 )
-REACHING_ACCESS: frozenset[str] = frozenset({"anywhere-anytime", "managed"})
 
 
 def _hazard(p: float) -> float:

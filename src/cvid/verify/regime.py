@@ -44,7 +44,13 @@ from cvid.verify.sampling import (
     sample_size,
     sample_size_iaea,
 )
-from cvid.verify.search import SearchModel, combined_cueing, search_hazard, signature_persistence
+from cvid.verify.search import (
+    REACHING_ACCESS,
+    SearchModel,
+    combined_cueing,
+    search_hazard,
+    signature_persistence,
+)
 
 FloatArray = NDArray[np.float64]
 Activity = Literal["worst-case", "undeclared-facility", "diversion"]
@@ -298,6 +304,57 @@ def search_model(
         access=pr.access,
         managed_access_delay_hours=v.managed_access_delay_hours,
         replacement=v.search_with_replacement,
+    )
+
+
+def search_inputs_at_default(s: Scenario) -> tuple[str, ...]:
+    """The inputs that :func:`search_model` uses for ``s`` and that the scenario leaves at
+    cvid's built-in defaults (field paths): of the ``[verification]`` fields, those that
+    matter under the agreement's provisions (cueing from people or documents only with access
+    to them, the managed-access delay only under managed access, the concealment time unless
+    a sampled signature replaces it), and the challenge notice when the agreement does not
+    state it. Empty when the search cannot reach an undeclared site by the agreement's terms
+    (no access to undeclared sites, or no challenge inspections as the file states): the
+    figure is then 0 whatever the defaults; with no challenge inspections by default, only
+    that count. A search figure resting on any of them is labelled."""
+    v, pr = s.verification, s.agreement.provisions
+    given = v.model_fields_set
+    if pr.access not in REACHING_ACCESS:
+        return ()
+    if v.challenge_inspections_per_year <= 0:  # no search: only the count itself can matter
+        count = "challenge_inspections_per_year"
+        return () if count in given else (f"verification.{count}",)
+    # the facts the search rests on (search_with_replacement is a choice of model, not one)
+    used = [
+        "challenge_inspections_per_year", "candidate_sites", "intelligence_cueing",
+        "site_detection_probability",
+    ]  # fmt: skip
+    if pr.access_to_people:
+        used.append("cueing_from_people")
+    if pr.access_to_documents:
+        used.append("cueing_from_documents")
+    if pr.access_to_people or pr.access_to_documents:
+        used.append("cueing_if_concealing")
+    if pr.access == "managed":
+        used.append("managed_access_delay_hours")
+    if signature_persistence(search_activity(s), uses_environmental_sampling(s)) is None:
+        used.append("concealment_time_hours")
+    out = [f"verification.{name}" for name in used if name not in given]
+    if "challenge_notice_hours" not in pr.model_fields_set:
+        out.append("agreement.provisions.challenge_notice_hours")
+    return tuple(out)
+
+
+def search_default_label(s: Scenario) -> str:
+    """'' when the scenario gives every search input, else a label for a search figure."""
+    missing = search_inputs_at_default(s)
+    if not missing:
+        return ""
+    shown = ", ".join(m.rsplit(".", 1)[1] for m in missing[:3])
+    more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+    return (
+        f" [search figure resting on cvid's built-in defaults for {len(missing)} of its "
+        f"inputs ({shown}{more}), not on the scenario]"
     )
 
 

@@ -17,7 +17,7 @@ from cvid.assess.lessons.common import (
 from cvid.assess.result import Finding, LessonResult, Severity, grade_of
 from cvid.assess.scope import item_coverage
 from cvid.scenario import IRREVERSIBLE_KINDS, SENSITIVE_FACILITY_KINDS, Scenario
-from cvid.verify import search_model
+from cvid.verify import search_default_label, search_model
 
 #: Wording of a stated goal that carries conditions outside the state's program, and why.
 CONDITIONAL_GOAL_WORDING: dict[str, str] = {
@@ -175,7 +175,7 @@ def lesson4(s: Scenario, declared_items: frozenset[str] = frozenset()) -> Lesson
                     sev,
                     f"{item.label} is covered only once declared or found{by}: it stays hidden "
                     f"through the agreement's {months_text(a.duration_months)} with probability "
-                    f"{hidden:.2f} (search model of lesson 3).",
+                    f"{hidden:.2f} (search model of lesson 3).{search_default_label(s)}",
                 )
             )
             continue

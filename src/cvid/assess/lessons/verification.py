@@ -14,7 +14,7 @@ from cvid.assess.result import Finding, LessonResult, Severity, grade_of
 from cvid.assess.scope import covering
 from cvid.scenario import Scenario
 from cvid.scenario.program import is_producing
-from cvid.verify import heu_kg, lesson3_figures, plutonium_kg
+from cvid.verify import heu_kg, lesson3_figures, plutonium_kg, search_default_label
 from cvid.verify.adequacy import adequacy
 
 if TYPE_CHECKING:
@@ -297,7 +297,7 @@ def lesson3_quantitative(s: Scenario) -> dict[str, Any]:
             "verification.challenge_inspections_per_year",
             _judge(p_site, t.detection_goal, t.detection_warn),
             f"An undeclared enrichment plant is found within a year with probability "
-            f"{p_site:.2f}{interval}.",
+            f"{p_site:.2f}{interval}.{search_default_label(s)}",
         )
     )
     limit = SIGMA_MUF_FRACTION_OF_SQ
