@@ -101,8 +101,11 @@ class Facility(Model):
         description="Undeclared facilities: chance a month that national intelligence "
         "(procurement, imagery, defectors), outside the inspection regime, exposes the "
         "facility while a state that has not made the strategic decision builds or runs it, "
-        "whatever it produces (0–1; the simulator draws one value per run). Unset: no such "
-        "channel. State its basis in source.",
+        "whatever it produces (0–1; the simulator draws one value per run). Unlike "
+        "verification.national_means_detection_per_month, which catches clandestine "
+        "production wherever it runs, this is the site's own exposure, production or not. "
+        "Unset: no such channel (the red team does not read it yet). State its basis in "
+        "source.",
     )
     source: str = ""
     note: str = ""
