@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import optimize
 
 from cvid.redteam import build, enumerate_paths, evaluate, solve, thresholds
@@ -119,3 +120,35 @@ def test_budget_below_zero_is_refused() -> None:
 
     with pytest.raises(InputError, match="non-negative"):
         red_team(load_scenario("libya-2003"), budget=-1.0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(small_scenarios(), st.floats(0.001, 0.5))
+def test_intelligence_exposure_adds_a_hazard_and_never_helps_the_state(
+    s: Scenario, x: float
+) -> None:
+    """A hidden facility's intelligence_exposure_per_month x adds −ln(1 − x)·t to its
+    cumulative hazard (t months since the agreement's start) under every allocation and
+    nothing to the other items; the cheater's value of the game never rises with it."""
+    from hypothesis import assume
+
+    from cvid.redteam.model import site_hazard
+    from cvid.scenario import scenario_from_dict
+
+    data = s.model_dump(by_alias=True, mode="json", exclude_none=True)
+    hidden = {f["id"] for f in data["program"]["facilities"] if not f.get("declared", True)}
+    assume(hidden)
+    for f in data["program"]["facilities"]:
+        if f["id"] in hidden:
+            f["intelligence_exposure_per_month"] = x
+    exposed = scenario_from_dict(data)
+    g0, g1 = build(s), build(exposed)
+    assert [it.id for it in g0.space.items] == [it.id for it in g1.space.items]
+    assume(any(it.kind == "facility" and it.id in hidden for it in g0.space.items))
+    times = np.array([0.0, 1.0, 6.0, 24.0, 60.0])
+    l0, l1 = site_hazard(g0, times), site_hazard(g1, times)
+    for i, it in enumerate(g0.space.items):
+        extra = -math.log1p(-x) * times if it.kind == "facility" and it.id in hidden else 0 * times
+        np.testing.assert_allclose(l1[i], l0[i] + extra[:, None], rtol=1e-12, atol=1e-12)
+    v0, v1 = solve(g0).value, solve(g1).value
+    assert v1 <= v0 + 1e-6 * (1.0 + abs(v0))

@@ -16,6 +16,9 @@ independent channels multiply their non-detection):
   intelligence, people and documents, search without replacement among the candidate sites,
   evidence or its particle signature surviving notice and managed-access delay, site
   detection), λ_NTM = −ln(1 − national means a month); hidden items are at separate sites;
+  a hidden facility with ``intelligence_exposure_per_month`` adds λ_I·t, t the months since
+  the agreement's start (intelligence outside the regime, production or not; λ_I =
+  −ln(1 − its mean));
 * a hollow step, at its deadline, the check the commitment requires: one jump
   −ln(1 − d), d = 1 − Π(1 − d_m) over the commitment's verification methods that the
   provisions allow (on-site methods need some access, challenge inspections access to
@@ -190,6 +193,9 @@ class Channels:
     revisit: FloatArray  # (S, J): ongoing hazard of each hollow step
     per_challenge_inspection: float
     check_probability: FloatArray  # (S,) d of each step's check
+    #: (I,) hazard a month that intelligence exposes each hidden item, from the agreement's
+    #: start: −ln(1 − mean) of a facility's intelligence_exposure_per_month, else 0
+    exposure_rate: FloatArray = field(default_factory=lambda: np.zeros(0))
 
 
 def channels(s: Scenario, space: PathSpace, alloc: Allocations) -> Channels:
@@ -227,6 +233,11 @@ def channels(s: Scenario, space: PathSpace, alloc: Allocations) -> Channels:
             rows.append(step)
     n_j = alloc.challenge.shape[0]
     revisit = np.array(rows, dtype=np.float64).reshape(len(space.steps), n_j)
+    facilities = {f.id: f for f in s.program.facilities}
+    exposure = []
+    for it in space.items:
+        e = facilities[it.id].intelligence_exposure_per_month if it.kind == "facility" else None
+        exposure.append(0.0 if e is None else _hazard(e.mean))
     return Channels(
         site_rate=np.asarray(site, dtype=np.float64),
         searches=searches,
@@ -237,6 +248,7 @@ def channels(s: Scenario, space: PathSpace, alloc: Allocations) -> Channels:
         revisit=revisit,
         per_challenge_inspection=pi,
         check_probability=np.array(checks, dtype=np.float64),
+        exposure_rate=np.array(exposure, dtype=np.float64),
     )
 
 
@@ -364,17 +376,19 @@ def first_breach(g: Game, paths: PathBlock) -> FloatArray:
 
 def site_hazard(g: Game, times: FloatArray) -> FloatArray:
     """(I, T, J): cumulative hazard of each hidden item at each time under each allocation,
-    −ln(1 − F_j(τ)) + λ_NTM·τ with τ the months since the item's breach (cached per times)."""
+    −ln(1 − F_j(τ)) + λ_NTM·τ + λ_I·t with τ the months since the item's breach, t since the
+    agreement's start and λ_I the item's exposure by intelligence (cached per times)."""
     key = np.asarray(times, dtype=np.float64).tobytes()
     hit = g.cache.get(key)
     if hit is not None:
         return hit
     b = np.array([it.breach_month for it in g.space.items])
     tau = np.maximum(0.0, np.asarray(times)[None, :] - b[:, None])  # (I, T)
+    exposed = g.ch.exposure_rate[:, None] * np.maximum(0.0, np.asarray(times))[None, :]
     out = np.empty((*tau.shape, len(g.ch.searches)))
     for j, m in enumerate(g.ch.searches):
         f = np.minimum(np.asarray(m.probability_within(tau), dtype=np.float64), 1.0 - 1e-15)
-        out[:, :, j] = -np.log1p(-f) + g.ch.ntm_rate * tau
+        out[:, :, j] = -np.log1p(-f) + g.ch.ntm_rate * tau + exposed
     if len(g.cache) > 64:
         g.cache.clear()
     g.cache[key] = out

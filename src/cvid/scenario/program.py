@@ -104,8 +104,8 @@ class Facility(Model):
         "whatever it produces (0–1; the simulator draws one value per run). Unlike "
         "verification.national_means_detection_per_month, which catches clandestine "
         "production wherever it runs, this is the site's own exposure, production or not. "
-        "Unset: no such channel (the red team does not read it yet). State its basis in "
-        "source.",
+        "The red team counts its mean as a hazard from the agreement's start. Unset: no "
+        "such channel. State its basis in source.",
     )
     source: str = ""
     note: str = ""
