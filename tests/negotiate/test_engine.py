@@ -4,8 +4,9 @@ numbers), and historical backtests with stated tolerances."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -568,3 +569,23 @@ def test_backtest_six_party_stalls_within_two_years() -> None:
     assert ended >= 0.8
     assert a.outcome_probabilities()["verified_cvid"] == 0.0
     assert any("declaration" in x for x in a.unreachable)
+
+
+@pytest.mark.parametrize(("scenario", "strategy", "p", "changes"), [CASES[3], CASES[4], CASES[9]])
+def test_compiled_month_equals_its_python_source(
+    scenario: str, strategy: str, p: float, changes: dict[str, Any], monkeypatch: Any
+) -> None:
+    """The numba-compiled month gives, bit for bit, what its own Python source gives when
+    run by the interpreter (``advance_month.py_func``): the compiler changes no arithmetic
+    (renegotiation, conflict under maximum pressure, and the exposure by intelligence)."""
+    import cvid.negotiate.kernel as kernel
+
+    sc = _agreed_framework() if scenario.endswith("+") else load_scenario(scenario)
+    c = compiled(sc, variant(resolve_strategy(sc, strategy), **changes), p, months=24)
+    fast = run_block(c, seed=5, block=1, n=300)
+    python_source = cast(Any, kernel.advance_month).py_func
+    monkeypatch.setattr(kernel, "advance_month", python_source)
+    slow = run_block(c, seed=5, block=1, n=300)
+    for f in dataclasses.fields(fast):
+        a, b = getattr(fast, f.name), getattr(slow, f.name)
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes(), f.name
