@@ -47,6 +47,7 @@ from cvid.negotiate import DEFAULT_PARAMETERS, simulate
 from cvid.negotiate.sweeps import apply_point
 from cvid.results import Result
 from cvid.scenario import IRREVERSIBLE_KINDS, CounterpartModel, Scenario
+from cvid.verify import SEARCH_DEFAULT_MARK
 from cvid.verify.adequacy import verifiable
 
 if TYPE_CHECKING:
@@ -337,6 +338,7 @@ def _case_result(
     sim = simulate(sim_s, ["agreement"], runs=runs, months=months, seed=seed)
     strat = sim.strategies["agreement"]
     probs = strat.outcome_probabilities()
+    dismantles = dismantles_under_verification(sim_s)
     ref = case.entry.reference
     diffs: tuple[int, ...] = ()
     if ref is not None:
@@ -366,8 +368,8 @@ def _case_result(
         outcome_rank=case.outcome.rank,
         simulated=probs,
         standard_errors=strat.standard_errors(),
-        p_verified=probs["verified_cvid"] if dismantles_under_verification(sim_s) else 0.0,
-        dismantles=dismantles_under_verification(sim_s),
+        p_verified=probs["verified_cvid"] if dismantles else 0.0,
+        dismantles=dismantles,
         months=months,
         findings=findings,
         defaults_used=defaults_used(s),
@@ -382,7 +384,7 @@ def _unexplained(c: CaseResult) -> Unexplained | None:
 
     def at_default(f: CaseFinding) -> str:
         field = f.field
-        if "resting on cvid's built-in defaults" in f.message:
+        if SEARCH_DEFAULT_MARK in f.message:
             return ""  # a search figure on defaults carries its own label (search_default_label)
         # A finding on a field the case's sources do not give (cvid's built-in default) is
         # labelled: it says what the defaults imply, not what the history shows.

@@ -340,9 +340,7 @@ def compile_strategy(
     exposure = tuple(
         f.intelligence_exposure_per_month
         for f in scenario.program.facilities
-        if f.intelligence_exposure_per_month is not None
-        and not f.declared
-        and f.status != "dismantled"
+        if f.intelligence_exposure_per_month is not None and f.status != "dismantled"
     )
     tolerance = spec.stall_tolerance_months
     release = "declared" if spec.release_on == "posterior" else spec.release_on

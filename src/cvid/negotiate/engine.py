@@ -443,7 +443,7 @@ def run_block(c: Compiled, seed: int, block: int, n: int) -> Runs:
     fstate = np.zeros((kn.FLOAT_ROWS, n))
     fstate[kn.F_PAID] = c.upfront
     fstate[kn.F_PAID_CHEAT] = np.where(typ == 0, 0.0, c.upfront)
-    fstate[kn.F_SUSTAINED] = float(sum(float(x) for x in c.instrument_share))
+    fstate[kn.F_SUSTAINED] = float(sum(c.instrument_share))  # as the reference sums it
     fstate[kn.F_P0 : kn.F_P2 + 1] = c.prior[:, None]
     levels = np.ones((c.instrument_share.size, n))
     open_l = np.zeros((n_later, n), np.int64)

@@ -17,13 +17,23 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
+# the engine's state and detection codes (numba reads module globals as constants)
+from cvid.negotiate.engine import (
+    BREAKDOWN,
+    CONFLICT,
+    EXPOSED,
+    RENEGOTIATE,
+    RUNNING,
+    SNAP_BACK,
+    STALEMATE,
+    VERIFIED_CVID,
+)
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: numba's decorator, typed for mypy (numba has no type information).
 njit = cast(Callable[[F], F], numba.njit(cache=True, nogil=True, error_model="numpy"))
 
-RUNNING, VERIFIED_CVID, BREAKDOWN, STALEMATE, EXPOSED, CONFLICT = 0, 1, 2, 3, 4, 5
-WALK_AWAY, SNAP_BACK, RENEGOTIATE = 0, 1, 2
 
 # indices of the state's integer rows (istate[row, run])
 I_STATUS, I_END, I_STEP, I_OWED_H, I_OWED_S, I_UNTIL, I_DETECTIONS = 0, 1, 2, 3, 4, 5, 6
@@ -93,8 +103,10 @@ def advance_month(
     share: NDArray[np.float64],
     kept: NDArray[np.bool_],
     erosion: NDArray[np.float64],
-    reals: NDArray[np.float64],  # the scalar constants, see engine._kernel_constants
-    ints: NDArray[np.int64],
+    reals: NDArray[np.float64],  # d, pressure, relief, memory, hazard base and pressure,
+    # dampening, escalation, min sincere, exposure seen (as run_block packs them)
+    ints: NDArray[np.int64],  # K, release level, posterior release, stall tolerance,
+    # on detection, renegotiation months, exposure on (as run_block packs them)
     statement: NDArray[np.float64],
     declared_soft: NDArray[np.float64],
     verified_soft: NDArray[np.float64],

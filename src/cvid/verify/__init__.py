@@ -97,6 +97,7 @@ from cvid.verify.production import (
 )
 from cvid.verify.regime import (
     BULK_HANDLING_KINDS,
+    SEARCH_DEFAULT_MARK,
     VerificationFigures,
     covered_materials,
     curve_detection_vs_inspections,
@@ -147,6 +148,7 @@ __all__ = [
     "BULK_HANDLING_KINDS",
     "DEFAULT_DEFECT_LEVELS",
     "PRODUCING_STATUSES",
+    "SEARCH_DEFAULT_MARK",
     "SIGNATURE_PERSISTENCE_HOURS",
     "BalanceAnalysis",
     "BalanceSequence",

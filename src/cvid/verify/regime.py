@@ -345,6 +345,10 @@ def search_inputs_at_default(s: Scenario) -> tuple[str, ...]:
     return tuple(out)
 
 
+#: The words that mark a search figure resting on defaults (:func:`search_default_label`).
+SEARCH_DEFAULT_MARK = "resting on cvid's built-in defaults"
+
+
 def search_default_label(s: Scenario) -> str:
     """'' when the scenario gives every search input, else a label for a search figure."""
     missing = search_inputs_at_default(s)
@@ -353,7 +357,7 @@ def search_default_label(s: Scenario) -> str:
     shown = ", ".join(m.rsplit(".", 1)[1] for m in missing[:3])
     more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
     return (
-        f" [search figure resting on cvid's built-in defaults for {len(missing)} of its "
+        f" [search figure {SEARCH_DEFAULT_MARK} for {len(missing)} of its "
         f"inputs ({shown}{more}), not on the scenario]"
     )
 
